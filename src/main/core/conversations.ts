@@ -1,0 +1,70 @@
+/** Conversation and tree operations that need no generation: threads, trees, the current leaf, reactions, trash. */
+import { HoldfastError } from '../../shared/errors';
+import type { Conversation, Message, Reaction } from '../../shared/model';
+import type { Thread } from '../../shared/messages';
+import type { Store } from './store/store';
+import type { SyncHub } from './sync/hub';
+import { indexTree, latestLeaf, latestLeafUnder, siblingIds, threadTo } from './engine/tree';
+
+export class Conversations {
+  constructor(private readonly store: Store, private readonly sync: SyncHub) {}
+
+  create(input: { title?: string; model?: string; system_prompt?: string }): Conversation {
+    return this.store.mutate(() => this.store.insertConversation({ title: input.title ?? '', model: input.model ?? null, system_prompt: input.system_prompt ?? null }));
+  }
+
+  list(trashed = false): Conversation[] {
+    return this.store.listConversations(trashed);
+  }
+
+  update(id: string, patch: Partial<Pick<Conversation, 'title' | 'system_prompt' | 'model' | 'max_tokens' | 'temperature' | 'pinned'>>): Conversation {
+    this.store.conversation(id);
+    this.store.mutate(() => this.store.updateConversation(id, patch, false));
+    return this.store.conversation(id);
+  }
+
+  trash(id: string): Conversation {
+    this.store.conversation(id);
+    this.store.mutate(() => this.store.updateConversation(id, { deleted_at: this.store.now() }, false));
+    return this.store.conversation(id);
+  }
+
+  restore(id: string): Conversation {
+    this.store.conversation(id);
+    this.store.mutate(() => this.store.updateConversation(id, { deleted_at: null }, false));
+    return this.store.conversation(id);
+  }
+
+  /** The current thread, root first, each message with its siblings; streaming text is live. */
+  thread(conversationId: string): Thread {
+    const conversation = this.store.conversation(conversationId);
+    const tree = indexTree(this.messages(conversationId));
+    const leaf = conversation.current_leaf_id && tree.byId.has(conversation.current_leaf_id) ? conversation.current_leaf_id : latestLeaf(tree);
+    return { conversation, messages: threadTo(tree, leaf).map((m) => ({ ...m, sibling_ids: siblingIds(tree, m) })) };
+  }
+
+  tree(conversationId: string): { current_leaf_id: string | null; messages: Message[] } {
+    const conversation = this.store.conversation(conversationId);
+    return { current_leaf_id: conversation.current_leaf_id, messages: this.messages(conversationId) };
+  }
+
+  /** Makes the thread run through `messageId`, down to the most recently active leaf below it. */
+  setLeaf(conversationId: string, messageId: string): Conversation {
+    const tree = indexTree(this.store.messagesOf(conversationId));
+    if (!tree.byId.has(messageId)) throw new HoldfastError('not_found', `No message ${messageId} in conversation ${conversationId}`);
+    const leaf = latestLeafUnder(tree, messageId);
+    this.store.mutate(() => this.store.updateConversation(conversationId, { current_leaf_id: leaf }, false));
+    return this.store.conversation(conversationId);
+  }
+
+  react(messageId: string, value: Reaction | null, comment: string | null | undefined): Message {
+    const m = this.store.message(messageId);
+    if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message takes a reaction');
+    this.store.mutate(() => this.store.updateMessage(messageId, { reaction: value, reaction_comment: value ? (comment ?? null) : null }));
+    return this.store.message(messageId);
+  }
+
+  private messages(conversationId: string): Message[] {
+    return this.store.messagesOf(conversationId).map((m) => (m.status === 'generating' ? this.sync.message(m.id) ?? m : m));
+  }
+}

@@ -1,0 +1,99 @@
+/** Assembles the core (store, journal, engine, sync) for a data directory; both hosts start it the same way. */
+import path from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { contract, isMethod, type Method, type Output } from '../../shared/contract';
+import { HoldfastError } from '../../shared/errors';
+import { openDatabase, type Db } from './store/database';
+import { Store, type Clock, type IdSource } from './store/store';
+import { Journal } from './engine/journal';
+import { Engine } from './engine/engine';
+import type { RetryPolicy } from './engine/generation';
+import { SyncHub } from './sync/hub';
+import { Conversations } from './conversations';
+import { handlers } from './handlers';
+import type { Provider } from './providers/provider';
+import { AnthropicProvider } from './providers/anthropic';
+import { DemoProvider } from './providers/demo';
+
+export interface CoreOptions {
+  dataDir: string;
+  provider: Provider;
+  flushMs?: number;
+  policy?: Partial<RetryPolicy>;
+  defaultMaxTokens?: number;
+  clock?: Clock;
+  ids?: IdSource;
+  random?: () => number;
+  log?: (message: string) => void;
+  probeEveryMs?: number;
+  /** Resume interrupted answers and start the queue right away (default true). */
+  autoStart?: boolean;
+}
+
+export const DEFAULT_POLICY: RetryPolicy = { budgetMs: 3 * 60_000, baseMs: 500, capMs: 15_000, watchdogMs: 30_000 };
+
+export class Core {
+  readonly db: Db;
+  readonly store: Store;
+  readonly journal: Journal;
+  readonly engine: Engine;
+  readonly sync: SyncHub;
+  readonly conversations: Conversations;
+
+  constructor(readonly options: CoreOptions) {
+    this.db = openDatabase(path.join(options.dataDir, 'holdfast.db'));
+    this.store = new Store(this.db, options.clock ?? { now: () => Date.now() }, options.ids ?? { next: () => uuidv7() });
+    this.store.compactChanges(200_000);
+    this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50 });
+    this.engine = new Engine({
+      store: this.store, journal: this.journal, provider: options.provider,
+      policy: { ...DEFAULT_POLICY, ...options.policy }, defaultMaxTokens: options.defaultMaxTokens ?? 4096,
+      random: options.random, log: options.log, probeEveryMs: options.probeEveryMs,
+    });
+    this.sync = new SyncHub(this.store, this.engine, this.journal);
+    this.conversations = new Conversations(this.store, this.sync);
+    if (options.autoStart !== false) this.engine.start();
+  }
+
+  /** Validates raw input with the method's schema, then runs its handler: the one door in from outside. */
+  async call(method: string, rawInput: unknown): Promise<unknown> {
+    if (!isMethod(method)) throw new HoldfastError('not_found', `Unknown method ${method}`);
+    const input = contract[method].input.parse(rawInput ?? {});
+    return this.invoke(method, input as never);
+  }
+
+  /** Typed call for trusted callers inside the main process. */
+  async invoke<M extends Method>(method: M, input: Parameters<(typeof handlers)[M]>[0]): Promise<Output<M>> {
+    const handler = handlers[method] as (i: unknown, c: Core) => Output<M> | Promise<Output<M>>;
+    return handler(input, this);
+  }
+
+  emptyTrash(): { deleted: number } {
+    const ids = this.store.listConversations(true).map((c) => c.id);
+    for (const id of ids) {
+      for (const m of this.store.messagesOf(id)) if (this.engine.isActive(m.id)) this.engine.stop(m.id);
+    }
+    const del = this.db.transaction(() => {
+      const stmt = this.db.prepare('DELETE FROM conversations WHERE id = ?');
+      for (const id of ids) stmt.run(id);
+    });
+    this.store.mutate(() => { del(); for (const id of ids) this.store.touch('conversation', id); });
+    return { deleted: ids.length };
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+    this.db.close();
+  }
+}
+
+/** The provider from the environment: Anthropic when a key is set, the offline demo otherwise. */
+export function providerFromEnv(env: NodeJS.ProcessEnv = process.env): Provider {
+  const key = env.ANTHROPIC_API_KEY;
+  if (!key) return new DemoProvider(Number(env.HOLDFAST_DEMO_PACE_MS ?? 30));
+  return new AnthropicProvider({
+    apiKey: key,
+    baseURL: env.ANTHROPIC_BASE_URL || undefined,
+    defaultModel: env.HOLDFAST_MODEL || 'claude-sonnet-4-5',
+  });
+}

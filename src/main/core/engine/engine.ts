@@ -1,0 +1,281 @@
+/**
+ * The engine owns every generation: it stores what is sent, runs answers in the background whether or not a window
+ * watches, resumes what a dead process left `generating`, and starts the offline queue when the network returns.
+ */
+import { HoldfastError } from '../../../shared/errors';
+import { DEMO_MODEL, type Message } from '../../../shared/model';
+import type { SendInput, SendOutput } from '../../../shared/messages';
+import type { Provider, ProviderMessage } from '../providers/provider';
+import type { Store } from '../store/store';
+import type { Journal } from './journal';
+import { Generation, type GenerationSettings, type Outcome, type RetryPolicy } from './generation';
+import { NetworkMonitor } from './network';
+import { STRATEGY_ORDER, type Strategy } from './continuation';
+import { indexTree, threadTo } from './tree';
+
+export interface EngineOptions {
+  store: Store;
+  journal: Journal;
+  provider: Provider;
+  policy: RetryPolicy;
+  defaultMaxTokens: number;
+  random?: () => number;
+  log?: (message: string) => void;
+  probeEveryMs?: number;
+}
+
+export type ChunkListener = (message: Message, offset: number, text: string) => void;
+
+export class Engine {
+  readonly network: NetworkMonitor;
+  private provider_: Provider;
+  private readonly active = new Map<string, Generation>();
+  private readonly settled = new Map<string, Promise<void>>();
+  private readonly chunkListeners = new Set<ChunkListener>();
+  private readonly statusListeners = new Set<() => void>();
+  private closing = false;
+
+  constructor(private readonly o: EngineOptions) {
+    this.provider_ = o.provider;
+    this.network = new NetworkMonitor({ probe: (s) => this.provider_.probe(s), probeEveryMs: o.probeEveryMs });
+    this.network.onChange((state) => {
+      o.log?.(`network: ${state}`);
+      if (state === 'online') this.pumpQueue();
+      this.statusChanged();
+    });
+  }
+
+  get provider(): Provider { return this.provider_; }
+  setProvider(p: Provider): void { this.provider_ = p; this.statusChanged(); }
+
+  onChunk(l: ChunkListener): () => void { this.chunkListeners.add(l); return () => this.chunkListeners.delete(l); }
+  onStatus(l: () => void): () => void { this.statusListeners.add(l); return () => this.statusListeners.delete(l); }
+
+  /** At start: resume every answer a dead process left `generating`, then the offline queue. */
+  start(): void {
+    for (const m of this.o.store.messagesWithStatus('generating')) {
+      this.o.log?.(`resuming ${m.id} from ${m.content.length} stored characters`);
+      this.launch(m);
+    }
+    this.pumpQueue();
+  }
+
+  /** Live text of a streaming message (what the journal holds plus what is not yet committed). */
+  liveText(id: string): string | undefined { return this.active.get(id)?.text; }
+  isActive(id: string): boolean { return this.active.has(id); }
+  activeIds(): string[] { return [...this.active.keys()]; }
+  waitingIds(): string[] { return [...this.active.values()].filter((g) => g.waitingFor).map((g) => g.id); }
+
+  /** Resolves when the generation for `id` has ended (at once if none runs). */
+  settledOf(id: string): Promise<void> { return this.settled.get(id) ?? Promise.resolve(); }
+
+  send(input: SendInput): SendOutput {
+    const { store } = this.o;
+    const conv = store.conversation(input.conversation_id);
+    if (conv.deleted_at !== null) throw new HoldfastError('conflict', 'This conversation is in the trash; restore it first');
+    const parentId = input.parent_id === undefined ? conv.current_leaf_id : input.parent_id;
+    if (parentId) this.ownMessage(conv.id, parentId);
+    return this.addTurn(conv.id, parentId ?? null, input.content);
+  }
+
+  /** Edits a user message: a new sibling with the new text and a fresh answer; the old branch stays. */
+  edit(messageId: string, content: string): SendOutput {
+    const m = this.o.store.message(messageId);
+    if (m.role !== 'user') throw new HoldfastError('invalid_input', 'Only a user message can be edited');
+    return this.addTurn(m.conversation_id, m.parent_id, content);
+  }
+
+  /** A new answer under the same parent as `messageId`; earlier variants stay. */
+  regenerate(messageId: string): { assistant_message_id: string } {
+    const { store } = this.o;
+    const m = store.message(messageId);
+    if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be regenerated');
+    if (m.status === 'generating' || m.status === 'queued') {
+      throw new HoldfastError('conflict', 'This answer is still being generated; stop it first');
+    }
+    const a = store.mutate(() => {
+      const created = store.insertMessage({
+        conversation_id: m.conversation_id, parent_id: m.parent_id, role: 'assistant', content: '',
+        status: this.canStartUnder(m.parent_id) ? 'generating' : 'queued', model: this.modelFor(m.conversation_id),
+      });
+      store.updateConversation(m.conversation_id, { current_leaf_id: created.id });
+      return created;
+    });
+    if (a.status === 'generating') this.launch(a);
+    return { assistant_message_id: a.id };
+  }
+
+  /** Continues an answer that ended in `error` or `cancelled` from its stored text. */
+  retry(messageId: string): { assistant_message_id: string } {
+    const { store } = this.o;
+    const m = store.message(messageId);
+    if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be retried');
+    if (m.status === 'generating' || m.status === 'queued') throw new HoldfastError('conflict', 'This answer is already being generated');
+    if (m.status === 'completed') throw new HoldfastError('conflict', 'This answer is complete; regenerate it for a new variant');
+    const next = this.canStartUnder(m.parent_id) ? 'generating' : 'queued';
+    store.mutate(() => store.updateMessage(m.id, { status: next, error: null }));
+    if (next === 'generating') this.launch(store.message(m.id));
+    return { assistant_message_id: m.id };
+  }
+
+  stop(messageId: string): { stopped: boolean } {
+    const { store } = this.o;
+    const gen = this.active.get(messageId);
+    if (gen) { gen.stop('cancel'); return { stopped: true }; }
+    const m = store.message(messageId);
+    if (m.status === 'queued') {
+      store.mutate(() => store.updateMessage(m.id, { status: 'cancelled' }));
+      this.statusChanged();
+      return { stopped: true };
+    }
+    return { stopped: false };
+  }
+
+  /** Flushes and leaves running answers `generating`, so the next start resumes them. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const pending = [...this.active.values()].map((g) => { g.stop('suspend'); return this.settledOf(g.id); });
+    await Promise.all(pending);
+    this.o.journal.close();
+    this.network.close();
+  }
+
+  // ---- internals ----
+
+  private addTurn(conversationId: string, parentId: string | null, content: string): SendOutput {
+    const { store } = this.o;
+    const status = this.canStartUnder(parentId) ? 'generating' : 'queued';
+    const ids = store.mutate(() => {
+      const user = store.insertMessage({ conversation_id: conversationId, parent_id: parentId, role: 'user', content, status: 'completed', model: null });
+      const a = store.insertMessage({ conversation_id: conversationId, parent_id: user.id, role: 'assistant', content: '', status, model: this.modelFor(conversationId) });
+      store.updateConversation(conversationId, { current_leaf_id: a.id });
+      return { user_message_id: user.id, assistant_message_id: a.id };
+    });
+    if (status === 'generating') this.launch(store.message(ids.assistant_message_id));
+    else this.statusChanged();
+    return ids;
+  }
+
+  private ownMessage(conversationId: string, id: string): Message {
+    const m = this.o.store.findMessage(id);
+    if (!m || m.conversation_id !== conversationId) throw new HoldfastError('not_found', `No message ${id} in conversation ${conversationId}`);
+    return m;
+  }
+
+  /** An answer may start now when online and nothing above it is still queued or generating. */
+  private canStartUnder(parentId: string | null): boolean {
+    if (this.closing || this.network.state === 'offline') return false;
+    let cur = parentId ? this.o.store.findMessage(parentId) : undefined;
+    while (cur) {
+      if (cur.status === 'queued' || cur.status === 'generating') return false;
+      cur = cur.parent_id ? this.o.store.findMessage(cur.parent_id) : undefined;
+    }
+    return true;
+  }
+
+  private modelFor(conversationId: string): string {
+    const conv = this.o.store.conversation(conversationId);
+    return conv.model && !(this.provider_.name !== 'demo' && conv.model === DEMO_MODEL) ? conv.model : this.provider_.defaultModel;
+  }
+
+  private settingsFor(m: Message): GenerationSettings {
+    const conv = this.o.store.conversation(m.conversation_id);
+    const usable = m.model && (this.provider_.name === 'demo') === (m.model === DEMO_MODEL);
+    return {
+      model: usable ? m.model! : this.modelFor(m.conversation_id),
+      max_tokens: conv.max_tokens ?? this.o.defaultMaxTokens,
+      ...(conv.system_prompt ? { system: conv.system_prompt } : {}),
+      ...(conv.temperature != null ? { temperature: conv.temperature } : {}),
+    };
+  }
+
+  private historyFor(m: Message): ProviderMessage[] {
+    const tree = indexTree(this.o.store.messagesOf(m.conversation_id));
+    const out: ProviderMessage[] = [];
+    for (const p of threadTo(tree, m.parent_id)) {
+      const content = p.role === 'assistant' ? p.content.trimEnd() : p.content;
+      if (!content) continue;
+      const last = out[out.length - 1];
+      if (last && last.role === p.role) last.content += `\n\n${content}`; // the API wants alternating turns
+      else out.push({ role: p.role, content });
+    }
+    return out;
+  }
+
+  private launch(m: Message): void {
+    if (this.active.has(m.id)) return;
+    const { journal } = this.o;
+    const gen = new Generation(m, m.content, this.historyFor(m), this.settingsFor(m), {
+      provider: this.provider_,
+      network: this.network,
+      policy: this.o.policy,
+      strategyFor: (model) => this.strategyFor(model),
+      rememberStrategy: (model, s) => this.rememberStrategy(model, s),
+      append: (offset, text) => {
+        journal.append(m.id, text);
+        for (const l of this.chunkListeners) l(m, offset, text);
+      },
+      random: this.o.random ?? Math.random,
+      log: (s) => this.o.log?.(s),
+    });
+    this.active.set(m.id, gen);
+    this.statusChanged();
+    const done = gen.run()
+      .catch((err: unknown): Outcome => ({ status: 'error', error: `Internal error: ${err instanceof Error ? err.message : String(err)}` }))
+      .then((outcome) => this.finish(gen, outcome));
+    this.settled.set(m.id, done);
+  }
+
+  private finish(gen: Generation, outcome: Outcome): void {
+    const { store, journal } = this.o;
+    journal.flush();
+    this.active.delete(gen.id);
+    this.settled.delete(gen.id);
+    if (outcome.status === 'suspended') return;
+    let next: Message | undefined;
+    store.mutate(() => {
+      store.foldJournal(gen.id);
+      if (outcome.status === 'completed') {
+        store.updateMessage(gen.id, { status: 'completed', error: null, stop_reason: outcome.stop_reason,
+          input_tokens: outcome.input_tokens ?? null, output_tokens: outcome.output_tokens ?? null });
+      } else if (outcome.status === 'cancelled') {
+        store.updateMessage(gen.id, { status: 'cancelled' });
+      } else if (outcome.status === 'error') {
+        store.updateMessage(gen.id, { status: 'error', error: outcome.error });
+      } else {
+        // Last resort: this model cannot continue text, so the answer starts over as a new variant; the partial one stays.
+        store.updateMessage(gen.id, { status: 'error', error: `Interrupted, and the model could not continue it (${outcome.reason}); a new answer was started beside it` });
+        next = store.insertMessage({ conversation_id: gen.message.conversation_id, parent_id: gen.message.parent_id, role: 'assistant', content: '', status: 'generating', model: gen.message.model });
+        store.updateConversation(gen.message.conversation_id, { current_leaf_id: next.id });
+      }
+      store.updateConversation(gen.message.conversation_id, {});
+    });
+    journal.release(gen.id);
+    if (next) this.launch(next);
+    this.pumpQueue();
+    this.statusChanged();
+  }
+
+  private pumpQueue(): void {
+    if (this.closing || this.network.state === 'offline') return;
+    for (const m of this.o.store.messagesWithStatus('queued')) {
+      if (!this.canStartUnder(m.parent_id)) continue;
+      this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
+      this.launch(this.o.store.message(m.id));
+    }
+  }
+
+  private strategyFor(model: string): Strategy {
+    const row = this.o.store.db.prepare<[string], { strategy: string }>('SELECT strategy FROM model_strategies WHERE model = ?').get(model);
+    return row && (STRATEGY_ORDER as readonly string[]).includes(row.strategy) ? (row.strategy as Strategy) : 'prefill';
+  }
+
+  private rememberStrategy(model: string, strategy: Strategy): void {
+    this.o.store.db.prepare('INSERT INTO model_strategies (model, strategy, at) VALUES (?, ?, ?) ON CONFLICT(model) DO UPDATE SET strategy = excluded.strategy, at = excluded.at')
+      .run(model, strategy, this.o.store.now());
+  }
+
+  private statusChanged(): void {
+    for (const l of this.statusListeners) l();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * One generation: streams an assistant message from the provider until the provider says it is done, surviving
+ * drops, stalls and restarts by continuing from the stored text. Keyed by its assistant message id.
+ */
+import type { Message } from '../../../shared/model';
+import { ProviderError, type Provider, type ProviderEvent, type ProviderMessage, type ProviderRequest } from '../providers/provider';
+import { continuationMessages, Seam, STRATEGY_ORDER, type Strategy } from './continuation';
+import type { NetworkMonitor } from './network';
+
+export interface GenerationSettings {
+  model: string;
+  system?: string;
+  max_tokens: number;
+  temperature?: number;
+}
+
+export interface RetryPolicy {
+  /** Total time a generation may spend failing without progress (offline time not counted). */
+  budgetMs: number;
+  baseMs: number;
+  capMs: number;
+  /** No bytes at all for this long mid-stream (ping included) → abort and continue. */
+  watchdogMs: number;
+}
+
+export type Outcome =
+  | { status: 'completed'; stop_reason: string | null; input_tokens?: number; output_tokens?: number }
+  | { status: 'cancelled' }
+  | { status: 'error'; error: string }
+  | { status: 'new_variant'; reason: string }
+  | { status: 'suspended' }; // the process is shutting down: stays `generating`, resumed at next start
+
+export interface GenerationDeps {
+  provider: Provider;
+  network: NetworkMonitor;
+  policy: RetryPolicy;
+  strategyFor(model: string): Strategy;
+  rememberStrategy(model: string, strategy: Strategy): void;
+  /** New text for the message, already joined at the seam; offset is where it starts in the full text. */
+  append(offset: number, text: string): void;
+  random(): number;
+  log(message: string): void;
+}
+
+export class Generation {
+  private readonly stopper = new AbortController();
+  private stopKind: 'cancel' | 'suspend' | null = null;
+  private outputTokens = 0;
+  /** What a failure is waiting for, for the UI: 'offline', 'retry', or null while streaming. */
+  waitingFor: 'offline' | 'retry' | null = null;
+
+  constructor(
+    readonly message: Message,
+    /** Everything already stored for this message (content plus journal). */
+    public text: string,
+    private readonly history: ProviderMessage[],
+    private readonly settings: GenerationSettings,
+    private readonly deps: GenerationDeps,
+  ) {}
+
+  get id(): string { return this.message.id; }
+
+  stop(kind: 'cancel' | 'suspend'): void {
+    if (this.stopKind) return;
+    this.stopKind = kind;
+    this.stopper.abort(new ProviderError('aborted', kind));
+  }
+
+  async run(): Promise<Outcome> {
+    const { network, policy } = this.deps;
+    let failingSince: number | null = null;
+    let attempt = 0;
+    for (;;) {
+      if (this.stopKind) return this.stoppedOutcome();
+      try {
+        if (network.state === 'offline') {
+          this.waitingFor = 'offline';
+          await network.waitOnline(this.stopper.signal);
+          failingSince = failingSince === null ? null : Date.now(); // offline time is not spent from the budget
+        }
+        this.waitingFor = null;
+        const before = this.text.length;
+        const outcome = await this.attempt();
+        if (outcome) return outcome;
+        // The stream closed before message_stop: an interruption, continued like a drop.
+        throw new ProviderError('interrupted', `The stream ended before the answer was finished (${this.text.length - before} characters received in this attempt)`);
+      } catch (raw) {
+        if (this.stopKind) return this.stoppedOutcome();
+        const err = raw instanceof ProviderError ? raw : new ProviderError('network', String(raw));
+        if (err.kind === 'prefill_unsupported') {
+          const next = STRATEGY_ORDER[STRATEGY_ORDER.indexOf(this.deps.strategyFor(this.settings.model)) + 1] ?? 'new_variant';
+          this.deps.rememberStrategy(this.settings.model, next);
+          this.deps.log(`model ${this.settings.model} refuses prefills; continuing with strategy ${next}`);
+          if (next === 'new_variant') return { status: 'new_variant', reason: err.message };
+          continue;
+        }
+        if (!err.retryable) return { status: 'error', error: err.message };
+        if (err.kind === 'network') network.reportFailure();
+        if (this.progressed) { failingSince = null; attempt = 0; this.progressed = false; }
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince > policy.budgetMs) {
+          return { status: 'error', error: `Gave up after retrying for ${Math.round(policy.budgetMs / 1000)} s: ${err.message}` };
+        }
+        const backoff = Math.min(policy.capMs, policy.baseMs * 2 ** attempt) * (0.5 + this.deps.random() * 0.5);
+        attempt++;
+        const wait = Math.max(backoff, err.retryAfterMs ?? 0);
+        this.deps.log(`${this.id}: ${err.kind} (${err.message}); retry ${attempt} in ${Math.round(wait)} ms`);
+        this.waitingFor = 'retry';
+        await sleepUnlessStopped(wait, this.stopper.signal).catch(() => undefined);
+      }
+    }
+  }
+
+  private progressed = false;
+
+  /** One request: resolves with an outcome when the provider finished, or undefined when the stream ended early. */
+  private async attempt(): Promise<Outcome | undefined> {
+    const { provider, policy, network } = this.deps;
+    const strategy: Strategy = this.text.trim() ? this.deps.strategyFor(this.settings.model) : 'prefill';
+    if (strategy === 'new_variant' && this.text.trim()) return { status: 'new_variant', reason: 'this model cannot continue an interrupted answer' };
+    const request: ProviderRequest = {
+      model: this.settings.model,
+      max_tokens: this.settings.max_tokens,
+      messages: continuationMessages(this.history, this.text, strategy),
+      ...(this.settings.system ? { system: this.settings.system } : {}),
+      ...(this.settings.temperature != null ? { temperature: this.settings.temperature } : {}),
+    };
+    const seam = new Seam(this.text);
+    const controller = new AbortController();
+    const onStop = () => controller.abort(this.stopper.signal.reason);
+    this.stopper.signal.addEventListener('abort', onStop, { once: true });
+    let stalled = false;
+    let timer: NodeJS.Timeout | null = null;
+    const kick = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => { stalled = true; controller.abort(new ProviderError('interrupted', 'stalled')); }, policy.watchdogMs);
+    };
+    kick();
+    try {
+      let ev: ProviderEvent;
+      for await (ev of provider.stream(request, { signal: controller.signal, onActivity: kick })) {
+        kick();
+        if (ev.type === 'start') network.reportSuccess();
+        else if (ev.type === 'text') {
+          const fresh = seam.feed(ev.text);
+          if (fresh) {
+            const offset = this.text.length;
+            this.text += fresh;
+            this.progressed = true;
+            this.deps.append(offset, fresh);
+          }
+        } else if (ev.type === 'end') {
+          this.outputTokens += ev.output_tokens ?? 0;
+          return { status: 'completed', stop_reason: ev.stop_reason, input_tokens: ev.input_tokens, output_tokens: this.outputTokens };
+        }
+      }
+      if (controller.signal.aborted) throw stalled ? stalledError(policy.watchdogMs) : new ProviderError('aborted', 'aborted');
+      return undefined;
+    } catch (err) {
+      if (stalled && !this.stopKind) throw stalledError(policy.watchdogMs);
+      throw err;
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.stopper.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  private stoppedOutcome(): Outcome {
+    return this.stopKind === 'suspend' ? { status: 'suspended' } : { status: 'cancelled' };
+  }
+}
+
+function stalledError(ms: number): ProviderError {
+  return new ProviderError('interrupted', `No data from the provider for ${ms} ms`);
+}
+
+function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(t); reject(signal.reason); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,49 @@
+/** The offline demo provider: deterministic answers streamed at a realistic pace, no network, no key. */
+import { DEMO_MODEL } from '../../../shared/model';
+import { answerFor, splitIntoDeltas } from './demo-text';
+import { ProviderError, type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
+
+export class DemoProvider implements Provider {
+  readonly name = 'demo';
+  readonly defaultModel = DEMO_MODEL;
+
+  constructor(private readonly paceMs = 30) {}
+
+  async *stream(request: ProviderRequest, { signal, onActivity }: StreamOptions): AsyncIterable<ProviderEvent> {
+    const msgs = request.messages;
+    const last = msgs[msgs.length - 1];
+    // A prefilled assistant turn is continued from where it stops, as the real API does.
+    const prefill = last?.role === 'assistant' ? last.content : '';
+    const prompt = [...msgs].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const full = answerFor(prompt);
+    let rest = full.startsWith(prefill) ? full.slice(prefill.length) : full;
+    if (!prefill && /^(title|name) this conversation/i.test(prompt)) rest = demoTitle(prompt);
+    yield { type: 'start', input_tokens: Math.ceil(msgs.reduce((n, m) => n + m.content.length, 0) / 4) };
+    let out = 0;
+    for (const delta of splitIntoDeltas(rest)) {
+      await sleep(this.paceMs, signal);
+      onActivity?.();
+      out += 1;
+      yield { type: 'text', text: delta };
+    }
+    yield { type: 'end', stop_reason: 'end_turn', output_tokens: out };
+  }
+
+  async probe(): Promise<boolean> {
+    return true;
+  }
+}
+
+function demoTitle(prompt: string): string {
+  const words = prompt.split('\n').slice(1).join(' ').replace(/[^\p{L}\p{N} ]/gu, '').split(/\s+/).filter(Boolean);
+  return words.slice(0, 5).join(' ') || 'New conversation';
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new ProviderError('aborted', 'The request was aborted'));
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(t); reject(new ProviderError('aborted', 'The request was aborted')); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

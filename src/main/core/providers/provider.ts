@@ -1,0 +1,58 @@
+/** One interface for every model provider: a request in, a stream of text events out, typed failures. */
+export interface ProviderMessage { role: 'user' | 'assistant'; content: string }
+
+export interface ProviderRequest {
+  model: string;
+  system?: string;
+  max_tokens: number;
+  temperature?: number;
+  messages: ProviderMessage[];
+}
+
+export type ProviderEvent =
+  | { type: 'start'; input_tokens?: number }
+  | { type: 'text'; text: string }
+  | { type: 'ping' }
+  /** Only sent when the provider said the answer is finished (Anthropic: message_stop). */
+  | { type: 'end'; stop_reason: string | null; input_tokens?: number; output_tokens?: number };
+
+export type FailureKind =
+  | 'network' // connection refused, reset, DNS, TLS: the network, not the provider
+  | 'interrupted' // the stream ended (or went silent) before the provider said it was done
+  | 'rate_limited'
+  | 'overloaded'
+  | 'server'
+  | 'auth'
+  | 'bad_request'
+  | 'prefill_unsupported'
+  | 'aborted';
+
+const RETRYABLE: ReadonlySet<FailureKind> = new Set(['network', 'interrupted', 'rate_limited', 'overloaded', 'server']);
+
+export class ProviderError extends Error {
+  readonly retryable: boolean;
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+    this.retryable = RETRYABLE.has(kind);
+  }
+}
+
+export interface StreamOptions {
+  signal: AbortSignal;
+  /** Called whenever bytes arrive, `ping` included: what the engine's watchdog listens to. */
+  onActivity?: () => void;
+}
+
+export interface Provider {
+  readonly name: string;
+  readonly defaultModel: string;
+  stream(request: ProviderRequest, options: StreamOptions): AsyncIterable<ProviderEvent>;
+  /** A cheap check that the provider's host answers at all (any HTTP answer counts). */
+  probe(signal: AbortSignal): Promise<boolean>;
+}

@@ -1,0 +1,50 @@
+/** Opens the SQLite database (WAL, busy timeout, foreign keys) and brings its schema up to date. */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrations } from './migrations';
+
+export type Db = Database.Database;
+
+export class NewerDatabaseError extends Error {
+  constructor(readonly found: number, readonly supported: number) {
+    super(`This database was written by a newer Holdfast (schema ${found}; this version knows up to ${supported}). It was not opened, so nothing in it was changed.`);
+  }
+}
+
+export interface OpenOptions {
+  /** Called with the current schema version before a migration runs, so a backup can be taken. */
+  beforeMigrate?: (db: Db, fromVersion: number) => void;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  // WAL + NORMAL: a commit survives a process crash (the case we promise); only power loss may drop the last commits.
+  db.pragma('synchronous = NORMAL');
+  migrate(db, options);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: Db, options: OpenOptions): void {
+  const current = schemaVersion(db);
+  if (current > migrations.length) {
+    db.close();
+    throw new NewerDatabaseError(current, migrations.length);
+  }
+  if (current === migrations.length) return;
+  options.beforeMigrate?.(db, current);
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,183 @@
+/** The store: every write is one transaction that also appends to the change log; listeners hear after commit. */
+import type { Conversation, Message, MessageStatus, Reaction, Role } from '../../../shared/model';
+import { HoldfastError } from '../../../shared/errors';
+import type { Db } from './database';
+import { MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow } from './rows';
+
+export type Entity = 'conversation' | 'message';
+export interface CommittedChange { seq: number; entity: Entity; id: string }
+export type CommitListener = (changes: CommittedChange[]) => void;
+
+export interface NewMessage {
+  conversation_id: string; parent_id: string | null; role: Role; content: string; status: MessageStatus; model: string | null;
+}
+export interface Clock { now(): number }
+export interface IdSource { next(): string }
+
+export class Store {
+  private touched: Map<string, Entity> | null = null;
+  private pendingCommits: CommittedChange[] = [];
+  private readonly listeners = new Set<CommitListener>();
+  private readonly q;
+
+  constructor(readonly db: Db, private readonly clock: Clock, private readonly ids: IdSource) {
+    this.q = {
+      change: db.prepare('INSERT INTO changes (entity, entity_id, op, at) VALUES (?, ?, ?, ?)'),
+      conv: db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?'),
+      msg: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?`),
+      insertMsg: db.prepare(`INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, created_at, last_updated)
+        VALUES (@id, @conversation_id, @parent_id, @role, @content, @status, @model, @created_at, @last_updated)`),
+      children: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.parent_id = ? ORDER BY m.created_at, m.id`),
+      roots: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? AND m.parent_id IS NULL ORDER BY m.created_at, m.id`),
+      allOfConv: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`),
+      byStatus: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.status = ? ORDER BY m.created_at, m.id`),
+      headSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
+      minSeq: db.prepare<[], { seq: number | null }>('SELECT min(seq) AS seq FROM changes'),
+    };
+  }
+
+  now(): number { return this.clock.now(); }
+  newId(): string { return this.ids.next(); }
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs `fn` in one transaction; every entity it touches gets one change-log row; listeners hear after commit. */
+  mutate<T>(fn: () => T): T {
+    if (this.touched) return fn(); // nested: the outer mutate records and commits
+    this.touched = new Map();
+    let result: T;
+    try {
+      result = this.db.transaction(() => {
+        const value = fn();
+        const at = this.now();
+        for (const [key, entity] of this.touched!) {
+          const id = key.slice(entity.length + 1);
+          const seq = Number(this.q.change.run(entity, id, 'upsert', at).lastInsertRowid);
+          this.pendingCommits.push({ seq, entity, id });
+        }
+        return value;
+      })();
+    } catch (err) {
+      this.pendingCommits = [];
+      throw err;
+    } finally {
+      this.touched = null;
+    }
+    const committed = this.pendingCommits;
+    this.pendingCommits = [];
+    if (committed.length) for (const l of this.listeners) l(committed);
+    return result;
+  }
+
+  touch(entity: Entity, id: string): void {
+    if (!this.touched) throw new Error('touch() outside mutate()');
+    this.touched.set(`${entity}:${id}`, entity);
+  }
+
+  /** Appends a change row inside the caller's own transaction (the journal's group commit). */
+  appendChangeRaw(entity: Entity, id: string, op: string): number {
+    return Number(this.q.change.run(entity, id, op, this.now()).lastInsertRowid);
+  }
+
+  headSeq(): number { return this.q.headSeq.get()?.seq ?? 0; }
+  minSeq(): number | null { return this.q.minSeq.get()?.seq ?? null; }
+
+  // ---- reads ----
+  findConversation(id: string): Conversation | undefined {
+    const r = this.q.conv.get(id);
+    return r ? toConversation(r) : undefined;
+  }
+  conversation(id: string): Conversation {
+    const c = this.findConversation(id);
+    if (!c) throw new HoldfastError('not_found', `No conversation with id ${id}`);
+    return c;
+  }
+  findMessage(id: string): Message | undefined {
+    const r = this.q.msg.get(id);
+    return r ? toMessage(r) : undefined;
+  }
+  message(id: string): Message {
+    const m = this.findMessage(id);
+    if (!m) throw new HoldfastError('not_found', `No message with id ${id}`);
+    return m;
+  }
+  children(parentId: string): Message[] { return this.q.children.all(parentId).map(toMessage); }
+  roots(conversationId: string): Message[] { return this.q.roots.all(conversationId).map(toMessage); }
+  messagesOf(conversationId: string): Message[] { return this.q.allOfConv.all(conversationId).map(toMessage); }
+  messagesWithStatus(status: MessageStatus): Message[] { return this.q.byStatus.all(status).map(toMessage); }
+
+  listConversations(trashed: boolean): Conversation[] {
+    const rows = this.db.prepare<[], ConversationRow>(
+      `SELECT * FROM conversations WHERE deleted_at IS ${trashed ? 'NOT NULL' : 'NULL'} ORDER BY pinned DESC, updated_at DESC, id DESC`,
+    ).all();
+    return rows.map(toConversation);
+  }
+  allConversations(): Conversation[] {
+    return this.db.prepare<[], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC').all().map(toConversation);
+  }
+
+  // ---- writes (call inside mutate) ----
+  insertConversation(fields: Partial<Conversation> & { title: string }): Conversation {
+    const now = this.now();
+    const id = fields.id ?? this.newId();
+    this.db.prepare(`INSERT INTO conversations (id, title, created_at, updated_at, model, system_prompt, current_leaf_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`).run(id, fields.title, fields.created_at ?? now, fields.updated_at ?? now,
+      fields.model ?? null, fields.system_prompt ?? null, fields.current_leaf_id ?? null);
+    this.touch('conversation', id);
+    return this.conversation(id);
+  }
+
+  updateConversation(id: string, patch: Partial<Omit<Conversation, 'id'>>, bump = true): void {
+    const cols = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+    const values = cols.map((k) => {
+      const v = (patch as Record<string, unknown>)[k];
+      return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    });
+    if (bump && !cols.includes('updated_at')) { cols.push('updated_at'); values.push(this.now()); }
+    if (!cols.length) return;
+    const res = this.db.prepare(`UPDATE conversations SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
+    if (res.changes === 0) throw new HoldfastError('not_found', `No conversation with id ${id}`);
+    this.touch('conversation', id);
+  }
+
+  insertMessage(m: NewMessage & { id?: string; created_at?: number }): Message {
+    const now = this.now();
+    const id = m.id ?? this.newId();
+    this.q.insertMsg.run({ ...m, id, created_at: m.created_at ?? now, last_updated: now });
+    this.touch('message', id);
+    return this.message(id);
+  }
+
+  updateMessage(id: string, patch: Partial<Pick<Message, 'status' | 'error' | 'model' | 'stop_reason' | 'input_tokens' | 'output_tokens' | 'reaction' | 'reaction_comment'>>): void {
+    const cols = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+    const values = cols.map((k) => (patch as Record<string, unknown>)[k]);
+    cols.push('last_updated');
+    values.push(this.now());
+    const res = this.db.prepare(`UPDATE messages SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
+    if (res.changes === 0) throw new HoldfastError('not_found', `No message with id ${id}`);
+    this.touch('message', id);
+  }
+
+  /** Folds the chunk journal into messages.content: the one O(n) write a message gets, at its end. */
+  foldJournal(id: string): void {
+    this.db.prepare(`UPDATE messages SET content = content ||
+        coalesce((SELECT group_concat(text, '' ORDER BY ord) FROM chunks WHERE message_id = ?), '') WHERE id = ?`).run(id, id);
+    this.db.prepare('DELETE FROM chunks WHERE message_id = ?').run(id);
+    this.touch('message', id);
+  }
+
+  /** Replaces a message's whole text (used when a continuation seam must drop trailing whitespace). */
+  replaceContent(id: string, content: string): void {
+    this.db.prepare('DELETE FROM chunks WHERE message_id = ?').run(id);
+    this.db.prepare('UPDATE messages SET content = ?, last_updated = ? WHERE id = ?').run(content, this.now(), id);
+    this.touch('message', id);
+  }
+
+  /** Keeps the change log bounded; windows older than what is left get a snapshot instead. */
+  compactChanges(keep: number): void {
+    this.db.prepare('DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?').run(keep);
+  }
+}

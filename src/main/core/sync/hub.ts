@@ -1,0 +1,96 @@
+/** The sync hub: turns committed changes and streamed chunks into events for every subscriber, and answers pulls. */
+import type { AppStatus, HoldfastEvent, PullOutput } from '../../../shared/sync';
+import type { Conversation, Message } from '../../../shared/model';
+import type { Engine } from '../engine/engine';
+import type { Journal } from '../engine/journal';
+import type { Store } from '../store/store';
+
+/** More changed rows than this and a pull answers with a snapshot instead. */
+const MAX_DELTA_ROWS = 5000;
+
+export class SyncHub {
+  private readonly listeners = new Set<(e: HoldfastEvent) => void>();
+  private lastSeq: number;
+
+  constructor(private readonly store: Store, private readonly engine: Engine, private readonly journal: Journal) {
+    this.lastSeq = store.headSeq();
+    store.onCommit((changes) => {
+      for (const c of changes) {
+        this.lastSeq = Math.max(this.lastSeq, c.seq);
+        if (c.entity === 'conversation') {
+          const data = store.findConversation(c.id);
+          if (data) this.publish({ type: 'sync.didChange', seq: c.seq, entity: 'conversation', data });
+          else this.publish({ type: 'sync.didDelete', seq: c.seq, entity: 'conversation', id: c.id });
+        } else {
+          const data = this.message(c.id);
+          if (data) this.publish({ type: 'sync.didChange', seq: c.seq, entity: 'message', data });
+        }
+      }
+    });
+    engine.onChunk((m, offset, text) => {
+      this.publish({ type: 'messages.didAppendChunk', seq: this.seq(), message_id: m.id, conversation_id: m.conversation_id, offset, text });
+    });
+    engine.onStatus(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
+  }
+
+  subscribe(listener: (e: HoldfastEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The newest seq written, the journal's group commits included. */
+  seq(): number { return Math.max(this.lastSeq, this.journal.lastSeq); }
+
+  /** A message as a window should see it: the live text while it streams. */
+  message(id: string): Message | undefined {
+    const m = this.store.findMessage(id);
+    if (!m) return undefined;
+    const live = this.engine.liveText(id);
+    return live !== undefined && live.length >= m.content.length ? { ...m, content: live } : m;
+  }
+
+  pull(since: number | null | undefined): PullOutput {
+    const head = this.seq();
+    const network = this.engine.network.state;
+    const snapshot = (): PullOutput => ({ seq: head, reset: true, conversations: this.store.allConversations(), messages: [], deleted_conversation_ids: [], network });
+    if (since == null || since > head) return snapshot();
+    const min = this.store.minSeq();
+    if (min !== null && since < min - 1) return snapshot();
+    const rows = this.store.db.prepare<[number, number, number], { entity: string; entity_id: string }>(
+      'SELECT entity, entity_id FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id LIMIT ?',
+    ).all(since, head, MAX_DELTA_ROWS + 1);
+    if (rows.length > MAX_DELTA_ROWS) return snapshot();
+    const conversations: Conversation[] = [];
+    const messages: Message[] = [];
+    const deleted: string[] = [];
+    for (const r of rows) {
+      if (r.entity === 'conversation') {
+        const c = this.store.findConversation(r.entity_id);
+        if (c) conversations.push(c);
+        else deleted.push(r.entity_id);
+      } else {
+        const m = this.message(r.entity_id);
+        if (m) messages.push(m);
+      }
+    }
+    return { seq: head, reset: false, conversations, messages, deleted_conversation_ids: deleted, network };
+  }
+
+  status(): AppStatus {
+    const provider = this.engine.provider;
+    return {
+      network: this.engine.network.state,
+      provider: provider.name,
+      model: provider.defaultModel,
+      demo: provider.name === 'demo',
+      queued_message_ids: this.store.messagesWithStatus('queued').map((m) => m.id),
+      waiting_message_ids: this.engine.waitingIds(),
+    };
+  }
+
+  private publish(e: HoldfastEvent): void {
+    for (const l of this.listeners) {
+      try { l(e); } catch (err) { console.error('event listener failed', err); } // one bad window must not stop the others
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/** The whole contract: every method any window or script may call, by name. */
+import { conversations } from './conversations';
+import { messages } from './messages';
+import { sync } from './sync';
+import type { InputOf, OutputOf } from './rpc';
+
+export const contract = { ...conversations, ...messages, ...sync };
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export type Input<M extends Method> = InputOf<Contract, M>;
+export type Output<M extends Method> = OutputOf<Contract, M>;
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** What both transports offer a window: the preload bridge and the WebSocket client. */
+export interface HoldfastApi {
+  invoke<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>;
+  subscribe(listener: (event: import('./sync').HoldfastEvent) => void): () => void;
+}
+
+/** Wire frames of the WebSocket transport (the IPC bridge carries the same payloads). */
+export interface RequestFrame { id: number; method: string; input: unknown }
+export type ResponseFrame =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: import('./errors').ErrorShape };
+export interface EventFrame { event: import('./sync').HoldfastEvent }

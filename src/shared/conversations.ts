@@ -1,0 +1,34 @@
+/** Conversation methods: create, list, rename and settings, trash, the current branch. */
+import { z } from 'zod';
+import { Conversation, Id } from './model';
+import type { ContractDomain } from './rpc';
+
+export const CreateConversationInput = z.object({
+  title: z.string().max(500).optional(),
+  model: z.string().min(1).max(200).optional(),
+  system_prompt: z.string().max(100_000).optional(),
+}).strict();
+
+export const UpdateConversationInput = z.object({
+  id: Id,
+  title: z.string().max(500).optional(),
+  system_prompt: z.string().max(100_000).nullable().optional(),
+  model: z.string().min(1).max(200).nullable().optional(),
+  max_tokens: z.number().int().min(1).max(128_000).nullable().optional(),
+  temperature: z.number().min(0).max(1).nullable().optional(),
+  pinned: z.boolean().optional(),
+}).strict();
+
+export const conversations = {
+  'conversations.create': { input: CreateConversationInput, output: Conversation },
+  'conversations.list': { input: z.object({ trashed: z.boolean().optional() }).strict(), output: z.array(Conversation) },
+  'conversations.get': { input: z.object({ id: Id }).strict(), output: Conversation },
+  'conversations.update': { input: UpdateConversationInput, output: Conversation },
+  'conversations.trash': { input: z.object({ id: Id }).strict(), output: Conversation },
+  'conversations.restore': { input: z.object({ id: Id }).strict(), output: Conversation },
+  'conversations.emptyTrash': { input: z.object({}).strict(), output: z.object({ deleted: z.number() }) },
+  'conversations.setLeaf': {
+    input: z.object({ conversation_id: Id, message_id: Id }).strict(),
+    output: Conversation,
+  },
+} satisfies ContractDomain;

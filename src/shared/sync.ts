@@ -1,0 +1,59 @@
+/** Sync: the change log a window catches up from, and the events pushed to every window. */
+import { z } from 'zod';
+import { Conversation, Message, NetworkState } from './model';
+import type { ContractDomain } from './rpc';
+
+export const PullOutput = z.object({
+  /** The newest seq this answer covers; ask for changes after it next time. */
+  seq: z.number(),
+  /** True when this is a snapshot (no `since`, or the log could not answer): drop what you hold. */
+  reset: z.boolean(),
+  conversations: z.array(Conversation),
+  /** Messages changed since `since` (never on a reset: load threads on demand). */
+  messages: z.array(Message),
+  /** Conversations removed for good (trash emptied) since `since`. */
+  deleted_conversation_ids: z.array(z.string()),
+  network: NetworkState,
+});
+export type PullOutput = z.infer<typeof PullOutput>;
+
+export const AppStatus = z.object({
+  network: NetworkState,
+  provider: z.string(),
+  model: z.string(),
+  demo: z.boolean(),
+  queued_message_ids: z.array(z.string()),
+  waiting_message_ids: z.array(z.string()),
+});
+export type AppStatus = z.infer<typeof AppStatus>;
+
+export const sync = {
+  'sync.pull': {
+    input: z.object({ since: z.number().int().min(0).nullable().optional() }).strict(),
+    output: PullOutput,
+  },
+  'app.status': { input: z.object({}).strict(), output: AppStatus },
+} satisfies ContractDomain;
+
+/** A row changed; `seq` is its place in the change log. Carries the full row. */
+export const ChangeEvent = z.discriminatedUnion('entity', [
+  z.object({ type: z.literal('sync.didChange'), seq: z.number(), entity: z.literal('conversation'), data: Conversation }),
+  z.object({ type: z.literal('sync.didChange'), seq: z.number(), entity: z.literal('message'), data: Message }),
+]);
+/** A piece of streamed text, pushed as it arrives (before its group commit); `offset` makes it idempotent. */
+export const ChunkEvent = z.object({
+  type: z.literal('messages.didAppendChunk'),
+  seq: z.number(),
+  message_id: z.string(),
+  conversation_id: z.string(),
+  offset: z.number(),
+  text: z.string(),
+});
+export const DeleteEvent = z.object({ type: z.literal('sync.didDelete'), seq: z.number(), entity: z.literal('conversation'), id: z.string() });
+export const NetworkEvent = z.object({ type: z.literal('app.didChangeStatus'), seq: z.number(), status: AppStatus });
+
+export type ChangeEvent = z.infer<typeof ChangeEvent>;
+export type ChunkEvent = z.infer<typeof ChunkEvent>;
+export type NetworkEvent = z.infer<typeof NetworkEvent>;
+export type DeleteEvent = z.infer<typeof DeleteEvent>;
+export type HoldfastEvent = ChangeEvent | ChunkEvent | NetworkEvent | DeleteEvent;

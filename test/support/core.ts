@@ -1,0 +1,44 @@
+/** Test helpers: a core on a temp data dir wired to the local Anthropic-compatible server through the real SDK. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Core, type CoreOptions } from '../../src/main/core/core';
+import { AnthropicProvider } from '../../src/main/core/providers/anthropic';
+import type { FakeAnthropic } from './fake-anthropic';
+import type { Message } from '../../src/shared/model';
+
+export function tempDir(prefix = 'holdfast-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function anthropicFor(fake: FakeAnthropic, model = 'claude-test'): AnthropicProvider {
+  return new AnthropicProvider({ apiKey: 'test-key', baseURL: fake.url, defaultModel: model, connectTimeoutMs: 5000 });
+}
+
+export function makeCore(fake: FakeAnthropic, opts: Partial<CoreOptions> & { model?: string } = {}): Core {
+  return new Core({
+    dataDir: opts.dataDir ?? tempDir(),
+    provider: opts.provider ?? anthropicFor(fake, opts.model),
+    policy: { budgetMs: 20_000, baseMs: 50, capMs: 400, watchdogMs: 2000, ...opts.policy },
+    probeEveryMs: 100,
+    ...opts,
+  });
+}
+
+export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until the message leaves `queued`/`generating` and returns it as stored. */
+export async function settled(core: Core, id: string, timeoutMs = 20_000): Promise<Message> {
+  return waitFor(() => {
+    const m = core.store.findMessage(id);
+    return m && m.status !== 'generating' && m.status !== 'queued' && !core.engine.isActive(id) ? m : undefined;
+  }, timeoutMs, `message ${id} to settle`);
+}

@@ -1,0 +1,213 @@
+/**
+ * A local server that speaks the Anthropic Messages API's streaming wire format exactly, with deterministic answers
+ * and faults scripted per request (drop, clean close, stall, error statuses, a mid-stream error event, offline).
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { answerFor } from '../../src/main/core/providers/demo-text';
+import { splitIntoDeltas } from '../../src/main/core/providers/demo-text';
+import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
+
+export type FaultMoment = number | 'start' | 'middle' | 'before_stop';
+export type Fault =
+  | { kind: 'drop'; after: FaultMoment; match?: string } // TCP connection destroyed
+  | { kind: 'close'; after: FaultMoment; match?: string } // stream ends cleanly, without message_stop
+  | { kind: 'stall'; after: FaultMoment; ms: number; match?: string }
+  | { kind: 'error_event'; after: FaultMoment; errorType?: string; match?: string }
+  | { kind: 'status'; status: number; retryAfter?: number; message?: string; match?: string };
+
+export interface FakeConfig {
+  /** Milliseconds between streamed events. */
+  paceMs: number;
+  /** Models that answer 400 to a prefilled assistant turn, as current Claude models do. */
+  refusePrefill: string[];
+  pingEvery: number;
+}
+
+export interface RecordedRequest { model: string; messages: { role: string; content: string }[]; system?: string; at: number }
+
+const PREFILL_REFUSED = 'This model does not support assistant message prefill. The conversation must end with a user message.';
+
+export class FakeAnthropic {
+  readonly requests: RecordedRequest[] = [];
+  config: FakeConfig = { paceMs: 5, refusePrefill: [], pingEvery: 5 };
+  private faults: Fault[] = [];
+  private offlineUntil = 0;
+  private readonly sockets = new Set<Socket>();
+  private readonly server: http.Server;
+  port = 0;
+
+  constructor(config: Partial<FakeConfig> = {}) {
+    Object.assign(this.config, config);
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (s) => {
+      if (Date.now() < this.offlineUntil) { s.destroy(); return; }
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  get url(): string { return `http://127.0.0.1:${this.port}`; }
+
+  async listen(port = 0): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Queues faults; each is used by the next request whose prompt contains `match` (any request if unset). */
+  script(...faults: Fault[]): void { this.faults.push(...faults); }
+  pendingFaults(): number { return this.faults.length; }
+
+  /** Cuts the network for `ms`: streams in flight are dropped and new connections refused. */
+  goOffline(ms: number): void {
+    this.offlineUntil = Date.now() + ms;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  /** The full answer the server gives to `prompt`. */
+  static answer(prompt: string): string { return answerFor(prompt); }
+
+  private takeFault(prompt: string): Fault | undefined {
+    const i = this.faults.findIndex((f) => !f.match || prompt.includes(f.match));
+    return i < 0 ? undefined : this.faults.splice(i, 1)[0];
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/_control/')) return this.control(url.pathname.slice(10), req, res);
+    if (req.method !== 'POST' || url.pathname !== '/v1/messages') {
+      res.writeHead(url.pathname === '/' ? 200 : 404, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    const body = await readJson(req).catch(() => undefined);
+    if (!req.headers['x-api-key'] && !req.headers.authorization) return apiError(res, 401, 'authentication_error', 'x-api-key header is required');
+    if (!body || typeof body !== 'object') return apiError(res, 400, 'invalid_request_error', 'Request body must be JSON');
+    const b = body as { model?: string; max_tokens?: number; messages?: { role: string; content: unknown }[]; system?: string; stream?: boolean };
+    if (!b.model) return apiError(res, 400, 'invalid_request_error', 'model: Field required');
+    if (typeof b.max_tokens !== 'number') return apiError(res, 400, 'invalid_request_error', 'max_tokens: Field required');
+    if (!Array.isArray(b.messages) || !b.messages.length) return apiError(res, 400, 'invalid_request_error', 'messages: at least one message is required');
+    const messages = b.messages.map((m) => ({ role: m.role, content: textOf(m.content) }));
+    this.requests.push({ model: b.model, messages, ...(b.system ? { system: b.system } : {}), at: Date.now() });
+
+    const last = messages[messages.length - 1]!;
+    let prompt: string;
+    let already = '';
+    if (last.role === 'assistant') {
+      if (this.config.refusePrefill.includes(b.model)) return apiError(res, 400, 'invalid_request_error', PREFILL_REFUSED);
+      if (/\s$/.test(last.content)) return apiError(res, 400, 'invalid_request_error', 'messages: final assistant content cannot end with trailing whitespace');
+      already = last.content;
+      prompt = messages[messages.length - 2]?.content ?? '';
+    } else if (last.content === CONTINUE_PROMPT && messages.length >= 3) {
+      already = messages[messages.length - 2]!.content;
+      prompt = messages[messages.length - 3]!.content;
+    } else {
+      prompt = last.content;
+    }
+    const full = answerFor(prompt);
+    // A continuation picks up right after the text it was given (which was sent trimmed).
+    const rest = already && full.startsWith(already) ? full.slice(already.length) : full;
+    const fault = this.takeFault(prompt);
+    if (fault?.kind === 'status') {
+      const type = { 429: 'rate_limit_error', 529: 'overloaded_error', 401: 'authentication_error', 400: 'invalid_request_error', 404: 'not_found_error' }[fault.status] ?? 'api_error';
+      return apiError(res, fault.status, type, fault.message ?? `Scripted ${fault.status}`, fault.retryAfter);
+    }
+    if (!b.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'msg_fake', type: 'message', role: 'assistant', model: b.model, content: [{ type: 'text', text: rest }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } }));
+      return;
+    }
+    await this.stream(res, b.model, rest, Math.ceil(JSON.stringify(messages).length / 4), fault);
+  }
+
+  private async stream(res: http.ServerResponse, model: string, text: string, inputTokens: number, fault: Fault | undefined): Promise<void> {
+    const deltas = splitIntoDeltas(text);
+    const events: [string, unknown][] = [
+      ['message_start', { type: 'message_start', message: { id: `msg_${Date.now().toString(36)}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: 1 } } }],
+      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+    ];
+    deltas.forEach((d, i) => {
+      if (i % this.config.pingEvery === 0) events.push(['ping', { type: 'ping' }]);
+      events.push(['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: d } }]);
+    });
+    events.push(['content_block_stop', { type: 'content_block_stop', index: 0 }]);
+    events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: deltas.length } }]);
+    events.push(['message_stop', { type: 'message_stop' }]);
+
+    const faultAt = fault && fault.kind !== 'status' ? momentIndex(fault.after, events) : -1;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': 'req_fake' });
+    res.flushHeaders();
+    let closed = false;
+    res.on('close', () => { closed = true; });
+    for (let i = 0; i <= events.length; i++) {
+      if (closed) return;
+      if (i === faultAt && fault && fault.kind !== 'status') {
+        if (fault.kind === 'drop') { res.socket?.destroy(); return; }
+        if (fault.kind === 'close') { res.end(); return; }
+        if (fault.kind === 'error_event') {
+          const type = fault.errorType ?? 'overloaded_error';
+          res.end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message: type === 'overloaded_error' ? 'Overloaded' : 'Internal server error' } })}\n\n`);
+          return;
+        }
+        await sleep(fault.ms);
+        if (closed) return;
+      }
+      if (i === events.length) break;
+      const [name, data] = events[i]!;
+      res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      if (name === 'content_block_delta' && this.config.paceMs > 0) await sleep(this.config.paceMs);
+    }
+    res.end();
+  }
+
+  private async control(action: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = (req.method === 'POST' ? await readJson(req).catch(() => ({})) : {}) as Record<string, unknown>;
+    const ok = (data: unknown = { ok: true }): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(data));
+    switch (action) {
+      case 'faults': this.script(...((body.faults as Fault[]) ?? [])); return ok();
+      case 'offline': this.goOffline(Number(body.ms ?? 5000)); return ok();
+      case 'config': Object.assign(this.config, body); return ok(this.config);
+      case 'requests': return ok(this.requests);
+      case 'answer': return ok({ text: answerFor(new URL(req.url ?? '', 'http://x').searchParams.get('prompt') ?? '') });
+      case 'reset': this.faults = []; this.requests.length = 0; this.offlineUntil = 0; return ok();
+      default: res.writeHead(404).end();
+    }
+  }
+}
+
+function momentIndex(m: FaultMoment, events: [string, unknown][]): number {
+  if (typeof m === 'number') return m;
+  if (m === 'start') return 0;
+  if (m === 'before_stop') return events.length - 1;
+  const deltaIdx = events.map(([n], i) => (n === 'content_block_delta' ? i : -1)).filter((i) => i >= 0);
+  return (deltaIdx[Math.floor(deltaIdx.length / 2)] ?? 2) + 1;
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((c: { text?: string }) => c.text ?? '').join('');
+  return '';
+}
+
+function apiError(res: http.ServerResponse, status: number, type: string, message: string, retryAfter?: number): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': 'req_fake' };
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  if (status === 529) headers['x-should-retry'] = 'true';
+  res.writeHead(status, headers).end(JSON.stringify({ type: 'error', error: { type, message } }));
+}
+
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => { try { resolve(JSON.parse(Buffer.concat(parts).toString('utf8') || 'null')); } catch (e) { reject(e); } });
+    req.on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
