@@ -4,7 +4,7 @@ import type { Conversation, Message, Reaction } from '../../shared/model';
 import type { Thread } from '../../shared/messages';
 import type { Store } from './store/store';
 import type { SyncHub } from './sync/hub';
-import { indexTree, latestLeaf, latestLeafUnder, siblingIds, threadTo } from './engine/tree';
+import { indexTree, latestLeaf, latestLeafUnder, siblingIds, threadTo } from '../../shared/tree';
 
 export class Conversations {
   constructor(private readonly store: Store, private readonly sync: SyncHub) {}

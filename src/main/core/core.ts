@@ -14,10 +14,20 @@ import { handlers } from './handlers';
 import type { Provider } from './providers/provider';
 import { AnthropicProvider } from './providers/anthropic';
 import { DemoProvider } from './providers/demo';
+import type { SettingsPatch, SettingsView } from '../../shared/settings';
+
+/** Where settings live: electron-store + safeStorage on the desktop, memory and the environment in the host. */
+export interface SettingsBackend {
+  get(): SettingsView;
+  set(patch: SettingsPatch): SettingsView;
+  /** The provider these settings call for. */
+  provider(): Provider;
+}
 
 export interface CoreOptions {
   dataDir: string;
   provider: Provider;
+  settings?: SettingsBackend;
   flushMs?: number;
   policy?: Partial<RetryPolicy>;
   defaultMaxTokens?: number;
@@ -39,6 +49,7 @@ export class Core {
   readonly engine: Engine;
   readonly sync: SyncHub;
   readonly conversations: Conversations;
+  readonly settings: SettingsBackend;
 
   constructor(readonly options: CoreOptions) {
     this.db = openDatabase(path.join(options.dataDir, 'holdfast.db'));
@@ -52,6 +63,7 @@ export class Core {
     });
     this.sync = new SyncHub(this.store, this.engine, this.journal);
     this.conversations = new Conversations(this.store, this.sync);
+    this.settings = options.settings ?? new MemorySettings(options.provider);
     if (options.autoStart !== false) this.engine.start();
   }
 
@@ -66,6 +78,12 @@ export class Core {
   async invoke<M extends Method>(method: M, input: Parameters<(typeof handlers)[M]>[0]): Promise<Output<M>> {
     const handler = handlers[method] as (i: unknown, c: Core) => Output<M> | Promise<Output<M>>;
     return handler(input, this);
+  }
+
+  applySettings(patch: SettingsPatch): SettingsView {
+    const view = this.settings.set(patch);
+    if (patch.api_key !== undefined || patch.model !== undefined) this.engine.setProvider(this.settings.provider());
+    return view;
   }
 
   emptyTrash(): { deleted: number } {
@@ -84,6 +102,29 @@ export class Core {
   async close(): Promise<void> {
     await this.engine.close();
     this.db.close();
+  }
+}
+
+/** Settings for the headless host: a key set at run time stays in memory only, never in a file. */
+export class MemorySettings implements SettingsBackend {
+  private key: string | null = null;
+  private model: string | null = null;
+  private theme: SettingsView['theme'] = 'system';
+  constructor(private readonly initial: Provider, private readonly env: NodeJS.ProcessEnv = {}) {}
+  get(): SettingsView {
+    const p = this.provider();
+    return { provider: p.name, model: p.defaultModel, has_api_key: Boolean(this.key ?? this.env.ANTHROPIC_API_KEY),
+      key_protection: this.key ? 'memory' : this.env.ANTHROPIC_API_KEY ? 'environment' : 'none', theme: this.theme };
+  }
+  set(patch: SettingsPatch): SettingsView {
+    if (patch.api_key !== undefined) this.key = patch.api_key || null;
+    if (patch.model) this.model = patch.model;
+    if (patch.theme) this.theme = patch.theme;
+    return this.get();
+  }
+  provider(): Provider {
+    if (!this.key && !this.model) return this.initial;
+    return providerFromEnv({ ...this.env, ...(this.key ? { ANTHROPIC_API_KEY: this.key } : {}), ...(this.model ? { HOLDFAST_MODEL: this.model } : {}) });
   }
 }
 

@@ -22,4 +22,6 @@ export const handlers: HandlersFor<Contract, Core> = {
   'messages.tree': (input, core) => core.conversations.tree(input.conversation_id),
   'sync.pull': (input, core) => core.sync.pull(input.since),
   'app.status': (_input, core) => core.sync.status(),
+  'settings.get': (_input, core) => core.settings.get(),
+  'settings.set': (input, core) => core.applySettings(input),
 };

@@ -11,7 +11,7 @@ import type { Journal } from './journal';
 import { Generation, type GenerationSettings, type Outcome, type RetryPolicy } from './generation';
 import { NetworkMonitor } from './network';
 import { STRATEGY_ORDER, type Strategy } from './continuation';
-import { indexTree, threadTo } from './tree';
+import { indexTree, threadTo } from '../../../shared/tree';
 
 export interface EngineOptions {
   store: Store;

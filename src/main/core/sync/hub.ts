@@ -1,5 +1,5 @@
 /** The sync hub: turns committed changes and streamed chunks into events for every subscriber, and answers pulls. */
-import type { AppStatus, HoldfastEvent, PullOutput } from '../../../shared/sync';
+import type { AppStatus, ChangeEvent, DeleteEvent, HoldfastEvent, PullOutput } from '../../../shared/sync';
 import type { Conversation, Message } from '../../../shared/model';
 import type { Engine } from '../engine/engine';
 import type { Journal } from '../engine/journal';
@@ -56,24 +56,35 @@ export class SyncHub {
     if (since == null || since > head) return snapshot();
     const min = this.store.minSeq();
     if (min !== null && since < min - 1) return snapshot();
-    const rows = this.store.db.prepare<[number, number, number], { entity: string; entity_id: string }>(
-      'SELECT entity, entity_id FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id LIMIT ?',
-    ).all(since, head, MAX_DELTA_ROWS + 1);
-    if (rows.length > MAX_DELTA_ROWS) return snapshot();
+    const changed = this.changesSince(since, head, MAX_DELTA_ROWS + 1);
+    if (changed.length > MAX_DELTA_ROWS) return snapshot();
     const conversations: Conversation[] = [];
     const messages: Message[] = [];
     const deleted: string[] = [];
-    for (const r of rows) {
-      if (r.entity === 'conversation') {
-        const c = this.store.findConversation(r.entity_id);
-        if (c) conversations.push(c);
-        else deleted.push(r.entity_id);
-      } else {
-        const m = this.message(r.entity_id);
-        if (m) messages.push(m);
-      }
+    for (const e of changed) {
+      if (e.type === 'sync.didDelete') deleted.push(e.id);
+      else if (e.entity === 'conversation') conversations.push(e.data);
+      else messages.push(e.data);
     }
     return { seq: head, reset: false, conversations, messages, deleted_conversation_ids: deleted, network };
+  }
+
+  /** Each entity changed in (since, head], as the event a live subscriber would have got, under its latest seq. */
+  changesSince(since: number, head = this.seq(), limit = MAX_DELTA_ROWS + 1): (ChangeEvent | DeleteEvent)[] {
+    const rows = this.store.db.prepare<[number, number, number], { entity: string; entity_id: string; seq: number }>(
+      'SELECT entity, entity_id, max(seq) AS seq FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id ORDER BY seq LIMIT ?',
+    ).all(since, head, limit);
+    const out: (ChangeEvent | DeleteEvent)[] = [];
+    for (const r of rows) {
+      if (r.entity === 'conversation') {
+        const data = this.store.findConversation(r.entity_id);
+        out.push(data ? { type: 'sync.didChange', seq: r.seq, entity: 'conversation', data } : { type: 'sync.didDelete', seq: r.seq, entity: 'conversation', id: r.entity_id });
+      } else {
+        const data = this.message(r.entity_id);
+        if (data) out.push({ type: 'sync.didChange', seq: r.seq, entity: 'message', data });
+      }
+    }
+    return out;
   }
 
   status(): AppStatus {
@@ -85,6 +96,7 @@ export class SyncHub {
       demo: provider.name === 'demo',
       queued_message_ids: this.store.messagesWithStatus('queued').map((m) => m.id),
       waiting_message_ids: this.engine.waitingIds(),
+      generating_conversation_ids: [...new Set([...this.store.messagesWithStatus('generating'), ...this.store.messagesWithStatus('queued')].map((m) => m.conversation_id))],
     };
   }
 

@@ -1,5 +1,5 @@
 /** Conversation trees: the thread from the root to a leaf, sibling order, and which leaf a branch switch lands on. */
-import type { Message } from '../../../shared/model';
+import type { Message } from './model';
 
 export interface TreeIndex {
   byId: Map<string, Message>;

@@ -1,0 +1,127 @@
+/** The desktop shell: windows are views over the core; generation lives here and goes on when a window closes. */
+import { app, BrowserWindow, ipcMain, Menu, net, powerMonitor, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import path from 'node:path';
+import { Core } from '../core/core';
+import { toErrorShape } from '../../shared/errors';
+import { CSP } from '../../shared/csp';
+import { DesktopSettings } from './settings';
+
+const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development only
+const subscribers = new Map<number, () => void>();
+let core: Core;
+let settings: DesktopSettings;
+
+function isOwnFrame(url: string | undefined): boolean {
+  if (!url) return false;
+  if (RENDERER_URL && url.startsWith(RENDERER_URL)) return true;
+  return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname).startsWith(path.join(import.meta.dirname, '../renderer'));
+}
+
+function createWindow(): BrowserWindow {
+  const bounds = settings.prefs.get('bounds') ?? { width: 1100, height: 760 };
+  const win = new BrowserWindow({
+    ...bounds,
+    minWidth: 560,
+    minHeight: 400,
+    title: 'Holdfast',
+    show: false,
+    webPreferences: {
+      preload: path.join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: true,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('close', () => settings.prefs.set('bounds', win.getBounds()));
+  const contents = win.webContents;
+  contents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url); // links open in the system browser
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (e, url) => { if (!isOwnFrame(url)) e.preventDefault(); });
+  contents.on('destroyed', () => dropSubscriber(contents.id));
+  if (RENDERER_URL) void win.loadURL(RENDERER_URL);
+  else void win.loadFile(path.join(import.meta.dirname, '../renderer/index.html'));
+  return win;
+}
+
+function dropSubscriber(id: number): void {
+  subscribers.get(id)?.();
+  subscribers.delete(id);
+}
+
+function subscribe(contents: WebContents): void {
+  dropSubscriber(contents.id); // a reload subscribes again
+  subscribers.set(contents.id, core.sync.subscribe((event) => { if (!contents.isDestroyed()) contents.send('holdfast:event', event); }));
+}
+
+function wireIpc(): void {
+  ipcMain.handle('holdfast:invoke', async (e: IpcMainInvokeEvent, method: unknown, input: unknown) => {
+    if (!isOwnFrame(e.senderFrame?.url)) return { ok: false, error: { code: 'invalid_input', message: 'IPC from a foreign frame was refused' } };
+    try {
+      return { ok: true, result: await core.call(String(method), input) };
+    } catch (err) {
+      return { ok: false, error: toErrorShape(err) };
+    }
+  });
+  ipcMain.on('holdfast:subscribe', (e) => { if (isOwnFrame(e.senderFrame?.url)) subscribe(e.sender); });
+}
+
+function buildMenu(): void {
+  const template: Electron.MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    { label: 'File', submenu: [{ label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() }, { type: 'separator' }, { role: process.platform === 'darwin' ? 'close' : 'quit' }] },
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+/** net.isOnline() has no change event: poll it, and probe at once after sleep. */
+function watchNetwork(): void {
+  let last = net.isOnline();
+  setInterval(() => {
+    const now = net.isOnline();
+    if (now !== last) core.engine.network.hint(now);
+    last = now;
+  }, 1000).unref();
+  powerMonitor.on('resume', () => core.engine.network.hint(true));
+}
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (ev) => ev.preventDefault());
+});
+
+void app.whenReady().then(() => {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  settings = new DesktopSettings();
+  const dataDir = process.env.HOLDFAST_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
+  core = new Core({ dataDir, provider: settings.provider(), settings, log: (s) => console.log(`[engine] ${s}`) });
+  wireIpc();
+  buildMenu();
+  watchNetwork();
+  createWindow();
+  app.on('second-instance', () => createWindow());
+  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) createWindow(); });
+});
+
+// Generation belongs to the main process: closing the last window does not stop answers on macOS; elsewhere it quits,
+// and a quit mid-answer leaves it `generating`, resumed at the next start.
+app.on('window-all-closed', () => { if (process.platform !== 'darwin') app.quit(); });
+
+let closing = false;
+app.on('before-quit', (e) => {
+  if (closing || !core) return;
+  e.preventDefault();
+  closing = true;
+  void core.close().finally(() => app.exit(0));
+});

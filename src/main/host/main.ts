@@ -1,0 +1,51 @@
+/** Entry of the headless host: `npm run host -- --port P --data-dir D`; binds 127.0.0.1 only. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Core, MemorySettings, providerFromEnv } from '../core/core';
+import { startHost } from './server';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '5174' },
+    'data-dir': { type: 'string', default: path.resolve('.holdfast-data') },
+    'renderer-dir': { type: 'string' },
+    'flush-ms': { type: 'string' },
+    'watchdog-ms': { type: 'string' },
+    'retry-budget-ms': { type: 'string' },
+  },
+});
+
+function rendererDir(): string | null {
+  const candidates = [values['renderer-dir'], path.resolve(import.meta.dirname, '../renderer'), path.resolve('out/renderer')];
+  return candidates.find((d): d is string => Boolean(d && fs.existsSync(path.join(d, 'index.html')))) ?? null;
+}
+
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+const provider = providerFromEnv();
+const core = new Core({
+  dataDir: path.resolve(values['data-dir']),
+  provider,
+  settings: new MemorySettings(provider, process.env),
+  flushMs: num(values['flush-ms']),
+  policy: {
+    ...(values['watchdog-ms'] ? { watchdogMs: Number(values['watchdog-ms']) } : {}),
+    ...(values['retry-budget-ms'] ? { budgetMs: Number(values['retry-budget-ms']) } : {}),
+  },
+  probeEveryMs: 500,
+  log: (s) => console.log(`[engine] ${s}`),
+});
+const host = await startHost({ core, rendererDir: rendererDir(), port: Number(values.port) });
+console.log(`Holdfast host listening on ${host.url} (data: ${path.resolve(values['data-dir'])}, provider: ${provider.name}${provider.name === 'demo' ? ', offline demo: set ANTHROPIC_API_KEY for Claude' : ''})`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: flushing and closing`);
+  await host.close();
+  await core.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

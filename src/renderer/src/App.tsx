@@ -1,0 +1,47 @@
+/** The window: conversation list, thread, composer, connection indicator, settings. */
+import { useEffect, useState } from 'react';
+import { useHoldfast } from './state/store';
+import { selectConversation } from './state/actions';
+import { Sidebar } from './features/Sidebar';
+import { Thread } from './features/Thread';
+import { Composer } from './features/Composer';
+import { Settings } from './features/Settings';
+import { ConnectionStatus } from './components/ConnectionStatus';
+
+export function App() {
+  const currentId = useHoldfast((s) => s.currentId);
+  const title = useHoldfast((s) => (s.currentId ? s.conversations[s.currentId]?.title : undefined));
+  const error = useHoldfast((s) => s.error);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+
+  useEffect(() => {
+    const fromHash = () => {
+      const m = /^#\/c\/([^/]+)/.exec(location.hash);
+      if (m && m[1] !== useHoldfast.getState().currentId) void selectConversation(m[1]!);
+    };
+    fromHash();
+    window.addEventListener('hashchange', fromHash);
+    return () => window.removeEventListener('hashchange', fromHash);
+  }, []);
+
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="main">
+        <header className="topbar">
+          <h1 className="conversation-title" data-testid="conversation-title">{currentId ? title || 'New conversation' : 'Holdfast'}</h1>
+          <ConnectionStatus />
+          <button type="button" className="settings-button" data-testid="settings-button" onClick={() => setSettingsOpen(true)} aria-label="Settings">⚙</button>
+        </header>
+        {error && (
+          <div className="banner" role="alert" data-testid="error-banner">
+            {error} <button type="button" onClick={() => useHoldfast.setState({ error: null })}>Dismiss</button>
+          </div>
+        )}
+        {currentId ? <Thread key={currentId} conversationId={currentId} /> : <div className="thread empty">Start a new conversation, or pick one on the left.</div>}
+        <Composer />
+      </main>
+      {settingsOpen && <Settings onClose={() => setSettingsOpen(false)} />}
+    </div>
+  );
+}

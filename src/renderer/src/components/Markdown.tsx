@@ -1,0 +1,79 @@
+/**
+ * Markdown with highlighted code and a copy button per code block. Rendered block by block, each block memoised,
+ * so a streaming answer re-parses only its last block per chunk, not the whole text.
+ */
+import { memo, useMemo, type MouseEvent } from 'react';
+import { Marked } from 'marked';
+import DOMPurify from 'dompurify';
+import hljs from 'highlight.js/lib/common';
+
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  renderer: {
+    code({ text, lang }) {
+      const language = lang && hljs.getLanguage(lang) ? lang : undefined;
+      const html = language ? hljs.highlight(text, { language }).value : hljs.highlightAuto(text).value;
+      return `<div class="code-block"><div class="code-head"><span>${escapeHtml(language ?? 'code')}</span><button type="button" class="copy-code" data-testid="copy-code">Copy</button></div><pre><code class="hljs">${html}</code></pre></div>`;
+    },
+  },
+});
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * Splits Markdown at blank lines outside code fences. The pieces partition the text exactly (joined, they give it
+ * back byte for byte), so each can be rendered, and checked, on its own.
+ */
+export function splitBlocks(text: string): string[] {
+  const blocks: string[] = [];
+  let start = 0;
+  let inFence = false;
+  let pos = 0;
+  for (;;) {
+    const end = text.indexOf('\n', pos);
+    const lineEnd = end === -1 ? text.length : end;
+    const line = text.slice(pos, lineEnd);
+    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+    else if (!inFence && end !== -1 && line.trim() === '' && text.slice(start, pos).trim()) {
+      blocks.push(text.slice(start, end + 1));
+      start = end + 1;
+    }
+    if (end === -1) break;
+    pos = end + 1;
+  }
+  if (start < text.length) blocks.push(text.slice(start));
+  return blocks;
+}
+
+const Block = memo(function Block({ source }: { source: string }) {
+  const html = useMemo(() => DOMPurify.sanitize(marked.parse(source, { async: false }), { ADD_ATTR: ['target'] }), [source]);
+  // data-source holds the block's Markdown, so a tester can read back exactly what the window shows.
+  return <div className="md-block" data-source={source} dangerouslySetInnerHTML={{ __html: html }} />;
+});
+
+export function Markdown({ text }: { text: string }) {
+  const blocks = splitBlocks(text);
+  const onClick = (e: MouseEvent<HTMLDivElement>) => {
+    const target = e.target as HTMLElement;
+    if (target.classList.contains('copy-code')) {
+      const code = target.closest('.code-block')?.querySelector('code')?.textContent ?? '';
+      void navigator.clipboard?.writeText(code).then(() => { target.textContent = 'Copied'; setTimeout(() => { target.textContent = 'Copy'; }, 1200); });
+      return;
+    }
+    const link = target.closest('a');
+    if (link) {
+      // Links never navigate this window: in Electron the shell opens them in the system browser.
+      e.preventDefault();
+      const href = link.getAttribute('href') ?? '';
+      if (/^https?:\/\//.test(href)) window.open(href, '_blank', 'noopener');
+    }
+  };
+  return (
+    <div className="markdown" onClick={onClick}>
+      {blocks.map((b, i) => <Block key={i} source={b} />)}
+    </div>
+  );
+}

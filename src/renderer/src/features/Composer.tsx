@@ -1,0 +1,57 @@
+/** The composer: Enter sends, Shift+Enter is a new line; never disabled; Stop shows while an answer streams here. */
+import { useState, type KeyboardEvent } from 'react';
+import { useHoldfast } from '../state/store';
+import { send, stop } from '../state/actions';
+import { useThread } from './useThread';
+
+export function Composer() {
+  const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
+  const currentId = useHoldfast((s) => s.currentId);
+  const thread = useThread(currentId);
+  const streamingId = useHoldfast((s) => {
+    if (!currentId || !thread) return null;
+    const tree = s.trees[currentId];
+    const busy = thread.map((e) => tree?.messages[e.id]).find((m) => m && m.role === 'assistant' && (m.status === 'generating' || m.status === 'queued'));
+    return busy?.id ?? null;
+  });
+
+  const submit = async () => {
+    const content = text.trim();
+    if (!content || sending) return;
+    setSending(true);
+    try {
+      await send(content);
+      setText('');
+    } catch {
+      // The error is shown in the banner; the text stays in the box so nothing typed is lost.
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void submit();
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      <textarea
+        data-testid="composer-input"
+        aria-label="Message"
+        placeholder="Message Holdfast — Enter to send, Shift+Enter for a new line"
+        value={text}
+        rows={Math.min(8, Math.max(1, text.split('\n').length))}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      {streamingId && (
+        <button type="button" className="stop" data-testid="stop-button" onClick={() => void stop(streamingId)}>Stop</button>
+      )}
+      <button type="submit" className="send" data-testid="send-button" disabled={!text.trim()}>Send</button>
+    </form>
+  );
+}

@@ -1,0 +1,41 @@
+/** The conversation list: newest activity first, pinned on top, the ones generating marked. */
+import { useMemo } from 'react';
+import { useHoldfast } from '../state/store';
+import { newConversation, selectConversation } from '../state/actions';
+
+export function Sidebar() {
+  const conversations = useHoldfast((s) => s.conversations);
+  const currentId = useHoldfast((s) => s.currentId);
+  const generating = useHoldfast((s) => s.status?.generating_conversation_ids);
+  const list = useMemo(
+    () => Object.values(conversations).filter((c) => c.deleted_at === null)
+      .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updated_at - a.updated_at || (b.id > a.id ? 1 : -1)),
+    [conversations],
+  );
+  const active = new Set(generating ?? []);
+  return (
+    <nav className="sidebar" aria-label="Conversations">
+      <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void newConversation()}>
+        + New conversation
+      </button>
+      <ul className="conversation-list">
+        {list.map((c) => (
+          <li key={c.id}>
+            <button
+              type="button"
+              data-testid="conversation-item"
+              data-id={c.id}
+              data-generating={active.has(c.id) ? 'true' : 'false'}
+              aria-current={c.id === currentId ? 'page' : undefined}
+              className={c.id === currentId ? 'conversation current' : 'conversation'}
+              onClick={() => void selectConversation(c.id)}
+            >
+              <span className="title">{c.title || 'New conversation'}</span>
+              {active.has(c.id) && <span className="generating-dot" title="Answer in progress" aria-label="generating" />}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,85 @@
+/** The window's replica of the database: conversations, the trees it has opened, and where it is in the change log. */
+import { create } from 'zustand';
+import type { Conversation, Message } from '../../../shared/model';
+import type { AppStatus } from '../../../shared/sync';
+import type { ConnectionState } from '../api/transport';
+
+export interface TreeState {
+  messages: Record<string, Message>;
+  /** Bumped when a message is added: the thread's shape can only change then (or when the leaf moves). */
+  structure: number;
+}
+
+export interface HoldfastState {
+  connection: ConnectionState;
+  lastSeq: number | null;
+  status: AppStatus | null;
+  conversations: Record<string, Conversation>;
+  trees: Record<string, TreeState>;
+  currentId: string | null;
+  /** A message to scroll to and highlight (search results, new answers). */
+  focusMessageId: string | null;
+  error: string | null;
+}
+
+export const useHoldfast = create<HoldfastState>(() => ({
+  connection: 'connecting',
+  lastSeq: null,
+  status: null,
+  conversations: {},
+  trees: {},
+  currentId: null,
+  focusMessageId: null,
+  error: null,
+}));
+
+const set = useHoldfast.setState;
+const get = useHoldfast.getState;
+
+export function upsertConversation(c: Conversation): void {
+  set((s) => ({ conversations: { ...s.conversations, [c.id]: c } }));
+}
+
+export function removeConversation(id: string): void {
+  set((s) => {
+    const { [id]: _gone, ...conversations } = s.conversations;
+    const { [id]: _tree, ...trees } = s.trees;
+    return { conversations, trees, currentId: s.currentId === id ? null : s.currentId };
+  });
+}
+
+export function setTree(conversationId: string, messages: Message[]): void {
+  const map: Record<string, Message> = {};
+  for (const m of messages) map[m.id] = m;
+  set((s) => ({ trees: { ...s.trees, [conversationId]: { messages: map, structure: (s.trees[conversationId]?.structure ?? 0) + 1 } } }));
+}
+
+/** Applies a whole message row if its conversation is loaded. */
+export function upsertMessage(m: Message): void {
+  const tree = get().trees[m.conversation_id];
+  if (!tree) return;
+  const isNew = !tree.messages[m.id];
+  set((s) => ({
+    trees: { ...s.trees, [m.conversation_id]: { messages: { ...tree.messages, [m.id]: m }, structure: tree.structure + (isNew ? 1 : 0) } },
+  }));
+}
+
+/**
+ * Appends streamed text at `offset`. Idempotent: text already held is skipped; returns false on a gap
+ * (text missing before `offset`), so the caller catches up from the log.
+ */
+export function appendChunk(conversationId: string, id: string, offset: number, text: string): boolean {
+  const tree = get().trees[conversationId];
+  const m = tree?.messages[id];
+  if (!tree || !m) return true; // not loaded here: nothing to keep in step
+  const have = m.content.length;
+  if (offset > have) return false;
+  if (offset + text.length <= have) return true;
+  const next = { ...m, content: m.content + text.slice(have - offset), status: m.status === 'queued' ? 'generating' as const : m.status };
+  set((s) => ({ trees: { ...s.trees, [conversationId]: { messages: { ...tree.messages, [id]: next }, structure: tree.structure } } }));
+  return true;
+}
+
+export function dropTrees(): void {
+  set({ trees: {} });
+}

@@ -1,0 +1,88 @@
+/**
+ * Keeps the replica in step: on every (re)connect it pulls changes since the last seq it applied (or a snapshot),
+ * replays the events that arrived meanwhile, then follows live events.
+ */
+import type { HoldfastEvent, PullOutput } from '../../../shared/sync';
+import type { Transport } from '../api/transport';
+import { appendChunk, dropTrees, removeConversation, setTree, upsertConversation, upsertMessage, useHoldfast } from './store';
+
+export class Sync {
+  private buffer: HoldfastEvent[] | null = null;
+  private pulling = false;
+  private pullAgain = false;
+
+  constructor(private readonly api: Transport) {
+    api.subscribe((e) => (this.buffer ? this.buffer.push(e) : this.apply(e)));
+    api.onConnection((state) => {
+      useHoldfast.setState({ connection: state });
+      if (state === 'connected') void this.catchUp();
+    });
+  }
+
+  /** Pulls what changed since the last applied seq; safe to call any time (coalesces). */
+  async catchUp(): Promise<void> {
+    if (this.pulling) { this.pullAgain = true; return; }
+    this.pulling = true;
+    this.buffer = [];
+    try {
+      const pulled = await this.api.invoke('sync.pull', { since: useHoldfast.getState().lastSeq });
+      this.applyPull(pulled);
+      const buffered = this.buffer;
+      this.buffer = null;
+      for (const e of buffered) this.apply(e);
+      const status = await this.api.invoke('app.status', {});
+      useHoldfast.setState({ status });
+      const current = useHoldfast.getState().currentId;
+      if (pulled.reset && current) await this.loadTree(current);
+    } catch (err) {
+      this.buffer = null;
+      console.warn('catch-up failed; will retry on the next connect', err);
+    } finally {
+      this.pulling = false;
+      if (this.pullAgain) { this.pullAgain = false; void this.catchUp(); }
+    }
+  }
+
+  async loadTree(conversationId: string): Promise<void> {
+    const tree = await this.api.invoke('messages.tree', { conversation_id: conversationId });
+    setTree(conversationId, tree.messages);
+  }
+
+  private applyPull(p: PullOutput): void {
+    if (p.reset) {
+      const conversations = Object.fromEntries(p.conversations.map((c) => [c.id, c]));
+      dropTrees();
+      useHoldfast.setState({ conversations });
+    } else {
+      for (const c of p.conversations) upsertConversation(c);
+      for (const id of p.deleted_conversation_ids) removeConversation(id);
+      for (const m of p.messages) upsertMessage(m);
+    }
+    useHoldfast.setState({ lastSeq: p.seq });
+  }
+
+  private apply(e: HoldfastEvent): void {
+    switch (e.type) {
+      case 'sync.didChange':
+        if (e.entity === 'conversation') upsertConversation(e.data);
+        else upsertMessage(e.data);
+        this.advance(e.seq);
+        break;
+      case 'sync.didDelete':
+        removeConversation(e.id);
+        this.advance(e.seq);
+        break;
+      case 'messages.didAppendChunk':
+        if (!appendChunk(e.conversation_id, e.message_id, e.offset, e.text)) void this.catchUp();
+        break;
+      case 'app.didChangeStatus':
+        useHoldfast.setState({ status: e.status });
+        break;
+    }
+  }
+
+  private advance(seq: number): void {
+    const last = useHoldfast.getState().lastSeq;
+    if (last === null || seq > last) useHoldfast.setState({ lastSeq: seq });
+  }
+}
