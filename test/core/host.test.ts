@@ -38,7 +38,7 @@ describe('headless host', () => {
     const status = await json(`${h.url}/api/sessions/${id}/status`);
     expect(status.body).toMatchObject({ has_active_generation: true, generating_message_id: sent.body.assistant_message_id });
     const final = await waitForThread(h.url, id, (t) => t[1]?.status === 'completed');
-    expect(final[1].content).toBe(FakeAnthropic.answer('REST answer [len=2000]'));
+    expect(final[1]!.content).toBe(FakeAnthropic.answer('REST answer [len=2000]'));
     expect(final.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
     const list = await json(`${h.url}/api/sessions`);
     expect(list.body[0].id).toBe(id);
@@ -73,8 +73,8 @@ describe('headless host', () => {
     await h.kill('SIGKILL');
     const again = await host(dir, h.port);
     const thread = await waitForThread(again.url, conv.id, (t) => t[1]?.status === 'completed', 20_000).catch((e) => { throw new Error(`${e}\n${again.output()}`); });
-    expect(thread[1].id).toBe(sent.assistant_message_id);
-    expect(thread[1].content).toBe(FakeAnthropic.answer(prompt));
+    expect(thread[1]!.id).toBe(sent.assistant_message_id);
+    expect(thread[1]!.content).toBe(FakeAnthropic.answer(prompt));
   });
 
   it('SIGTERM flushes and exits cleanly; the answer resumes at the next start', async () => {
@@ -91,7 +91,7 @@ describe('headless host', () => {
     // Everything received before SIGTERM was flushed.
     expect((status.body.partial_content ?? '').length).toBeGreaterThanOrEqual(before.partial_content!.length);
     const thread = await waitForThread(again.url, conv.id, (t) => t[1]?.status === 'completed', 30_000);
-    expect(thread[1].content).toBe(FakeAnthropic.answer(prompt));
+    expect(thread[1]!.content).toBe(FakeAnthropic.answer(prompt));
   });
 });
 

@@ -73,7 +73,7 @@ function wireIpc(): void {
 function buildMenu(): void {
   const template: Electron.MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [{ label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() }, { type: 'separator' }, { role: process.platform === 'darwin' ? 'close' : 'quit' }] },
+    { label: 'File', submenu: [{ id: 'new-window', label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() }, { type: 'separator' }, { role: process.platform === 'darwin' ? 'close' : 'quit' }] },
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },

@@ -1,5 +1,5 @@
 /** The store: every write is one transaction that also appends to the change log; listeners hear after commit. */
-import type { Conversation, Message, MessageStatus, Reaction, Role } from '../../../shared/model';
+import type { Conversation, Message, MessageStatus, Role } from '../../../shared/model';
 import { HoldfastError } from '../../../shared/errors';
 import type { Db } from './database';
 import { MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow } from './rows';

@@ -1,0 +1,71 @@
+/** Playwright fixtures: a local Anthropic server, the built headless host as a child process, helpers to read the screen. */
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { FakeAnthropic } from '../support/fake-anthropic';
+import { startHostProcess, type HostProcess } from '../support/host-process';
+import { tempDir } from '../support/core';
+
+export interface HostControl {
+  current: HostProcess;
+  dataDir: string;
+  /** Kills the host (SIGKILL by default) and starts it again on the same port and data. */
+  restart(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export const test = base.extend<{ fake: FakeAnthropic; host: HostControl }>({
+  fake: async ({}, use) => {
+    const fake = await new FakeAnthropic({ paceMs: 12 }).listen();
+    await use(fake);
+    await fake.close();
+  },
+  host: async ({ fake }, use) => {
+    const dataDir = tempDir('holdfast-e2e-');
+    const launch = (port?: number) => startHostProcess({ dataDir, port, env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url }, args: ['--watchdog-ms', '4000'] });
+    const control: HostControl = {
+      current: await launch(),
+      dataDir,
+      async restart(signal = 'SIGKILL') {
+        await control.current.kill(signal);
+        control.current = await launch(control.current.port);
+      },
+    };
+    await use(control);
+    await control.current.kill('SIGKILL');
+  },
+});
+export { expect };
+
+/** Exactly the Markdown the window shows for a message (its rendered blocks carry their source). */
+export async function shownText(message: Locator): Promise<string> {
+  return message.getByTestId('message-content').evaluate((el) => {
+    const blocks = el.querySelectorAll<HTMLElement>('.md-block');
+    if (blocks.length) return Array.from(blocks, (b) => b.dataset.source ?? '').join('');
+    return el.querySelector('.user-text')?.textContent ?? '';
+  });
+}
+
+export async function openApp(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
+}
+
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer-input').fill(text);
+  await page.getByTestId('composer-input').press('Enter');
+}
+
+export function lastAssistant(page: Page): Locator {
+  return page.locator('[data-testid="message"][data-role="assistant"]').last();
+}
+
+/** Waits until the message shows `completed` and exactly `text`. */
+export async function expectAnswer(message: Locator, text: string): Promise<void> {
+  await expect(message).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
+  await expect.poll(() => shownText(message), { timeout: 10_000 }).toBe(text);
+}
+
+export async function newConversation(page: Page): Promise<string> {
+  const before = await page.getByTestId('conversation-item').count();
+  await page.getByTestId('new-conversation').click();
+  await expect(page.getByTestId('conversation-item')).toHaveCount(before + 1);
+  return (await page.locator('[data-testid="conversation-item"][aria-current="page"]').getAttribute('data-id'))!;
+}
