@@ -63,6 +63,7 @@ export class FakeAnthropic {
   /** Queues faults; each is used by the next request whose prompt contains `match` (any request if unset). */
   script(...faults: Fault[]): void { this.faults.push(...faults); }
   pendingFaults(): number { return this.faults.length; }
+  clearFaults(): void { this.faults = []; }
 
   /** Cuts the network for `ms`: streams in flight are dropped and new connections refused. */
   goOffline(ms: number): void {

@@ -1,0 +1,71 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAnthropic } from '../support/fake-anthropic';
+import { makeCore, settled, tempDir, waitFor } from '../support/core';
+import type { Core } from '../../src/main/core/core';
+
+let fake: FakeAnthropic;
+const cores: Core[] = [];
+const open = (...a: Parameters<typeof makeCore>) => { const c = makeCore(...a); cores.push(c); return c; };
+beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 5 }).listen(); });
+afterEach(async () => { for (const c of cores.splice(0)) await c.close().catch(() => undefined); await fake.close(); });
+
+describe('offline-first', () => {
+  it('a network cut mid-answer puts the engine offline, pauses retries, and the answer resumes exactly when it returns', async () => {
+    const core = open(fake, { policy: { budgetMs: 2000, baseMs: 50, capMs: 200, watchdogMs: 2000 } });
+    const prompt = 'cut the cable [len=3000]';
+    const conv = core.conversations.create({});
+    const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
+    await waitFor(() => (core.engine.liveText(id)?.length ?? 0) > 500);
+    const states: string[] = [];
+    core.engine.network.onChange((s) => states.push(s));
+    fake.goOffline(4000); // longer than the retry budget: offline time must not count against it
+    await waitFor(() => core.engine.network.state === 'offline', 5000, 'offline state');
+    expect(core.sync.status().waiting_message_ids).toContain(id);
+    const cutAt = Date.now();
+    const m = await settled(core, id, 20_000);
+    expect(m.status).toBe('completed');
+    expect(m.content).toBe(FakeAnthropic.answer(prompt));
+    expect(states).toEqual(['offline', 'online']);
+    expect(Date.now() - cutAt).toBeGreaterThan(2500);
+  });
+
+  it('messages sent while offline are stored queued, survive a restart, and are sent in order when the network returns', async () => {
+    const dir = tempDir();
+    let core = open(fake, { dataDir: dir });
+    fake.goOffline(60_000);
+    core.engine.network.hint(false);
+    const conv = core.conversations.create({});
+    const first = core.engine.send({ conversation_id: conv.id, content: 'queued one [len=400]' });
+    const second = core.engine.send({ conversation_id: conv.id, content: 'queued two [len=400]' });
+    const other = core.conversations.create({});
+    const third = core.engine.send({ conversation_id: other.id, content: 'queued three [len=400]' });
+    for (const s of [first, second, third]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
+    expect(core.sync.status().queued_message_ids).toHaveLength(3);
+    await core.close();
+    core = open(fake, { dataDir: dir });
+    // The new process does not know yet that the network is down: its first attempt fails and it goes offline.
+    await waitFor(() => core.engine.network.state === 'offline', 10_000, 'offline after restart');
+    fake.goOffline(0);
+    for (const s of [first, second, third]) {
+      const m = await settled(core, s.assistant_message_id, 20_000);
+      expect(m.status).toBe('completed');
+    }
+    expect(core.store.message(second.assistant_message_id).content).toBe(FakeAnthropic.answer('queued two [len=400]'));
+    // In order: the second answer was asked with the first answer in its history.
+    const req = fake.requests.filter((r) => r.messages.some((m) => m.content === 'queued two [len=400]')).at(-1)!;
+    expect(req.messages.map((m) => m.content)).toEqual(['queued one [len=400]', FakeAnthropic.answer('queued one [len=400]'), 'queued two [len=400]']);
+  });
+
+  it('stopping a queued message cancels it without sending it', async () => {
+    const core = open(fake);
+    core.engine.network.hint(false);
+    fake.goOffline(60_000);
+    const conv = core.conversations.create({});
+    const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'never sent' });
+    expect(core.engine.stop(id)).toEqual({ stopped: true });
+    expect(core.store.message(id).status).toBe('cancelled');
+    fake.goOffline(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fake.requests.some((r) => r.messages.some((m) => m.content === 'never sent'))).toBe(false);
+  });
+});

@@ -1,0 +1,32 @@
+import { expect, expectAnswer, lastAssistant, openApp, sendMessage, shownText, test } from './fixtures';
+import { FakeAnthropic } from '../support/fake-anthropic';
+
+test('the network cut for 5 seconds mid-answer: the window shows offline, then the whole answer, once, with no gap', async ({ page, host, fake }) => {
+  const prompt = 'Network cut [len=5000]';
+  await openApp(page, host.current.url);
+  await sendMessage(page, prompt);
+  const answer = lastAssistant(page);
+  await expect.poll(async () => (await shownText(answer)).length).toBeGreaterThan(500);
+  fake.goOffline(5000);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-network', 'offline', { timeout: 10_000 });
+  await expect(page.getByTestId('connection-status')).toContainText('waiting');
+  await expect(answer).toHaveAttribute('data-status', 'generating');
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-network', 'online', { timeout: 15_000 });
+  await expectAnswer(answer, FakeAnthropic.answer(prompt));
+});
+
+test('a message sent while offline is shown queued and sent when the network returns', async ({ page, host, fake }) => {
+  await openApp(page, host.current.url);
+  const first = 'Before going offline [len=3000]';
+  await sendMessage(page, first);
+  await expect.poll(async () => (await shownText(lastAssistant(page))).length).toBeGreaterThan(200);
+  fake.goOffline(6000);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-network', 'offline', { timeout: 10_000 });
+  await page.getByTestId('new-conversation').click();
+  const queued = 'Written while offline [len=800]';
+  await sendMessage(page, queued);
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute('data-status', 'queued');
+  await expect(answer.getByTestId('message-status')).toContainText('queued');
+  await expectAnswer(answer, FakeAnthropic.answer(queued));
+});
