@@ -21,6 +21,7 @@ export function makeCore(fake: FakeAnthropic, opts: Partial<CoreOptions> & { mod
     provider: opts.provider ?? anthropicFor(fake, opts.model),
     policy: { budgetMs: 20_000, baseMs: 50, capMs: 400, watchdogMs: 2000, ...opts.policy },
     probeEveryMs: 100,
+    autoTitle: false,
     ...opts,
   });
 }

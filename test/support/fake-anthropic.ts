@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { answerFor } from '../../src/main/core/providers/demo-text';
 import { splitIntoDeltas } from '../../src/main/core/providers/demo-text';
 import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
+import { TITLE_PROMPT } from '../../src/main/core/engine/title';
 
 export type FaultMoment = number | 'start' | 'middle' | 'before_stop';
 export type Fault =
@@ -110,7 +111,9 @@ export class FakeAnthropic {
     } else {
       prompt = last.content;
     }
-    const full = answerFor(prompt);
+    // A title request gets a short title, as a model would give: the first words of the quoted prompt.
+    const titled = prompt.startsWith(TITLE_PROMPT) ? (/<user>([\s\S]*?)<\/user>/.exec(prompt)?.[1] ?? '').replace(/\[[a-z]+=\d+\]/g, '').trim().split(/\s+/).slice(0, 4).join(' ') : null;
+    const full = titled ?? answerFor(prompt);
     // A continuation picks up right after the text it was given (which was sent trimmed).
     const rest = already && full.startsWith(already) ? full.slice(already.length) : full;
     const fault = this.takeFault(prompt);

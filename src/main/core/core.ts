@@ -36,6 +36,7 @@ export interface CoreOptions {
   random?: () => number;
   log?: (message: string) => void;
   probeEveryMs?: number;
+  autoTitle?: boolean;
   /** Resume interrupted answers and start the queue right away (default true). */
   autoStart?: boolean;
 }
@@ -59,7 +60,7 @@ export class Core {
     this.engine = new Engine({
       store: this.store, journal: this.journal, provider: options.provider,
       policy: { ...DEFAULT_POLICY, ...options.policy }, defaultMaxTokens: options.defaultMaxTokens ?? 4096,
-      random: options.random, log: options.log, probeEveryMs: options.probeEveryMs,
+      random: options.random, log: options.log, probeEveryMs: options.probeEveryMs, autoTitle: options.autoTitle,
     });
     this.sync = new SyncHub(this.store, this.engine, this.journal);
     this.conversations = new Conversations(this.store, this.sync);

@@ -6,11 +6,12 @@ import { Sidebar } from './features/Sidebar';
 import { Thread } from './features/Thread';
 import { Composer } from './features/Composer';
 import { Settings } from './features/Settings';
+import { ConversationHeader } from './features/ConversationHeader';
 import { ConnectionStatus } from './components/ConnectionStatus';
 
 export function App() {
   const currentId = useHoldfast((s) => s.currentId);
-  const title = useHoldfast((s) => (s.currentId ? s.conversations[s.currentId]?.title : undefined));
+  const conversation = useHoldfast((s) => (s.currentId ? s.conversations[s.currentId] : undefined));
   const error = useHoldfast((s) => s.error);
   const [settingsOpen, setSettingsOpen] = useState(false);
 
@@ -29,7 +30,7 @@ export function App() {
       <Sidebar />
       <main className="main">
         <header className="topbar">
-          <h1 className="conversation-title" data-testid="conversation-title">{currentId ? title || 'New conversation' : 'Holdfast'}</h1>
+          {conversation ? <ConversationHeader conversation={conversation} /> : <h1 className="conversation-title">Holdfast</h1>}
           <ConnectionStatus />
           <button type="button" className="settings-button" data-testid="settings-button" onClick={() => setSettingsOpen(true)} aria-label="Settings">⚙</button>
         </header>

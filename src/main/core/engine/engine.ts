@@ -11,6 +11,7 @@ import type { Journal } from './journal';
 import { Generation, type GenerationSettings, type Outcome, type RetryPolicy } from './generation';
 import { NetworkMonitor } from './network';
 import { STRATEGY_ORDER, type Strategy } from './continuation';
+import { askTitle, fallbackTitle } from './title';
 import { indexTree, threadTo } from '../../../shared/tree';
 
 export interface EngineOptions {
@@ -22,6 +23,8 @@ export interface EngineOptions {
   random?: () => number;
   log?: (message: string) => void;
   probeEveryMs?: number;
+  /** Give an untitled conversation a title after its first answer (default true). */
+  autoTitle?: boolean;
 }
 
 export type ChunkListener = (message: Message, offset: number, text: string) => void;
@@ -251,9 +254,28 @@ export class Engine {
       store.updateConversation(gen.message.conversation_id, {});
     });
     journal.release(gen.id);
+    if (outcome.status === 'completed' && this.o.autoTitle !== false) void this.autoTitle(gen.message.conversation_id, gen.id);
     if (next) this.launch(next);
     this.pumpQueue();
     this.statusChanged();
+  }
+
+  private async autoTitle(conversationId: string, answerId: string): Promise<void> {
+    const { store } = this.o;
+    const conv = store.findConversation(conversationId);
+    if (!conv || conv.title) return;
+    const answer = store.message(answerId);
+    const prompt = answer.parent_id ? store.findMessage(answer.parent_id)?.content ?? '' : '';
+    let title = fallbackTitle(prompt);
+    if (this.network.state === 'online') {
+      try {
+        title = (await askTitle(this.provider_, this.settingsFor(answer).model, prompt, answer.content)) || title;
+      } catch (err) {
+        this.o.log?.(`title request failed, using the prompt's first words: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    // A person may have renamed it meanwhile: never overwrite their title.
+    if (store.findConversation(conversationId)?.title === '') store.mutate(() => store.updateConversation(conversationId, { title }, false));
   }
 
   private pumpQueue(): void {

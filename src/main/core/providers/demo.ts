@@ -17,7 +17,7 @@ export class DemoProvider implements Provider {
     const prompt = [...msgs].reverse().find((m) => m.role === 'user')?.content ?? '';
     const full = answerFor(prompt);
     let rest = full.startsWith(prefill) ? full.slice(prefill.length) : full;
-    if (!prefill && /^(title|name) this conversation/i.test(prompt)) rest = demoTitle(prompt);
+    if (!prefill && prompt.startsWith('Title this conversation')) rest = demoTitle(prompt);
     yield { type: 'start', input_tokens: Math.ceil(msgs.reduce((n, m) => n + m.content.length, 0) / 4) };
     let out = 0;
     for (const delta of splitIntoDeltas(rest)) {
@@ -34,9 +34,11 @@ export class DemoProvider implements Provider {
   }
 }
 
+/** The demo's deterministic title: the first words of the user's prompt, capitalised. */
 function demoTitle(prompt: string): string {
-  const words = prompt.split('\n').slice(1).join(' ').replace(/[^\p{L}\p{N} ]/gu, '').split(/\s+/).filter(Boolean);
-  return words.slice(0, 5).join(' ') || 'New conversation';
+  const user = /<user>([\s\S]*?)<\/user>/.exec(prompt)?.[1] ?? '';
+  const words = user.replace(/[^\p{L}\p{N} ]/gu, ' ').split(/\s+/).filter(Boolean).slice(0, 5).join(' ');
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : 'New conversation';
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

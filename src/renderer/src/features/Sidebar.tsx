@@ -1,5 +1,6 @@
 /** The conversation list: newest activity first, pinned on top, the ones generating marked. */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import { api } from '../api/client';
 import { useHoldfast } from '../state/store';
 import { newConversation, selectConversation } from '../state/actions';
 
@@ -13,6 +14,8 @@ export function Sidebar() {
     [conversations],
   );
   const active = new Set(generating ?? []);
+  const [showTrash, setShowTrash] = useState(false);
+  const trashed = useMemo(() => Object.values(conversations).filter((c) => c.deleted_at !== null).sort((a, b) => (b.deleted_at ?? 0) - (a.deleted_at ?? 0)), [conversations]);
   return (
     <nav className="sidebar" aria-label="Conversations">
       <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void newConversation()}>
@@ -30,12 +33,29 @@ export function Sidebar() {
               className={c.id === currentId ? 'conversation current' : 'conversation'}
               onClick={() => void selectConversation(c.id)}
             >
+              {c.pinned && <span className="pin" aria-label="pinned">📌</span>}
               <span className="title">{c.title || 'New conversation'}</span>
               {active.has(c.id) && <span className="generating-dot" title="Answer in progress" aria-label="generating" />}
             </button>
           </li>
         ))}
       </ul>
+      <div className="trash">
+        <button type="button" data-testid="trash-toggle" onClick={() => setShowTrash(!showTrash)}>Trash ({trashed.length})</button>
+        {showTrash && (
+          <ul className="trash-list" data-testid="trash-list">
+            {trashed.map((c) => (
+              <li key={c.id} data-testid="trash-item" data-id={c.id}>
+                <span className="title">{c.title || 'New conversation'}</span>
+                <button type="button" data-testid="restore-button" onClick={() => void api.invoke('conversations.restore', { id: c.id })}>Restore</button>
+              </li>
+            ))}
+            {trashed.length > 0 && (
+              <li><button type="button" data-testid="empty-trash" onClick={() => { if (confirm(`Delete ${trashed.length} conversation(s) for good?`)) void api.invoke('conversations.emptyTrash', {}); }}>Empty trash</button></li>
+            )}
+          </ul>
+        )}
+      </div>
     </nav>
   );
 }

@@ -12,7 +12,7 @@ function report(err: unknown): never {
 
 export async function selectConversation(id: string | null, focusMessageId: string | null = null): Promise<void> {
   useHoldfast.setState({ currentId: id, focusMessageId });
-  if (id) location.hash = `#/c/${id}`;
+  location.hash = id ? `#/c/${id}` : '';
   // Loaded before: shown at once from memory; the refresh below catches up in the background.
   if (id) await sync.loadTree(id).catch(report);
 }

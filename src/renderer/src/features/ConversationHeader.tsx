@@ -1,0 +1,64 @@
+/** The open conversation's title bar: rename, pin, move to the trash, and its own settings (system prompt, model…). */
+import { useState } from 'react';
+import { useHoldfast } from '../state/store';
+import { api } from '../api/client';
+import { renameConversation, selectConversation, trashConversation } from '../state/actions';
+import type { Conversation } from '../../../shared/model';
+
+export function ConversationHeader({ conversation }: { conversation: Conversation }) {
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const c = conversation;
+  return (
+    <div className="conversation-header">
+      {renaming !== null ? (
+        <form onSubmit={(e) => { e.preventDefault(); void renameConversation(c.id, renaming.trim()); setRenaming(null); }}>
+          <input data-testid="rename-input" autoFocus value={renaming} onChange={(e) => setRenaming(e.target.value)} onBlur={() => setRenaming(null)} />
+        </form>
+      ) : (
+        <h1 className="conversation-title" data-testid="conversation-title" title="Click to rename" onClick={() => setRenaming(c.title)}>{c.title || 'New conversation'}</h1>
+      )}
+      <button type="button" data-testid="pin-button" aria-pressed={c.pinned} title={c.pinned ? 'Unpin' : 'Pin'} onClick={() => void api.invoke('conversations.update', { id: c.id, pinned: !c.pinned })}>📌</button>
+      <button type="button" data-testid="conversation-settings-button" title="Conversation settings" onClick={() => setSettingsOpen(true)}>⚙︎</button>
+      <button type="button" data-testid="trash-button" title="Move to trash" onClick={() => { void trashConversation(c.id); void selectConversation(null); }}>🗑</button>
+      {settingsOpen && <ConversationSettings conversation={c} onClose={() => setSettingsOpen(false)} />}
+    </div>
+  );
+}
+
+function ConversationSettings({ conversation: c, onClose }: { conversation: Conversation; onClose: () => void }) {
+  const defaults = useHoldfast((s) => s.status);
+  const [system, setSystem] = useState(c.system_prompt ?? '');
+  const [model, setModel] = useState(c.model ?? '');
+  const [maxTokens, setMaxTokens] = useState(c.max_tokens?.toString() ?? '');
+  const [temperature, setTemperature] = useState(c.temperature?.toString() ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const save = async () => {
+    try {
+      await api.invoke('conversations.update', {
+        id: c.id,
+        system_prompt: system.trim() ? system : null,
+        model: model.trim() || null,
+        max_tokens: maxTokens.trim() ? Number(maxTokens) : null,
+        temperature: temperature.trim() ? Number(temperature) : null,
+      });
+      onClose();
+    } catch (e) { setError(e instanceof Error ? e.message : String(e)); }
+  };
+  return (
+    <div className="dialog-backdrop" role="dialog" aria-label="Conversation settings" data-testid="conversation-settings">
+      <div className="dialog">
+        <h2>This conversation</h2>
+        <label>System prompt<textarea data-testid="system-prompt" rows={4} value={system} onChange={(e) => setSystem(e.target.value)} /></label>
+        <label>Model<input data-testid="conversation-model" placeholder={defaults?.model ?? ''} value={model} onChange={(e) => setModel(e.target.value)} /></label>
+        <label>Max tokens<input data-testid="conversation-max-tokens" inputMode="numeric" placeholder="4096" value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} /></label>
+        <label>Temperature (0–1)<input data-testid="conversation-temperature" inputMode="decimal" placeholder="model default" value={temperature} onChange={(e) => setTemperature(e.target.value)} /></label>
+        {error && <p className="warning">{error}</p>}
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="button" className="primary" data-testid="conversation-settings-save" onClick={() => void save()}>Save</button>
+        </div>
+      </div>
+    </div>
+  );
+}
