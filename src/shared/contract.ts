@@ -3,9 +3,10 @@ import { conversations } from './conversations';
 import { messages } from './messages';
 import { sync } from './sync';
 import { settings } from './settings';
+import { exchange } from './exchange';
 import type { InputOf, OutputOf } from './rpc';
 
-export const contract = { ...conversations, ...messages, ...sync, ...settings };
+export const contract = { ...conversations, ...messages, ...sync, ...settings, ...exchange };
 export type Contract = typeof contract;
 export type Method = keyof Contract;
 export type Input<M extends Method> = InputOf<Contract, M>;

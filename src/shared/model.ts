@@ -19,6 +19,8 @@ export const Message = z.object({
   parent_id: z.string().nullable(),
   role: Role,
   content: z.string(),
+  /** Reasoning shown apart from the answer (imported Claude thinking blocks). */
+  thinking: z.string().nullable(),
   status: MessageStatus,
   error: z.string().nullable(),
   model: z.string().nullable(),

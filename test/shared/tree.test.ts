@@ -5,7 +5,7 @@ import type { Message } from '../../src/shared/model';
 let t = 0;
 function msg(id: string, parent: string | null, role: 'user' | 'assistant', lastUpdated?: number): Message {
   t += 1;
-  return { id, conversation_id: 'c', parent_id: parent, role, content: id, status: 'completed', error: null, model: null, stop_reason: null,
+  return { id, conversation_id: 'c', parent_id: parent, role, content: id, thinking: null, status: 'completed', error: null, model: null, stop_reason: null,
     input_tokens: null, output_tokens: null, reaction: null, reaction_comment: null, created_at: t, last_updated: lastUpdated ?? t };
 }
 

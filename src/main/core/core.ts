@@ -15,6 +15,12 @@ import type { Provider } from './providers/provider';
 import { AnthropicProvider } from './providers/anthropic';
 import { DemoProvider } from './providers/demo';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
+import type { ImportResult } from '../../shared/exchange';
+import { Backups, backupBeforeMigrate, checkIntegrity } from './store/backup';
+import { Search } from './search';
+import { Importer } from './exchange/import';
+import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './exchange/export';
+import fs from 'node:fs';
 
 /** Where settings live: electron-store + safeStorage on the desktop, memory and the environment in the host. */
 export interface SettingsBackend {
@@ -37,6 +43,9 @@ export interface CoreOptions {
   log?: (message: string) => void;
   probeEveryMs?: number;
   autoTitle?: boolean;
+  keepBackups?: number;
+  /** Take a backup once a day while running (the apps do; tests don't). */
+  dailyBackups?: boolean;
   /** Resume interrupted answers and start the queue right away (default true). */
   autoStart?: boolean;
 }
@@ -51,9 +60,18 @@ export class Core {
   readonly sync: SyncHub;
   readonly conversations: Conversations;
   readonly settings: SettingsBackend;
+  readonly backups: Backups;
+  readonly search: Search;
+  readonly importer: Importer;
 
   constructor(readonly options: CoreOptions) {
-    this.db = openDatabase(path.join(options.dataDir, 'holdfast.db'));
+    const file = path.join(options.dataDir, 'holdfast.db');
+    const backupDir = path.join(options.dataDir, 'backups');
+    this.db = openDatabase(file, {
+      check: (db) => checkIntegrity(db, file, backupDir),
+      beforeMigrate: (db, from) => { if (from > 0) options.log?.(`backup before migration: ${backupBeforeMigrate(db, backupDir, from)}`); },
+    });
+    this.backups = new Backups(this.db, backupDir, options.keepBackups ?? 7);
     this.store = new Store(this.db, options.clock ?? { now: () => Date.now() }, options.ids ?? { next: () => uuidv7() });
     this.store.compactChanges(200_000);
     this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50 });
@@ -65,6 +83,9 @@ export class Core {
     this.sync = new SyncHub(this.store, this.engine, this.journal);
     this.conversations = new Conversations(this.store, this.sync);
     this.settings = options.settings ?? new MemorySettings(options.provider);
+    this.search = new Search(this.db, () => this.store.now());
+    this.importer = new Importer(this.store, path.join(options.dataDir, 'tmp'));
+    if (options.dailyBackups) this.backups.scheduleDaily(options.log);
     if (options.autoStart !== false) this.engine.start();
   }
 
@@ -100,7 +121,45 @@ export class Core {
     return { deleted: ids.length };
   }
 
+  /** Imports a file (streamed), publishing progress to every window. */
+  async importFile(file: string): Promise<ImportResult> {
+    const progress = (p: { bytes: number; total: number; conversations: number }, done: boolean) =>
+      this.sync.publish({ type: 'exchange.didProgress', seq: this.sync.seq(), ...p, done });
+    const result = await this.importer.importFile(file, (p) => progress(p, false));
+    progress({ bytes: 1, total: 1, conversations: result.conversations }, true);
+    return result;
+  }
+
+  /** Imports text handed over the contract (files up to MAX_IMPORT_TEXT). */
+  async importText(text: string): Promise<ImportResult> {
+    const tmp = path.join(this.options.dataDir, 'tmp', `upload-${this.store.newId()}`);
+    fs.mkdirSync(path.dirname(tmp), { recursive: true });
+    fs.writeFileSync(tmp, text);
+    try { return await this.importFile(tmp); } finally { fs.rmSync(tmp, { force: true }); }
+  }
+
+  exportConversation(id: string, format: 'md' | 'html' | 'json'): { filename: string; mime: string; content: string } {
+    const conv = this.store.conversation(id);
+    const base = (conv.title || 'conversation').replace(/[^\p{L}\p{N} _-]+/gu, '').trim().slice(0, 60) || 'conversation';
+    if (format === 'json') return { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(toJson(conv, this.store.messagesOf(id)), null, 2) };
+    const thread = this.conversations.thread(id).messages;
+    if (format === 'md') return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
+    return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread) };
+  }
+
+  /** Every conversation as one versioned archive, produced piece by piece (never one huge string). */
+  *exportArchive(): Generator<string> {
+    yield `{"format":"holdfast-archive","version":${EXPORT_VERSION},"exported_at":${this.store.now()},"conversations":[\n`;
+    let first = true;
+    for (const c of this.store.allConversations()) {
+      yield `${first ? '' : ',\n'}${JSON.stringify({ conversation: c, messages: this.store.messagesOf(c.id) })}`;
+      first = false;
+    }
+    yield '\n]}\n';
+  }
+
   async close(): Promise<void> {
+    this.backups.stop();
     await this.engine.close();
     this.db.close();
   }

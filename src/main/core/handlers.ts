@@ -24,4 +24,8 @@ export const handlers: HandlersFor<Contract, Core> = {
   'app.status': (_input, core) => core.sync.status(),
   'settings.get': (_input, core) => core.settings.get(),
   'settings.set': (input, core) => core.applySettings(input),
+  'search.query': (input, core) => ({ results: core.search.search(input.q, input.limit ?? 20) }),
+  'exchange.export': (input, core) => core.exportConversation(input.conversation_id, input.format),
+  'exchange.importText': (input, core) => core.importText(input.text),
+  'backup.create': async (_input, core) => ({ path: await core.backups.backupNow('manual') }),
 };

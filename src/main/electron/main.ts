@@ -1,10 +1,11 @@
 /** The desktop shell: windows are views over the core; generation lives here and goes on when a window closes. */
-import { app, BrowserWindow, ipcMain, Menu, net, powerMonitor, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import path from 'node:path';
 import { Core } from '../core/core';
 import { toErrorShape } from '../../shared/errors';
 import { CSP } from '../../shared/csp';
 import { DesktopSettings } from './settings';
+import { DamagedDatabaseError, restoreLatestBackup } from '../core/store/backup';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development only
 const subscribers = new Map<number, () => void>();
@@ -15,6 +16,23 @@ function isOwnFrame(url: string | undefined): boolean {
   if (!url) return false;
   if (RENDERER_URL && url.startsWith(RENDERER_URL)) return true;
   return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname).startsWith(path.join(import.meta.dirname, '../renderer'));
+}
+
+function openCore(dataDir: string): Core {
+  return new Core({ dataDir, provider: settings.provider(), settings, dailyBackups: true, log: (s) => console.log(`[engine] ${s}`) });
+}
+
+/** File ▸ Import…: a native picker; the file is streamed by the core, whatever its size. */
+async function importFromDialog(): Promise<void> {
+  const picked = await dialog.showOpenDialog({ title: 'Import conversations', properties: ['openFile'], filters: [{ name: 'ChatGPT, Claude or Holdfast export', extensions: ['json', 'zip'] }] });
+  const file = picked.filePaths[0];
+  if (picked.canceled || !file) return;
+  try {
+    const r = await core.importFile(file);
+    await dialog.showMessageBox({ message: `Imported ${r.conversations} conversations (${r.messages} messages) from ${r.format}; ${r.skipped} already here were skipped.` });
+  } catch (err) {
+    dialog.showErrorBox('Import failed, nothing was imported', err instanceof Error ? err.message : String(err));
+  }
 }
 
 function createWindow(): BrowserWindow {
@@ -73,7 +91,7 @@ function wireIpc(): void {
 function buildMenu(): void {
   const template: Electron.MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [{ id: 'new-window', label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() }, { type: 'separator' }, { role: process.platform === 'darwin' ? 'close' : 'quit' }] },
+    { label: 'File', submenu: [{ id: 'new-window', label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() }, { label: 'Import…', click: () => void importFromDialog() }, { type: 'separator' }, { role: process.platform === 'darwin' ? 'close' : 'quit' }] },
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },
@@ -105,7 +123,20 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   settings = new DesktopSettings();
   const dataDir = process.env.HOLDFAST_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
-  core = new Core({ dataDir, provider: settings.provider(), settings, log: (s) => console.log(`[engine] ${s}`) });
+  try {
+    core = openCore(dataDir);
+  } catch (err) {
+    if (!(err instanceof DamagedDatabaseError)) {
+      dialog.showErrorBox('Holdfast cannot open its database', err instanceof Error ? err.message : String(err));
+      app.exit(2);
+      return;
+    }
+    // A damaged database is never written over: offer the latest good backup.
+    const choice = dialog.showMessageBoxSync({ type: 'error', message: 'Holdfast’s database is damaged', detail: err.message, buttons: err.latestBackup ? ['Restore latest backup', 'Quit'] : ['Quit'], defaultId: 0 });
+    if (!err.latestBackup || choice !== 0) { app.exit(2); return; }
+    restoreLatestBackup(err.file, path.join(dataDir, 'backups'));
+    core = openCore(dataDir);
+  }
   wireIpc();
   buildMenu();
   watchNetwork();

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Core, MemorySettings, providerFromEnv } from '../core/core';
 import { startHost } from './server';
+import { DamagedDatabaseError, restoreLatestBackup } from '../core/store/backup';
+import { NewerDatabaseError } from '../core/store/database';
 
 const { values } = parseArgs({
   options: {
@@ -13,6 +15,7 @@ const { values } = parseArgs({
     'flush-ms': { type: 'string' },
     'watchdog-ms': { type: 'string' },
     'retry-budget-ms': { type: 'string' },
+    'restore-backup': { type: 'string' },
   },
 });
 
@@ -23,8 +26,23 @@ function rendererDir(): string | null {
 
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 const provider = providerFromEnv();
-const core = new Core({
-  dataDir: path.resolve(values['data-dir']),
+const dataDir = path.resolve(values['data-dir']);
+if (values['restore-backup'] === 'latest') {
+  const used = restoreLatestBackup(path.join(dataDir, 'holdfast.db'), path.join(dataDir, 'backups'));
+  console.log(`restored ${used}; the damaged database was kept beside it`);
+}
+const core = openCore();
+function openCore(): Core {
+  try {
+    return createCore();
+  } catch (err) {
+    // A damaged or newer database is never written over: say so, and how to restore, then stop.
+    if (err instanceof DamagedDatabaseError || err instanceof NewerDatabaseError) { console.error(err.message); process.exit(2); }
+    throw err;
+  }
+}
+function createCore(): Core { return new Core({
+  dataDir,
   provider,
   settings: new MemorySettings(provider, process.env),
   flushMs: num(values['flush-ms']),
@@ -33,8 +51,9 @@ const core = new Core({
     ...(values['retry-budget-ms'] ? { budgetMs: Number(values['retry-budget-ms']) } : {}),
   },
   probeEveryMs: 500,
+  dailyBackups: true,
   log: (s) => console.log(`[engine] ${s}`),
-});
+}); }
 const host = await startHost({ core, rendererDir: rendererDir(), port: Number(values.port) });
 console.log(`Holdfast host listening on ${host.url} (data: ${path.resolve(values['data-dir'])}, provider: ${provider.name}${provider.name === 'demo' ? ', offline demo: set ANTHROPIC_API_KEY for Claude' : ''})`);
 

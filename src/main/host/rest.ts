@@ -6,6 +6,11 @@ import { z } from 'zod';
 import { HoldfastError } from '../../shared/errors';
 import type { Core } from '../core/core';
 
+/** A route result sent as a file download rather than JSON. */
+export class FileResponse {
+  constructor(readonly filename: string, readonly mime: string, readonly body: string | Iterable<string>) {}
+}
+
 export interface RouteRequest { params: Record<string, string>; query: URLSearchParams; body: unknown }
 interface Route { method: string; pattern: RegExp; keys: string[]; run: (core: Core, req: RouteRequest) => Promise<unknown> }
 
@@ -54,6 +59,16 @@ route('POST', '/api/messages/:id/regenerate', (core, { params }) => core.call('m
 route('POST', '/api/messages/:id/edit', (core, { params, body }) => core.call('messages.edit', { ...obj(body), message_id: params.id }));
 route('PUT', '/api/messages/:id/reaction', (core, { params, body }) => core.call('messages.react', { ...obj(body), message_id: params.id }));
 route('GET', '/api/status', (core) => core.call('app.status', {}));
+route('GET', '/api/search', (core, { query }) => core.call('search.query', {
+  q: query.get('q') ?? '',
+  ...(query.has('limit') ? { limit: Number(query.get('limit')) } : {}),
+}));
+route('GET', '/api/sessions/:id/export', async (core, { params, query }) => {
+  const out = (await core.call('exchange.export', { conversation_id: params.id, format: query.get('format') ?? 'md' })) as { filename: string; mime: string; content: string };
+  return new FileResponse(out.filename, out.mime, out.content);
+});
+route('GET', '/api/export', async (core) => new FileResponse(`holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`, 'application/json', core.exportArchive()));
+route('POST', '/api/backup', (core) => core.call('backup.create', {}));
 
 export type RouteMatch = { run: () => Promise<unknown> } | { methodNotAllowed: true } | undefined;
 

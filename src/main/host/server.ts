@@ -8,7 +8,9 @@ import { HoldfastError, httpStatusFor, toErrorShape } from '../../shared/errors'
 import type { RequestFrame, ResponseFrame } from '../../shared/contract';
 import type { HoldfastEvent } from '../../shared/sync';
 import type { Core } from '../core/core';
-import { matchRoute } from './rest';
+import { FileResponse, matchRoute } from './rest';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { CSP } from '../../shared/csp';
 
 const MAX_BODY = 20 * 1024 * 1024;
@@ -34,15 +36,31 @@ export async function startHost(o: HostOptions): Promise<Host> {
     // A page from another site may not drive the local app (its fetches carry its own Origin).
     if (req.headers.origin && !isOwnOrigin(req.headers.origin)) throw new HoldfastError('invalid_input', 'Cross-origin requests are not accepted');
     if (url.pathname === '/api/events' && req.method === 'GET') return sse(req, res, url);
+    if (url.pathname === '/api/import' && req.method === 'POST') return importUpload(req, res);
     if (url.pathname.startsWith('/api/')) {
       const match = matchRoute(core, req.method ?? 'GET', url.pathname, url.searchParams, () => readJson(req));
       if (!match) throw new HoldfastError('not_found', `No route ${req.method} ${url.pathname}`);
       if ('methodNotAllowed' in match) { sendJson(res, 405, { error: { code: 'invalid_input', message: `${req.method} is not allowed on ${url.pathname}` } }); return; }
       const result = await match.run();
+      if (result instanceof FileResponse) return sendFile(res, result);
       sendJson(res, 200, result ?? { ok: true });
       return;
     }
     serveStatic(url.pathname, res);
+  }
+
+  /** The request body is the file: streamed to a temp file (never held in memory), then imported. */
+  async function importUpload(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const dir = path.join(core.options.dataDir, 'tmp');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `upload-${core.store.newId()}`);
+    try {
+      await pipeline(req, fs.createWriteStream(file));
+      if (fs.statSync(file).size === 0) throw new HoldfastError('invalid_input', 'The request body is empty: send the file as the body');
+      sendJson(res, 200, await core.importFile(file));
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   function isOwnOrigin(value: string): boolean {
@@ -129,6 +147,18 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
 function reply(ws: WebSocket, frame: ResponseFrame): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+}
+
+function sendFile(res: http.ServerResponse, file: FileResponse): void {
+  res.writeHead(200, {
+    'content-type': file.mime,
+    'content-disposition': `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  if (typeof file.body === 'string') { res.end(file.body); return; }
+  // Streamed piece by piece with backpressure, so an archive of any size goes out in constant memory.
+  Readable.from(file.body).pipe(res);
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

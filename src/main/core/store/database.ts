@@ -13,6 +13,8 @@ export class NewerDatabaseError extends Error {
 }
 
 export interface OpenOptions {
+  /** Runs before anything is written (an integrity check); throwing keeps the file untouched. */
+  check?: (db: Db) => void;
   /** Called with the current schema version before a migration runs, so a backup can be taken. */
   beforeMigrate?: (db: Db, fromVersion: number) => void;
 }
@@ -25,6 +27,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   // WAL + NORMAL: a commit survives a process crash (the case we promise); only power loss may drop the last commits.
   db.pragma('synchronous = NORMAL');
+  options.check?.(db);
   migrate(db, options);
   return db;
 }

@@ -57,4 +57,49 @@ export const migrations: readonly string[] = [
   -- Which continuation strategy a model accepts (prefill, user_turn, new_variant).
   CREATE TABLE model_strategies (model TEXT PRIMARY KEY, strategy TEXT NOT NULL, at INTEGER NOT NULL);
   `,
+  // 2: search (a word index and a trigram index for text without spaces), thinking kept apart, import sources.
+  `
+  ALTER TABLE messages ADD COLUMN thinking TEXT;
+  CREATE TABLE import_sources (
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    imported_at INTEGER NOT NULL,
+    PRIMARY KEY (source, source_id)
+  ) WITHOUT ROWID;
+
+  CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+  CREATE VIRTUAL TABLE messages_trigram USING fts5(content, content='messages', content_rowid='rowid', tokenize='trigram');
+  CREATE VIRTUAL TABLE conversations_fts USING fts5(title, content='conversations', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+
+  -- Indexed in the same transaction as the change; a streaming message's content is '' until it ends (its text
+  -- is in the chunk journal), so it is indexed once, when it is folded.
+  CREATE TRIGGER messages_ai AFTER INSERT ON messages WHEN new.content != '' BEGIN
+    INSERT INTO messages_fts(rowid, content) VALUES (new.rowid, new.content);
+    INSERT INTO messages_trigram(rowid, content) VALUES (new.rowid, new.content);
+  END;
+  CREATE TRIGGER messages_ad AFTER DELETE ON messages WHEN old.content != '' BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+    INSERT INTO messages_trigram(messages_trigram, rowid, content) VALUES ('delete', old.rowid, old.content);
+  END;
+  CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages WHEN old.content != new.content BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) SELECT 'delete', old.rowid, old.content WHERE old.content != '';
+    INSERT INTO messages_trigram(messages_trigram, rowid, content) SELECT 'delete', old.rowid, old.content WHERE old.content != '';
+    INSERT INTO messages_fts(rowid, content) SELECT new.rowid, new.content WHERE new.content != '';
+    INSERT INTO messages_trigram(rowid, content) SELECT new.rowid, new.content WHERE new.content != '';
+  END;
+  CREATE TRIGGER conversations_ai AFTER INSERT ON conversations BEGIN
+    INSERT INTO conversations_fts(rowid, title) VALUES (new.rowid, new.title);
+  END;
+  CREATE TRIGGER conversations_ad AFTER DELETE ON conversations BEGIN
+    INSERT INTO conversations_fts(conversations_fts, rowid, title) VALUES ('delete', old.rowid, old.title);
+  END;
+  CREATE TRIGGER conversations_au AFTER UPDATE OF title ON conversations WHEN old.title != new.title BEGIN
+    INSERT INTO conversations_fts(conversations_fts, rowid, title) VALUES ('delete', old.rowid, old.title);
+    INSERT INTO conversations_fts(rowid, title) VALUES (new.rowid, new.title);
+  END;
+  INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+  INSERT INTO messages_trigram(messages_trigram) VALUES ('rebuild');
+  INSERT INTO conversations_fts(conversations_fts) VALUES ('rebuild');
+  `,
 ];

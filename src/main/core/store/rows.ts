@@ -7,7 +7,7 @@ export interface ConversationRow {
   pinned: number; deleted_at: number | null;
 }
 export interface MessageRow {
-  id: string; conversation_id: string; parent_id: string | null; role: Role; content: string; status: MessageStatus;
+  id: string; conversation_id: string; parent_id: string | null; role: Role; content: string; thinking: string | null; status: MessageStatus;
   error: string | null; model: string | null; stop_reason: string | null; input_tokens: number | null;
   output_tokens: number | null; reaction: Reaction | null; reaction_comment: string | null; created_at: number;
   last_updated: number;
@@ -19,5 +19,5 @@ export const toMessage = (r: MessageRow): Message => ({ ...r });
 /** Full text of a message: folded content plus whatever is still in the chunk journal. */
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.parent_id, m.role,
   m.content || coalesce((SELECT group_concat(c.text, '' ORDER BY c.ord) FROM chunks c WHERE c.message_id = m.id), '') AS content,
-  m.status, m.error, m.model, m.stop_reason, m.input_tokens, m.output_tokens, m.reaction, m.reaction_comment,
+  m.thinking, m.status, m.error, m.model, m.stop_reason, m.input_tokens, m.output_tokens, m.reaction, m.reaction_comment,
   m.created_at, m.last_updated`;

@@ -100,7 +100,7 @@ export class SyncHub {
     };
   }
 
-  private publish(e: HoldfastEvent): void {
+  publish(e: HoldfastEvent): void {
     for (const l of this.listeners) {
       try { l(e); } catch (err) { console.error('event listener failed', err); } // one bad window must not stop the others
     }

@@ -1,0 +1,72 @@
+/** Export: a conversation as Markdown (current thread), self-contained safe HTML, or versioned JSON (the whole tree). */
+import { Marked, type Tokens } from 'marked';
+import type { Conversation, Message } from '../../../shared/model';
+
+export const EXPORT_VERSION = 1;
+
+export interface ConversationExport {
+  format: 'holdfast-conversation';
+  version: number;
+  conversation: Conversation;
+  messages: Message[];
+}
+
+export function toJson(conversation: Conversation, messages: Message[]): ConversationExport {
+  return { format: 'holdfast-conversation', version: EXPORT_VERSION, conversation, messages };
+}
+
+function header(m: Message): string {
+  return m.role === 'user' ? 'You' : `Assistant${m.model ? ` (${m.model})` : ''}`;
+}
+
+export function toMarkdown(conversation: Conversation, thread: Message[]): string {
+  const parts = [`# ${conversation.title || 'Conversation'}`, `_Exported from Holdfast, ${new Date().toISOString()}_`];
+  for (const m of thread) {
+    let block = `## ${header(m)}\n\n${m.content}`;
+    if (m.reaction) block += `\n\n_Reaction: ${m.reaction}${m.reaction_comment ? ` — ${m.reaction_comment}` : ''}_`;
+    if (m.status !== 'completed') block += `\n\n_(${m.status}${m.error ? `: ${m.error}` : ''})_`;
+    parts.push(block);
+  }
+  return parts.join('\n\n') + '\n';
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * Markdown to HTML where nothing from a message can act: raw HTML is shown as text, only http(s) and mailto links
+ * survive, images become text (nothing remote is loaded). The page's CSP forbids script on top of that.
+ */
+const safe = new Marked({
+  gfm: true,
+  renderer: {
+    html({ text }: Tokens.HTML | Tokens.Tag) { return escapeHtml(text); },
+    link({ href, tokens }: Tokens.Link) {
+      const label = this.parser.parseInline(tokens);
+      return /^(https?:|mailto:)/i.test(href) ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer nofollow">${label}</a>` : label;
+    },
+    image({ text, href }: Tokens.Image) { return `[image: ${escapeHtml(text || href)}]`; },
+    code({ text, lang }: Tokens.Code) { return `<pre><code${lang ? ` data-lang="${escapeHtml(lang)}"` : ''}>${escapeHtml(text)}</code></pre>`; },
+  },
+});
+
+const STYLE = `body{font:16px/1.55 system-ui,sans-serif;max-width:820px;margin:2rem auto;padding:0 1rem;color:#1d1d1f;background:#fbfbfa}
+h1{font-size:1.5rem}.msg{padding:.75rem 1rem;border-radius:10px;margin:1rem 0}.user{background:#e9f1ee}.who{font-size:.8rem;color:#6b6b70;font-weight:600}
+pre{background:#f1f0ee;padding:.75rem;border-radius:8px;overflow-x:auto}code{font-family:ui-monospace,monospace}.meta{font-size:.8rem;color:#6b6b70}
+@media (prefers-color-scheme:dark){body{background:#17181a;color:#ececec}.user{background:#1f2b27}pre{background:#1f2023}}`;
+
+export function toHtml(conversation: Conversation, thread: Message[]): string {
+  const body = thread.map((m) => {
+    const content = m.role === 'user' ? `<p style="white-space:pre-wrap">${escapeHtml(m.content)}</p>` : safe.parse(m.content, { async: false });
+    const reaction = m.reaction ? `<p class="meta">Reaction: ${escapeHtml(m.reaction)}${m.reaction_comment ? ` — ${escapeHtml(m.reaction_comment)}` : ''}</p>` : '';
+    return `<section class="msg ${m.role}"><div class="who">${escapeHtml(header(m))}</div>${content}${reaction}</section>`;
+  }).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(conversation.title || 'Conversation')}</title><style>${STYLE}</style></head>
+<body><h1>${escapeHtml(conversation.title || 'Conversation')}</h1><p class="meta">Exported from Holdfast, ${new Date().toISOString()}</p>
+${body}
+</body></html>
+`;
+}

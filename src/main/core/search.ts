@@ -1,0 +1,109 @@
+/**
+ * Full-text search over every message of every branch and every title. Whatever a person types is turned into a
+ * safe FTS5 query: words match as prefixes, "quoted phrases" as phrases, and FTS syntax is never passed through.
+ * Text without spaces (Chinese, Japanese…) is matched by substring through the trigram index.
+ */
+import type { Db } from './store/database';
+
+export interface SearchResult {
+  message_id: string;
+  conversation_id: string;
+  conversation_title: string;
+  role: string;
+  snippet: string;
+  created_at: number;
+}
+
+const OPEN = '\u0002';
+const CLOSE = '\u0003';
+/** Scripts written without spaces between words: searched by substring. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+interface Parsed { terms: { text: string; phrase: boolean }[] }
+
+/** Splits input into quoted phrases and words, keeping only letters, digits and marks. */
+export function parseQuery(input: string): Parsed {
+  const terms: Parsed['terms'] = [];
+  const re = /"([^"]*)"?|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(input.slice(0, 500)))) {
+    const phrase = m[1] !== undefined;
+    const words = (m[1] ?? m[2] ?? '').split(/[^\p{L}\p{N}\p{M}_]+/u).filter(Boolean);
+    if (!words.length) continue;
+    if (phrase) terms.push({ text: words.join(' '), phrase: true });
+    else for (const w of words) terms.push({ text: w, phrase: false });
+  }
+  return { terms };
+}
+
+/** FTS5 query for the word index: every term must match; words as prefixes. Each term is a quoted string. */
+export function wordQuery(p: Parsed): string {
+  return p.terms.map((t) => `"${t.text.replace(/"/g, '""')}"${t.phrase ? '' : '*'}`).join(' AND ');
+}
+
+/** FTS5 query for the trigram index: each term as a substring (terms under 3 characters cannot use it). */
+export function trigramQuery(p: Parsed): string | null {
+  const terms = p.terms.filter((t) => [...t.text].length >= 3);
+  if (!terms.length || terms.length !== p.terms.length) return null;
+  return terms.map((t) => `"${t.text.replace(/"/g, '""')}"`).join(' AND ');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A snippet as HTML: the text escaped, the hits in <mark>. */
+function snippetHtml(raw: string): string {
+  return escapeHtml(raw).replaceAll(OPEN, '<mark>').replaceAll(CLOSE, '</mark>');
+}
+
+export class Search {
+  constructor(private readonly db: Db, private readonly now: () => number) {}
+
+  search(input: string, limit = 20): SearchResult[] {
+    const parsed = parseQuery(input);
+    if (!parsed.terms.length) return [];
+    const unspaced = UNSPACED.test(input);
+    const candidates = new Map<string, SearchResult & { score: number }>();
+    const add = (rows: (SearchResult & { score: number })[]) => { for (const r of rows) if (!candidates.has(r.message_id)) candidates.set(r.message_id, r); };
+    // Fast path: FTS5 ranks by bm25 in C; recency re-ranks the best few hundred here.
+    const fetch = Math.max(limit * 10, 200);
+    if (!unspaced) add(this.query('messages_fts', wordQuery(parsed), fetch));
+    const tri = trigramQuery(parsed);
+    if (tri && (unspaced || candidates.size < limit)) add(this.query('messages_trigram', tri, fetch));
+    add(this.titleHits(wordQuery(parsed), fetch));
+    const now = this.now();
+    const dayMs = 86_400_000;
+    return [...candidates.values()]
+      .map((r) => ({ r, score: r.score / (1 + (now - r.created_at) / (30 * dayMs)) })) // bm25 is negative: recent hits keep more of it
+      .sort((a, b) => a.score - b.score)
+      .slice(0, limit)
+      .map(({ r }) => ({ message_id: r.message_id, conversation_id: r.conversation_id, conversation_title: r.conversation_title, role: r.role, snippet: r.snippet, created_at: r.created_at }));
+  }
+
+  private query(table: 'messages_fts' | 'messages_trigram', match: string, limit: number): (SearchResult & { score: number })[] {
+    const rows = this.db.prepare<[{ q: string; n: number }], { message_id: string; conversation_id: string; conversation_title: string; role: string; snippet: string; created_at: number; score: number }>(`
+      SELECT m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.created_at,
+             snippet(${table}, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet, f.rank AS score
+      FROM (SELECT rowid, rank FROM ${table} WHERE ${table} MATCH @q ORDER BY rank LIMIT @n) f
+      JOIN ${table} ON ${table}.rowid = f.rowid
+      JOIN messages m ON m.rowid = f.rowid
+      JOIN conversations c ON c.id = m.conversation_id
+      WHERE c.deleted_at IS NULL AND ${table} MATCH @q
+    `).all({ q: match, n: limit });
+    return rows.map((r) => ({ ...r, snippet: snippetHtml(r.snippet) }));
+  }
+
+  /** A title hit points at the conversation's first message. */
+  private titleHits(match: string, limit: number): (SearchResult & { score: number })[] {
+    const rows = this.db.prepare<[{ q: string; n: number }], { conversation_id: string; conversation_title: string; snippet: string; score: number; message_id: string | null; created_at: number }>(`
+      SELECT c.id AS conversation_id, c.title AS conversation_title, highlight(conversations_fts, 0, '${OPEN}', '${CLOSE}') AS snippet, f.rank AS score,
+             (SELECT id FROM messages WHERE conversation_id = c.id AND parent_id IS NULL ORDER BY created_at LIMIT 1) AS message_id, c.updated_at AS created_at
+      FROM (SELECT rowid, rank FROM conversations_fts WHERE conversations_fts MATCH @q ORDER BY rank LIMIT @n) f
+      JOIN conversations_fts ON conversations_fts.rowid = f.rowid
+      JOIN conversations c ON c.rowid = f.rowid
+      WHERE c.deleted_at IS NULL AND conversations_fts MATCH @q
+    `).all({ q: match, n: limit });
+    return rows.filter((r) => r.message_id).map((r) => ({ ...r, message_id: r.message_id!, role: 'title', snippet: snippetHtml(r.snippet) }));
+  }
+}

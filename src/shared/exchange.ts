@@ -1,0 +1,38 @@
+/** Search, export, import and backups: the methods that take data in and out. */
+import { z } from 'zod';
+import { Id } from './model';
+import type { ContractDomain } from './rpc';
+
+export const SearchResult = z.object({
+  message_id: z.string(), conversation_id: z.string(), conversation_title: z.string(), role: z.string(),
+  /** HTML: the text escaped, the hits in <mark>. */
+  snippet: z.string(),
+  created_at: z.number(),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+
+export const ExportFormat = z.enum(['md', 'html', 'json']);
+export const ImportResult = z.object({
+  format: z.enum(['chatgpt', 'claude', 'holdfast']),
+  conversations: z.number(), messages: z.number(), skipped: z.number(),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+
+/** Files up to this size can be imported through the contract; larger ones go through POST /api/import or the File menu. */
+export const MAX_IMPORT_TEXT = 50 * 1024 * 1024;
+
+export const exchange = {
+  'search.query': {
+    input: z.object({ q: z.string().max(500), limit: z.number().int().min(1).max(100).optional() }).strict(),
+    output: z.object({ results: z.array(SearchResult) }),
+  },
+  'exchange.export': {
+    input: z.object({ conversation_id: Id, format: ExportFormat }).strict(),
+    output: z.object({ filename: z.string(), mime: z.string(), content: z.string() }),
+  },
+  'exchange.importText': {
+    input: z.object({ name: z.string().max(500).optional(), text: z.string().min(1).max(MAX_IMPORT_TEXT) }).strict(),
+    output: ImportResult,
+  },
+  'backup.create': { input: z.object({}).strict(), output: z.object({ path: z.string() }) },
+} satisfies ContractDomain;
