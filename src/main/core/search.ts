@@ -65,12 +65,22 @@ export class Search {
     if (!parsed.terms.length) return [];
     const unspaced = UNSPACED.test(input);
     const candidates = new Map<string, SearchResult & { score: number }>();
-    const add = (rows: (SearchResult & { score: number })[]) => { for (const r of rows) if (!candidates.has(r.message_id)) candidates.set(r.message_id, r); };
+    const add = (rows: (SearchResult & { score: number })[]) => {
+      for (const r of rows) {
+        const key = r.role === 'title' ? `title:${r.conversation_id}` : r.message_id;
+        if (!candidates.has(key)) candidates.set(key, r);
+      }
+    };
     // Fast path: FTS5 ranks by bm25 in C; recency re-ranks the best few hundred here.
     const fetch = Math.max(limit * 10, 200);
     if (!unspaced) add(this.query('messages_fts', wordQuery(parsed), fetch));
     const tri = trigramQuery(parsed);
     if (tri && (unspaced || candidates.size < limit)) add(this.query('messages_trigram', tri, fetch));
+    if (unspaced && candidates.size < limit && !tri) {
+      // Under three characters the trigram index cannot help: word prefixes, then a bounded substring scan.
+      add(this.query('messages_fts', wordQuery(parsed), fetch));
+      if (candidates.size < limit) add(this.substringScan(parsed, limit));
+    }
     add(this.titleHits(wordQuery(parsed), fetch));
     const now = this.now();
     const dayMs = 86_400_000;
@@ -92,6 +102,20 @@ export class Search {
       WHERE c.deleted_at IS NULL AND ${table} MATCH @q
     `).all({ q: match, n: limit });
     return rows.map((r) => ({ ...r, snippet: snippetHtml(r.snippet) }));
+  }
+
+  private substringScan(p: Parsed, limit: number): (SearchResult & { score: number })[] {
+    const like = p.terms.map((t) => `%${t.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const rows = this.db.prepare<string[], { message_id: string; conversation_id: string; conversation_title: string; role: string; content: string; created_at: number }>(`
+      SELECT m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.content, m.created_at
+      FROM messages m JOIN conversations c ON c.id = m.conversation_id
+      WHERE c.deleted_at IS NULL AND ${like.map(() => "m.content LIKE ? ESCAPE '\\'").join(' AND ')}
+      ORDER BY m.created_at DESC LIMIT ${Math.floor(limit)}`).all(...like);
+    return rows.map(({ content, ...r }) => {
+      const at = content.indexOf(p.terms[0]!.text);
+      const raw = `${at > 20 ? '…' : ''}${content.slice(Math.max(0, at - 20), at)}${OPEN}${p.terms[0]!.text}${CLOSE}${content.slice(at + p.terms[0]!.text.length, at + 60)}`;
+      return { ...r, snippet: snippetHtml(raw), score: -1 };
+    });
   }
 
   /** A title hit points at the conversation's first message. */

@@ -10,6 +10,7 @@ export type ImportFormat = 'chatgpt' | 'claude' | 'holdfast';
 export interface ImportedMessage {
   source_id: string; parent_source_id: string | null; role: 'user' | 'assistant'; content: string; thinking: string | null;
   created_at: number; reaction?: 'like' | 'dislike' | null; reaction_comment?: string | null; status?: Message['status']; model?: string | null;
+  error?: string | null; stop_reason?: string | null; input_tokens?: number | null; output_tokens?: number | null;
 }
 export interface ImportedConversation {
   source_id: string; title: string; created_at: number; updated_at: number; current_leaf_source_id: string | null;
@@ -131,7 +132,8 @@ export function fromHoldfast(raw: unknown): ImportedConversation {
     source_id: c.id, title: c.title, created_at: c.created_at, updated_at: c.updated_at, current_leaf_source_id: c.current_leaf_id, keepIds: true,
     extra: { model: c.model, system_prompt: c.system_prompt, max_tokens: c.max_tokens, temperature: c.temperature, pinned: c.pinned },
     messages: messages.map((m) => ({ source_id: m.id, parent_source_id: m.parent_id, role: m.role, content: m.content, thinking: m.thinking, created_at: m.created_at,
-      reaction: m.reaction, reaction_comment: m.reaction_comment, model: m.model,
+      reaction: m.reaction, reaction_comment: m.reaction_comment, model: m.model, error: m.error, stop_reason: m.stop_reason,
+      input_tokens: m.input_tokens, output_tokens: m.output_tokens,
       // An answer that was streaming when exported is kept as an interrupted one, not resumed.
       status: m.status === 'generating' || m.status === 'queued' ? 'error' : m.status })),
   };

@@ -25,7 +25,7 @@ const STAGING_SCHEMA = `
   CREATE TABLE c (id TEXT PRIMARY KEY, source TEXT, source_id TEXT, title TEXT, created_at INTEGER, updated_at INTEGER, current_leaf_id TEXT,
     model TEXT, system_prompt TEXT, max_tokens INTEGER, temperature REAL, pinned INTEGER);
   CREATE TABLE m (id TEXT PRIMARY KEY, conversation_id TEXT, parent_id TEXT, role TEXT, content TEXT, thinking TEXT, status TEXT, model TEXT,
-    reaction TEXT, reaction_comment TEXT, created_at INTEGER);`;
+    reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER);`;
 
 export class Importer {
   constructor(private readonly store: Store, private readonly tmpDir: string) {}
@@ -64,7 +64,7 @@ export class Importer {
     let format: ImportFormat | null = null;
     let count = 0;
     const insertC = staging.prepare('INSERT INTO c VALUES (@id, @source, @source_id, @title, @created_at, @updated_at, @current_leaf_id, @model, @system_prompt, @max_tokens, @temperature, @pinned)');
-    const insertM = staging.prepare('INSERT INTO m VALUES (@id, @conversation_id, @parent_id, @role, @content, @thinking, @status, @model, @reaction, @reaction_comment, @created_at)');
+    const insertM = staging.prepare('INSERT INTO m VALUES (@id, @conversation_id, @parent_id, @role, @content, @thinking, @status, @model, @reaction, @reaction_comment, @created_at, @error, @stop_reason, @input_tokens, @output_tokens)');
     let batch: ImportedConversation[] = [];
     const flush = staging.transaction((items: ImportedConversation[]) => {
       for (const conv of items) this.stageOne(conv, format!, insertC, insertM);
@@ -146,6 +146,8 @@ export class Importer {
         parent_id: m.parent_source_id ? ids.get(m.parent_source_id) ?? null : null, // a dangling parent becomes a root
         role: m.role, content: m.content, thinking: m.thinking, status: m.status ?? 'completed', model: m.model ?? null,
         reaction: m.reaction ?? null, reaction_comment: m.reaction_comment ?? null, created_at: m.created_at,
+        error: m.error ?? (m.status === 'error' ? 'Interrupted when it was exported' : null), stop_reason: m.stop_reason ?? null,
+        input_tokens: m.input_tokens ?? null, output_tokens: m.output_tokens ?? null,
       });
     }
   }
@@ -164,8 +166,10 @@ export class Importer {
         const now = this.store.now();
         db.exec(`INSERT INTO conversations (id, title, created_at, updated_at, current_leaf_id, model, system_prompt, max_tokens, temperature, pinned)
           SELECT id, title, created_at, updated_at, current_leaf_id, model, system_prompt, max_tokens, temperature, pinned FROM staging.c WHERE id IN (SELECT id FROM temp.fresh)`);
-        const inserted = db.prepare(`INSERT INTO messages (id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment, created_at, last_updated)
-          SELECT id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment, created_at, created_at FROM staging.m
+        const inserted = db.prepare(`INSERT INTO messages (id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment,
+            created_at, last_updated, error, stop_reason, input_tokens, output_tokens)
+          SELECT id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment,
+            created_at, created_at, error, stop_reason, input_tokens, output_tokens FROM staging.m
           WHERE conversation_id IN (SELECT id FROM temp.fresh)`).run().changes;
         db.prepare(`INSERT OR IGNORE INTO import_sources (source, source_id, conversation_id, imported_at)
           SELECT source, source_id, id, ? FROM staging.c WHERE id IN (SELECT id FROM temp.fresh)`).run(now);

@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAnthropic } from '../support/fake-anthropic';
+import { makeCore, settled, tempDir } from '../support/core';
+import { writeZip } from '../support/zip';
+import { indexTree, threadTo } from '../../src/shared/tree';
+import { Core } from '../../src/main/core/core';
+import { DamagedDatabaseError, restoreLatestBackup } from '../../src/main/core/store/backup';
+
+const fixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures', name);
+let fake: FakeAnthropic;
+const cores: Core[] = [];
+const open = (...a: Parameters<typeof makeCore>) => { const c = makeCore(...a); cores.push(c); return c; };
+beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 1 }).listen(); });
+afterEach(async () => { for (const c of cores.splice(0)) await c.close().catch(() => undefined); await fake.close(); });
+
+const byContent = (core: Core, conversationId: string, needle: string) => core.store.messagesOf(conversationId).find((m) => m.content.includes(needle))!;
+
+describe('import', () => {
+  it("imports ChatGPT's conversations.json with every branch, hidden messages and tool output left out, placeholders for images and files", async () => {
+    const core = open(fake);
+    const result = await core.importFile(fixture('chatgpt-conversations.json'));
+    expect(result).toEqual({ format: 'chatgpt', conversations: 2, messages: 8, skipped: 0 });
+    const sourdough = core.store.allConversations().find((c) => c.title === 'Sourdough starter help')!;
+    expect(sourdough.created_at).toBe(1718000000123);
+    const all = core.store.messagesOf(sourdough.id);
+    expect(all).toHaveLength(6);
+    expect(all.some((m) => m.content.includes('80.0') || m.content.includes('40/50'))).toBe(false);
+    const u1 = byContent(core, sourdough.id, 'nail polish');
+    expect(u1.content).toBe('[image]\nWhy does my sourdough starter smell like nail polish?');
+    expect(u1.parent_id).toBeNull();
+    const a1 = byContent(core, sourdough.id, 'hungry');
+    expect(core.store.children(a1.id).map((m) => m.content)).toEqual(['How much flour should I add per feeding?', 'Compute the hydration of 50 g flour with 40 g water please']);
+    const a2b = byContent(core, sourdough.id, '80% hydration');
+    expect(a2b.content).toContain('[file: hydration.csv]');
+    expect(core.store.message(a2b.parent_id!).content).toMatch(/^Compute the hydration/);
+    expect(sourdough.current_leaf_id).toBe(a2b.id);
+    const untitled = core.store.allConversations().find((c) => c.id !== sourdough.id)!;
+    expect(untitled.title).toBe('Translate 早上好 into English');
+    // Again: nothing new.
+    expect(await core.importFile(fixture('chatgpt-conversations.json'))).toEqual({ format: 'chatgpt', conversations: 0, messages: 0, skipped: 2 });
+    expect(core.store.allConversations()).toHaveLength(2);
+  });
+
+  it('imports the .zip that holds conversations.json', async () => {
+    const core = open(fake);
+    const zip = path.join(tempDir(), 'export.zip');
+    writeZip(zip, { 'chat.html': '<html></html>', 'conversations.json': fs.readFileSync(fixture('chatgpt-conversations.json')) });
+    expect(await core.importFile(zip)).toMatchObject({ format: 'chatgpt', conversations: 2, messages: 8 });
+  });
+
+  it("imports Claude's export with edited branches and thinking kept apart from the answer", async () => {
+    const core = open(fake);
+    expect(await core.importFile(fixture('claude-conversations.json'))).toEqual({ format: 'claude', conversations: 2, messages: 6, skipped: 0 });
+    const rust = core.store.allConversations().find((c) => c.title === 'Rust lifetimes')!;
+    const q = byContent(core, rust.id, "Explain 'a");
+    const variants = core.store.children(q.id);
+    expect(variants.map((m) => m.content)).toEqual(["It ties the returned reference to both inputs' lifetimes.", 'A lifetime parameter names how long the borrowed values live.']);
+    expect(variants[0]!.thinking).toBe('The user asks about lifetime parameters; explain borrow relationships.');
+    expect(variants[0]!.content).not.toContain('borrow relationships');
+    const leaf = core.store.message(rust.current_leaf_id!);
+    expect(leaf.content).toBe('Can you show an example that fails to compile?\n[file: main.rs]');
+    expect(core.conversations.thread(rust.id).messages.map((m) => m.id)).toEqual([q.id, variants[1]!.id, leaf.id]);
+    const monad = core.store.allConversations().find((c) => c.id !== rust.id)!;
+    expect(monad.title).toBe('What is a monad in one');
+    const chain = core.conversations.thread(monad.id).messages;
+    expect(chain.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(chain[1]!.parent_id).toBe(chain[0]!.id);
+  });
+
+  it("round-trips Holdfast's own archive into an empty database: trees, current branches, reactions, settings", async () => {
+    const a = open(fake);
+    const conv = a.conversations.create({ title: 'Round trip' });
+    const first = a.engine.send({ conversation_id: conv.id, content: 'trip [len=200]' });
+    await settled(a, first.assistant_message_id);
+    const { assistant_message_id: v2 } = a.engine.regenerate(first.assistant_message_id);
+    await settled(a, v2);
+    a.conversations.react(v2, 'dislike', 'meh');
+    a.conversations.update(conv.id, { system_prompt: 'Be brief.', pinned: true });
+    a.conversations.setLeaf(conv.id, first.assistant_message_id);
+    await a.importFile(fixture('claude-conversations.json'));
+    const archive = path.join(tempDir(), 'archive.json');
+    fs.writeFileSync(archive, [...a.exportArchive()].join(''));
+    const b = open(fake);
+    const result = await b.importFile(archive);
+    expect(result).toMatchObject({ format: 'holdfast', conversations: 3, skipped: 0 });
+    const strip = (c: Core) => c.store.allConversations().map((x) => ({ ...x, updated_at: 0 })).sort((p, q) => p.id.localeCompare(q.id));
+    expect(strip(b)).toEqual(strip(a));
+    for (const c of a.store.allConversations()) {
+      const norm = (core: Core) => core.store.messagesOf(c.id).map((m) => ({ ...m, last_updated: 0 }));
+      expect(norm(b)).toEqual(norm(a));
+    }
+    expect((await b.importFile(archive)).skipped).toBe(3);
+  });
+
+  it.each([
+    ['not JSON at all', 'hello', /Unknown file/],
+    ['broken JSON', '[{"mapping": {', /not valid JSON/],
+    ['an unknown array', '[{"foo": 1}]', /Item 0 is not a conversation/],
+    ['a ChatGPT item with a bad mapping', '[{"title":"x","mapping":{"n":{"id":5}}}]', /Item 0 is not a valid chatgpt conversation: mapping\.n\.id/],
+    ['an empty array', '[]', /holds no conversations/],
+  ])('refuses %s with a reason, importing nothing', async (_name, text, reason) => {
+    const core = open(fake);
+    await expect(core.importText(text)).rejects.toThrow(reason);
+    expect(core.store.allConversations()).toHaveLength(0);
+  });
+
+  it('a file whose later item is broken imports nothing at all', async () => {
+    const core = open(fake);
+    const items = JSON.parse(fs.readFileSync(fixture('chatgpt-conversations.json'), 'utf8')) as unknown[];
+    await expect(core.importText(JSON.stringify([...items, { title: 'bad', mapping: 7 }]))).rejects.toThrow(/Item 2/);
+    expect(core.store.allConversations()).toHaveLength(0);
+    expect(core.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
+  });
+});
+
+describe('search', () => {
+  it('finds words as prefixes, phrases, CJK by substring, messages on branches not shown, and titles', async () => {
+    const core = open(fake);
+    await core.importFile(fixture('chatgpt-conversations.json'));
+    await core.importFile(fixture('claude-conversations.json'));
+    const hit = (q: string) => core.search.search(q).map((r) => r.snippet.replace(/<\/?mark>/g, ''));
+    expect(hit('hydra')[0]).toMatch(/hydration/); // prefix, on a branch that is the current one
+    expect(hit('equal weights')[0]).toMatch(/equal weights/); // a branch that is not shown (current leaf is a2b)
+    expect(hit('"starter smell"')).toHaveLength(1);
+    expect(hit('"smell starter"')).toHaveLength(0);
+    expect(core.search.search('早上').filter((r) => r.role !== 'title')).toHaveLength(2); // part of 早上好, no spaces in the text
+    expect(core.search.search('上好').filter((r) => r.role !== 'title')).toHaveLength(2); // from its middle: a substring
+    expect(core.search.search('good morning')[0]?.snippet).toContain('早上好');
+    expect(hit('lifetime')[0]).toBeDefined();
+    const title = core.search.search('sourdough').find((r) => r.role === 'title');
+    expect(title?.conversation_title).toBe('Sourdough starter help');
+    const r = core.search.search('acetone smell')[0]!;
+    expect(r).toMatchObject({ conversation_title: 'Sourdough starter help', role: 'assistant' });
+    expect(r.snippet).toContain('<mark>acetone</mark> <mark>smell</mark>');
+  });
+
+  it('keeps whatever a person types safe: no FTS syntax error ever reaches them', async () => {
+    const core = open(fake);
+    await core.importFile(fixture('chatgpt-conversations.json'));
+    const hostile = ['"', '""', 'AND', 'OR', 'NOT', '*', '(', ')', '-', 'NEAR(', 'NEAR(a b', 'a AND', '"unclosed', 'col:val', '^start', '🍞🔥', "'; DROP TABLE messages; --",
+      'x'.repeat(500), '\\', '{}', '[]', 'a OR b NOT c', '   ', '', '+-*/', '\u0000', 'SELECT * FROM messages'];
+    for (const q of hostile) expect(() => core.search.search(q), q).not.toThrow();
+    expect(core.search.search('<script>')).toEqual([]);
+    expect(core.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 8 });
+  });
+
+  it('indexes a streaming answer when it ends, in the same transaction, and leaves the trash out', async () => {
+    const core = open(fake);
+    const conv = core.conversations.create({ title: 'Indexing' });
+    const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'zebrafish genome [len=400]' });
+    await settled(core, id);
+    const answerWord = core.store.message(id).content.split(/\W+/).find((w) => w.length > 6)!;
+    expect(core.search.search(answerWord).some((r) => r.message_id === id)).toBe(true);
+    expect(core.search.search('zebrafish').map((r) => r.role)).toContain('user');
+    core.conversations.trash(conv.id);
+    expect(core.search.search('zebrafish')).toEqual([]);
+  });
+});
+
+describe('export', () => {
+  it('writes Markdown of the current thread, JSON of the whole tree, and HTML in which nothing can run', async () => {
+    const core = open(fake);
+    await core.importText(JSON.stringify([{ uuid: 'x1', name: 'Hostile <b>title</b>', created_at: '2025-01-01T00:00:00Z', chat_messages: [
+      { uuid: 'h1', text: 'hi', sender: 'human', created_at: '2025-01-01T00:00:01Z', parent_message_uuid: '00000000-0000-4000-8000-000000000000' },
+      { uuid: 'h2', text: '<script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) ![remote](https://example.invalid/x.png) <a href="javascript:alert(4)">a</a>', sender: 'assistant', created_at: '2025-01-01T00:00:02Z', parent_message_uuid: 'h1' },
+    ] }]));
+    const conv = core.store.allConversations()[0]!;
+    const html = core.exportConversation(conv.id, 'html').content;
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/<img/i);
+    expect(html).not.toMatch(/href="javascript:/i);
+    expect(html).not.toMatch(/<[^>]*\son[a-z]+=/i);
+    expect(html).toContain("default-src 'none'");
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).toContain('Hostile &lt;b&gt;title&lt;/b&gt;');
+    const md = core.exportConversation(conv.id, 'md');
+    expect(md.content).toContain('## You\n\nhi');
+    const json = JSON.parse(core.exportConversation(conv.id, 'json').content);
+    expect(json).toMatchObject({ format: 'holdfast-conversation', version: 1, conversation: { id: conv.id } });
+    expect(json.messages).toHaveLength(2);
+    const tree = indexTree(json.messages);
+    expect(threadTo(tree, conv.current_leaf_id ?? json.messages[1].id)).toHaveLength(2);
+  });
+});
+
+describe('backups', () => {
+  it('backs up with the online backup API and refuses a damaged database, which a backup restores', async () => {
+    const dir = tempDir();
+    const core = new Core({ dataDir: dir, provider: (await import('../support/core')).anthropicFor(fake), autoTitle: false });
+    await core.importFile(fixture('claude-conversations.json'));
+    const file = await core.backups.backupNow('test');
+    expect(fs.existsSync(file)).toBe(true);
+    await core.close();
+    const db = path.join(dir, 'holdfast.db');
+    const bytes = fs.readFileSync(db);
+    bytes.fill(0x41, 4096, 4096 * 3); // scribble over pages
+    fs.writeFileSync(db, bytes);
+    for (const s of ['-wal', '-shm']) fs.rmSync(db + s, { force: true });
+    let error: unknown;
+    try { new Core({ dataDir: dir, provider: (await import('../support/core')).anthropicFor(fake) }); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(DamagedDatabaseError);
+    expect((error as Error).message).toMatch(/damaged/);
+    restoreLatestBackup(db, path.join(dir, 'backups'));
+    const restored = open(fake, { dataDir: dir });
+    expect(restored.store.allConversations()).toHaveLength(2);
+    expect(fs.readdirSync(dir).some((f) => f.includes('.damaged-'))).toBe(true);
+  });
+});
