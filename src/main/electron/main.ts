@@ -1,6 +1,9 @@
 /** The desktop shell: windows are views over the core; generation lives here and goes on when a window closes. */
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Core } from '../core/core';
 import { toErrorShape } from '../../shared/errors';
 import { CSP } from '../../shared/csp';
@@ -33,6 +36,13 @@ async function importFromDialog(): Promise<void> {
   } catch (err) {
     dialog.showErrorBox('Import failed, nothing was imported', err instanceof Error ? err.message : String(err));
   }
+}
+
+/** File ▸ Export all…: every conversation as one archive, written piece by piece. */
+async function exportAllFromDialog(): Promise<void> {
+  const picked = await dialog.showSaveDialog({ title: 'Export every conversation', defaultPath: `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json` });
+  if (picked.canceled || !picked.filePath) return;
+  await pipeline(Readable.from(core.exportArchive()), fs.createWriteStream(picked.filePath));
 }
 
 function createWindow(): BrowserWindow {
@@ -91,7 +101,7 @@ function wireIpc(): void {
 function buildMenu(): void {
   const template: Electron.MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [{ id: 'new-window', label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() }, { label: 'Import…', click: () => void importFromDialog() }, { type: 'separator' }, { role: process.platform === 'darwin' ? 'close' : 'quit' }] },
+    { label: 'File', submenu: [{ id: 'new-window', label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() }, { label: 'Import…', click: () => void importFromDialog() }, { label: 'Export all…', click: () => void exportAllFromDialog() }, { type: 'separator' }, { role: process.platform === 'darwin' ? 'close' : 'quit' }] },
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },

@@ -7,6 +7,7 @@ import { Thread } from './features/Thread';
 import { Composer } from './features/Composer';
 import { Settings } from './features/Settings';
 import { ConversationHeader } from './features/ConversationHeader';
+import { SearchDialog } from './features/SearchDialog';
 import { ConnectionStatus } from './components/ConnectionStatus';
 
 export function App() {
@@ -14,6 +15,16 @@ export function App() {
   const conversation = useHoldfast((s) => (s.currentId ? s.conversations[s.currentId] : undefined));
   const error = useHoldfast((s) => s.error);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
+  const notice = useHoldfast((s) => s.notice);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') { e.preventDefault(); setSearchOpen(true); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   useEffect(() => {
     const fromHash = () => {
@@ -31,6 +42,7 @@ export function App() {
       <main className="main">
         <header className="topbar">
           {conversation ? <ConversationHeader conversation={conversation} /> : <h1 className="conversation-title">Holdfast</h1>}
+          <button type="button" data-testid="search-button" title="Search (Ctrl/Cmd+K)" onClick={() => setSearchOpen(true)}>🔍</button>
           <ConnectionStatus />
           <button type="button" className="settings-button" data-testid="settings-button" onClick={() => setSettingsOpen(true)} aria-label="Settings">⚙</button>
         </header>
@@ -39,10 +51,16 @@ export function App() {
             {error} <button type="button" onClick={() => useHoldfast.setState({ error: null })}>Dismiss</button>
           </div>
         )}
+        {notice && (
+          <div className="banner notice" role="status" data-testid="notice">
+            {notice} <button type="button" onClick={() => useHoldfast.setState({ notice: null })}>Dismiss</button>
+          </div>
+        )}
         {currentId ? <Thread key={currentId} conversationId={currentId} /> : <div className="thread empty">Start a new conversation, or pick one on the left.</div>}
         <Composer />
       </main>
       {settingsOpen && <Settings onClose={() => setSettingsOpen(false)} />}
+      {searchOpen && <SearchDialog onClose={() => setSearchOpen(false)} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useHoldfast } from '../state/store';
 import { api } from '../api/client';
 import { renameConversation, selectConversation, trashConversation } from '../state/actions';
 import type { Conversation } from '../../../shared/model';
+import { download } from './DataMenu';
 
 export function ConversationHeader({ conversation }: { conversation: Conversation }) {
   const [renaming, setRenaming] = useState<string | null>(null);
@@ -20,6 +21,15 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
       )}
       <button type="button" data-testid="pin-button" aria-pressed={c.pinned} title={c.pinned ? 'Unpin' : 'Pin'} onClick={() => void api.invoke('conversations.update', { id: c.id, pinned: !c.pinned })}>📌</button>
       <button type="button" data-testid="conversation-settings-button" title="Conversation settings" onClick={() => setSettingsOpen(true)}>⚙︎</button>
+      <select data-testid="export-select" aria-label="Export" value="" onChange={(e) => {
+        const format = e.target.value as 'md' | 'html' | 'json';
+        if (format) void api.invoke('exchange.export', { conversation_id: c.id, format }).then((f) => download(f.filename, f.mime, f.content));
+      }}>
+        <option value="">Export…</option>
+        <option value="md">Markdown</option>
+        <option value="html">HTML</option>
+        <option value="json">JSON (whole tree)</option>
+      </select>
       <button type="button" data-testid="trash-button" title="Move to trash" onClick={() => { void trashConversation(c.id); void selectConversation(null); }}>🗑</button>
       {settingsOpen && <ConversationSettings conversation={c} onClose={() => setSettingsOpen(false)} />}
     </div>

@@ -52,10 +52,13 @@ export const MessageView = memo(function MessageView({ conversationId, id, sibli
           <button type="button" onClick={() => setEditing(null)}>Cancel</button>
         </div>
       ) : (
+        <>
+        {m.thinking && <details className="thinking" data-testid="message-thinking"><summary>Thinking</summary><p>{m.thinking}</p></details>}
         <div className="message-content" data-testid="message-content">
           {m.role === 'user' ? <p className="user-text">{m.content}</p> : <Markdown text={m.content} />}
           {m.status === 'generating' && <span className="cursor" aria-hidden="true" />}
         </div>
+        </>
       )}
       {m.status === 'error' && (
         <div className="message-error" role="alert">

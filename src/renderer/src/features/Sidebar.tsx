@@ -1,6 +1,7 @@
 /** The conversation list: newest activity first, pinned on top, the ones generating marked. */
 import { useMemo, useState } from 'react';
 import { api } from '../api/client';
+import { DataMenu } from './DataMenu';
 import { useHoldfast } from '../state/store';
 import { newConversation, selectConversation } from '../state/actions';
 
@@ -40,6 +41,7 @@ export function Sidebar() {
           </li>
         ))}
       </ul>
+      <DataMenu />
       <div className="trash">
         <button type="button" data-testid="trash-toggle" onClick={() => setShowTrash(!showTrash)}>Trash ({trashed.length})</button>
         {showTrash && (

@@ -20,6 +20,8 @@ export interface HoldfastState {
   /** A message to scroll to and highlight (search results, new answers). */
   focusMessageId: string | null;
   error: string | null;
+  notice: string | null;
+  importProgress: { bytes: number; total: number; conversations: number } | null;
 }
 
 export const useHoldfast = create<HoldfastState>(() => ({
@@ -31,6 +33,8 @@ export const useHoldfast = create<HoldfastState>(() => ({
   currentId: null,
   focusMessageId: null,
   error: null,
+  notice: null,
+  importProgress: null,
 }));
 
 const set = useHoldfast.setState;

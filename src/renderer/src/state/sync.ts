@@ -75,6 +75,9 @@ export class Sync {
       case 'messages.didAppendChunk':
         if (!appendChunk(e.conversation_id, e.message_id, e.offset, e.text)) void this.catchUp();
         break;
+      case 'exchange.didProgress':
+        useHoldfast.setState({ importProgress: e.done ? null : { bytes: e.bytes, total: e.total, conversations: e.conversations } });
+        break;
       case 'app.didChangeStatus':
         useHoldfast.setState({ status: e.status });
         break;

@@ -1,0 +1,66 @@
+/** Import (file picker or drag and drop anywhere) and export-all, with the import's progress. */
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api/client';
+import { useHoldfast } from '../state/store';
+import { MAX_IMPORT_TEXT, type ImportResult } from '../../../shared/exchange';
+
+async function importFile(file: File): Promise<ImportResult> {
+  if (api.kind === 'websocket') {
+    // The headless host takes the file as the request body and streams it: no size limit here.
+    const res = await fetch('/api/import', { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } });
+    const body = (await res.json()) as ImportResult | { error: { message: string } };
+    if ('error' in body) throw new Error(body.error.message);
+    return body;
+  }
+  if (file.size > MAX_IMPORT_TEXT) throw new Error('This file is large: use File ▸ Import… from the menu, which streams it.');
+  if (file.name.endsWith('.zip')) throw new Error('Zip files: use File ▸ Import… from the menu.');
+  return api.invoke('exchange.importText', { name: file.name, text: await file.text() });
+}
+
+export function DataMenu() {
+  const input = useRef<HTMLInputElement>(null);
+  const progress = useHoldfast((s) => s.importProgress);
+  const [busy, setBusy] = useState(false);
+  const run = async (file: File | undefined) => {
+    if (!file) return;
+    setBusy(true);
+    try {
+      const r = await importFile(file);
+      useHoldfast.setState({ notice: `Imported ${r.conversations} conversation${r.conversations === 1 ? '' : 's'} (${r.messages} messages) from ${r.format}${r.skipped ? `; ${r.skipped} already here, skipped` : ''}.` });
+    } catch (e) {
+      useHoldfast.setState({ error: `Import failed, nothing was imported: ${e instanceof Error ? e.message : String(e)}` });
+    } finally {
+      setBusy(false);
+      useHoldfast.setState({ importProgress: null });
+    }
+  };
+  useEffect(() => {
+    const over = (e: DragEvent) => { if (e.dataTransfer?.types.includes('Files')) e.preventDefault(); };
+    const drop = (e: DragEvent) => { if (!e.dataTransfer?.files.length) return; e.preventDefault(); void run(e.dataTransfer.files[0]); };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => { window.removeEventListener('dragover', over); window.removeEventListener('drop', drop); };
+  });
+  return (
+    <div className="data-menu">
+      <input ref={input} type="file" accept=".json,.zip,application/json,application/zip" hidden data-testid="import-input" onChange={(e) => { void run(e.target.files?.[0]); e.target.value = ''; }} />
+      <button type="button" data-testid="import-button" disabled={busy} onClick={() => input.current?.click()}>Import…</button>
+      {api.kind === 'websocket' && <a className="button" data-testid="export-all" href="/api/export" download>Export all</a>}
+      {busy && (
+        <div className="import-progress" data-testid="import-progress">
+          Importing{progress && progress.total ? ` ${Math.round((progress.bytes / progress.total) * 100)}% · ${progress.conversations} conversations` : '…'}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Saves text as a file: a download in the browser; in Electron the same download opens a save dialog. */
+export function download(filename: string, mime: string, content: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: mime }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
