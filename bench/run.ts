@@ -1,8 +1,19 @@
-/** `npm run bench`: every benchmark, each measured side by side with its baseline in one run, printed as ratios. */
+/** `npm run bench [persist|search|import]`: each benchmark measured side by side with its baseline, printed as ratios. */
 import { runPersistBench } from './persist';
+import { runSearchBench } from './search';
+import { runImportBench } from './import';
 
 const which = process.argv[2];
+const log = (s: string) => console.error(s);
 if (!which || which === 'persist') {
-  console.log('## Persisting streamed chunks (DESIGN budget: ≤ 10 µs/chunk, flat in answer length)\n');
-  console.log(runPersistBench());
+  console.log('## Persisting streamed chunks (budget: ≤ 10 µs/chunk, flat in answer length)\n');
+  console.log(runPersistBench(), '\n');
+}
+if (!which || which === 'import') {
+  console.log('## Importing a large ChatGPT export (memory must not grow with the file)\n');
+  console.log(runImportBench(log), '\n');
+}
+if (!which || which === 'search') {
+  console.log('## Full-text search (budget: p95 ≤ 50 ms over 1,000,000 messages)\n');
+  console.log(runSearchBench(log), '\n');
 }

@@ -1,5 +1,6 @@
 /** The conversation list: newest activity first, pinned on top, the ones generating marked. */
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { api } from '../api/client';
 import { DataMenu } from './DataMenu';
 import { useHoldfast } from '../state/store';
@@ -15,6 +16,9 @@ export function Sidebar() {
     [conversations],
   );
   const active = new Set(generating ?? []);
+  const listRef = useRef<HTMLDivElement>(null);
+  // Virtualised: an import can bring thousands of conversations.
+  const virtualizer = useVirtualizer({ count: list.length, getScrollElement: () => listRef.current, estimateSize: () => 38, overscan: 10, getItemKey: (i) => list[i]!.id });
   const [showTrash, setShowTrash] = useState(false);
   const trashed = useMemo(() => Object.values(conversations).filter((c) => c.deleted_at !== null).sort((a, b) => (b.deleted_at ?? 0) - (a.deleted_at ?? 0)), [conversations]);
   return (
@@ -22,25 +26,30 @@ export function Sidebar() {
       <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void newConversation()}>
         + New conversation
       </button>
-      <ul className="conversation-list">
-        {list.map((c) => (
-          <li key={c.id}>
-            <button
-              type="button"
-              data-testid="conversation-item"
-              data-id={c.id}
-              data-generating={active.has(c.id) ? 'true' : 'false'}
-              aria-current={c.id === currentId ? 'page' : undefined}
-              className={c.id === currentId ? 'conversation current' : 'conversation'}
-              onClick={() => void selectConversation(c.id)}
-            >
-              {c.pinned && <span className="pin" aria-label="pinned">📌</span>}
-              <span className="title">{c.title || 'New conversation'}</span>
-              {active.has(c.id) && <span className="generating-dot" title="Answer in progress" aria-label="generating" />}
-            </button>
-          </li>
-        ))}
-      </ul>
+      <div className="conversation-list" ref={listRef}>
+        <ul style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const c = list[item.index]!;
+            return (
+              <li key={c.id} style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
+                <button
+                  type="button"
+                  data-testid="conversation-item"
+                  data-id={c.id}
+                  data-generating={active.has(c.id) ? 'true' : 'false'}
+                  aria-current={c.id === currentId ? 'page' : undefined}
+                  className={c.id === currentId ? 'conversation current' : 'conversation'}
+                  onClick={() => void selectConversation(c.id)}
+                >
+                  {c.pinned && <span className="pin" aria-label="pinned">📌</span>}
+                  <span className="title">{c.title || 'New conversation'}</span>
+                  {active.has(c.id) && <span className="generating-dot" title="Answer in progress" aria-label="generating" />}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      </div>
       <DataMenu />
       <div className="trash">
         <button type="button" data-testid="trash-toggle" onClick={() => setShowTrash(!showTrash)}>Trash ({trashed.length})</button>
