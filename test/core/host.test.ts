@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { startHostProcess, type HostProcess } from '../support/host-process';
@@ -44,6 +45,10 @@ describe('headless host', () => {
     expect(list.body[0].id).toBe(id);
     const cross = await fetch(`${h.url}/api/sessions`, { headers: { origin: 'http://evil.example' } });
     expect(cross.status).toBe(400);
+    const rebound = await new Promise<number>((resolve) => {
+      http.get({ host: '127.0.0.1', port: h.port, path: '/api/export', headers: { host: `evil.example:${h.port}` } }, (r) => { r.resume(); resolve(r.statusCode ?? 0); });
+    });
+    expect(rebound).toBe(400);
   });
 
   it('streams Server-Sent Events with their seq and catches up from ?since= with no gap', async () => {

@@ -26,6 +26,7 @@ export interface Host { url: string; port: number; close(): Promise<void> }
 export async function startHost(o: HostOptions): Promise<Host> {
   const { core } = o;
   let origin = '';
+  let port = 0;
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => sendError(res, err));
   });
@@ -33,6 +34,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
+    // DNS rebinding: a foreign name that resolves to 127.0.0.1 would be same-origin to its page, so check Host too.
+    if (!isOwnHost(req.headers.host)) throw new HoldfastError('invalid_input', 'Unknown Host header');
     // A page from another site may not drive the local app (its fetches carry its own Origin).
     if (req.headers.origin && !isOwnOrigin(req.headers.origin)) throw new HoldfastError('invalid_input', 'Cross-origin requests are not accepted');
     if (url.pathname === '/api/events' && req.method === 'GET') return sse(req, res, url);
@@ -61,6 +64,10 @@ export async function startHost(o: HostOptions): Promise<Host> {
     } finally {
       fs.rmSync(file, { force: true });
     }
+  }
+
+  function isOwnHost(value: string | undefined): boolean {
+    return value === `127.0.0.1:${port}` || value === `localhost:${port}`;
   }
 
   function isOwnOrigin(value: string): boolean {
@@ -105,7 +112,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY });
   server.on('upgrade', (req, socket, head) => {
-    const ok = new URL(req.url ?? '/', origin).pathname === '/ws' && (!req.headers.origin || isOwnOrigin(req.headers.origin));
+    const ok = new URL(req.url ?? '/', origin).pathname === '/ws' && isOwnHost(req.headers.host) && (!req.headers.origin || isOwnOrigin(req.headers.origin));
     if (!ok) { socket.write('HTTP/1.1 403 Forbidden\r\n\r\n'); socket.destroy(); return; }
     wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws));
   });
@@ -132,7 +139,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
   }
 
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, '127.0.0.1', resolve); });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
   return {
     url: origin,
