@@ -4,6 +4,7 @@
  * Text without spaces (Chinese, Japanese…) is matched by substring through the trigram index.
  */
 import type { Db } from './store/database';
+import { escapeHtml } from '../../shared/text';
 
 export interface SearchResult {
   message_id: string;
@@ -48,9 +49,6 @@ export function trigramQuery(p: Parsed): string | null {
   return terms.map((t) => `"${t.text.replace(/"/g, '""')}"`).join(' AND ');
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** A snippet as HTML: the text escaped, the hits in <mark>. */
 function snippetHtml(raw: string): string {

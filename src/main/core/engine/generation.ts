@@ -4,6 +4,7 @@
  */
 import type { Message } from '../../../shared/model';
 import { ProviderError, type Provider, type ProviderEvent, type ProviderMessage, type ProviderRequest } from '../providers/provider';
+import { abortableSleep } from '../abortable';
 import { continuationMessages, Seam, STRATEGY_ORDER, type Strategy } from './continuation';
 import type { NetworkMonitor } from './network';
 
@@ -106,7 +107,7 @@ export class Generation {
         const wait = Math.max(backoff, err.retryAfterMs ?? 0);
         this.deps.log(`${this.id}: ${err.kind} (${err.message}); retry ${attempt} in ${Math.round(wait)} ms`);
         this.waitingFor = 'retry';
-        await sleepUnlessStopped(wait, this.stopper.signal).catch(() => undefined);
+        await abortableSleep(wait, this.stopper.signal).catch(() => undefined);
       }
     }
   }
@@ -172,13 +173,4 @@ export class Generation {
 
 function stalledError(ms: number): ProviderError {
   return new ProviderError('interrupted', `No data from the provider for ${ms} ms`);
-}
-
-function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal.reason); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,6 +1,7 @@
 /** Export: a conversation as Markdown (current thread), self-contained safe HTML, or versioned JSON (the whole tree). */
 import { Marked, type Tokens } from 'marked';
 import type { Conversation, Message } from '../../../shared/model';
+import { escapeHtml } from '../../../shared/text';
 
 export const EXPORT_VERSION = 1;
 
@@ -30,7 +31,6 @@ export function toMarkdown(conversation: Conversation, thread: Message[]): strin
   return parts.join('\n\n') + '\n';
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * Markdown to HTML where nothing from a message can act: raw HTML is shown as text, only http(s) and mailto links

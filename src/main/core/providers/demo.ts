@@ -1,7 +1,8 @@
 /** The offline demo provider: deterministic answers streamed at a realistic pace, no network, no key. */
 import { DEMO_MODEL } from '../../../shared/model';
 import { answerFor, splitIntoDeltas } from './demo-text';
-import { ProviderError, type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
+import { abortableSleep } from '../abortable';
+import { type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
 
 export class DemoProvider implements Provider {
   readonly name = 'demo';
@@ -21,7 +22,7 @@ export class DemoProvider implements Provider {
     yield { type: 'start', input_tokens: Math.ceil(msgs.reduce((n, m) => n + m.content.length, 0) / 4) };
     let out = 0;
     for (const delta of splitIntoDeltas(rest)) {
-      await sleep(this.paceMs, signal);
+      await abortableSleep(this.paceMs, signal);
       onActivity?.();
       out += 1;
       yield { type: 'text', text: delta };
@@ -39,13 +40,4 @@ function demoTitle(prompt: string): string {
   const user = /<user>([\s\S]*?)<\/user>/.exec(prompt)?.[1] ?? '';
   const words = user.replace(/[^\p{L}\p{N} ]/gu, ' ').split(/\s+/).filter(Boolean).slice(0, 5).join(' ');
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : 'New conversation';
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new ProviderError('aborted', 'The request was aborted'));
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(new ProviderError('aborted', 'The request was aborted')); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -6,6 +6,7 @@ import { memo, useMemo, type MouseEvent } from 'react';
 import { Marked } from 'marked';
 import DOMPurify from 'dompurify';
 import hljs from 'highlight.js/lib/common';
+import { escapeHtml } from '../../../shared/text';
 
 const marked = new Marked({
   gfm: true,
@@ -19,9 +20,6 @@ const marked = new Marked({
   },
 });
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /**
  * Splits Markdown at blank lines outside code fences. The pieces partition the text exactly (joined, they give it
