@@ -37,9 +37,9 @@ export function parseQuery(input: string): Parsed {
   return { terms };
 }
 
-/** FTS5 query for the word index: every term must match; words as prefixes. Each term is a quoted string. */
-export function wordQuery(p: Parsed): string {
-  return p.terms.map((t) => `"${t.text.replace(/"/g, '""')}"${t.phrase ? '' : '*'}`).join(' AND ');
+/** FTS5 query for the word index: every term must match; words as prefixes (or exactly). Each term is a quoted string. */
+export function wordQuery(p: Parsed, prefixes = true): string {
+  return p.terms.map((t) => `"${t.text.replace(/"/g, '""')}"${t.phrase || !prefixes ? '' : '*'}`).join(' AND ');
 }
 
 /** FTS5 query for the trigram index: each term as a substring (terms under 3 characters cannot use it). */
@@ -69,11 +69,16 @@ export class Search {
         if (!candidates.has(key)) candidates.set(key, r);
       }
     };
-    // Fast path: FTS5 ranks by bm25 in C; recency re-ranks the best few hundred here.
-    const fetch = Math.max(limit * 10, 200);
-    if (!unspaced) add(this.query('messages_fts', wordQuery(parsed), fetch));
+    // The newest few hundred matches (rowid order is free in FTS5, bm25 over every match of a common word is not),
+    // each scored by bm25, then re-ranked here by relevance and recency together.
+    const fetch = Math.max(limit * 10, 300);
+    if (!unspaced) {
+      // Whole words first: cheap, and the best hits. Prefixes only when those are too few (a word still being typed).
+      add(this.query('messages_fts', wordQuery(parsed, false), fetch));
+      if (candidates.size < limit) add(this.query('messages_fts', wordQuery(parsed), fetch));
+    }
     const tri = trigramQuery(parsed);
-    if (tri && (unspaced || candidates.size < limit)) add(this.query('messages_trigram', tri, fetch));
+    if (tri && unspaced) add(this.query('messages_trigram', tri, fetch));
     if (unspaced && candidates.size < limit && !tri) {
       // Under three characters the trigram index cannot help: word prefixes, then a bounded substring scan.
       add(this.query('messages_fts', wordQuery(parsed), fetch));
@@ -90,16 +95,22 @@ export class Search {
   }
 
   private query(table: 'messages_fts' | 'messages_trigram', match: string, limit: number): (SearchResult & { score: number })[] {
-    const rows = this.db.prepare<[{ q: string; n: number }], { message_id: string; conversation_id: string; conversation_title: string; role: string; snippet: string; created_at: number; score: number }>(`
-      SELECT m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.created_at,
-             snippet(${table}, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet, f.rank AS score
-      FROM (SELECT rowid, rank FROM ${table} WHERE ${table} MATCH @q ORDER BY rank LIMIT @n) f
-      JOIN ${table} ON ${table}.rowid = f.rowid
-      JOIN messages m ON m.rowid = f.rowid
-      JOIN conversations c ON c.id = m.conversation_id
-      WHERE c.deleted_at IS NULL AND ${table} MATCH @q
-    `).all({ q: match, n: limit });
-    return rows.map((r) => ({ ...r, snippet: snippetHtml(r.snippet) }));
+    // One pass over the index in rowid order (newest first): no bm25 over every match, no MATCH re-run per row.
+    const hits = this.db.prepare<[{ q: string; n: number }], { rowid: number; score: number; snippet: string }>(
+      `SELECT rowid, rank AS score, snippet(${table}, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
+       FROM ${table} WHERE ${table} MATCH @q ORDER BY rowid DESC LIMIT @n`,
+    ).all({ q: match, n: limit });
+    if (!hits.length) return [];
+    const rows = this.db.prepare<number[], { rowid: number; message_id: string; conversation_id: string; conversation_title: string; role: string; created_at: number }>(
+      `SELECT m.rowid, m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.created_at
+       FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE c.deleted_at IS NULL AND m.rowid IN (${hits.map(() => '?').join(',')})`,
+    ).all(...hits.map((h) => h.rowid));
+    const byRow = new Map(rows.map((r) => [r.rowid, r]));
+    return hits.flatMap((h) => {
+      const m = byRow.get(h.rowid);
+      return m ? [{ message_id: m.message_id, conversation_id: m.conversation_id, conversation_title: m.conversation_title, role: m.role, created_at: m.created_at, score: h.score, snippet: snippetHtml(h.snippet) }] : [];
+    });
   }
 
   private substringScan(p: Parsed, limit: number): (SearchResult & { score: number })[] {

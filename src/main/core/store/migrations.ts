@@ -68,7 +68,7 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (source, source_id)
   ) WITHOUT ROWID;
 
-  CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+  CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', prefix='2 3');
   CREATE VIRTUAL TABLE messages_trigram USING fts5(content, content='messages', content_rowid='rowid', tokenize='trigram');
   CREATE VIRTUAL TABLE conversations_fts USING fts5(title, content='conversations', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
 
