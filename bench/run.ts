@@ -1,7 +1,8 @@
-/** `npm run bench [persist|search|import]`: each benchmark measured side by side with its baseline, printed as ratios. */
+/** `npm run bench [persist|search|import|renderer]`: each benchmark measured side by side with its baseline, printed as ratios. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
+import { runRendererBench } from './renderer';
 
 const which = process.argv[2];
 const log = (s: string) => console.error(s);
@@ -16,4 +17,8 @@ if (!which || which === 'import') {
 if (!which || which === 'search') {
   console.log('## Full-text search (budget: p95 ≤ 50 ms over 1,000,000 messages)\n');
   console.log(runSearchBench(log), '\n');
+}
+if (!which || which === 'renderer') {
+  console.log('## The window (needs `npm run build` first)\n');
+  console.log(await runRendererBench(log), '\n');
 }

@@ -57,6 +57,31 @@ describe('tree operations in the core', () => {
   });
 });
 
+describe('trash', () => {
+  it('a trashed conversation can be restored; emptying the trash deletes it for good and tells every window', async () => {
+    const core = makeCore(fake);
+    const conv = core.conversations.create({ title: 'doomed' });
+    const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'bye [len=100]' });
+    await settled(core, id);
+    const keep = core.conversations.create({ title: 'kept' });
+    core.conversations.trash(conv.id);
+    expect(core.conversations.list(false).map((c) => c.id)).toEqual([keep.id]);
+    expect(core.conversations.list(true).map((c) => c.id)).toEqual([conv.id]);
+    core.conversations.restore(conv.id);
+    core.conversations.trash(conv.id);
+    const since = core.sync.seq();
+    const events: string[] = [];
+    core.sync.subscribe((e) => { if (e.type === 'sync.didDelete') events.push(e.id); });
+    expect(await core.call('conversations.emptyTrash', {})).toEqual({ deleted: 1 });
+    expect(events).toEqual([conv.id]);
+    expect(core.store.findConversation(conv.id)).toBeUndefined();
+    expect(core.db.prepare('SELECT count(*) AS n FROM messages WHERE conversation_id = ?').get(conv.id)).toEqual({ n: 0 });
+    expect(core.sync.pull(since).deleted_conversation_ids).toEqual([conv.id]);
+    expect(core.store.findConversation(keep.id)).toBeDefined();
+    await core.close();
+  });
+});
+
 describe('automatic titles', () => {
   it('titles a conversation after its first answer with a short request to the model', async () => {
     const core = makeCore(fake, { autoTitle: true });

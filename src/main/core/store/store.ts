@@ -169,13 +169,6 @@ export class Store {
     this.touch('message', id);
   }
 
-  /** Replaces a message's whole text (used when a continuation seam must drop trailing whitespace). */
-  replaceContent(id: string, content: string): void {
-    this.db.prepare('DELETE FROM chunks WHERE message_id = ?').run(id);
-    this.db.prepare('UPDATE messages SET content = ?, last_updated = ? WHERE id = ?').run(content, this.now(), id);
-    this.touch('message', id);
-  }
-
   /** Keeps the change log bounded; windows older than what is left get a snapshot instead. */
   compactChanges(keep: number): void {
     this.db.prepare('DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?').run(keep);
