@@ -42,7 +42,7 @@ export function App() {
       <main className="main">
         <header className="topbar">
           {conversation ? <ConversationHeader conversation={conversation} /> : <h1 className="conversation-title">Holdfast</h1>}
-          <button type="button" data-testid="search-button" title="Search (Ctrl/Cmd+K)" onClick={() => setSearchOpen(true)}>🔍</button>
+          <button type="button" data-testid="search-button" title="Search (Ctrl/Cmd+K)" onClick={() => setSearchOpen(true)}>Search</button>
           <ConnectionStatus />
           <button type="button" className="settings-button" data-testid="settings-button" onClick={() => setSettingsOpen(true)} aria-label="Settings">⚙</button>
         </header>

@@ -19,7 +19,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
       ) : (
         <h1 className="conversation-title" data-testid="conversation-title" title="Click to rename" onClick={() => setRenaming(c.title)}>{c.title || 'New conversation'}</h1>
       )}
-      <button type="button" data-testid="pin-button" aria-pressed={c.pinned} title={c.pinned ? 'Unpin' : 'Pin'} onClick={() => void api.invoke('conversations.update', { id: c.id, pinned: !c.pinned })}>📌</button>
+      <button type="button" data-testid="pin-button" aria-pressed={c.pinned} title={c.pinned ? "Unpin" : "Pin"} onClick={() => void api.invoke("conversations.update", { id: c.id, pinned: !c.pinned })}>{c.pinned ? "Pinned" : "Pin"}</button>
       <button type="button" data-testid="conversation-settings-button" title="Conversation settings" onClick={() => setSettingsOpen(true)}>⚙︎</button>
       <select data-testid="export-select" aria-label="Export" value="" onChange={(e) => {
         const format = e.target.value as 'md' | 'html' | 'json';
@@ -30,7 +30,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         <option value="html">HTML</option>
         <option value="json">JSON (whole tree)</option>
       </select>
-      <button type="button" data-testid="trash-button" title="Move to trash" onClick={() => { void trashConversation(c.id); void selectConversation(null); }}>🗑</button>
+      <button type="button" data-testid="trash-button" title="Move to trash" onClick={() => { void trashConversation(c.id); void selectConversation(null); }}>Trash</button>
       {settingsOpen && <ConversationSettings conversation={c} onClose={() => setSettingsOpen(false)} />}
     </div>
   );

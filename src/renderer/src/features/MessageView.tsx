@@ -75,8 +75,8 @@ export const MessageView = memo(function MessageView({ conversationId, id, sibli
               ? <button type="button" data-testid="message-stop" onClick={() => void stop(m.id)}>Stop</button>
               : <button type="button" data-testid="regenerate-button" onClick={() => void regenerate(m.id)}>Regenerate</button>}
             {m.status === 'cancelled' && <button type="button" data-testid="continue-button" onClick={() => void retry(m.id)}>Continue</button>}
-            <button type="button" data-testid="like-button" aria-pressed={m.reaction === 'like'} onClick={() => toggle('like')}>👍</button>
-            <button type="button" data-testid="dislike-button" aria-pressed={m.reaction === 'dislike'} onClick={() => toggle('dislike')}>👎</button>
+            <button type="button" data-testid="like-button" aria-pressed={m.reaction === 'like'} onClick={() => toggle('like')}>Like</button>
+            <button type="button" data-testid="dislike-button" aria-pressed={m.reaction === 'dislike'} onClick={() => toggle('dislike')}>Dislike</button>
           </>
         )}
       </footer>

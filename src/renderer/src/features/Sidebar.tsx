@@ -41,7 +41,7 @@ export function Sidebar() {
                   className={c.id === currentId ? 'conversation current' : 'conversation'}
                   onClick={() => void selectConversation(c.id)}
                 >
-                  {c.pinned && <span className="pin" aria-label="pinned">📌</span>}
+                  {c.pinned && <span className="pin" aria-label="pinned">●</span>}
                   <span className="title">{c.title || 'New conversation'}</span>
                   {active.has(c.id) && <span className="generating-dot" title="Answer in progress" aria-label="generating" />}
                 </button>
