@@ -39,6 +39,10 @@ export const messages = {
     input: z.object({ message_id: Id, value: Reaction.nullable(), comment: z.string().max(5000).nullable().optional() }).strict(),
     output: Message,
   },
-  'messages.thread': { input: z.object({ conversation_id: Id }).strict(), output: Thread },
+  'messages.thread': {
+    /** `tail`: only the last N messages of the thread (a window shows those first, then loads the whole tree). */
+    input: z.object({ conversation_id: Id, tail: z.number().int().min(1).max(10_000).optional() }).strict(),
+    output: Thread,
+  },
   'messages.tree': { input: z.object({ conversation_id: Id }).strict(), output: Tree },
 } satisfies ContractDomain;

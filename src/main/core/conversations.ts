@@ -36,11 +36,12 @@ export class Conversations {
   }
 
   /** The current thread, root first, each message with its siblings; streaming text is live. */
-  thread(conversationId: string): Thread {
+  thread(conversationId: string, tail?: number): Thread {
     const conversation = this.store.conversation(conversationId);
     const tree = indexTree(this.messages(conversationId));
     const leaf = conversation.current_leaf_id && tree.byId.has(conversation.current_leaf_id) ? conversation.current_leaf_id : latestLeaf(tree);
-    return { conversation, messages: threadTo(tree, leaf).map((m) => ({ ...m, sibling_ids: siblingIds(tree, m) })) };
+    const path = threadTo(tree, leaf);
+    return { conversation, messages: (tail ? path.slice(-tail) : path).map((m) => ({ ...m, sibling_ids: siblingIds(tree, m) })) };
   }
 
   tree(conversationId: string): { current_leaf_id: string | null; messages: Message[] } {

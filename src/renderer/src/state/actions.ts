@@ -13,8 +13,14 @@ function report(err: unknown): never {
 export async function selectConversation(id: string | null, focusMessageId: string | null = null): Promise<void> {
   useHoldfast.setState({ currentId: id, focusMessageId });
   location.hash = id ? `#/c/${id}` : '';
-  // Loaded before: shown at once from memory; the refresh below catches up in the background.
-  if (id) await sync.loadTree(id).catch(report);
+  if (!id) return;
+  // Never opened here: the thread's last messages first, so a long conversation paints at once.
+  if (!useHoldfast.getState().trees[id]) {
+    await sync.loadTail(id).catch(report);
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))); // let it paint first
+  }
+  // Loaded before: shown at once from memory; this refresh (the whole tree) catches up in the background.
+  await sync.loadTree(id).catch(report);
 }
 
 export async function newConversation(): Promise<string> {

@@ -48,6 +48,15 @@ export class Sync {
     setTree(conversationId, tree.messages);
   }
 
+  /** The last messages of the current thread only: enough to paint; loadTree follows with everything. */
+  async loadTail(conversationId: string, count = 40): Promise<void> {
+    const thread = await this.api.invoke('messages.thread', { conversation_id: conversationId, tail: count });
+    if (useHoldfast.getState().trees[conversationId]) return; // the whole tree arrived first
+    // The thread stops at the oldest message held (its parent is not here yet) until the tree is loaded.
+    setTree(conversationId, thread.messages.map(({ sibling_ids: _s, ...m }) => m));
+    upsertConversation(thread.conversation);
+  }
+
   private applyPull(p: PullOutput): void {
     if (p.reset) {
       const conversations = Object.fromEntries(p.conversations.map((c) => [c.id, c]));
