@@ -9,8 +9,9 @@ test('the network cut for 5 seconds mid-answer: the window shows offline, then t
   await expect.poll(async () => (await shownText(answer)).length).toBeGreaterThan(500);
   fake.goOffline(5000);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-network', 'offline', { timeout: 10_000 });
-  await expect(page.getByTestId('connection-status')).toContainText('waiting');
+  await expect(page.getByTestId('connection-status')).toContainText('Offline — 1 answer waiting');
   await expect(answer).toHaveAttribute('data-status', 'generating');
+  await expect(answer.getByTestId('message-status')).toContainText('paused, offline');
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-network', 'online', { timeout: 15_000 });
   await expectAnswer(answer, FakeAnthropic.answer(prompt));
 });

@@ -10,7 +10,7 @@ import type { Store } from '../store/store';
 import type { Journal } from './journal';
 import { Generation, type GenerationSettings, type Outcome, type RetryPolicy } from './generation';
 import { NetworkMonitor } from './network';
-import { STRATEGY_ORDER, type Strategy } from './continuation';
+import { StrategyMemory } from '../store/strategies';
 import { askTitle, fallbackTitle } from './title';
 import { indexTree, threadTo } from '../../../shared/tree';
 
@@ -37,9 +37,11 @@ export class Engine {
   private readonly chunkListeners = new Set<ChunkListener>();
   private readonly statusListeners = new Set<() => void>();
   private closing = false;
+  private readonly strategies: StrategyMemory;
 
   constructor(private readonly o: EngineOptions) {
     this.provider_ = o.provider;
+    this.strategies = new StrategyMemory(o.store);
     this.network = new NetworkMonitor({ probe: (s) => this.provider_.probe(s), probeEveryMs: o.probeEveryMs });
     this.network.onChange((state) => {
       o.log?.(`network: ${state}`);
@@ -212,8 +214,9 @@ export class Engine {
       provider: this.provider_,
       network: this.network,
       policy: this.o.policy,
-      strategyFor: (model) => this.strategyFor(model),
-      rememberStrategy: (model, s) => this.rememberStrategy(model, s),
+      strategyFor: (model) => this.strategies.strategyFor(model),
+      rememberStrategy: (model, s) => this.strategies.remember(model, s),
+      onWaiting: () => this.statusChanged(),
       append: (offset, text) => {
         journal.append(m.id, text);
         for (const l of this.chunkListeners) l(m, offset, text);
@@ -285,16 +288,6 @@ export class Engine {
       this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
       this.launch(this.o.store.message(m.id));
     }
-  }
-
-  private strategyFor(model: string): Strategy {
-    const row = this.o.store.db.prepare<[string], { strategy: string }>('SELECT strategy FROM model_strategies WHERE model = ?').get(model);
-    return row && (STRATEGY_ORDER as readonly string[]).includes(row.strategy) ? (row.strategy as Strategy) : 'prefill';
-  }
-
-  private rememberStrategy(model: string, strategy: Strategy): void {
-    this.o.store.db.prepare('INSERT INTO model_strategies (model, strategy, at) VALUES (?, ?, ?) ON CONFLICT(model) DO UPDATE SET strategy = excluded.strategy, at = excluded.at')
-      .run(model, strategy, this.o.store.now());
   }
 
   private statusChanged(): void {

@@ -41,14 +41,15 @@ export interface GenerationDeps {
   append(offset: number, text: string): void;
   random(): number;
   log(message: string): void;
+  /** The generation started or stopped waiting (offline, or between retries): windows show it. */
+  onWaiting(): void;
 }
 
 export class Generation {
   private readonly stopper = new AbortController();
   private stopKind: 'cancel' | 'suspend' | null = null;
   private outputTokens = 0;
-  /** What a failure is waiting for, for the UI: 'offline', 'retry', or null while streaming. */
-  waitingFor: 'offline' | 'retry' | null = null;
+  private waitingFor_: 'offline' | 'retry' | null = null;
 
   constructor(
     readonly message: Message,
@@ -60,6 +61,14 @@ export class Generation {
   ) {}
 
   get id(): string { return this.message.id; }
+
+  /** What a failure is waiting for, for the UI: 'offline', 'retry', or null while streaming. */
+  get waitingFor(): 'offline' | 'retry' | null { return this.waitingFor_; }
+  private wait(state: 'offline' | 'retry' | null): void {
+    if (state === this.waitingFor_) return;
+    this.waitingFor_ = state;
+    this.deps.onWaiting();
+  }
 
   stop(kind: 'cancel' | 'suspend'): void {
     if (this.stopKind) return;
@@ -75,11 +84,11 @@ export class Generation {
       if (this.stopKind) return this.stoppedOutcome();
       try {
         if (network.state === 'offline') {
-          this.waitingFor = 'offline';
+          this.wait('offline');
           await network.waitOnline(this.stopper.signal);
           failingSince = failingSince === null ? null : Date.now(); // offline time is not spent from the budget
         }
-        this.waitingFor = null;
+        this.wait(null);
         const before = this.text.length;
         const outcome = await this.attempt();
         if (outcome) return outcome;
@@ -106,7 +115,7 @@ export class Generation {
         attempt++;
         const wait = Math.max(backoff, err.retryAfterMs ?? 0);
         this.deps.log(`${this.id}: ${err.kind} (${err.message}); retry ${attempt} in ${Math.round(wait)} ms`);
-        this.waitingFor = 'retry';
+        this.wait('retry');
         await abortableSleep(wait, this.stopper.signal).catch(() => undefined);
       }
     }
