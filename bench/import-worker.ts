@@ -10,7 +10,7 @@ const start = performance.now();
 const core = makeBenchCore();
 let conversations = 0;
 if (mode === 'streaming') {
-  conversations = (await core.importFile(file)).conversations;
+  conversations = (await core.exchange.importFile(file)).conversations;
 } else {
   // The naive way: read and parse the whole file at once.
   const all = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown[];

@@ -20,7 +20,7 @@ const byContent = (core: Core, conversationId: string, needle: string) => core.s
 describe('import', () => {
   it("imports ChatGPT's conversations.json with every branch, hidden messages and tool output left out, placeholders for images and files", async () => {
     const core = open(fake);
-    const result = await core.importFile(fixture('chatgpt-conversations.json'));
+    const result = await core.exchange.importFile(fixture('chatgpt-conversations.json'));
     expect(result).toEqual({ format: 'chatgpt', conversations: 2, messages: 8, skipped: 0 });
     const sourdough = core.store.allConversations().find((c) => c.title === 'Sourdough starter help')!;
     expect(sourdough.created_at).toBe(1718000000123);
@@ -39,7 +39,7 @@ describe('import', () => {
     const untitled = core.store.allConversations().find((c) => c.id !== sourdough.id)!;
     expect(untitled.title).toBe('Translate 早上好 into English');
     // Again: nothing new.
-    expect(await core.importFile(fixture('chatgpt-conversations.json'))).toEqual({ format: 'chatgpt', conversations: 0, messages: 0, skipped: 2 });
+    expect(await core.exchange.importFile(fixture('chatgpt-conversations.json'))).toEqual({ format: 'chatgpt', conversations: 0, messages: 0, skipped: 2 });
     expect(core.store.allConversations()).toHaveLength(2);
   });
 
@@ -47,12 +47,12 @@ describe('import', () => {
     const core = open(fake);
     const zip = path.join(tempDir(), 'export.zip');
     writeZip(zip, { 'chat.html': '<html></html>', 'conversations.json': fs.readFileSync(fixture('chatgpt-conversations.json')) });
-    expect(await core.importFile(zip)).toMatchObject({ format: 'chatgpt', conversations: 2, messages: 8 });
+    expect(await core.exchange.importFile(zip)).toMatchObject({ format: 'chatgpt', conversations: 2, messages: 8 });
   });
 
   it("imports Claude's export with edited branches and thinking kept apart from the answer", async () => {
     const core = open(fake);
-    expect(await core.importFile(fixture('claude-conversations.json'))).toEqual({ format: 'claude', conversations: 2, messages: 6, skipped: 0 });
+    expect(await core.exchange.importFile(fixture('claude-conversations.json'))).toEqual({ format: 'claude', conversations: 2, messages: 6, skipped: 0 });
     const rust = core.store.allConversations().find((c) => c.title === 'Rust lifetimes')!;
     const q = byContent(core, rust.id, "Explain 'a");
     const variants = core.store.children(q.id);
@@ -79,11 +79,11 @@ describe('import', () => {
     a.conversations.react(v2, 'dislike', 'meh');
     a.conversations.update(conv.id, { system_prompt: 'Be brief.', pinned: true });
     a.conversations.setLeaf(conv.id, first.assistant_message_id);
-    await a.importFile(fixture('claude-conversations.json'));
+    await a.exchange.importFile(fixture('claude-conversations.json'));
     const archive = path.join(tempDir(), 'archive.json');
-    fs.writeFileSync(archive, [...a.exportArchive()].join(''));
+    fs.writeFileSync(archive, [...a.exchange.exportArchive()].join(''));
     const b = open(fake);
-    const result = await b.importFile(archive);
+    const result = await b.exchange.importFile(archive);
     expect(result).toMatchObject({ format: 'holdfast', conversations: 3, skipped: 0 });
     const strip = (c: Core) => c.store.allConversations().map((x) => ({ ...x, updated_at: 0 })).sort((p, q) => p.id.localeCompare(q.id));
     expect(strip(b)).toEqual(strip(a));
@@ -91,7 +91,7 @@ describe('import', () => {
       const norm = (core: Core) => core.store.messagesOf(c.id).map((m) => ({ ...m, last_updated: 0 }));
       expect(norm(b)).toEqual(norm(a));
     }
-    expect((await b.importFile(archive)).skipped).toBe(3);
+    expect((await b.exchange.importFile(archive)).skipped).toBe(3);
   });
 
   it.each([
@@ -102,14 +102,14 @@ describe('import', () => {
     ['an empty array', '[]', /holds no conversations/],
   ])('refuses %s with a reason, importing nothing', async (_name, text, reason) => {
     const core = open(fake);
-    await expect(core.importText(text)).rejects.toThrow(reason);
+    await expect(core.exchange.importText(text)).rejects.toThrow(reason);
     expect(core.store.allConversations()).toHaveLength(0);
   });
 
   it('a file whose later item is broken imports nothing at all', async () => {
     const core = open(fake);
     const items = JSON.parse(fs.readFileSync(fixture('chatgpt-conversations.json'), 'utf8')) as unknown[];
-    await expect(core.importText(JSON.stringify([...items, { title: 'bad', mapping: 7 }]))).rejects.toThrow(/Item 2/);
+    await expect(core.exchange.importText(JSON.stringify([...items, { title: 'bad', mapping: 7 }]))).rejects.toThrow(/Item 2/);
     expect(core.store.allConversations()).toHaveLength(0);
     expect(core.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
   });
@@ -118,8 +118,8 @@ describe('import', () => {
 describe('search', () => {
   it('finds words as prefixes, phrases, CJK by substring, messages on branches not shown, and titles', async () => {
     const core = open(fake);
-    await core.importFile(fixture('chatgpt-conversations.json'));
-    await core.importFile(fixture('claude-conversations.json'));
+    await core.exchange.importFile(fixture('chatgpt-conversations.json'));
+    await core.exchange.importFile(fixture('claude-conversations.json'));
     const hit = (q: string) => core.search.search(q).map((r) => r.snippet.replace(/<\/?mark>/g, ''));
     expect(hit('hydra')[0]).toMatch(/hydration/); // prefix, on a branch that is the current one
     expect(hit('equal weights')[0]).toMatch(/equal weights/); // a branch that is not shown (current leaf is a2b)
@@ -138,7 +138,7 @@ describe('search', () => {
 
   it('keeps whatever a person types safe: no FTS syntax error ever reaches them', async () => {
     const core = open(fake);
-    await core.importFile(fixture('chatgpt-conversations.json'));
+    await core.exchange.importFile(fixture('chatgpt-conversations.json'));
     const hostile = ['"', '""', 'AND', 'OR', 'NOT', '*', '(', ')', '-', 'NEAR(', 'NEAR(a b', 'a AND', '"unclosed', 'col:val', '^start', '🍞🔥', "'; DROP TABLE messages; --",
       'x'.repeat(500), '\\', '{}', '[]', 'a OR b NOT c', '   ', '', '+-*/', '\u0000', 'SELECT * FROM messages'];
     for (const q of hostile) expect(() => core.search.search(q), q).not.toThrow();
@@ -162,12 +162,12 @@ describe('search', () => {
 describe('export', () => {
   it('writes Markdown of the current thread, JSON of the whole tree, and HTML in which nothing can run', async () => {
     const core = open(fake);
-    await core.importText(JSON.stringify([{ uuid: 'x1', name: 'Hostile <b>title</b>', created_at: '2025-01-01T00:00:00Z', chat_messages: [
+    await core.exchange.importText(JSON.stringify([{ uuid: 'x1', name: 'Hostile <b>title</b>', created_at: '2025-01-01T00:00:00Z', chat_messages: [
       { uuid: 'h1', text: 'hi', sender: 'human', created_at: '2025-01-01T00:00:01Z', parent_message_uuid: '00000000-0000-4000-8000-000000000000' },
       { uuid: 'h2', text: '<script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) ![remote](https://example.invalid/x.png) <a href="javascript:alert(4)">a</a>', sender: 'assistant', created_at: '2025-01-01T00:00:02Z', parent_message_uuid: 'h1' },
     ] }]));
     const conv = core.store.allConversations()[0]!;
-    const html = core.exportConversation(conv.id, 'html').content;
+    const html = core.exchange.exportConversation(conv.id, 'html').content;
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<img/i);
     expect(html).not.toMatch(/href="javascript:/i);
@@ -175,9 +175,9 @@ describe('export', () => {
     expect(html).toContain("default-src 'none'");
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('Hostile &lt;b&gt;title&lt;/b&gt;');
-    const md = core.exportConversation(conv.id, 'md');
+    const md = core.exchange.exportConversation(conv.id, 'md');
     expect(md.content).toContain('## You\n\nhi');
-    const json = JSON.parse(core.exportConversation(conv.id, 'json').content);
+    const json = JSON.parse(core.exchange.exportConversation(conv.id, 'json').content);
     expect(json).toMatchObject({ format: 'holdfast-conversation', version: 1, conversation: { id: conv.id } });
     expect(json.messages).toHaveLength(2);
     const tree = indexTree(json.messages);
@@ -189,7 +189,7 @@ describe('backups', () => {
   it('backs up with the online backup API and refuses a damaged database, which a backup restores', async () => {
     const dir = tempDir();
     const core = new Core({ dataDir: dir, provider: (await import('../support/core')).anthropicFor(fake), autoTitle: false });
-    await core.importFile(fixture('claude-conversations.json'));
+    await core.exchange.importFile(fixture('claude-conversations.json'));
     const file = await core.backups.backupNow('test');
     expect(fs.existsSync(file)).toBe(true);
     await core.close();

@@ -12,23 +12,13 @@ import { SyncHub } from './sync/hub';
 import { Conversations } from './conversations';
 import { handlers } from './handlers';
 import type { Provider } from './providers/provider';
-import { AnthropicProvider } from './providers/anthropic';
-import { DemoProvider } from './providers/demo';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
-import type { ImportResult } from '../../shared/exchange';
 import { Backups, backupBeforeMigrate, checkIntegrity } from './store/backup';
 import { Search } from './search';
-import { Importer } from './exchange/import';
-import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './exchange/export';
-import fs from 'node:fs';
+import { Exchange } from './exchange/exchange';
+import { MemorySettings, type SettingsBackend } from './settings';
 
-/** Where settings live: electron-store + safeStorage on the desktop, memory and the environment in the host. */
-export interface SettingsBackend {
-  get(): SettingsView;
-  set(patch: SettingsPatch): SettingsView;
-  /** The provider these settings call for. */
-  provider(): Provider;
-}
+export { MemorySettings, providerFromEnv, type SettingsBackend } from './settings';
 
 export interface CoreOptions {
   dataDir: string;
@@ -62,7 +52,7 @@ export class Core {
   readonly settings: SettingsBackend;
   readonly backups: Backups;
   readonly search: Search;
-  readonly importer: Importer;
+  readonly exchange: Exchange;
 
   constructor(readonly options: CoreOptions) {
     const file = path.join(options.dataDir, 'holdfast.db');
@@ -84,7 +74,7 @@ export class Core {
     this.conversations = new Conversations(this.store, this.sync);
     this.settings = options.settings ?? new MemorySettings(options.provider);
     this.search = new Search(this.db, () => this.store.now());
-    this.importer = new Importer(this.store, path.join(options.dataDir, 'tmp'));
+    this.exchange = new Exchange(this);
     if (options.dailyBackups) this.backups.scheduleDaily(options.log);
     if (options.autoStart !== false) this.engine.start();
   }
@@ -121,80 +111,9 @@ export class Core {
     return { deleted: ids.length };
   }
 
-  /** Imports a file (streamed), publishing progress to every window. */
-  async importFile(file: string): Promise<ImportResult> {
-    const progress = (p: { bytes: number; total: number; conversations: number }, done: boolean) =>
-      this.sync.publish({ type: 'exchange.didProgress', seq: this.sync.seq(), ...p, done });
-    const result = await this.importer.importFile(file, (p) => progress(p, false));
-    progress({ bytes: 1, total: 1, conversations: result.conversations }, true);
-    return result;
-  }
-
-  /** Imports text handed over the contract (files up to MAX_IMPORT_TEXT). */
-  async importText(text: string): Promise<ImportResult> {
-    const tmp = path.join(this.options.dataDir, 'tmp', `upload-${this.store.newId()}`);
-    fs.mkdirSync(path.dirname(tmp), { recursive: true });
-    fs.writeFileSync(tmp, text);
-    try { return await this.importFile(tmp); } finally { fs.rmSync(tmp, { force: true }); }
-  }
-
-  exportConversation(id: string, format: 'md' | 'html' | 'json'): { filename: string; mime: string; content: string } {
-    const conv = this.store.conversation(id);
-    const base = (conv.title || 'conversation').replace(/[^\p{L}\p{N} _-]+/gu, '').trim().slice(0, 60) || 'conversation';
-    if (format === 'json') return { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(toJson(conv, this.store.messagesOf(id)), null, 2) };
-    const thread = this.conversations.thread(id).messages;
-    if (format === 'md') return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
-    return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread) };
-  }
-
-  /** Every conversation as one versioned archive, produced piece by piece (never one huge string). */
-  *exportArchive(): Generator<string> {
-    yield `{"format":"holdfast-archive","version":${EXPORT_VERSION},"exported_at":${this.store.now()},"conversations":[\n`;
-    let first = true;
-    for (const c of this.store.allConversations()) {
-      yield `${first ? '' : ',\n'}${JSON.stringify({ conversation: c, messages: this.store.messagesOf(c.id) })}`;
-      first = false;
-    }
-    yield '\n]}\n';
-  }
-
   async close(): Promise<void> {
     this.backups.stop();
     await this.engine.close();
     this.db.close();
   }
-}
-
-/** Settings for the headless host: a key set at run time stays in memory only, never in a file. */
-export class MemorySettings implements SettingsBackend {
-  private key: string | null = null;
-  private model: string | null = null;
-  private theme: SettingsView['theme'] = 'system';
-  constructor(private readonly initial: Provider, private readonly env: NodeJS.ProcessEnv = {}) {}
-  get(): SettingsView {
-    const p = this.provider();
-    return { provider: p.name, model: p.defaultModel, has_api_key: Boolean(this.key ?? this.env.ANTHROPIC_API_KEY),
-      key_protection: this.key ? 'memory' : this.env.ANTHROPIC_API_KEY ? 'environment' : 'none', theme: this.theme };
-  }
-  set(patch: SettingsPatch): SettingsView {
-    if (patch.api_key !== undefined) this.key = patch.api_key || null;
-    if (patch.model) this.model = patch.model;
-    if (patch.theme) this.theme = patch.theme;
-    return this.get();
-  }
-  provider(): Provider {
-    if (!this.key && !this.model) return this.initial;
-    return providerFromEnv({ ...this.env, ...(this.key ? { ANTHROPIC_API_KEY: this.key } : {}), ...(this.model ? { HOLDFAST_MODEL: this.model } : {}) });
-  }
-}
-
-/** The provider from the environment: Anthropic when a key is set, the offline demo otherwise. */
-export function providerFromEnv(env: NodeJS.ProcessEnv = process.env): Provider {
-  const key = env.ANTHROPIC_API_KEY;
-  if (!key) return new DemoProvider(Number(env.HOLDFAST_DEMO_PACE_MS ?? 30));
-  return new AnthropicProvider({
-    apiKey: key,
-    baseURL: env.ANTHROPIC_BASE_URL || undefined,
-    defaultModel: env.HOLDFAST_MODEL || 'claude-sonnet-4-5',
-  });
 }

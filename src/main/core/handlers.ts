@@ -25,7 +25,7 @@ export const handlers: HandlersFor<Contract, Core> = {
   'settings.get': (_input, core) => core.settings.get(),
   'settings.set': (input, core) => core.applySettings(input),
   'search.query': (input, core) => ({ results: core.search.search(input.q, input.limit ?? 20) }),
-  'exchange.export': (input, core) => core.exportConversation(input.conversation_id, input.format),
-  'exchange.importText': (input, core) => core.importText(input.text),
+  'exchange.export': (input, core) => core.exchange.exportConversation(input.conversation_id, input.format),
+  'exchange.importText': (input, core) => core.exchange.importText(input.text),
   'backup.create': async (_input, core) => ({ path: await core.backups.backupNow('manual') }),
 };

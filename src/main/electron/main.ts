@@ -31,7 +31,7 @@ async function importFromDialog(): Promise<void> {
   const file = picked.filePaths[0];
   if (picked.canceled || !file) return;
   try {
-    const r = await core.importFile(file);
+    const r = await core.exchange.importFile(file);
     await dialog.showMessageBox({ message: `Imported ${r.conversations} conversations (${r.messages} messages) from ${r.format}; ${r.skipped} already here were skipped.` });
   } catch (err) {
     dialog.showErrorBox('Import failed, nothing was imported', err instanceof Error ? err.message : String(err));
@@ -42,7 +42,7 @@ async function importFromDialog(): Promise<void> {
 async function exportAllFromDialog(): Promise<void> {
   const picked = await dialog.showSaveDialog({ title: 'Export every conversation', defaultPath: `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json` });
   if (picked.canceled || !picked.filePath) return;
-  await pipeline(Readable.from(core.exportArchive()), fs.createWriteStream(picked.filePath));
+  await pipeline(Readable.from(core.exchange.exportArchive()), fs.createWriteStream(picked.filePath));
 }
 
 function createWindow(): BrowserWindow {

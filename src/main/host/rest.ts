@@ -67,7 +67,7 @@ route('GET', '/api/sessions/:id/export', async (core, { params, query }) => {
   const out = (await core.call('exchange.export', { conversation_id: params.id, format: query.get('format') ?? 'md' })) as { filename: string; mime: string; content: string };
   return new FileResponse(out.filename, out.mime, out.content);
 });
-route('GET', '/api/export', async (core) => new FileResponse(`holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`, 'application/json', core.exportArchive()));
+route('GET', '/api/export', async (core) => new FileResponse(`holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`, 'application/json', core.exchange.exportArchive()));
 route('POST', '/api/backup', (core) => core.call('backup.create', {}));
 
 export type RouteMatch = { run: () => Promise<unknown> } | { methodNotAllowed: true } | undefined;

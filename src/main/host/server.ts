@@ -60,7 +60,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     try {
       await pipeline(req, fs.createWriteStream(file));
       if (fs.statSync(file).size === 0) throw new HoldfastError('invalid_input', 'The request body is empty: send the file as the body');
-      sendJson(res, 200, await core.importFile(file));
+      sendJson(res, 200, await core.exchange.importFile(file));
     } finally {
       fs.rmSync(file, { force: true });
     }
