@@ -1,8 +1,9 @@
-/** `npm run bench [persist|search|import|renderer]`: each benchmark measured side by side with its baseline, printed as ratios. */
+/** `npm run bench [persist|search|import|renderer|latency]`: each benchmark measured side by side with its baseline, printed as ratios. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
 import { runRendererBench } from './renderer';
+import { runLatencyBench } from './latency';
 
 const which = process.argv[2];
 const log = (s: string) => console.error(s);
@@ -21,4 +22,8 @@ if (!which || which === 'search') {
 if (!which || which === 'renderer') {
   console.log('## The window (needs `npm run build` first)\n');
   console.log(await runRendererBench(log), '\n');
+}
+if (!which || which === 'latency') {
+  console.log('## Chunk → visible in every window (needs `npm run build` first)\n');
+  console.log(await runLatencyBench(), '\n');
 }

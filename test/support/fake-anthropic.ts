@@ -32,6 +32,8 @@ const PREFILL_REFUSED = 'This model does not support assistant message prefill. 
 export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
   config: FakeConfig = { paceMs: 5, refusePrefill: [], pingEvery: 5 };
+  /** Called after each text delta is written: the prompt and how many characters of the answer are out. */
+  onDelta: ((prompt: string, sent: number) => void) | null = null;
   private faults: Fault[] = [];
   private offlineUntil = 0;
   private readonly sockets = new Set<Socket>();
@@ -126,10 +128,11 @@ export class FakeAnthropic {
       res.end(JSON.stringify({ id: 'msg_fake', type: 'message', role: 'assistant', model: b.model, content: [{ type: 'text', text: rest }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } }));
       return;
     }
-    await this.stream(res, b.model, rest, Math.ceil(JSON.stringify(messages).length / 4), fault);
+    await this.stream(res, b.model, rest, Math.ceil(JSON.stringify(messages).length / 4), fault, prompt, full.length - rest.length);
   }
 
-  private async stream(res: http.ServerResponse, model: string, text: string, inputTokens: number, fault: Fault | undefined): Promise<void> {
+  private async stream(res: http.ServerResponse, model: string, text: string, inputTokens: number, fault: Fault | undefined, prompt: string, offset: number): Promise<void> {
+    let sent = offset;
     const deltas = splitIntoDeltas(text);
     const events: [string, unknown][] = [
       ['message_start', { type: 'message_start', message: { id: `msg_${Date.now().toString(36)}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: 1 } } }],
@@ -164,7 +167,11 @@ export class FakeAnthropic {
       if (i === events.length) break;
       const [name, data] = events[i]!;
       res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-      if (name === 'content_block_delta' && this.config.paceMs > 0) await sleep(this.config.paceMs);
+      if (name === 'content_block_delta') {
+        sent += (data as { delta: { text: string } }).delta.text.length;
+        this.onDelta?.(prompt, sent);
+        if (this.config.paceMs > 0) await sleep(this.config.paceMs);
+      }
     }
     res.end();
   }

@@ -118,7 +118,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
   });
 
   function attachSocket(ws: WebSocket): void {
-    const unsubscribe = core.sync.subscribe((event) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event })); });
+    const unsubscribe = core.sync.subscribe((event) => { if (ws.readyState === ws.OPEN) ws.send(frameOf(event)); });
     ws.on('message', (data) => {
       let frame: RequestFrame;
       try {
@@ -150,6 +150,14 @@ export async function startHost(o: HostOptions): Promise<Host> {
       await new Promise<void>((resolve) => { wss.close(); server.close(() => resolve()); server.closeAllConnections(); });
     },
   };
+}
+
+/** Every socket gets the same bytes for an event: serialise it once, not once per window. */
+let lastEvent: HoldfastEvent | null = null;
+let lastFrame = '';
+function frameOf(event: HoldfastEvent): string {
+  if (event !== lastEvent) { lastEvent = event; lastFrame = JSON.stringify({ event }); }
+  return lastFrame;
 }
 
 function reply(ws: WebSocket, frame: ResponseFrame): void {

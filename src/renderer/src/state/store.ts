@@ -68,20 +68,29 @@ export function upsertMessage(m: Message): void {
   }));
 }
 
+export interface PendingChunk { conversation_id: string; message_id: string; offset: number; text: string }
+
 /**
- * Appends streamed text at `offset`. Idempotent: text already held is skipped; returns false on a gap
- * (text missing before `offset`), so the caller catches up from the log.
+ * Appends streamed text at each chunk's `offset`, all in one state update. Idempotent: text already held is skipped.
+ * Returns false if any chunk leaves a gap (text missing before its offset), so the caller catches up from the log.
  */
-export function appendChunk(conversationId: string, id: string, offset: number, text: string): boolean {
-  const tree = get().trees[conversationId];
-  const m = tree?.messages[id];
-  if (!tree || !m) return true; // not loaded here: nothing to keep in step
-  const have = m.content.length;
-  if (offset > have) return false;
-  if (offset + text.length <= have) return true;
-  const next = { ...m, content: m.content + text.slice(have - offset), status: m.status === 'queued' ? 'generating' as const : m.status };
-  set((s) => ({ trees: { ...s.trees, [conversationId]: { messages: { ...tree.messages, [id]: next }, structure: tree.structure } } }));
-  return true;
+export function appendChunks(chunks: PendingChunk[]): boolean {
+  let ok = true;
+  set((s) => {
+    const trees = { ...s.trees };
+    for (const c of chunks) {
+      const tree = trees[c.conversation_id];
+      const m = tree?.messages[c.message_id];
+      if (!tree || !m) continue; // not loaded here: nothing to keep in step
+      const have = m.content.length;
+      if (c.offset > have) { ok = false; continue; }
+      if (c.offset + c.text.length <= have) continue;
+      const next = { ...m, content: m.content + c.text.slice(have - c.offset), status: m.status === 'queued' ? ('generating' as const) : m.status };
+      trees[c.conversation_id] = { messages: { ...tree.messages, [c.message_id]: next }, structure: tree.structure };
+    }
+    return { trees };
+  });
+  return ok;
 }
 
 export function dropTrees(): void {

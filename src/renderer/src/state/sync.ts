@@ -4,12 +4,14 @@
  */
 import type { HoldfastEvent, PullOutput } from '../../../shared/sync';
 import type { Transport } from '../api/transport';
-import { appendChunk, dropTrees, removeConversation, setTree, upsertConversation, upsertMessage, useHoldfast } from './store';
+import { appendChunks, dropTrees, type PendingChunk, removeConversation, setTree, upsertConversation, upsertMessage, useHoldfast } from './store';
 
 export class Sync {
   private buffer: HoldfastEvent[] | null = null;
   private pulling = false;
   private pullAgain = false;
+  private chunks: PendingChunk[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly api: Transport) {
     api.subscribe((e) => (this.buffer ? this.buffer.push(e) : this.apply(e)));
@@ -70,7 +72,28 @@ export class Sync {
     useHoldfast.setState({ lastSeq: p.seq });
   }
 
+  /** Chunks are applied once per frame (they can arrive much faster than a window paints). */
+  private queueChunk(c: PendingChunk): void {
+    this.chunks.push(c);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const flush = () => this.flushChunks();
+    // A hidden window gets no animation frames: apply on the next task instead.
+    if (document.hidden) setTimeout(flush, 0);
+    else requestAnimationFrame(flush);
+  }
+
+  private flushChunks(): void {
+    this.flushScheduled = false;
+    if (!this.chunks.length) return;
+    const batch = this.chunks;
+    this.chunks = [];
+    if (!appendChunks(batch)) void this.catchUp();
+  }
+
   private apply(e: HoldfastEvent): void {
+    // A row change is the truth as of its seq: chunks received before it go first.
+    if (e.type !== 'messages.didAppendChunk') this.flushChunks();
     switch (e.type) {
       case 'sync.didChange':
         if (e.entity === 'conversation') upsertConversation(e.data);
@@ -82,7 +105,7 @@ export class Sync {
         this.advance(e.seq);
         break;
       case 'messages.didAppendChunk':
-        if (!appendChunk(e.conversation_id, e.message_id, e.offset, e.text)) void this.catchUp();
+        this.queueChunk({ conversation_id: e.conversation_id, message_id: e.message_id, offset: e.offset, text: e.text });
         break;
       case 'exchange.didProgress':
         useHoldfast.setState({ importProgress: e.done ? null : { bytes: e.bytes, total: e.total, conversations: e.conversations } });
