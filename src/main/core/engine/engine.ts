@@ -101,7 +101,7 @@ export class Engine {
     const a = store.mutate(() => {
       const created = store.insertMessage({
         conversation_id: m.conversation_id, parent_id: m.parent_id, role: 'assistant', content: '',
-        status: this.canStartUnder(m.parent_id) ? 'generating' : 'queued', model: this.modelFor(m.conversation_id),
+        status: this.canStartUnder(m.conversation_id, m.parent_id) ? 'generating' : 'queued', model: this.modelFor(m.conversation_id),
       });
       store.updateConversation(m.conversation_id, { current_leaf_id: created.id });
       return created;
@@ -117,7 +117,7 @@ export class Engine {
     if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be retried');
     if (m.status === 'generating' || m.status === 'queued') throw new HoldfastError('conflict', 'This answer is already being generated');
     if (m.status === 'completed') throw new HoldfastError('conflict', 'This answer is complete; regenerate it for a new variant');
-    const next = this.canStartUnder(m.parent_id) ? 'generating' : 'queued';
+    const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id) ? 'generating' : 'queued';
     store.mutate(() => store.updateMessage(m.id, { status: next, error: null }));
     if (next === 'generating') this.launch(store.message(m.id));
     return { assistant_message_id: m.id };
@@ -149,7 +149,7 @@ export class Engine {
 
   private addTurn(conversationId: string, parentId: string | null, content: string): SendOutput {
     const { store } = this.o;
-    const status = this.canStartUnder(parentId) ? 'generating' : 'queued';
+    const status = this.canStartUnder(conversationId, parentId) ? 'generating' : 'queued';
     const ids = store.mutate(() => {
       const user = store.insertMessage({ conversation_id: conversationId, parent_id: parentId, role: 'user', content, status: 'completed', model: null });
       const a = store.insertMessage({ conversation_id: conversationId, parent_id: user.id, role: 'assistant', content: '', status, model: this.modelFor(conversationId) });
@@ -168,13 +168,12 @@ export class Engine {
   }
 
   /** An answer may start now when online and nothing above it is still queued or generating. */
-  private canStartUnder(parentId: string | null): boolean {
+  private canStartUnder(conversationId: string, parentId: string | null, self?: string): boolean {
     if (this.closing || this.network.state === 'offline') return false;
-    let cur = parentId ? this.o.store.findMessage(parentId) : undefined;
-    while (cur) {
-      if (cur.status === 'queued' || cur.status === 'generating') return false;
-      cur = cur.parent_id ? this.o.store.findMessage(cur.parent_id) : undefined;
-    }
+    const busy = new Set(this.o.store.busyIn(conversationId).filter((id) => id !== self));
+    if (!busy.size || !parentId) return true; // the usual case: nothing else in flight here, no walk needed
+    const parents = this.o.store.parentsOf(conversationId);
+    for (let cur: string | null | undefined = parentId; cur; cur = parents.get(cur)) if (busy.has(cur)) return false;
     return true;
   }
 
@@ -284,7 +283,7 @@ export class Engine {
   private pumpQueue(): void {
     if (this.closing || this.network.state === 'offline') return;
     for (const m of this.o.store.messagesWithStatus('queued')) {
-      if (!this.canStartUnder(m.parent_id)) continue;
+      if (!this.canStartUnder(m.conversation_id, m.parent_id, m.id)) continue;
       this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
       this.launch(this.o.store.message(m.id));
     }

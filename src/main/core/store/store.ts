@@ -31,6 +31,8 @@ export class Store {
       roots: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? AND m.parent_id IS NULL ORDER BY m.created_at, m.id`),
       allOfConv: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`),
       byStatus: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.status = ? ORDER BY m.created_at, m.id`),
+      busy: db.prepare<[string], { id: string }>("SELECT id FROM messages WHERE conversation_id = ? AND status IN ('queued', 'generating')"),
+      parents: db.prepare<[string], { id: string; parent_id: string | null }>('SELECT id, parent_id FROM messages WHERE conversation_id = ?'),
       headSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
       minSeq: db.prepare<[], { seq: number | null }>('SELECT min(seq) AS seq FROM changes'),
     };
@@ -108,6 +110,16 @@ export class Store {
   roots(conversationId: string): Message[] { return this.q.roots.all(conversationId).map(toMessage); }
   messagesOf(conversationId: string): Message[] { return this.q.allOfConv.all(conversationId).map(toMessage); }
   messagesWithStatus(status: MessageStatus): Message[] { return this.q.byStatus.all(status).map(toMessage); }
+
+  /** Ids of the conversation's messages still queued or generating (usually none or one). */
+  busyIn(conversationId: string): string[] {
+    return this.q.busy.all(conversationId).map((r) => r.id);
+  }
+
+  /** Every message's parent in a conversation, for walking up a branch without a query per step. */
+  parentsOf(conversationId: string): Map<string, string | null> {
+    return new Map(this.q.parents.all(conversationId).map((r) => [r.id, r.parent_id]));
+  }
 
   listConversations(trashed: boolean): Conversation[] {
     const rows = this.db.prepare<[], ConversationRow>(

@@ -9,11 +9,11 @@ export function Composer() {
   const [sending, setSending] = useState(false);
   const currentId = useHoldfast((s) => s.currentId);
   const thread = useThread(currentId);
+  // Only the thread's last answer can be streaming: a follow-up waits for the answer above it.
+  const lastId = thread?.[thread.length - 1]?.id;
   const streamingId = useHoldfast((s) => {
-    if (!currentId || !thread) return null;
-    const tree = s.trees[currentId];
-    const busy = thread.map((e) => tree?.messages[e.id]).find((m) => m && m.role === 'assistant' && (m.status === 'generating' || m.status === 'queued'));
-    return busy?.id ?? null;
+    const m = currentId && lastId ? s.trees[currentId]?.messages[lastId] : undefined;
+    return m && m.role === 'assistant' && (m.status === 'generating' || m.status === 'queued') ? m.id : null;
   });
 
   const submit = async () => {
