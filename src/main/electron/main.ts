@@ -2,6 +2,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Core } from '../core/core';
@@ -15,10 +16,17 @@ const subscribers = new Map<number, () => void>();
 let core: Core;
 let settings: DesktopSettings;
 
+const RENDERER_DIR = path.join(import.meta.dirname, '../renderer');
+
 function isOwnFrame(url: string | undefined): boolean {
   if (!url) return false;
   if (RENDERER_URL && url.startsWith(RENDERER_URL)) return true;
-  return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname).startsWith(path.join(import.meta.dirname, '../renderer'));
+  if (!url.startsWith('file:')) return false;
+  try {
+    return fileURLToPath(url).startsWith(RENDERER_DIR + path.sep); // fileURLToPath, so Windows drive paths compare right
+  } catch {
+    return false; // not a valid file URL: not ours
+  }
 }
 
 function openCore(dataDir: string): Core {
@@ -72,7 +80,7 @@ function createWindow(): BrowserWindow {
   contents.on('will-navigate', (e, url) => { if (!isOwnFrame(url)) e.preventDefault(); });
   contents.on('destroyed', () => dropSubscriber(contents.id));
   if (RENDERER_URL) void win.loadURL(RENDERER_URL);
-  else void win.loadFile(path.join(import.meta.dirname, '../renderer/index.html'));
+  else void win.loadFile(path.join(RENDERER_DIR, 'index.html'));
   return win;
 }
 
