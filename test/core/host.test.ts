@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { startHostProcess, type HostProcess } from '../support/host-process';
@@ -49,6 +50,33 @@ describe('headless host', () => {
       http.get({ host: '127.0.0.1', port: h.port, path: '/api/export', headers: { host: `evil.example:${h.port}` } }, (r) => { r.resume(); resolve(r.statusCode ?? 0); });
     });
     expect(rebound).toBe(400);
+  });
+
+  it('carries the contract over the WebSocket: calls, validation errors in one shape, live events; other origins refused', async () => {
+    const h = await host(tempDir());
+    const ws = new WebSocket(`ws://127.0.0.1:${h.port}/ws`);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const events: { type: string }[] = [];
+    const replies = new Map<number, { ok: boolean; result?: any; error?: any }>(); // eslint-disable-line @typescript-eslint/no-explicit-any -- wire frames
+    ws.on('message', (d) => { const f = JSON.parse(d.toString()); if (f.event) events.push(f.event); else replies.set(f.id, f); });
+    const call = async (id: number, method: string, input: unknown) => {
+      ws.send(JSON.stringify({ id, method, input }));
+      for (let i = 0; i < 200 && !replies.has(id); i++) await new Promise((r) => setTimeout(r, 10));
+      return replies.get(id)!;
+    };
+    expect(await call(1, 'nope.method', {})).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await call(2, 'conversations.create', { title: 7 })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await call(3, 'messages.send', { conversation_id: 'x', content: 'hi', extra: true })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const created = await call(4, 'conversations.create', { title: 'ws' });
+    expect(created.ok).toBe(true);
+    const sent = await call(5, 'messages.send', { conversation_id: created.result.id, content: 'over ws [len=300]' });
+    expect(sent.ok).toBe(true);
+    for (let i = 0; i < 300 && !events.some((e) => e.type === 'sync.didChange' && (e as unknown as { data: { role?: string; status?: string } }).data.role === 'assistant' && (e as unknown as { data: { status: string } }).data.status === 'completed'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(events.some((e) => e.type === 'messages.didAppendChunk')).toBe(true);
+    expect(events.some((e) => e.type === 'sync.didChange')).toBe(true);
+    ws.close();
+    const foreign = new WebSocket(`ws://127.0.0.1:${h.port}/ws`, { headers: { origin: 'http://evil.example' } });
+    await expect(new Promise((resolve, reject) => { foreign.once('open', resolve); foreign.once('error', reject); })).rejects.toThrow(/403/);
   });
 
   it('streams Server-Sent Events with their seq and catches up from ?since= with no gap', async () => {
