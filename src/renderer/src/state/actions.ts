@@ -19,8 +19,8 @@ export async function selectConversation(id: string | null, focusMessageId: stri
     await sync.loadTail(id).catch(report);
     await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))); // let it paint first
   }
-  // Loaded before: shown at once from memory; this refresh (the whole tree) catches up in the background.
-  await sync.loadTree(id).catch(report);
+  // A complete tree is kept current by events (and by the pull after any reconnect): shown from memory, no refetch.
+  if (!useHoldfast.getState().trees[id]?.complete) await sync.loadTree(id).catch(report);
 }
 
 export async function newConversation(): Promise<string> {

@@ -8,6 +8,8 @@ export interface TreeState {
   messages: Record<string, Message>;
   /** Bumped when a message is added: the thread's shape can only change then (or when the leaf moves). */
   structure: number;
+  /** False while only the tail of the thread is here; events keep a complete tree current with no refetch. */
+  complete: boolean;
 }
 
 export interface HoldfastState {
@@ -52,10 +54,10 @@ export function removeConversation(id: string): void {
   });
 }
 
-export function setTree(conversationId: string, messages: Message[]): void {
+export function setTree(conversationId: string, messages: Message[], complete = true): void {
   const map: Record<string, Message> = {};
   for (const m of messages) map[m.id] = m;
-  set((s) => ({ trees: { ...s.trees, [conversationId]: { messages: map, structure: (s.trees[conversationId]?.structure ?? 0) + 1 } } }));
+  set((s) => ({ trees: { ...s.trees, [conversationId]: { messages: map, structure: (s.trees[conversationId]?.structure ?? 0) + 1, complete } } }));
 }
 
 /** Applies a whole message row if its conversation is loaded. */
@@ -64,7 +66,7 @@ export function upsertMessage(m: Message): void {
   if (!tree) return;
   const isNew = !tree.messages[m.id];
   set((s) => ({
-    trees: { ...s.trees, [m.conversation_id]: { messages: { ...tree.messages, [m.id]: m }, structure: tree.structure + (isNew ? 1 : 0) } },
+    trees: { ...s.trees, [m.conversation_id]: { ...tree, messages: { ...tree.messages, [m.id]: m }, structure: tree.structure + (isNew ? 1 : 0) } },
   }));
 }
 
@@ -86,7 +88,7 @@ export function appendChunks(chunks: PendingChunk[]): boolean {
       if (c.offset > have) { ok = false; continue; }
       if (c.offset + c.text.length <= have) continue;
       const next = { ...m, content: m.content + c.text.slice(have - c.offset), status: m.status === 'queued' ? ('generating' as const) : m.status };
-      trees[c.conversation_id] = { messages: { ...tree.messages, [c.message_id]: next }, structure: tree.structure };
+      trees[c.conversation_id] = { ...tree, messages: { ...tree.messages, [c.message_id]: next } };
     }
     return { trees };
   });

@@ -55,7 +55,7 @@ export class Sync {
     const thread = await this.api.invoke('messages.thread', { conversation_id: conversationId, tail: count });
     if (useHoldfast.getState().trees[conversationId]) return; // the whole tree arrived first
     // The thread stops at the oldest message held (its parent is not here yet) until the tree is loaded.
-    setTree(conversationId, thread.messages.map(({ sibling_ids: _s, ...m }) => m));
+    setTree(conversationId, thread.messages.map(({ sibling_ids: _s, ...m }) => m), false);
     upsertConversation(thread.conversation);
   }
 
