@@ -9,6 +9,7 @@ import type { RequestFrame, ResponseFrame } from '../../shared/contract';
 import type { HoldfastEvent } from '../../shared/sync';
 import type { Core } from '../core/core';
 import { FileResponse, matchRoute } from './rest';
+import { MAX_IMPORT_TEXT } from '../../shared/exchange';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { CSP } from '../../shared/csp';
@@ -110,7 +111,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     fs.createReadStream(file).pipe(res);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_IMPORT_TEXT + 1024 * 1024 }); // room for exchange.importText
   server.on('upgrade', (req, socket, head) => {
     const ok = new URL(req.url ?? '/', origin).pathname === '/ws' && isOwnHost(req.headers.host) && (!req.headers.origin || isOwnOrigin(req.headers.origin));
     if (!ok) { socket.write('HTTP/1.1 403 Forbidden\r\n\r\n'); socket.destroy(); return; }
