@@ -43,8 +43,9 @@ describe('offline-first', () => {
     expect(core.sync.status().queued_message_ids).toHaveLength(3);
     await core.close();
     core = open(fake, { dataDir: dir });
-    // The new process does not know yet that the network is down: its first attempt fails and it goes offline.
+    // The new process probes before sending its queue: the network is down, so everything stays queued.
     await waitFor(() => core.engine.network.state === 'offline', 10_000, 'offline after restart');
+    for (const s of [first, second, third]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
     fake.goOffline(0);
     for (const s of [first, second, third]) {
       const m = await settled(core, s.assistant_message_id, 20_000);

@@ -56,13 +56,14 @@ export class Engine {
   onChunk(l: ChunkListener): () => void { this.chunkListeners.add(l); return () => this.chunkListeners.delete(l); }
   onStatus(l: () => void): () => void { this.statusListeners.add(l); return () => this.statusListeners.delete(l); }
 
-  /** At start: resume every answer a dead process left `generating`, then the offline queue. */
+  /** At start: resume every answer a dead process left `generating`; send the offline queue once the network answers. */
   start(): void {
     for (const m of this.o.store.messagesWithStatus('generating')) {
       this.o.log?.(`resuming ${m.id} from ${m.content.length} stored characters`);
       this.launch(m);
     }
-    this.pumpQueue();
+    // Queued messages stay `queued` (and shown so) until a probe says the provider is reachable.
+    void this.network.checkNow().then((online) => { if (online) this.pumpQueue(); });
   }
 
   /** Live text of a streaming message (what the journal holds plus what is not yet committed). */

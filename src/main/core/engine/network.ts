@@ -42,6 +42,13 @@ export class NetworkMonitor {
     else if (this.state_ === 'offline') void this.probeOnce();
   }
 
+  /** Probes now: online if the provider answers, offline (and probing until it does) if not. */
+  async checkNow(): Promise<boolean> {
+    const ok = await this.options.probe(AbortSignal.timeout(this.options.probeTimeoutMs ?? 2000)).catch(() => false);
+    this.set(ok ? 'online' : 'offline');
+    return ok;
+  }
+
   /** Resolves when online (at once if already); rejects if the signal aborts first. */
   waitOnline(signal: AbortSignal): Promise<void> {
     if (this.state_ === 'online') return Promise.resolve();
