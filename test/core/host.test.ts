@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
@@ -77,6 +79,35 @@ describe('headless host', () => {
     ws.close();
     const foreign = new WebSocket(`ws://127.0.0.1:${h.port}/ws`, { headers: { origin: 'http://evil.example' } });
     await expect(new Promise((resolve, reject) => { foreign.once('open', resolve); foreign.once('error', reject); })).rejects.toThrow(/403/);
+  });
+
+  it('keeps an API key set at run time in memory only: never in a file, a log line or an answer', async () => {
+    const dir = tempDir();
+    const h = await startHostProcess({ dataDir: dir, fromSource: true, env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: fake.url } });
+    hosts.push(h);
+    const ws = new WebSocket(`ws://127.0.0.1:${h.port}/ws`);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const secret = 'sk-ant-test-SECRET-0123456789';
+    const frames: string[] = [];
+    ws.on('message', (d) => frames.push(d.toString()));
+    ws.send(JSON.stringify({ id: 1, method: 'settings.get', input: {} }));
+    ws.send(JSON.stringify({ id: 2, method: 'settings.set', input: { api_key: secret, model: 'claude-test' } }));
+    for (let i = 0; i < 100 && !frames.some((f) => f.startsWith('{"id":2')); i++) await new Promise((r) => setTimeout(r, 20));
+    const before = JSON.parse(frames.find((f) => f.startsWith('{"id":1'))!).result;
+    const after = JSON.parse(frames.find((f) => f.startsWith('{"id":2'))!).result;
+    expect(before).toMatchObject({ provider: 'demo', has_api_key: false, key_protection: 'none' });
+    expect(after).toMatchObject({ provider: 'anthropic', model: 'claude-test', has_api_key: true, key_protection: 'memory' });
+    // The key now drives real requests (to the local server), and appears nowhere it could leak.
+    const { body: conv } = await json(`${h.url}/api/sessions`, { method: 'POST', body: '{}' });
+    await json(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'with key [len=200]' }) });
+    await waitForThread(h.url, conv.id, (t) => t[1]?.status === 'completed');
+    expect(fake.requests.at(-1)?.model).toBe('claude-test');
+    await new Promise((r) => setTimeout(r, 200));
+    const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
+    for (const f of files(dir)) expect(fs.readFileSync(f).includes(secret), f).toBe(false);
+    expect(h.output()).not.toContain(secret);
+    expect(frames.join('')).not.toContain(secret);
+    ws.close();
   });
 
   it('streams Server-Sent Events with their seq and catches up from ?since= with no gap', async () => {
