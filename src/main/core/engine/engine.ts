@@ -63,7 +63,7 @@ export class Engine {
       this.launch(m);
     }
     // Queued messages stay `queued` (and shown so) until a probe says the provider is reachable.
-    void this.network.checkNow().then((online) => { if (online) this.pumpQueue(); });
+    void this.network.checkNow().then((online) => { if (online && !this.closing) this.pumpQueue(); });
   }
 
   /** Live text of a streaming message (what the journal holds plus what is not yet committed). */
@@ -257,7 +257,9 @@ export class Engine {
       store.updateConversation(gen.message.conversation_id, {});
     });
     journal.release(gen.id);
-    if (outcome.status === 'completed' && this.o.autoTitle !== false) void this.autoTitle(gen.message.conversation_id, gen.id);
+    if (outcome.status === 'completed' && this.o.autoTitle !== false) {
+      this.autoTitle(gen.message.conversation_id, gen.id).catch((err: unknown) => this.o.log?.(`automatic title failed: ${String(err)}`));
+    }
     if (next) this.launch(next);
     this.pumpQueue();
     this.statusChanged();
@@ -277,6 +279,7 @@ export class Engine {
         this.o.log?.(`title request failed, using the prompt's first words: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    if (this.closing) return; // shutting down: the database may be closed already
     // A person may have renamed it meanwhile: never overwrite their title.
     if (store.findConversation(conversationId)?.title === '') store.mutate(() => store.updateConversation(conversationId, { title }, false));
   }

@@ -45,6 +45,7 @@ export class NetworkMonitor {
   /** Probes now: online if the provider answers, offline (and probing until it does) if not. */
   async checkNow(): Promise<boolean> {
     const ok = await this.options.probe(AbortSignal.timeout(this.options.probeTimeoutMs ?? 2000)).catch(() => false);
+    if (this.closed) return false; // shut down while probing: nobody is left to tell
     this.set(ok ? 'online' : 'offline');
     return ok;
   }
@@ -88,6 +89,7 @@ export class NetworkMonitor {
   private async probeOnce(): Promise<void> {
     if (this.closed || this.state_ === 'online') return;
     const ok = await this.options.probe(AbortSignal.timeout(this.options.probeTimeoutMs ?? 2000)).catch(() => false);
+    if (this.closed) return;
     if (ok) this.set('online');
     else this.scheduleProbe();
   }
