@@ -31,3 +31,19 @@ test('a message sent while offline is shown queued and sent when the network ret
   await expect(answer.getByTestId('message-status')).toContainText('queued');
   await expectAnswer(answer, FakeAnthropic.answer(queued));
 });
+
+test('a provider error shows its reason and a Retry that continues the answer, keeping the text', async ({ page, host, fake }) => {
+  const prompt = 'Error then retry [len=2000]';
+  // A drop mid-answer, then the provider refuses every retry with 401: the answer ends `error`, its text kept.
+  fake.script({ kind: 'drop', after: 'middle', match: prompt }, { kind: 'status', status: 401, match: prompt, message: 'invalid x-api-key' });
+  await openApp(page, host.current.url);
+  await sendMessage(page, prompt);
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute('data-status', 'error');
+  await expect(answer.getByTestId('message-error')).toContainText('Not authorised (401): invalid x-api-key');
+  const kept = await shownText(answer);
+  expect(kept.length).toBeGreaterThan(100);
+  expect(FakeAnthropic.answer(prompt).startsWith(kept)).toBe(true);
+  await answer.getByTestId('retry-button').click();
+  await expectAnswer(answer, FakeAnthropic.answer(prompt));
+});
