@@ -178,16 +178,19 @@ export class Engine {
     return true;
   }
 
+  /** A model name the current provider can serve: the demo only serves `demo`, and only the demo serves it. */
+  private usable(model: string | null): string | null {
+    return model && (this.provider_.name === 'demo') === (model === DEMO_MODEL) ? model : null;
+  }
+
   private modelFor(conversationId: string): string {
-    const conv = this.o.store.conversation(conversationId);
-    return conv.model && !(this.provider_.name !== 'demo' && conv.model === DEMO_MODEL) ? conv.model : this.provider_.defaultModel;
+    return this.usable(this.o.store.conversation(conversationId).model) ?? this.provider_.defaultModel;
   }
 
   private settingsFor(m: Message): GenerationSettings {
     const conv = this.o.store.conversation(m.conversation_id);
-    const usable = m.model && (this.provider_.name === 'demo') === (m.model === DEMO_MODEL);
     return {
-      model: usable ? m.model! : this.modelFor(m.conversation_id),
+      model: this.usable(m.model) ?? this.modelFor(m.conversation_id),
       max_tokens: conv.max_tokens ?? this.o.defaultMaxTokens,
       ...(conv.system_prompt ? { system: conv.system_prompt } : {}),
       ...(conv.temperature != null ? { temperature: conv.temperature } : {}),
@@ -254,7 +257,7 @@ export class Engine {
         next = store.insertMessage({ conversation_id: gen.message.conversation_id, parent_id: gen.message.parent_id, role: 'assistant', content: '', status: 'generating', model: gen.message.model });
         store.updateConversation(gen.message.conversation_id, { current_leaf_id: next.id });
       }
-      store.updateConversation(gen.message.conversation_id, {});
+      store.updateConversation(gen.message.conversation_id, {}); // bumps updated_at: the list orders by last activity
     });
     journal.release(gen.id);
     if (outcome.status === 'completed' && this.o.autoTitle !== false) {

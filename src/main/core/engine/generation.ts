@@ -3,7 +3,7 @@
  * drops, stalls and restarts by continuing from the stored text. Keyed by its assistant message id.
  */
 import type { Message } from '../../../shared/model';
-import { ProviderError, type Provider, type ProviderEvent, type ProviderMessage, type ProviderRequest } from '../providers/provider';
+import { ProviderError, type Provider, type ProviderMessage, type ProviderRequest } from '../providers/provider';
 import { abortableSleep } from '../abortable';
 import { continuationMessages, Seam, STRATEGY_ORDER, type Strategy } from './continuation';
 import type { NetworkMonitor } from './network';
@@ -50,6 +50,8 @@ export class Generation {
   private stopKind: 'cancel' | 'suspend' | null = null;
   private outputTokens = 0;
   private waitingFor_: 'offline' | 'retry' | null = null;
+  /** Text arrived since the last failure: the retry budget and backoff start over. */
+  private progressed = false;
 
   constructor(
     readonly message: Message,
@@ -121,8 +123,6 @@ export class Generation {
     }
   }
 
-  private progressed = false;
-
   /** One request: resolves with an outcome when the provider finished, or undefined when the stream ended early. */
   private async attempt(): Promise<Outcome | undefined> {
     const { provider, policy, network } = this.deps;
@@ -139,16 +139,20 @@ export class Generation {
     const controller = new AbortController();
     const onStop = () => controller.abort(this.stopper.signal.reason);
     this.stopper.signal.addEventListener('abort', onStop, { once: true });
+    // The watchdog: activity only stamps a time (it comes per chunk); one timer checks it, re-armed for what is left.
     let stalled = false;
+    let lastActivity = Date.now();
+    const kick = () => { lastActivity = Date.now(); };
     let timer: NodeJS.Timeout | null = null;
-    const kick = () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => { stalled = true; controller.abort(new ProviderError('interrupted', 'stalled')); }, policy.watchdogMs);
+    const check = () => {
+      const idle = Date.now() - lastActivity;
+      if (idle < policy.watchdogMs) { timer = setTimeout(check, policy.watchdogMs - idle); return; }
+      stalled = true;
+      controller.abort(new ProviderError('interrupted', 'stalled'));
     };
-    kick();
+    timer = setTimeout(check, policy.watchdogMs);
     try {
-      let ev: ProviderEvent;
-      for await (ev of provider.stream(request, { signal: controller.signal, onActivity: kick })) {
+      for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick })) {
         kick();
         if (ev.type === 'start') network.reportSuccess();
         else if (ev.type === 'text') {
