@@ -43,12 +43,12 @@ route('PUT', '/api/sessions/:id/leaf', (core, { params, body }) => core.call('co
 route('GET', '/api/sessions/:id/status', async (core, { params }) => {
   const id = z.string().min(1).parse(params.id);
   const conv = core.store.conversation(id);
-  const active = core.store.messagesOf(id).find((m) => m.status === 'generating' || m.status === 'queued');
-  const live = active ? core.sync.message(active.id) : undefined;
+  const activeId = core.store.busyIn(id)[0]; // scripts poll this: no full-thread read
+  const live = activeId ? core.sync.message(activeId) : undefined;
   return {
-    has_active_generation: Boolean(active),
-    generating_message_id: active?.id ?? null,
-    status: active?.status ?? null,
+    has_active_generation: Boolean(live),
+    generating_message_id: live?.id ?? null,
+    status: live?.status ?? null,
     last_updated: live?.last_updated ?? conv.updated_at,
     partial_content: live?.content ?? null,
   };

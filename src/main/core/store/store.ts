@@ -31,7 +31,9 @@ export class Store {
       roots: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? AND m.parent_id IS NULL ORDER BY m.created_at, m.id`),
       allOfConv: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`),
       byStatus: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.status = ? ORDER BY m.created_at, m.id`),
-      busy: db.prepare<[string], { id: string }>("SELECT id FROM messages WHERE conversation_id = ? AND status IN ('queued', 'generating')"),
+      inFlight: db.prepare<[], { id: string; conversation_id: string; status: 'queued' | 'generating' }>(
+        "SELECT id, conversation_id, status FROM messages WHERE status IN ('queued', 'generating') ORDER BY created_at, id"),
+      busy: db.prepare<[string], { id: string }>("SELECT id FROM messages WHERE conversation_id = ? AND status IN ('queued', 'generating') ORDER BY created_at, id"),
       parents: db.prepare<[string], { id: string; parent_id: string | null }>('SELECT id, parent_id FROM messages WHERE conversation_id = ?'),
       headSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
       minSeq: db.prepare<[], { seq: number | null }>('SELECT min(seq) AS seq FROM changes'),
@@ -110,6 +112,11 @@ export class Store {
   roots(conversationId: string): Message[] { return this.q.roots.all(conversationId).map(toMessage); }
   messagesOf(conversationId: string): Message[] { return this.q.allOfConv.all(conversationId).map(toMessage); }
   messagesWithStatus(status: MessageStatus): Message[] { return this.q.byStatus.all(status).map(toMessage); }
+
+  /** Every message still queued or generating: ids only, no text (status reports and queue checks need no more). */
+  inFlight(): { id: string; conversation_id: string; status: 'queued' | 'generating' }[] {
+    return this.q.inFlight.all();
+  }
 
   /** Ids of the conversation's messages still queued or generating (usually none or one). */
   busyIn(conversationId: string): string[] {

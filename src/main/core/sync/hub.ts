@@ -89,14 +89,15 @@ export class SyncHub {
 
   status(): AppStatus {
     const provider = this.engine.provider;
+    const inFlight = this.store.inFlight();
     return {
       network: this.engine.network.state,
       provider: provider.name,
       model: provider.defaultModel,
       demo: provider.name === 'demo',
-      queued_message_ids: this.store.messagesWithStatus('queued').map((m) => m.id),
+      queued_message_ids: inFlight.filter((m) => m.status === 'queued').map((m) => m.id),
       waiting_message_ids: this.engine.waitingIds(),
-      generating_conversation_ids: [...new Set([...this.store.messagesWithStatus('generating'), ...this.store.messagesWithStatus('queued')].map((m) => m.conversation_id))],
+      generating_conversation_ids: [...new Set(inFlight.map((m) => m.conversation_id))],
     };
   }
 
