@@ -32,6 +32,16 @@ export async function startHost(o: HostOptions): Promise<Host> {
     handle(req, res).catch((err: unknown) => sendError(res, err));
   });
   const sseClients = new Set<http.ServerResponse>();
+  const sockets = new Set<WebSocket>();
+  // One subscription for every window and stream: each event is serialised once, then fanned out.
+  const unsubscribeAll = core.sync.subscribe((event) => {
+    if (!sockets.size && !sseClients.size) return;
+    const json = JSON.stringify(event);
+    const frame = `{"event":${json}}`;
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    const sse = sseFrame(event, json);
+    for (const r of sseClients) r.write(sse);
+  });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
@@ -81,9 +91,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
     if (since !== null && (!Number.isInteger(since) || since < 0)) throw new HoldfastError('invalid_input', 'since must be a non-negative integer');
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write('retry: 1000\n\n');
-    const write = (e: HoldfastEvent) => res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-    // Subscribing and catching up happen in one tick, so no event falls between them.
-    const unsubscribe = core.sync.subscribe(write);
+    const write = (e: HoldfastEvent) => res.write(sseFrame(e, JSON.stringify(e)));
+    // Joining the fan-out and catching up happen in one tick, so no event falls between them.
     if (since !== null) {
       const pulled = core.sync.pull(since);
       if (pulled.reset) res.write(`id: ${pulled.seq}\nevent: sync.reset\ndata: ${JSON.stringify(pulled)}\n\n`);
@@ -91,7 +100,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     }
     sseClients.add(res);
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    res.on('close', () => { clearInterval(ping); unsubscribe(); sseClients.delete(res); });
+    res.on('close', () => { clearInterval(ping); sseClients.delete(res); });
   }
 
   function serveStatic(pathname: string, res: http.ServerResponse): void {
@@ -119,7 +128,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
   });
 
   function attachSocket(ws: WebSocket): void {
-    const unsubscribe = core.sync.subscribe((event) => { if (ws.readyState === ws.OPEN) ws.send(frameOf(event)); });
+    sockets.add(ws);
+    const unsubscribe = () => sockets.delete(ws);
     ws.on('message', (data) => {
       let frame: RequestFrame;
       try {
@@ -148,17 +158,14 @@ export async function startHost(o: HostOptions): Promise<Host> {
     async close() {
       for (const c of wss.clients) c.terminate();
       for (const r of sseClients) r.end();
+      unsubscribeAll();
       await new Promise<void>((resolve) => { wss.close(); server.close(() => resolve()); server.closeAllConnections(); });
     },
   };
 }
 
-/** Every socket gets the same bytes for an event: serialise it once, not once per window. */
-let lastEvent: HoldfastEvent | null = null;
-let lastFrame = '';
-function frameOf(event: HoldfastEvent): string {
-  if (event !== lastEvent) { lastEvent = event; lastFrame = JSON.stringify({ event }); }
-  return lastFrame;
+function sseFrame(e: HoldfastEvent, json: string): string {
+  return `id: ${e.seq}\nevent: ${e.type}\ndata: ${json}\n\n`;
 }
 
 function reply(ws: WebSocket, frame: ResponseFrame): void {
