@@ -2,17 +2,15 @@
 import { useState, type KeyboardEvent } from 'react';
 import { useHoldfast } from '../state/store';
 import { send, stop } from '../state/actions';
-import { useThread } from './useThread';
 
 export function Composer() {
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const currentId = useHoldfast((s) => s.currentId);
-  const thread = useThread(currentId);
-  // Only the thread's last answer can be streaming: a follow-up waits for the answer above it.
-  const lastId = thread?.[thread.length - 1]?.id;
+  // Only the thread's last answer (the conversation's current leaf) can be streaming: a follow-up waits for it.
   const streamingId = useHoldfast((s) => {
-    const m = currentId && lastId ? s.trees[currentId]?.messages[lastId] : undefined;
+    const leaf = currentId ? s.conversations[currentId]?.current_leaf_id : null;
+    const m = currentId && leaf ? s.trees[currentId]?.messages[leaf] : undefined;
     return m && m.role === 'assistant' && (m.status === 'generating' || m.status === 'queued') ? m.id : null;
   });
 
