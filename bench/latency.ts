@@ -2,13 +2,13 @@
  * Chunk arrives → visible: the time from the local Anthropic server writing a text delta to that text showing in a
  * window, for 4 windows while 20 answers stream at once, side by side with 1 window and 1 answer.
  */
-import fs from 'node:fs';
 import { chromium, type Page } from '@playwright/test';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
 import { startHostProcess } from '../test/support/host-process';
 import { tempDir } from '../test/support/core';
+import { percentile } from './stats';
+import { chromiumLaunchOptions } from '../test/support/chromium';
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 
 /** Records [epoch ms, characters shown] each time the last answer's text grows. */
 async function watch(page: Page): Promise<void> {
@@ -28,7 +28,7 @@ async function watch(page: Page): Promise<void> {
 export async function scenario(windows: number, answers: number): Promise<number[]> {
   const fake = await new FakeAnthropic({ paceMs: 20 }).listen();
   const host = await startHostProcess({ dataDir: tempDir('holdfast-bench-latency-'), env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url } });
-  const browser = await chromium.launch({ executablePath: fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     const sent = new Map<string, [number, number][]>();
     fake.onDelta = (prompt, n) => { let l = sent.get(prompt); if (!l) sent.set(prompt, (l = [])); l.push([Date.now(), n]); };
@@ -69,8 +69,8 @@ export async function runLatencyBench(): Promise<string> {
   const loaded = await scenario(4, 20);
   return [
     '| chunk written by the provider → visible in the window | chunks measured | p50 ms | p95 ms | max ms |', '|---|---|---|---|---|',
-    `| 1 window, 1 answer (baseline) | ${base.length} | ${pct(base, 50).toFixed(1)} | ${pct(base, 95).toFixed(1)} | ${Math.max(...base).toFixed(1)} |`,
-    `| 4 windows, 20 answers at once | ${loaded.length} | ${pct(loaded, 50).toFixed(1)} | ${pct(loaded, 95).toFixed(1)} | ${Math.max(...loaded).toFixed(1)} |`,
-    '', `p95 ratio (loaded ÷ baseline): ${(pct(loaded, 95) / pct(base, 95)).toFixed(1)}×. Budget: ≤ 50 ms p95 with 4 windows and 20 answers.`,
+    `| 1 window, 1 answer (baseline) | ${base.length} | ${percentile(base, 50).toFixed(1)} | ${percentile(base, 95).toFixed(1)} | ${Math.max(...base).toFixed(1)} |`,
+    `| 4 windows, 20 answers at once | ${loaded.length} | ${percentile(loaded, 50).toFixed(1)} | ${percentile(loaded, 95).toFixed(1)} | ${Math.max(...loaded).toFixed(1)} |`,
+    '', `p95 ratio (loaded ÷ baseline): ${(percentile(loaded, 95) / percentile(base, 95)).toFixed(1)}×. Budget: ≤ 50 ms p95 with 4 windows and 20 answers.`,
   ].join('\n');
 }

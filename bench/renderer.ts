@@ -15,8 +15,9 @@ import { startHostProcess } from '../test/support/host-process';
 import { tempDir } from '../test/support/core';
 import { splitBlocks } from '../src/renderer/src/components/Markdown';
 import { answerFor, splitIntoDeltas } from '../src/main/core/providers/demo-text';
+import { percentile } from './stats';
+import { chromiumLaunchOptions } from '../test/support/chromium';
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 
 function markdownPerChunk(): string {
   const text = answerFor('bench [len=50000]');
@@ -38,9 +39,9 @@ function markdownPerChunk(): string {
   }
   return [
     '| Markdown per chunk, 50,000-character answer | chunks | p50 ms | p95 ms | max ms |', '|---|---|---|---|---|',
-    `| whole text re-parsed per chunk (baseline) | ${whole.length} | ${pct(whole, 50).toFixed(2)} | ${pct(whole, 95).toFixed(2)} | ${Math.max(...whole).toFixed(2)} |`,
-    `| block-incremental (Holdfast) | ${incremental.length} | ${pct(incremental, 50).toFixed(3)} | ${pct(incremental, 95).toFixed(3)} | ${Math.max(...incremental).toFixed(2)} |`,
-    '', `p95 ratio (baseline ÷ Holdfast): ${(pct(whole, 95) / pct(incremental, 95)).toFixed(0)}×.`,
+    `| whole text re-parsed per chunk (baseline) | ${whole.length} | ${percentile(whole, 50).toFixed(2)} | ${percentile(whole, 95).toFixed(2)} | ${Math.max(...whole).toFixed(2)} |`,
+    `| block-incremental (Holdfast) | ${incremental.length} | ${percentile(incremental, 50).toFixed(3)} | ${percentile(incremental, 95).toFixed(3)} | ${Math.max(...incremental).toFixed(2)} |`,
+    '', `p95 ratio (baseline ÷ Holdfast): ${(percentile(whole, 95) / percentile(incremental, 95)).toFixed(0)}×.`,
   ].join('\n');
 }
 
@@ -48,7 +49,7 @@ async function inBrowser(log: (s: string) => void): Promise<string> {
   const fake = await new FakeAnthropic({ paceMs: 1 }).listen();
   const dataDir = tempDir('holdfast-bench-ui-');
   const host = await startHostProcess({ dataDir, env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url } });
-  const browser = await chromium.launch({ executablePath: fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     // A 2,000-message conversation and a small one, through the import route.
     const now = Date.now();
@@ -87,9 +88,9 @@ async function inBrowser(log: (s: string) => void): Promise<string> {
     return [
       '| window | measured | budget |', '|---|---|---|',
       `| switch to a 2,000-message conversation, first open (fetched over the socket) | ${cold.toFixed(0)} ms | ≤ 50 ms |`,
-      `| switch back when already loaded (median of 5) | ${pct(warm, 50).toFixed(0)} ms | ≤ 16 ms |`,
+      `| switch back when already loaded (median of 5) | ${percentile(warm, 50).toFixed(0)} ms | ≤ 16 ms |`,
       `| longest renderer task while a 50,000-character answer streams | ${long.length ? Math.max(...long).toFixed(0) : '< 50'} ms (${long.length} tasks over 50 ms) | no task over 50 ms |`,
-      '', `Cold ÷ warm switch: ${(cold / pct(warm, 50)).toFixed(1)}×.`,
+      '', `Cold ÷ warm switch: ${(cold / percentile(warm, 50)).toFixed(1)}×.`,
     ].join('\n');
   } finally {
     await browser.close();

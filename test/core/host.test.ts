@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 import { tempDir } from '../support/core';
+import { pollJson, requestJson } from '../support/http';
 
 let fake: FakeAnthropic;
 const hosts: HostProcess[] = [];
@@ -18,33 +19,29 @@ async function host(dataDir: string, port?: number): Promise<HostProcess> {
   return h;
 }
 
-async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads arbitrary JSON
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
-  return { status: res.status, body: await res.json() };
-}
 
 describe('headless host', () => {
   it('serves the REST routes, validates input and never crashes on bad requests', async () => {
     const h = await host(tempDir());
-    const created = await json(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: 'REST' }) });
+    const created = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: 'REST' }) });
     expect(created.status).toBe(200);
     const id = created.body.id as string;
-    expect((await json(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: '{not json' })).status).toBe(400);
-    const empty = await json(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: '' }) });
+    expect((await requestJson(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: '{not json' })).status).toBe(400);
+    const empty = await requestJson(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: '' }) });
     expect(empty.status).toBe(400);
     expect(empty.body.error.code).toBe('invalid_input');
-    expect((await json(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: 1 }) })).status).toBe(400);
-    expect((await json(`${h.url}/api/sessions/nope/messages`, { method: 'POST', body: JSON.stringify({ content: 'x' }) })).status).toBe(404);
-    expect((await json(`${h.url}/api/messages/nope/stop`, { method: 'POST' })).status).toBe(404);
-    expect((await json(`${h.url}/api/events?since=abc`)).status).toBe(400);
-    const sent = await json(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'REST answer [len=2000]' }) });
+    expect((await requestJson(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: 1 }) })).status).toBe(400);
+    expect((await requestJson(`${h.url}/api/sessions/nope/messages`, { method: 'POST', body: JSON.stringify({ content: 'x' }) })).status).toBe(404);
+    expect((await requestJson(`${h.url}/api/messages/nope/stop`, { method: 'POST' })).status).toBe(404);
+    expect((await requestJson(`${h.url}/api/events?since=abc`)).status).toBe(400);
+    const sent = await requestJson(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'REST answer [len=2000]' }) });
     expect(sent.status).toBe(200);
-    const status = await json(`${h.url}/api/sessions/${id}/status`);
+    const status = await requestJson(`${h.url}/api/sessions/${id}/status`);
     expect(status.body).toMatchObject({ has_active_generation: true, generating_message_id: sent.body.assistant_message_id });
     const final = await waitForThread(h.url, id, (t) => t[1]?.status === 'completed');
     expect(final[1]!.content).toBe(FakeAnthropic.answer('REST answer [len=2000]'));
     expect(final.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
-    const list = await json(`${h.url}/api/sessions`);
+    const list = await requestJson(`${h.url}/api/sessions`);
     expect(list.body[0].id).toBe(id);
     const cross = await fetch(`${h.url}/api/sessions`, { headers: { origin: 'http://evil.example' } });
     expect(cross.status).toBe(400);
@@ -98,8 +95,8 @@ describe('headless host', () => {
     expect(before).toMatchObject({ provider: 'demo', has_api_key: false, key_protection: 'none' });
     expect(after).toMatchObject({ provider: 'anthropic', model: 'claude-test', has_api_key: true, key_protection: 'memory' });
     // The key now drives real requests (to the local server), and appears nowhere it could leak.
-    const { body: conv } = await json(`${h.url}/api/sessions`, { method: 'POST', body: '{}' });
-    await json(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'with key [len=200]' }) });
+    const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: '{}' });
+    await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'with key [len=200]' }) });
     await waitForThread(h.url, conv.id, (t) => t[1]?.status === 'completed');
     expect(fake.requests.at(-1)?.model).toBe('claude-test');
     await new Promise((r) => setTimeout(r, 200));
@@ -112,8 +109,8 @@ describe('headless host', () => {
 
   it('streams Server-Sent Events with their seq and catches up from ?since= with no gap', async () => {
     const h = await host(tempDir());
-    const { body: conv } = await json(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({}) });
-    await json(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'sse [len=300]' }) });
+    const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({}) });
+    await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'sse [len=300]' }) });
     await waitForThread(h.url, conv.id, (t) => t[1]?.status === 'completed');
     const res = await fetch(`${h.url}/api/events?since=0`);
     const reader = res.body!.getReader();
@@ -130,9 +127,9 @@ describe('headless host', () => {
     fake.config.paceMs = 12;
     const dir = tempDir();
     const h = await host(dir);
-    const { body: conv } = await json(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({}) });
+    const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({}) });
     const prompt = 'kill me mid-answer [len=5000]';
-    const { body: sent } = await json(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: prompt }) });
+    const { body: sent } = await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: prompt }) });
     await waitForStatus(h.url, conv.id, (s) => (s.partial_content?.length ?? 0) > 800);
     await h.kill('SIGKILL');
     const again = await host(dir, h.port);
@@ -145,13 +142,13 @@ describe('headless host', () => {
     fake.config.paceMs = 12;
     const dir = tempDir();
     const h = await host(dir);
-    const { body: conv } = await json(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({}) });
+    const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({}) });
     const prompt = 'terminate me [len=4000]';
-    await json(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: prompt }) });
+    await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: prompt }) });
     const before = await waitForStatus(h.url, conv.id, (s) => (s.partial_content?.length ?? 0) > 500);
     expect(await h.kill('SIGTERM')).toBe(0);
     const again = await host(dir, h.port);
-    const status = await json(`${again.url}/api/sessions/${conv.id}/status`);
+    const status = await requestJson(`${again.url}/api/sessions/${conv.id}/status`);
     // Everything received before SIGTERM was flushed.
     expect((status.body.partial_content ?? '').length).toBeGreaterThanOrEqual(before.partial_content!.length);
     const thread = await waitForThread(again.url, conv.id, (t) => t[1]?.status === 'completed', 30_000);
@@ -160,21 +157,7 @@ describe('headless host', () => {
 });
 
 type Msg = { id: string; role: string; status: string; content: string };
-async function waitForThread(url: string, id: string, ok: (t: Msg[]) => boolean, timeout = 20_000): Promise<Msg[]> {
-  const start = Date.now();
-  for (;;) {
-    const { body } = await json(`${url}/api/sessions/${id}/messages`);
-    if (ok(body)) return body;
-    if (Date.now() - start > timeout) throw new Error(`thread not ready: ${JSON.stringify(body).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-async function waitForStatus(url: string, id: string, ok: (s: { partial_content: string | null }) => boolean) {
-  const start = Date.now();
-  for (;;) {
-    const { body } = await json(`${url}/api/sessions/${id}/status`);
-    if (ok(body)) return body as { partial_content: string | null };
-    if (Date.now() - start > 20_000) throw new Error('status not reached');
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
+const waitForThread = (url: string, id: string, ok: (t: Msg[]) => boolean, timeout?: number): Promise<Msg[]> =>
+  pollJson(`${url}/api/sessions/${id}/messages`, ok, timeout);
+const waitForStatus = (url: string, id: string, ok: (s: { partial_content: string | null }) => boolean): Promise<{ partial_content: string | null }> =>
+  pollJson(`${url}/api/sessions/${id}/status`, ok);

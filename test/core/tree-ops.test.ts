@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 import { makeCore, settled, tempDir } from '../support/core';
+import { pollJson, requestJson, type Json } from '../support/http';
 import type { Core } from '../../src/main/core/core';
 
 let fake: FakeAnthropic;
@@ -111,14 +112,9 @@ describe('tree REST routes', () => {
   });
   afterEach(async () => { await host.kill('SIGKILL'); });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${host.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: await res.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads arbitrary JSON
-  };
-  const until = async (path: string, ok: (b: any) => boolean) => { // eslint-disable-line @typescript-eslint/no-explicit-any -- as above
-    for (let i = 0; i < 400; i++) { const r = await call('GET', path); if (ok(r.body)) return r.body; await new Promise((res) => setTimeout(res, 25)); }
-    throw new Error(`never: ${path}`);
-  };
+  const call = (method: string, path: string, body?: unknown) =>
+    requestJson(`${host.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  const until = (path: string, ok: (b: Json) => boolean) => pollJson(`${host.url}${path}`, ok);
 
   it('regenerate, edit, tree, leaf, reaction, patch, trash and restore', async () => {
     const { body: conv } = await call('POST', '/api/sessions', { title: 'tree' });
