@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled, tempDir } from '../support/core';
+import { anthropicFor, makeCore, settled, tempDir } from '../support/core';
 import { writeZip } from '../support/zip';
 import { indexTree, threadTo } from '../../src/shared/tree';
 import { Core } from '../../src/main/core/core';
 import { DamagedDatabaseError, restoreLatestBackup } from '../../src/main/core/store/backup';
+import { NewerDatabaseError } from '../../src/main/core/store/database';
+import { migrations } from '../../src/main/core/store/migrations';
+import Database from 'better-sqlite3';
 
 const fixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures', name);
 let fake: FakeAnthropic;
@@ -186,9 +189,36 @@ describe('export', () => {
 });
 
 describe('backups', () => {
+  it('takes a backup before migrating an older database, and refuses a newer one without touching it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'holdfast.db');
+    const old = new Database(file);
+    old.exec(migrations[0]!);
+    old.pragma('user_version = 1');
+    old.prepare("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c1', 'from v1', 1, 1)").run();
+    old.close();
+    const core = open(fake, { dataDir: dir });
+    expect(core.store.conversation('c1').title).toBe('from v1');
+    const backups = fs.readdirSync(path.join(dir, 'backups'));
+    expect(backups.filter((f) => f.endsWith('before-migration-v1.db'))).toHaveLength(1);
+    const copy = new Database(path.join(dir, 'backups', backups[0]!), { readonly: true });
+    expect(copy.pragma('user_version', { simple: true })).toBe(1);
+    expect(copy.prepare('SELECT title FROM conversations').get()).toEqual({ title: 'from v1' });
+    copy.close();
+    await core.close();
+    cores.splice(cores.indexOf(core), 1);
+
+    const raw = new Database(file);
+    raw.pragma('user_version = 99');
+    raw.close();
+    const before = fs.readFileSync(file);
+    expect(() => new Core({ dataDir: dir, provider: anthropicFor(fake) })).toThrow(NewerDatabaseError);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
   it('backs up with the online backup API and refuses a damaged database, which a backup restores', async () => {
     const dir = tempDir();
-    const core = new Core({ dataDir: dir, provider: (await import('../support/core')).anthropicFor(fake), autoTitle: false });
+    const core = new Core({ dataDir: dir, provider: anthropicFor(fake), autoTitle: false });
     await core.exchange.importFile(fixture('claude-conversations.json'));
     const file = await core.backups.backupNow('test');
     expect(fs.existsSync(file)).toBe(true);
@@ -199,7 +229,7 @@ describe('backups', () => {
     fs.writeFileSync(db, bytes);
     for (const s of ['-wal', '-shm']) fs.rmSync(db + s, { force: true });
     let error: unknown;
-    try { new Core({ dataDir: dir, provider: (await import('../support/core')).anthropicFor(fake) }); } catch (e) { error = e; }
+    try { new Core({ dataDir: dir, provider: anthropicFor(fake) }); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(DamagedDatabaseError);
     expect((error as Error).message).toMatch(/damaged/);
     restoreLatestBackup(db, path.join(dir, 'backups'));

@@ -59,7 +59,11 @@ export class Core {
     const backupDir = path.join(options.dataDir, 'backups');
     this.db = openDatabase(file, {
       check: (db) => checkIntegrity(db, file, backupDir),
-      beforeMigrate: (db, from) => { if (from > 0) options.log?.(`backup before migration: ${backupBeforeMigrate(db, backupDir, from)}`); },
+      beforeMigrate: (db, from) => {
+        if (from === 0) return; // a new, empty database: nothing to keep
+        const backup = backupBeforeMigrate(db, backupDir, from); // not inside `log?.()`: that would skip it when nothing logs
+        options.log?.(`backup before migration: ${backup}`);
+      },
     });
     this.backups = new Backups(this.db, backupDir, options.keepBackups ?? 7);
     this.store = new Store(this.db, options.clock ?? { now: () => Date.now() }, options.ids ?? { next: () => uuidv7() });
