@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
-import { anthropicFor, makeCore, settled, tempDir } from '../support/core';
+import { anthropicFor, makeCore, settled, tempDir, waitFor } from '../support/core';
 import { writeZip } from '../support/zip';
 import { indexTree, threadTo } from '../../src/shared/tree';
 import { Core } from '../../src/main/core/core';
@@ -189,6 +189,17 @@ describe('export', () => {
 });
 
 describe('backups', () => {
+  it('backs up soon after start when the last backup is over a day old, and keeps only the last N', async () => {
+    const core = open(fake, { keepBackups: 3 });
+    const dir = core.backups.dir;
+    for (let i = 0; i < 4; i++) await core.backups.backupNow(`manual${i}`);
+    expect(fs.readdirSync(dir)).toHaveLength(3);
+    for (const f of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, f), new Date(0), new Date(0)); // make them old
+    core.backups.scheduleDaily(undefined, 10);
+    await waitFor(() => fs.readdirSync(dir).some((f) => f.endsWith('-daily.db')), 5000, 'a daily backup');
+    expect(fs.readdirSync(dir)).toHaveLength(3);
+  });
+
   it('takes a backup before migrating an older database, and refuses a newer one without touching it', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'holdfast.db');

@@ -67,12 +67,12 @@ export class Backups {
   }
 
   /** A backup now if the newest is older than a day, then once a day while running. */
-  scheduleDaily(log?: (s: string) => void): void {
+  scheduleDaily(log?: (s: string) => void, firstAfterMs = 5_000): void {
     const day = 86_400_000;
     const newest = listBackups(this.dir)[0];
     const age = newest ? Date.now() - fs.statSync(newest).mtimeMs : Infinity;
     const run = () => { this.backupNow('daily').then((f) => log?.(`backup written: ${f}`), (e: unknown) => log?.(`backup failed: ${String(e)}`)); };
-    const first = setTimeout(() => { run(); this.timer = setInterval(run, day); this.timer.unref(); }, age >= day ? 5_000 : day - age);
+    const first = setTimeout(() => { run(); this.timer = setInterval(run, day); this.timer.unref(); }, age >= day ? firstAfterMs : day - age);
     first.unref();
     this.timer = first;
   }
