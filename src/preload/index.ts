@@ -21,4 +21,3 @@ const api: HoldfastApi = {
 };
 
 contextBridge.exposeInMainWorld('holdfast', api);
-export type Api = typeof api;

@@ -28,7 +28,6 @@ export class Store {
       insertMsg: db.prepare(`INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, created_at, last_updated)
         VALUES (@id, @conversation_id, @parent_id, @role, @content, @status, @model, @created_at, @last_updated)`),
       children: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.parent_id = ? ORDER BY m.created_at, m.id`),
-      roots: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? AND m.parent_id IS NULL ORDER BY m.created_at, m.id`),
       allOfConv: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`),
       byStatus: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.status = ? ORDER BY m.created_at, m.id`),
       inFlight: db.prepare<[], { id: string; conversation_id: string; status: 'queued' | 'generating' }>(
@@ -109,7 +108,6 @@ export class Store {
     return m;
   }
   children(parentId: string): Message[] { return this.q.children.all(parentId).map(toMessage); }
-  roots(conversationId: string): Message[] { return this.q.roots.all(conversationId).map(toMessage); }
   messagesOf(conversationId: string): Message[] { return this.q.allOfConv.all(conversationId).map(toMessage); }
   messagesWithStatus(status: MessageStatus): Message[] { return this.q.byStatus.all(status).map(toMessage); }
 
