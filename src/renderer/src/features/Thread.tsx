@@ -1,5 +1,5 @@
 /** The thread view, virtualised so thousands of messages stay responsive; follows the bottom while answers stream. */
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useHoldfast } from '../state/store';
 import { useThread, type ThreadEntry } from './useThread';
@@ -19,17 +19,19 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
   const stick = useRef(true);
   const count = thread.length;
   // Estimates close to the real heights let the list open at the bottom in one pass instead of measuring its way there.
-  const estimate = (i: number) => {
+  // Stable callbacks: the virtualiser recomputes every position when getItemKey changes, and this renders per frame.
+  const estimate = useCallback((i: number) => {
     const id = thread[i]?.id;
     const m = id ? useHoldfast.getState().trees[conversationId]?.messages[id] : undefined;
     return 76 + Math.ceil((m?.content.length ?? 0) / 95) * 25 + ((m?.content.match(/\n/g)?.length ?? 0) * 6);
-  };
+  }, [thread, conversationId]);
+  const getItemKey = useCallback((i: number) => thread[i]?.id ?? i, [thread]);
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => parentRef.current,
     estimateSize: estimate,
     overscan: 4,
-    getItemKey: (i) => thread[i]?.id ?? i,
+    getItemKey,
     initialOffset: () => {
       let total = 0;
       for (let i = 0; i < count; i++) total += estimate(i);
