@@ -13,23 +13,45 @@ export default tseslint.config(
   },
   {
     files: ['src/shared/**'],
-    rules: { 'no-restricted-imports': noImport(['**/main/**', '**/renderer/**', '**/preload/**', 'electron', 'react', 'node:*', 'better-sqlite3'], 'src/shared is the contract: it imports nothing with side effects.') },
+    rules: {
+      'no-restricted-imports': noImport(
+        ['**/main/**', '**/renderer/**', '**/preload/**', 'electron', 'react', 'node:*', 'better-sqlite3'],
+        'src/shared is the contract: it imports nothing with side effects.',
+      ),
+    },
   },
   {
     files: ['src/main/core/**'],
-    rules: { 'no-restricted-imports': noImport(['electron', 'react', '**/host/**', '**/electron/**', '**/renderer/**', '**/preload/**'], 'core/ is plain Node: it never imports electron, react or a host.') },
+    rules: {
+      'no-restricted-imports': noImport(
+        ['electron', 'react', '**/host/**', '**/electron/**', '**/renderer/**', '**/preload/**'],
+        'core/ is plain Node: it never imports electron, react or a host.',
+      ),
+    },
   },
   {
     files: ['src/main/host/**'],
-    rules: { 'no-restricted-imports': noImport(['electron', '**/electron/**', '**/renderer/**', 'react'], 'the headless host depends on core/ and shared/ only.') },
+    rules: {
+      'no-restricted-imports': noImport(
+        ['electron', '**/electron/**', '**/renderer/**', 'react'],
+        'the headless host depends on core/ and shared/ only.',
+      ),
+    },
   },
   {
     files: ['src/main/electron/**'],
-    rules: { 'no-restricted-imports': noImport(['**/host/**', '**/renderer/**', 'react'], 'the desktop shell depends on core/ and shared/ only.') },
+    rules: {
+      'no-restricted-imports': noImport(['**/host/**', '**/renderer/**', 'react'], 'the desktop shell depends on core/ and shared/ only.'),
+    },
   },
   {
     files: ['src/renderer/**'],
-    rules: { 'no-restricted-imports': noImport(['**/main/**', '**/preload/**', 'electron', 'node:*', 'better-sqlite3'], 'the renderer talks to the core only through the contract (src/shared).') },
+    rules: {
+      'no-restricted-imports': noImport(
+        ['**/main/**', '**/preload/**', 'electron', 'node:*', 'better-sqlite3'],
+        'the renderer talks to the core only through the contract (src/shared).',
+      ),
+    },
   },
   {
     files: ['src/preload/**'],

@@ -6,5 +6,10 @@ import { Core } from '../src/main/core/core';
 import { DemoProvider } from '../src/main/core/providers/demo';
 
 export function makeBenchCore(): Core {
-  return new Core({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bench-')), provider: new DemoProvider(0), autoTitle: false, autoStart: false });
+  return new Core({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bench-')),
+    provider: new DemoProvider(0),
+    autoTitle: false,
+    autoStart: false,
+  });
 }

@@ -5,7 +5,9 @@ import { makeBenchCore } from './bench-core';
 
 const [mode, file] = process.argv.slice(2) as ['streaming' | 'naive', string];
 let peak = process.memoryUsage().rss;
-const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage().rss);
+}, 20);
 const start = performance.now();
 const core = makeBenchCore();
 let conversations = 0;

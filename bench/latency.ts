@@ -9,7 +9,6 @@ import { tempDir } from '../test/support/core';
 import { percentile } from './stats';
 import { chromiumLaunchOptions } from '../test/support/chromium';
 
-
 /** Records [epoch ms, characters shown] each time the last answer's text grows. */
 async function watch(page: Page): Promise<void> {
   await page.evaluate(() => {
@@ -20,18 +19,28 @@ async function watch(page: Page): Promise<void> {
       const el = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].pop();
       if (!el) return;
       const n = [...el.querySelectorAll<HTMLElement>('.md-block')].reduce((a, b) => a + (b.dataset.source?.length ?? 0), 0);
-      if (n > last) { last = n; w.__seen.push([performance.timeOrigin + performance.now(), n]); }
+      if (n > last) {
+        last = n;
+        w.__seen.push([performance.timeOrigin + performance.now(), n]);
+      }
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
 }
 
 export async function scenario(windows: number, answers: number): Promise<number[]> {
   const fake = await new FakeAnthropic({ paceMs: 20 }).listen();
-  const host = await startHostProcess({ dataDir: tempDir('holdfast-bench-latency-'), env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url } });
+  const host = await startHostProcess({
+    dataDir: tempDir('holdfast-bench-latency-'),
+    env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url },
+  });
   const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     const sent = new Map<string, [number, number][]>();
-    fake.onDelta = (prompt, n) => { let l = sent.get(prompt); if (!l) sent.set(prompt, (l = [])); l.push([Date.now(), n]); };
+    fake.onDelta = (prompt, n) => {
+      let l = sent.get(prompt);
+      if (!l) sent.set(prompt, (l = []));
+      l.push([Date.now(), n]);
+    };
     const convs: string[] = [];
     for (let i = 0; i < answers; i++) {
       const r = await fetch(`${host.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: `c${i}` }) });
@@ -46,11 +55,16 @@ export async function scenario(windows: number, answers: number): Promise<number
     }
     await Promise.all(pages.map(watch));
     const prompts = convs.map((_, i) => `latency ${windows}x${answers} #${i} [len=3000]`);
-    await Promise.all(convs.map((id, i) => fetch(`${host.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: prompts[i] }) })));
-    for (const page of pages) await page.locator('[data-testid="message"][data-role="assistant"][data-status="completed"]').waitFor({ timeout: 120_000 });
+    await Promise.all(
+      convs.map((id, i) =>
+        fetch(`${host.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: prompts[i] }) }),
+      ),
+    );
+    for (const page of pages)
+      await page.locator('[data-testid="message"][data-role="assistant"][data-status="completed"]').waitFor({ timeout: 120_000 });
     const latencies: number[] = [];
     for (let i = 0; i < windows; i++) {
-      const seen = (await pages[i]!.evaluate(() => (window as unknown as { __seen: [number, number][] }).__seen));
+      const seen = await pages[i]!.evaluate(() => (window as unknown as { __seen: [number, number][] }).__seen);
       for (const [at, n] of sent.get(prompts[i]!) ?? []) {
         const shown = seen.find(([, m]) => m >= n);
         if (shown) latencies.push(shown[0] - at);
@@ -68,9 +82,11 @@ export async function runLatencyBench(): Promise<string> {
   const base = await scenario(1, 1);
   const loaded = await scenario(4, 20);
   return [
-    '| chunk written by the provider → visible in the window | chunks measured | p50 ms | p95 ms | max ms |', '|---|---|---|---|---|',
+    '| chunk written by the provider → visible in the window | chunks measured | p50 ms | p95 ms | max ms |',
+    '|---|---|---|---|---|',
     `| 1 window, 1 answer (baseline) | ${base.length} | ${percentile(base, 50).toFixed(1)} | ${percentile(base, 95).toFixed(1)} | ${Math.max(...base).toFixed(1)} |`,
     `| 4 windows, 20 answers at once | ${loaded.length} | ${percentile(loaded, 50).toFixed(1)} | ${percentile(loaded, 95).toFixed(1)} | ${Math.max(...loaded).toFixed(1)} |`,
-    '', `p95 ratio (loaded ÷ baseline): ${(percentile(loaded, 95) / percentile(base, 95)).toFixed(1)}×. Budget: ≤ 50 ms p95 with 4 windows and 20 answers.`,
+    '',
+    `p95 ratio (loaded ÷ baseline): ${(percentile(loaded, 95) / percentile(base, 95)).toFixed(1)}×. Budget: ≤ 50 ms p95 with 4 windows and 20 answers.`,
   ].join('\n');
 }

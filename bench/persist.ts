@@ -14,7 +14,12 @@ const TOKEN = 'word'; // ~4 characters a token, as Claude's tokenizer averages o
 const CHUNKS_PER_GROUP = 5; // ~100 tokens/s streamed into a 50 ms group-commit window
 const SAMPLE = 2000; // chunks timed at the end of each answer
 
-interface Result { perChunkUs: number; bytesPerCommit: number; totalBytes: number; estimated: boolean }
+interface Result {
+  perChunkUs: number;
+  bytesPerCommit: number;
+  totalBytes: number;
+  estimated: boolean;
+}
 
 function fresh(): { db: Db; store: Store; wal: string; dir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bench-'));
@@ -29,7 +34,14 @@ function fresh(): { db: Db; store: Store; wal: string; dir: string } {
 function seedMessage(store: Store): string {
   return store.mutate(() => {
     const c = store.insertConversation({ title: 'bench' });
-    return store.insertMessage({ conversation_id: c.id, parent_id: null, role: 'assistant', content: '', status: 'generating', model: 'bench' }).id;
+    return store.insertMessage({
+      conversation_id: c.id,
+      parent_id: null,
+      role: 'assistant',
+      content: '',
+      status: 'generating',
+      model: 'bench',
+    }).id;
   });
 }
 
@@ -44,7 +56,10 @@ export function journal(tokens: number): Result {
   let sampleWal = 0;
   const from = Math.max(0, tokens - SAMPLE);
   for (let i = 0; i < tokens; i++) {
-    if (i === from) { sampleStart = performance.now(); sampleWal = walSize(wal); }
+    if (i === from) {
+      sampleStart = performance.now();
+      sampleWal = walSize(wal);
+    }
     j.append(id, ` ${TOKEN}`);
     if ((i + 1) % CHUNKS_PER_GROUP === 0) j.flush();
   }
@@ -56,7 +71,12 @@ export function journal(tokens: number): Result {
   const sample = Math.min(SAMPLE, tokens);
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { perChunkUs: (elapsed * 1000) / sample, bytesPerCommit: sampleBytes / (sample / CHUNKS_PER_GROUP), totalBytes: total, estimated: false };
+  return {
+    perChunkUs: (elapsed * 1000) / sample,
+    bytesPerCommit: sampleBytes / (sample / CHUNKS_PER_GROUP),
+    totalBytes: total,
+    estimated: false,
+  };
 }
 
 export function naive(tokens: number): Result {
@@ -72,7 +92,10 @@ export function naive(tokens: number): Result {
   let sampleWal = 0;
   const from = Math.max(0, tokens - SAMPLE);
   for (let i = full ? 0 : from; i < tokens; i++) {
-    if (i === from) { sampleStart = performance.now(); sampleWal = walSize(wal); }
+    if (i === from) {
+      sampleStart = performance.now();
+      sampleWal = walSize(wal);
+    }
     content += ` ${TOKEN}`;
     update.run(content, Date.now(), id); // autocommit: one transaction per chunk
   }
@@ -81,17 +104,20 @@ export function naive(tokens: number): Result {
   const sample = Math.min(SAMPLE, tokens);
   const bytesPerCommit = sampleBytes / sample;
   // Estimated total for a seeded run: each commit rewrites the row, so bytes grow with the length (sum over 1..n).
-  const total = full ? walSize(wal) - w0 : Math.round((bytesPerCommit / tokens) * (tokens * (tokens + 1)) / 2);
+  const total = full ? walSize(wal) - w0 : Math.round(((bytesPerCommit / tokens) * (tokens * (tokens + 1))) / 2);
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return { perChunkUs: (elapsed * 1000) / sample, bytesPerCommit, totalBytes: total, estimated: !full };
 }
 
-const fmtBytes = (b: number) => (b > 1e9 ? `${(b / 1e9).toFixed(1)} GB` : b > 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
+const fmtBytes = (b: number) =>
+  b > 1e9 ? `${(b / 1e9).toFixed(1)} GB` : b > 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`;
 
 export function runPersistBench(): string {
   const rows: string[] = [];
-  rows.push('| answer | journal µs/chunk | naive µs/chunk | naive ÷ journal | journal bytes/commit | naive bytes/commit | journal total | naive total | bytes ratio |');
+  rows.push(
+    '| answer | journal µs/chunk | naive µs/chunk | naive ÷ journal | journal bytes/commit | naive bytes/commit | journal total | naive total | bytes ratio |',
+  );
   rows.push('|---|---|---|---|---|---|---|---|---|');
   const journalCosts: number[] = [];
   for (const tokens of [1_000, 10_000, 100_000]) {
@@ -99,9 +125,13 @@ export function runPersistBench(): string {
     const j = journal(tokens);
     const n = naive(tokens);
     journalCosts.push(j.perChunkUs);
-    rows.push(`| ${tokens / 1000}k tokens | ${j.perChunkUs.toFixed(2)} | ${n.perChunkUs.toFixed(1)} | ${(n.perChunkUs / j.perChunkUs).toFixed(1)}× | ${Math.round(j.bytesPerCommit)} | ${Math.round(n.bytesPerCommit)} | ${fmtBytes(j.totalBytes)} | ${fmtBytes(n.totalBytes)}${n.estimated ? ' (est.)' : ''} | ${(n.totalBytes / j.totalBytes).toFixed(0)}× |`);
+    rows.push(
+      `| ${tokens / 1000}k tokens | ${j.perChunkUs.toFixed(2)} | ${n.perChunkUs.toFixed(1)} | ${(n.perChunkUs / j.perChunkUs).toFixed(1)}× | ${Math.round(j.bytesPerCommit)} | ${Math.round(n.bytesPerCommit)} | ${fmtBytes(j.totalBytes)} | ${fmtBytes(n.totalBytes)}${n.estimated ? ' (est.)' : ''} | ${(n.totalBytes / j.totalBytes).toFixed(0)}× |`,
+    );
   }
   rows.push('');
-  rows.push(`Flatness: journal cost per chunk at 100k ÷ at 1k = ${(journalCosts[2]! / journalCosts[0]!).toFixed(2)} (budget ≤ 1.5); group commit every ${CHUNKS_PER_GROUP} chunks, ${SAMPLE} chunks timed at the end of each answer.`);
+  rows.push(
+    `Flatness: journal cost per chunk at 100k ÷ at 1k = ${(journalCosts[2]! / journalCosts[0]!).toFixed(2)} (budget ≤ 1.5); group commit every ${CHUNKS_PER_GROUP} chunks, ${SAMPLE} chunks timed at the end of each answer.`,
+  );
   return rows.join('\n');
 }

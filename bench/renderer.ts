@@ -18,7 +18,6 @@ import { answerFor, splitIntoDeltas } from '../src/main/core/providers/demo-text
 import { percentile } from './stats';
 import { chromiumLaunchOptions } from '../test/support/chromium';
 
-
 function markdownPerChunk(): string {
   const text = answerFor('bench [len=50000]');
   const deltas = splitIntoDeltas(text);
@@ -38,10 +37,12 @@ function markdownPerChunk(): string {
     incremental.push(performance.now() - t);
   }
   return [
-    '| Markdown per chunk, 50,000-character answer | chunks | p50 ms | p95 ms | max ms |', '|---|---|---|---|---|',
+    '| Markdown per chunk, 50,000-character answer | chunks | p50 ms | p95 ms | max ms |',
+    '|---|---|---|---|---|',
     `| whole text re-parsed per chunk (baseline) | ${whole.length} | ${percentile(whole, 50).toFixed(2)} | ${percentile(whole, 95).toFixed(2)} | ${Math.max(...whole).toFixed(2)} |`,
     `| block-incremental (Holdfast) | ${incremental.length} | ${percentile(incremental, 50).toFixed(3)} | ${percentile(incremental, 95).toFixed(3)} | ${Math.max(...incremental).toFixed(2)} |`,
-    '', `p95 ratio (baseline ÷ Holdfast): ${(percentile(whole, 95) / percentile(incremental, 95)).toFixed(0)}×.`,
+    '',
+    `p95 ratio (baseline ÷ Holdfast): ${(percentile(whole, 95) / percentile(incremental, 95)).toFixed(0)}×.`,
   ].join('\n');
 }
 
@@ -53,44 +54,88 @@ async function inBrowser(log: (s: string) => void): Promise<string> {
   try {
     // A 2,000-message conversation and a small one, through the import route.
     const now = Date.now();
-    const big = { conversation: { id: 'big', title: 'Two thousand messages', created_at: now, updated_at: now, current_leaf_id: 'm1999', model: null, system_prompt: null, max_tokens: null, temperature: null, pinned: false, deleted_at: null },
-      messages: Array.from({ length: 2000 }, (_, i) => ({ id: `m${i}`, conversation_id: 'big', parent_id: i ? `m${i - 1}` : null, role: i % 2 ? 'assistant' : 'user', content: answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`), thinking: null, status: 'completed', error: null, model: null, stop_reason: null, input_tokens: null, output_tokens: null, reaction: null, reaction_comment: null, created_at: now + i, last_updated: now + i })) };
-    const small = { ...big, conversation: { ...big.conversation, id: 'small', title: 'Small', current_leaf_id: 's1' }, messages: big.messages.slice(0, 2).map((m, i) => ({ ...m, id: `s${i}`, conversation_id: 'small', parent_id: i ? 's0' : null })) };
+    const big = {
+      conversation: {
+        id: 'big',
+        title: 'Two thousand messages',
+        created_at: now,
+        updated_at: now,
+        current_leaf_id: 'm1999',
+        model: null,
+        system_prompt: null,
+        max_tokens: null,
+        temperature: null,
+        pinned: false,
+        deleted_at: null,
+      },
+      messages: Array.from({ length: 2000 }, (_, i) => ({
+        id: `m${i}`,
+        conversation_id: 'big',
+        parent_id: i ? `m${i - 1}` : null,
+        role: i % 2 ? 'assistant' : 'user',
+        content: answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`),
+        thinking: null,
+        status: 'completed',
+        error: null,
+        model: null,
+        stop_reason: null,
+        input_tokens: null,
+        output_tokens: null,
+        reaction: null,
+        reaction_comment: null,
+        created_at: now + i,
+        last_updated: now + i,
+      })),
+    };
+    const small = {
+      ...big,
+      conversation: { ...big.conversation, id: 'small', title: 'Small', current_leaf_id: 's1' },
+      messages: big.messages.slice(0, 2).map((m, i) => ({ ...m, id: `s${i}`, conversation_id: 'small', parent_id: i ? 's0' : null })),
+    };
     const archive = JSON.stringify({ format: 'holdfast-archive', version: 1, conversations: [big, small] });
     const imported = await fetch(`${host.url}/api/import`, { method: 'POST', body: archive });
     if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     await page.goto(host.url);
     await page.locator('[data-testid="conversation-item"][data-id="big"]').waitFor();
-    const openMs = async (id: string) => page.evaluate(async (cid) => {
-      const t = performance.now();
-      (document.querySelector(`[data-testid="conversation-item"][data-id="${cid}"]`) as HTMLElement).click();
-      for (;;) {
-        await new Promise((r) => requestAnimationFrame(() => r(null)));
-        const msgs = document.querySelectorAll('[data-testid="message"]');
-        if (msgs.length && msgs[msgs.length - 1]!.getAttribute('data-id') === (cid === 'big' ? 'm1999' : 's1')) return performance.now() - t;
-      }
-    }, id);
+    const openMs = async (id: string) =>
+      page.evaluate(async (cid) => {
+        const t = performance.now();
+        (document.querySelector(`[data-testid="conversation-item"][data-id="${cid}"]`) as HTMLElement).click();
+        for (;;) {
+          await new Promise((r) => requestAnimationFrame(() => r(null)));
+          const msgs = document.querySelectorAll('[data-testid="message"]');
+          if (msgs.length && msgs[msgs.length - 1]!.getAttribute('data-id') === (cid === 'big' ? 'm1999' : 's1'))
+            return performance.now() - t;
+        }
+      }, id);
     const cold = await openMs('big');
     const warm: number[] = [];
-    for (let i = 0; i < 5; i++) { await openMs('small'); warm.push(await openMs('big')); }
+    for (let i = 0; i < 5; i++) {
+      await openMs('small');
+      warm.push(await openMs('big'));
+    }
     log('  switch measured');
     // Longest task while a 50,000-character answer streams into the open window.
     await page.getByTestId('new-conversation').click();
     await page.evaluate(() => {
       (window as unknown as { __long: number[] }).__long = [];
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) (window as unknown as { __long: number[] }).__long.push(e.duration); }).observe({ type: 'longtask', buffered: false });
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) (window as unknown as { __long: number[] }).__long.push(e.duration);
+      }).observe({ type: 'longtask', buffered: false });
     });
     await page.getByTestId('composer-input').fill('bench [len=50000]');
     await page.getByTestId('composer-input').press('Enter');
     await page.locator('[data-testid="message"][data-role="assistant"][data-status="completed"]').waitFor({ timeout: 120_000 });
     const long = await page.evaluate(() => (window as unknown as { __long: number[] }).__long);
     return [
-      '| window | measured | budget |', '|---|---|---|',
+      '| window | measured | budget |',
+      '|---|---|---|',
       `| switch to a 2,000-message conversation, first open (fetched over the socket) | ${cold.toFixed(0)} ms | ≤ 50 ms |`,
       `| switch back when already loaded (median of 5) | ${percentile(warm, 50).toFixed(0)} ms | ≤ 16 ms |`,
       `| longest renderer task while a 50,000-character answer streams | ${long.length ? Math.max(...long).toFixed(0) : '< 50'} ms (${long.length} tasks over 50 ms) | no task over 50 ms |`,
-      '', `Cold ÷ warm switch: ${(cold / percentile(warm, 50)).toFixed(1)}×.`,
+      '',
+      `Cold ÷ warm switch: ${(cold / percentile(warm, 50)).toFixed(1)}×.`,
     ].join('\n');
   } finally {
     await browser.close();

@@ -15,14 +15,22 @@ const PER_CONVERSATION = 100;
 
 function rng(seed: number) {
   let a = seed;
-  return () => { a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** A vocabulary with a Zipf-like frequency, so some words are common and most are rare, as in real text. */
 function vocabulary(n: number): string[] {
   const rand = rng(42);
   const syll = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pa', 'qu', 'dre', 'fin', 'gor', 'hul', 'jan'];
-  return Array.from({ length: n }, (_, i) => Array.from({ length: 2 + (i % 3) }, () => syll[Math.floor(rand() * syll.length)]).join('') + i.toString(36));
+  return Array.from(
+    { length: n },
+    (_, i) => Array.from({ length: 2 + (i % 3) }, () => syll[Math.floor(rand() * syll.length)]).join('') + i.toString(36),
+  );
 }
 
 export function buildDatabase(file: string, log: (s: string) => void): Db {
@@ -39,7 +47,9 @@ export function buildDatabase(file: string, log: (s: string) => void): Db {
   const word = () => words[Math.min(words.length - 1, Math.floor(Math.pow(rand(), 3) * words.length))]!;
   const start = performance.now();
   const insC = db.prepare('INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)');
-  const insM = db.prepare(`INSERT INTO messages (id, conversation_id, parent_id, role, content, status, created_at, last_updated) VALUES (?, ?, ?, ?, ?, 'completed', ?, ?)`);
+  const insM = db.prepare(
+    `INSERT INTO messages (id, conversation_id, parent_id, role, content, status, created_at, last_updated) VALUES (?, ?, ?, ?, ?, 'completed', ?, ?)`,
+  );
   const t0 = Date.UTC(2022, 0, 1);
   const batch = db.transaction((c: number) => {
     const cid = `c${c}`;
@@ -61,7 +71,6 @@ export function buildDatabase(file: string, log: (s: string) => void): Db {
   return db;
 }
 
-
 export function runSearchBench(log: (s: string) => void): string {
   const file = path.join(os.tmpdir(), `holdfast-bench-search-${MESSAGES}.db`);
   log(`Building (or reusing) ${file} …`);
@@ -78,16 +87,28 @@ export function runSearchBench(log: (s: string) => void): string {
     return w;
   });
   for (const q of queries.slice(0, 20)) search.search(q); // warm the page cache
-  const fts = queries.map((q) => { const t = performance.now(); search.search(q, 20); return performance.now() - t; });
-  const like = db.prepare(`SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.content LIKE ? ORDER BY m.created_at DESC LIMIT 20`);
+  const fts = queries.map((q) => {
+    const t = performance.now();
+    search.search(q, 20);
+    return performance.now() - t;
+  });
+  const like = db.prepare(
+    `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.content LIKE ? ORDER BY m.created_at DESC LIMIT 20`,
+  );
   const scanQueries = queries.filter((_, i) => i % 10 === 0);
-  const scan = scanQueries.map((q) => { const t = performance.now(); like.all(`%${q.replace(/"/g, '').split(' ')[0]}%`); return performance.now() - t; });
+  const scan = scanQueries.map((q) => {
+    const t = performance.now();
+    like.all(`%${q.replace(/"/g, '').split(' ')[0]}%`);
+    return performance.now() - t;
+  });
   db.close();
   const rows = [
-    '| approach | queries | p50 ms | p95 ms | max ms |', '|---|---|---|---|---|',
+    '| approach | queries | p50 ms | p95 ms | max ms |',
+    '|---|---|---|---|---|',
     `| FTS5 (Holdfast) | ${fts.length} | ${percentile(fts, 50).toFixed(2)} | ${percentile(fts, 95).toFixed(2)} | ${Math.max(...fts).toFixed(2)} |`,
     `| LIKE '%word%' scan | ${scan.length} | ${percentile(scan, 50).toFixed(1)} | ${percentile(scan, 95).toFixed(1)} | ${Math.max(...scan).toFixed(1)} |`,
-    '', `${MESSAGES.toLocaleString('en')} messages. p95 ratio (scan ÷ FTS5): ${(percentile(scan, 95) / percentile(fts, 95)).toFixed(0)}×. Budget: FTS5 p95 ≤ 50 ms.`,
+    '',
+    `${MESSAGES.toLocaleString('en')} messages. p95 ratio (scan ÷ FTS5): ${(percentile(scan, 95) / percentile(fts, 95)).toFixed(0)}×. Budget: FTS5 p95 ≤ 50 ms.`,
   ];
   return rows.join('\n');
 }

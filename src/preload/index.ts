@@ -16,7 +16,9 @@ const api: HoldfastApi = {
     const handler = (_e: IpcRendererEvent, event: HoldfastEvent) => listener(event);
     ipcRenderer.on('holdfast:event', handler);
     ipcRenderer.send('holdfast:subscribe');
-    return () => { ipcRenderer.removeListener('holdfast:event', handler); };
+    return () => {
+      ipcRenderer.removeListener('holdfast:event', handler);
+    };
   },
 };
 

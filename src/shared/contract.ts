@@ -23,8 +23,12 @@ export interface HoldfastApi {
 }
 
 /** Wire frames of the WebSocket transport (the IPC bridge carries the same payloads). */
-export interface RequestFrame { id: number; method: string; input: unknown }
-export type ResponseFrame =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: import('./errors').ErrorShape };
-export interface EventFrame { event: import('./sync').HoldfastEvent }
+export interface RequestFrame {
+  id: number;
+  method: string;
+  input: unknown;
+}
+export type ResponseFrame = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: import('./errors').ErrorShape };
+export interface EventFrame {
+  event: import('./sync').HoldfastEvent;
+}

@@ -3,21 +3,25 @@ import { z } from 'zod';
 import { Conversation, Id } from './model';
 import type { ContractDomain } from './rpc';
 
-export const CreateConversationInput = z.object({
-  title: z.string().max(500).optional(),
-  model: z.string().min(1).max(200).optional(),
-  system_prompt: z.string().max(100_000).optional(),
-}).strict();
+export const CreateConversationInput = z
+  .object({
+    title: z.string().max(500).optional(),
+    model: z.string().min(1).max(200).optional(),
+    system_prompt: z.string().max(100_000).optional(),
+  })
+  .strict();
 
-export const UpdateConversationInput = z.object({
-  id: Id,
-  title: z.string().max(500).optional(),
-  system_prompt: z.string().max(100_000).nullable().optional(),
-  model: z.string().min(1).max(200).nullable().optional(),
-  max_tokens: z.number().int().min(1).max(128_000).nullable().optional(),
-  temperature: z.number().min(0).max(1).nullable().optional(),
-  pinned: z.boolean().optional(),
-}).strict();
+export const UpdateConversationInput = z
+  .object({
+    id: Id,
+    title: z.string().max(500).optional(),
+    system_prompt: z.string().max(100_000).nullable().optional(),
+    model: z.string().min(1).max(200).nullable().optional(),
+    max_tokens: z.number().int().min(1).max(128_000).nullable().optional(),
+    temperature: z.number().min(0).max(1).nullable().optional(),
+    pinned: z.boolean().optional(),
+  })
+  .strict();
 
 export const conversations = {
   'conversations.create': { input: CreateConversationInput, output: Conversation },

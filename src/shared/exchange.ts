@@ -4,7 +4,10 @@ import { Id } from './model';
 import type { ContractDomain } from './rpc';
 
 export const SearchResult = z.object({
-  message_id: z.string(), conversation_id: z.string(), conversation_title: z.string(), role: z.string(),
+  message_id: z.string(),
+  conversation_id: z.string(),
+  conversation_title: z.string(),
+  role: z.string(),
   /** HTML: the text escaped, the hits in <mark>. */
   snippet: z.string(),
   created_at: z.number(),
@@ -14,7 +17,9 @@ export type SearchResult = z.infer<typeof SearchResult>;
 export const ExportFormat = z.enum(['md', 'html', 'json']);
 export const ImportResult = z.object({
   format: z.enum(['chatgpt', 'claude', 'holdfast']),
-  conversations: z.number(), messages: z.number(), skipped: z.number(),
+  conversations: z.number(),
+  messages: z.number(),
+  skipped: z.number(),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 

@@ -5,11 +5,13 @@ import type { ContractDomain } from './rpc';
 
 export const MAX_MESSAGE_CHARS = 1_000_000;
 
-export const SendInput = z.object({
-  conversation_id: Id,
-  content: z.string().trim().min(1, 'content must not be empty').max(MAX_MESSAGE_CHARS),
-  parent_id: Id.nullable().optional(),
-}).strict();
+export const SendInput = z
+  .object({
+    conversation_id: Id,
+    content: z.string().trim().min(1, 'content must not be empty').max(MAX_MESSAGE_CHARS),
+    parent_id: Id.nullable().optional(),
+  })
+  .strict();
 export type SendInput = z.infer<typeof SendInput>;
 
 export const SendOutput = z.object({ user_message_id: z.string(), assistant_message_id: z.string() });

@@ -15,11 +15,13 @@ export const SettingsView = z.object({
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 
-export const SettingsPatch = z.object({
-  api_key: z.string().trim().max(500).nullable().optional(),
-  model: z.string().trim().min(1).max(200).optional(),
-  theme: Theme.optional(),
-}).strict();
+export const SettingsPatch = z
+  .object({
+    api_key: z.string().trim().max(500).nullable().optional(),
+    model: z.string().trim().min(1).max(200).optional(),
+    theme: Theme.optional(),
+  })
+  .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export const settings = {

@@ -51,13 +51,25 @@ export const ChunkEvent = z.object({
   offset: z.number(),
   text: z.string(),
 });
-export const DeleteEvent = z.object({ type: z.literal('sync.didDelete'), seq: z.number(), entity: z.literal('conversation'), id: z.string() });
+export const DeleteEvent = z.object({
+  type: z.literal('sync.didDelete'),
+  seq: z.number(),
+  entity: z.literal('conversation'),
+  id: z.string(),
+});
 export const NetworkEvent = z.object({ type: z.literal('app.didChangeStatus'), seq: z.number(), status: AppStatus });
 
 export type ChangeEvent = z.infer<typeof ChangeEvent>;
 export type ChunkEvent = z.infer<typeof ChunkEvent>;
 export type NetworkEvent = z.infer<typeof NetworkEvent>;
-export const ImportProgressEvent = z.object({ type: z.literal('exchange.didProgress'), seq: z.number(), bytes: z.number(), total: z.number(), conversations: z.number(), done: z.boolean() });
+export const ImportProgressEvent = z.object({
+  type: z.literal('exchange.didProgress'),
+  seq: z.number(),
+  bytes: z.number(),
+  total: z.number(),
+  conversations: z.number(),
+  done: z.boolean(),
+});
 export type DeleteEvent = z.infer<typeof DeleteEvent>;
 export type ImportProgressEvent = z.infer<typeof ImportProgressEvent>;
 export type HoldfastEvent = ChangeEvent | ChunkEvent | NetworkEvent | DeleteEvent | ImportProgressEvent;

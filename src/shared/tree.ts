@@ -46,7 +46,10 @@ export function latestLeafUnder(tree: TreeIndex, nodeId: string): string {
   while (stack.length) {
     const id = stack.pop()!;
     const kids = tree.children.get(id);
-    if (kids && kids.length) { for (const k of kids) stack.push(k.id); continue; }
+    if (kids && kids.length) {
+      for (const k of kids) stack.push(k.id);
+      continue;
+    }
     const m = tree.byId.get(id);
     if (m && (!best || m.last_updated > best.last_updated || (m.last_updated === best.last_updated && m.id > best.id))) best = m;
   }
@@ -61,7 +64,10 @@ export function latestLeaf(tree: TreeIndex): string | null {
   for (const r of roots) {
     const leaf = latestLeafUnder(tree, r.id);
     const at = tree.byId.get(leaf)?.last_updated ?? 0;
-    if (at >= bestAt) { best = leaf; bestAt = at; }
+    if (at >= bestAt) {
+      best = leaf;
+      bestAt = at;
+    }
   }
   return best;
 }

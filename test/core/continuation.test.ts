@@ -18,9 +18,16 @@ describe('continuing from stored text', () => {
   const history = [{ role: 'user' as const, content: 'q' }];
 
   it('prefills the stored text trimmed, since the API refuses a final assistant turn ending in whitespace', () => {
-    expect(continuationMessages(history, 'Hello world \n\n', 'prefill')).toEqual([...history, { role: 'assistant', content: 'Hello world' }]);
+    expect(continuationMessages(history, 'Hello world \n\n', 'prefill')).toEqual([
+      ...history,
+      { role: 'assistant', content: 'Hello world' },
+    ]);
     expect(continuationMessages(history, '', 'prefill')).toEqual(history);
-    expect(continuationMessages(history, 'part', 'user_turn')).toEqual([...history, { role: 'assistant', content: 'part' }, { role: 'user', content: CONTINUE_PROMPT }]);
+    expect(continuationMessages(history, 'part', 'user_turn')).toEqual([
+      ...history,
+      { role: 'assistant', content: 'part' },
+      { role: 'user', content: CONTINUE_PROMPT },
+    ]);
     expect(continuationMessages(history, 'part', 'new_variant')).toEqual(history);
   });
 

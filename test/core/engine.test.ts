@@ -7,10 +7,19 @@ import type { Core } from '../../src/main/core/core';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];
-const open = (...args: Parameters<typeof makeCore>) => { const c = makeCore(...args); cores.push(c); return c; };
+const open = (...args: Parameters<typeof makeCore>) => {
+  const c = makeCore(...args);
+  cores.push(c);
+  return c;
+};
 
-beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 3 }).listen(); });
-afterEach(async () => { for (const c of cores.splice(0)) await c.close().catch(() => undefined); await fake.close(); });
+beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 3 }).listen();
+});
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
+  await fake.close();
+});
 
 async function sendIn(core: Core, prompt: string) {
   const conv = core.conversations.create({ title: 't' });
@@ -44,8 +53,16 @@ describe('engine with the real SDK against the local server', () => {
     const prompt = 'stream slowly [len=3000]';
     const { assistant_message_id: id } = await sendIn(core, prompt);
     const reader = new Database(path.join(dir, 'holdfast.db'), { readonly: true });
-    const read = () => reader.prepare(`SELECT m.status, m.content || coalesce((SELECT group_concat(text, '' ORDER BY ord) FROM chunks WHERE message_id = m.id), '') AS text FROM messages m WHERE id = ?`).get(id) as { status: string; text: string };
-    const partial = await waitFor(() => { const r = read(); return r.text.length > 200 && r.status === 'generating' ? r : undefined; });
+    const read = () =>
+      reader
+        .prepare(
+          `SELECT m.status, m.content || coalesce((SELECT group_concat(text, '' ORDER BY ord) FROM chunks WHERE message_id = m.id), '') AS text FROM messages m WHERE id = ?`,
+        )
+        .get(id) as { status: string; text: string };
+    const partial = await waitFor(() => {
+      const r = read();
+      return r.text.length > 200 && r.status === 'generating' ? r : undefined;
+    });
     expect(FakeAnthropic.answer(prompt).startsWith(partial.text)).toBe(true);
     await settled(core, id);
     expect(read().text).toBe(FakeAnthropic.answer(prompt));
@@ -95,7 +112,10 @@ describe('engine with the real SDK against the local server', () => {
     const first = await settled(core, id);
     expect(first.status).toBe('error');
     expect(first.content.length).toBeGreaterThan(0);
-    const leaf = await waitFor(() => { const c = core.store.conversation(conv.id); return c.current_leaf_id !== id ? c.current_leaf_id : undefined; });
+    const leaf = await waitFor(() => {
+      const c = core.store.conversation(conv.id);
+      return c.current_leaf_id !== id ? c.current_leaf_id : undefined;
+    });
     const variant = await settled(core, leaf!);
     expect(variant.parent_id).toBe(first.parent_id);
     expect(variant.content).toBe(FakeAnthropic.answer(prompt));

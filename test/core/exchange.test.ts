@@ -14,11 +14,21 @@ import Database from 'better-sqlite3';
 const fixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures', name);
 let fake: FakeAnthropic;
 const cores: Core[] = [];
-const open = (...a: Parameters<typeof makeCore>) => { const c = makeCore(...a); cores.push(c); return c; };
-beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 1 }).listen(); });
-afterEach(async () => { for (const c of cores.splice(0)) await c.close().catch(() => undefined); await fake.close(); });
+const open = (...a: Parameters<typeof makeCore>) => {
+  const c = makeCore(...a);
+  cores.push(c);
+  return c;
+};
+beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 1 }).listen();
+});
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
+  await fake.close();
+});
 
-const byContent = (core: Core, conversationId: string, needle: string) => core.store.messagesOf(conversationId).find((m) => m.content.includes(needle))!;
+const byContent = (core: Core, conversationId: string, needle: string) =>
+  core.store.messagesOf(conversationId).find((m) => m.content.includes(needle))!;
 
 describe('import', () => {
   it("imports ChatGPT's conversations.json with every branch, hidden messages and tool output left out, placeholders for images and files", async () => {
@@ -34,7 +44,10 @@ describe('import', () => {
     expect(u1.content).toBe('[image]\nWhy does my sourdough starter smell like nail polish?');
     expect(u1.parent_id).toBeNull();
     const a1 = byContent(core, sourdough.id, 'hungry');
-    expect(core.store.children(a1.id).map((m) => m.content)).toEqual(['How much flour should I add per feeding?', 'Compute the hydration of 50 g flour with 40 g water please']);
+    expect(core.store.children(a1.id).map((m) => m.content)).toEqual([
+      'How much flour should I add per feeding?',
+      'Compute the hydration of 50 g flour with 40 g water please',
+    ]);
     const a2b = byContent(core, sourdough.id, '80% hydration');
     expect(a2b.content).toContain('[file: hydration.csv]');
     expect(core.store.message(a2b.parent_id!).content).toMatch(/^Compute the hydration/);
@@ -42,7 +55,12 @@ describe('import', () => {
     const untitled = core.store.allConversations().find((c) => c.id !== sourdough.id)!;
     expect(untitled.title).toBe('Translate 早上好 into English');
     // Again: nothing new.
-    expect(await core.exchange.importFile(fixture('chatgpt-conversations.json'))).toEqual({ format: 'chatgpt', conversations: 0, messages: 0, skipped: 2 });
+    expect(await core.exchange.importFile(fixture('chatgpt-conversations.json'))).toEqual({
+      format: 'chatgpt',
+      conversations: 0,
+      messages: 0,
+      skipped: 2,
+    });
     expect(core.store.allConversations()).toHaveLength(2);
   });
 
@@ -55,11 +73,19 @@ describe('import', () => {
 
   it("imports Claude's export with edited branches and thinking kept apart from the answer", async () => {
     const core = open(fake);
-    expect(await core.exchange.importFile(fixture('claude-conversations.json'))).toEqual({ format: 'claude', conversations: 2, messages: 6, skipped: 0 });
+    expect(await core.exchange.importFile(fixture('claude-conversations.json'))).toEqual({
+      format: 'claude',
+      conversations: 2,
+      messages: 6,
+      skipped: 0,
+    });
     const rust = core.store.allConversations().find((c) => c.title === 'Rust lifetimes')!;
     const q = byContent(core, rust.id, "Explain 'a");
     const variants = core.store.children(q.id);
-    expect(variants.map((m) => m.content)).toEqual(["It ties the returned reference to both inputs' lifetimes.", 'A lifetime parameter names how long the borrowed values live.']);
+    expect(variants.map((m) => m.content)).toEqual([
+      "It ties the returned reference to both inputs' lifetimes.",
+      'A lifetime parameter names how long the borrowed values live.',
+    ]);
     expect(variants[0]!.thinking).toBe('The user asks about lifetime parameters; explain borrow relationships.');
     expect(variants[0]!.content).not.toContain('borrow relationships');
     const leaf = core.store.message(rust.current_leaf_id!);
@@ -88,7 +114,11 @@ describe('import', () => {
     const b = open(fake);
     const result = await b.exchange.importFile(archive);
     expect(result).toMatchObject({ format: 'holdfast', conversations: 3, skipped: 0 });
-    const strip = (c: Core) => c.store.allConversations().map((x) => ({ ...x, updated_at: 0 })).sort((p, q) => p.id.localeCompare(q.id));
+    const strip = (c: Core) =>
+      c.store
+        .allConversations()
+        .map((x) => ({ ...x, updated_at: 0 }))
+        .sort((p, q) => p.id.localeCompare(q.id));
     expect(strip(b)).toEqual(strip(a));
     for (const c of a.store.allConversations()) {
       const norm = (core: Core) => core.store.messagesOf(c.id).map((m) => ({ ...m, last_updated: 0 }));
@@ -101,7 +131,11 @@ describe('import', () => {
     ['not JSON at all', 'hello', /Unknown file/],
     ['broken JSON', '[{"mapping": {', /not valid JSON/],
     ['an unknown array', '[{"foo": 1}]', /Item 0 is not a conversation/],
-    ['a ChatGPT item with a bad mapping', '[{"title":"x","mapping":{"n":{"id":5}}}]', /Item 0 is not a valid chatgpt conversation: mapping\.n\.id/],
+    [
+      'a ChatGPT item with a bad mapping',
+      '[{"title":"x","mapping":{"n":{"id":5}}}]',
+      /Item 0 is not a valid chatgpt conversation: mapping\.n\.id/,
+    ],
     ['an empty array', '[]', /holds no conversations/],
   ])('refuses %s with a reason, importing nothing', async (_name, text, reason) => {
     const core = open(fake);
@@ -142,8 +176,35 @@ describe('search', () => {
   it('keeps whatever a person types safe: no FTS syntax error ever reaches them', async () => {
     const core = open(fake);
     await core.exchange.importFile(fixture('chatgpt-conversations.json'));
-    const hostile = ['"', '""', 'AND', 'OR', 'NOT', '*', '(', ')', '-', 'NEAR(', 'NEAR(a b', 'a AND', '"unclosed', 'col:val', '^start', '🍞🔥', "'; DROP TABLE messages; --",
-      'x'.repeat(500), '\\', '{}', '[]', 'a OR b NOT c', '   ', '', '+-*/', '\u0000', 'SELECT * FROM messages'];
+    const hostile = [
+      '"',
+      '""',
+      'AND',
+      'OR',
+      'NOT',
+      '*',
+      '(',
+      ')',
+      '-',
+      'NEAR(',
+      'NEAR(a b',
+      'a AND',
+      '"unclosed',
+      'col:val',
+      '^start',
+      '🍞🔥',
+      "'; DROP TABLE messages; --",
+      'x'.repeat(500),
+      '\\',
+      '{}',
+      '[]',
+      'a OR b NOT c',
+      '   ',
+      '',
+      '+-*/',
+      '\u0000',
+      'SELECT * FROM messages',
+    ];
     for (const q of hostile) expect(() => core.search.search(q), q).not.toThrow();
     expect(core.search.search('<script>')).toEqual([]);
     expect(core.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 8 });
@@ -154,7 +215,10 @@ describe('search', () => {
     const conv = core.conversations.create({ title: 'Indexing' });
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'zebrafish genome [len=400]' });
     await settled(core, id);
-    const answerWord = core.store.message(id).content.split(/\W+/).find((w) => w.length > 6)!;
+    const answerWord = core.store
+      .message(id)
+      .content.split(/\W+/)
+      .find((w) => w.length > 6)!;
     expect(core.search.search(answerWord).some((r) => r.message_id === id)).toBe(true);
     expect(core.search.search('zebrafish').map((r) => r.role)).toContain('user');
     core.conversations.trash(conv.id);
@@ -165,10 +229,31 @@ describe('search', () => {
 describe('export', () => {
   it('writes Markdown of the current thread, JSON of the whole tree, and HTML in which nothing can run', async () => {
     const core = open(fake);
-    await core.exchange.importText(JSON.stringify([{ uuid: 'x1', name: 'Hostile <b>title</b>', created_at: '2025-01-01T00:00:00Z', chat_messages: [
-      { uuid: 'h1', text: 'hi', sender: 'human', created_at: '2025-01-01T00:00:01Z', parent_message_uuid: '00000000-0000-4000-8000-000000000000' },
-      { uuid: 'h2', text: '<script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) ![remote](https://example.invalid/x.png) <a href="javascript:alert(4)">a</a>', sender: 'assistant', created_at: '2025-01-01T00:00:02Z', parent_message_uuid: 'h1' },
-    ] }]));
+    await core.exchange.importText(
+      JSON.stringify([
+        {
+          uuid: 'x1',
+          name: 'Hostile <b>title</b>',
+          created_at: '2025-01-01T00:00:00Z',
+          chat_messages: [
+            {
+              uuid: 'h1',
+              text: 'hi',
+              sender: 'human',
+              created_at: '2025-01-01T00:00:01Z',
+              parent_message_uuid: '00000000-0000-4000-8000-000000000000',
+            },
+            {
+              uuid: 'h2',
+              text: '<script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) ![remote](https://example.invalid/x.png) <a href="javascript:alert(4)">a</a>',
+              sender: 'assistant',
+              created_at: '2025-01-01T00:00:02Z',
+              parent_message_uuid: 'h1',
+            },
+          ],
+        },
+      ]),
+    );
     const conv = core.store.allConversations()[0]!;
     const html = core.exchange.exportConversation(conv.id, 'html').content;
     expect(html).not.toMatch(/<script/i);
@@ -240,7 +325,11 @@ describe('backups', () => {
     fs.writeFileSync(db, bytes);
     for (const s of ['-wal', '-shm']) fs.rmSync(db + s, { force: true });
     let error: unknown;
-    try { new Core({ dataDir: dir, provider: anthropicFor(fake) }); } catch (e) { error = e; }
+    try {
+      new Core({ dataDir: dir, provider: anthropicFor(fake) });
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(DamagedDatabaseError);
     expect((error as Error).message).toMatch(/damaged/);
     restoreLatestBackup(db, path.join(dir, 'backups'));

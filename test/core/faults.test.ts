@@ -37,45 +37,57 @@ for (const restart of [false, true]) {
 
 const rows: string[] = [];
 let fake: FakeAnthropic;
-beforeAll(async () => { fake = await new FakeAnthropic({ paceMs: 1 }).listen(); });
+beforeAll(async () => {
+  fake = await new FakeAnthropic({ paceMs: 1 }).listen();
+});
 afterAll(async () => {
   await fake.close();
-  console.log(`\nFault matrix (${rows.length} cases)\n| fault | moment | restart | requests | final status | text |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`);
+  console.log(
+    `\nFault matrix (${rows.length} cases)\n| fault | moment | restart | requests | final status | text |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
+  );
 });
 
 const open = (dir: string): Core => makeCore(fake, { dataDir: dir, policy: { watchdogMs: 400, baseMs: 30, capMs: 200, budgetMs: 20_000 } });
 
 describe('fault matrix', () => {
-  it.each(cases.map((c, i) => [i, `${c.fault} at ${c.moment}${c.restart ? ', with a restart' : ''}`, c] as const))('#%i %s', async (_i, _name, c) => {
-    const prompt = `matrix ${c.fault} ${c.moment} ${c.restart} [len=1200]`;
-    const full = FakeAnthropic.answer(prompt);
-    const dir = tempDir();
-    let core = open(dir);
-    const before = fake.requests.length;
-    fake.script(...c.faults.map((f) => ({ ...f, match: prompt })));
-    const conv = core.conversations.create({});
-    const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
-    if (c.restart) {
-      // Restart once the scripted faults have fired: the new process picks the answer up from the database.
-      await waitFor(() => fake.pendingFaults() === 0 || !core.engine.isActive(id), 10_000, 'faults to fire');
-      await new Promise((r) => setTimeout(r, 30));
+  it.each(cases.map((c, i) => [i, `${c.fault} at ${c.moment}${c.restart ? ', with a restart' : ''}`, c] as const))(
+    '#%i %s',
+    async (_i, _name, c) => {
+      const prompt = `matrix ${c.fault} ${c.moment} ${c.restart} [len=1200]`;
+      const full = FakeAnthropic.answer(prompt);
+      const dir = tempDir();
+      let core = open(dir);
+      const before = fake.requests.length;
+      fake.script(...c.faults.map((f) => ({ ...f, match: prompt })));
+      const conv = core.conversations.create({});
+      const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
+      if (c.restart) {
+        // Restart once the scripted faults have fired: the new process picks the answer up from the database.
+        await waitFor(() => fake.pendingFaults() === 0 || !core.engine.isActive(id), 10_000, 'faults to fire');
+        await new Promise((r) => setTimeout(r, 30));
+        await core.close();
+        core = open(dir);
+      }
+      const m = await settled(core, id, 25_000);
       await core.close();
-      core = open(dir);
-    }
-    const m = await settled(core, id, 25_000);
-    await core.close();
-    const requests = fake.requests.length - before;
-    rows.push(`| ${c.fault} | ${c.moment} | ${c.restart ? 'yes' : 'no'} | ${requests} | ${m.status} | ${m.content === full ? 'exact' : `${m.content.length}/${full.length}`} |`);
-    expect(m.error).toBeNull();
-    expect(m.status).toBe('completed');
-    expect(m.content).toBe(full);
-    expect(requests).toBeGreaterThanOrEqual(2);
-  });
+      const requests = fake.requests.length - before;
+      rows.push(
+        `| ${c.fault} | ${c.moment} | ${c.restart ? 'yes' : 'no'} | ${requests} | ${m.status} | ${m.content === full ? 'exact' : `${m.content.length}/${full.length}`} |`,
+      );
+      expect(m.error).toBeNull();
+      expect(m.status).toBe('completed');
+      expect(m.content).toBe(full);
+      expect(requests).toBeGreaterThanOrEqual(2);
+    },
+  );
 
   it('when retries are exhausted the answer ends `error` with the reason and every received character', async () => {
     const prompt = 'exhausted [len=2000]';
     const core = makeCore(fake, { policy: { watchdogMs: 400, baseMs: 20, capMs: 50, budgetMs: 600 } });
-    fake.script({ kind: 'drop', after: 'middle', match: prompt }, ...Array.from({ length: 200 }, () => ({ kind: 'status' as const, status: 500, match: prompt })));
+    fake.script(
+      { kind: 'drop', after: 'middle', match: prompt },
+      ...Array.from({ length: 200 }, () => ({ kind: 'status' as const, status: 500, match: prompt })),
+    );
     const conv = core.conversations.create({});
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
     const m = await settled(core, id);
@@ -84,7 +96,9 @@ describe('fault matrix', () => {
     expect(m.error).toMatch(/Gave up after retrying.*500/);
     expect(m.content.length).toBeGreaterThan(100);
     expect(full.startsWith(m.content)).toBe(true);
-    rows.push(`| 500 on every retry (budget 0.6 s) | middle | no | ${fake.requests.filter((r) => r.messages[0]?.content === prompt).length} | ${m.status} | ${m.content.length}/${full.length} kept |`);
+    rows.push(
+      `| 500 on every retry (budget 0.6 s) | middle | no | ${fake.requests.filter((r) => r.messages[0]?.content === prompt).length} | ${m.status} | ${m.content.length}/${full.length} kept |`,
+    );
     // Retry continues it from the kept text once the provider is healthy again.
     fake.clearFaults();
     core.engine.retry(id);
@@ -96,7 +110,10 @@ describe('fault matrix', () => {
 
   it('401 and a plain 400 fail at once with a clear reason, without retrying', async () => {
     const core = makeCore(fake);
-    for (const [status, pattern] of [[401, /Not authorised \(401\)/], [400, /Request refused \(400\)/]] as const) {
+    for (const [status, pattern] of [
+      [401, /Not authorised \(401\)/],
+      [400, /Request refused \(400\)/],
+    ] as const) {
       const prompt = `no retry ${status}`;
       fake.script({ kind: 'status', status, match: prompt, message: 'scripted' });
       const before = fake.requests.length;

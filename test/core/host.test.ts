@@ -10,15 +10,25 @@ import { pollJson, requestJson } from '../support/http';
 
 let fake: FakeAnthropic;
 const hosts: HostProcess[] = [];
-beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 4 }).listen(); });
-afterEach(async () => { for (const h of hosts.splice(0)) await h.kill('SIGKILL'); await fake.close(); });
+beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 4 }).listen();
+});
+afterEach(async () => {
+  for (const h of hosts.splice(0)) await h.kill('SIGKILL');
+  await fake.close();
+});
 
 async function host(dataDir: string, port?: number): Promise<HostProcess> {
-  const h = await startHostProcess({ dataDir, port, fromSource: true, env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url }, args: ['--watchdog-ms', '3000'] });
+  const h = await startHostProcess({
+    dataDir,
+    port,
+    fromSource: true,
+    env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
+    args: ['--watchdog-ms', '3000'],
+  });
   hosts.push(h);
   return h;
 }
-
 
 describe('headless host', () => {
   it('serves the REST routes, validates input and never crashes on bad requests', async () => {
@@ -30,11 +40,18 @@ describe('headless host', () => {
     const empty = await requestJson(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: '' }) });
     expect(empty.status).toBe(400);
     expect(empty.body.error.code).toBe('invalid_input');
-    expect((await requestJson(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: 1 }) })).status).toBe(400);
-    expect((await requestJson(`${h.url}/api/sessions/nope/messages`, { method: 'POST', body: JSON.stringify({ content: 'x' }) })).status).toBe(404);
+    expect(
+      (await requestJson(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: 1 }) })).status,
+    ).toBe(400);
+    expect(
+      (await requestJson(`${h.url}/api/sessions/nope/messages`, { method: 'POST', body: JSON.stringify({ content: 'x' }) })).status,
+    ).toBe(404);
     expect((await requestJson(`${h.url}/api/messages/nope/stop`, { method: 'POST' })).status).toBe(404);
     expect((await requestJson(`${h.url}/api/events?since=abc`)).status).toBe(400);
-    const sent = await requestJson(`${h.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'REST answer [len=2000]' }) });
+    const sent = await requestJson(`${h.url}/api/sessions/${id}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ content: 'REST answer [len=2000]' }),
+    });
     expect(sent.status).toBe(200);
     const status = await requestJson(`${h.url}/api/sessions/${id}/status`);
     expect(status.body).toMatchObject({ has_active_generation: true, generating_message_id: sent.body.assistant_message_id });
@@ -46,7 +63,10 @@ describe('headless host', () => {
     const cross = await fetch(`${h.url}/api/sessions`, { headers: { origin: 'http://evil.example' } });
     expect(cross.status).toBe(400);
     const rebound = await new Promise<number>((resolve) => {
-      http.get({ host: '127.0.0.1', port: h.port, path: '/api/export', headers: { host: `evil.example:${h.port}` } }, (r) => { r.resume(); resolve(r.statusCode ?? 0); });
+      http.get({ host: '127.0.0.1', port: h.port, path: '/api/export', headers: { host: `evil.example:${h.port}` } }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      });
     });
     expect(rebound).toBe(400);
   });
@@ -54,10 +74,17 @@ describe('headless host', () => {
   it('carries the contract over the WebSocket: calls, validation errors in one shape, live events; other origins refused', async () => {
     const h = await host(tempDir());
     const ws = new WebSocket(`ws://127.0.0.1:${h.port}/ws`);
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
     const events: { type: string }[] = [];
     const replies = new Map<number, { ok: boolean; result?: any; error?: any }>(); // eslint-disable-line @typescript-eslint/no-explicit-any -- wire frames
-    ws.on('message', (d) => { const f = JSON.parse(d.toString()); if (f.event) events.push(f.event); else replies.set(f.id, f); });
+    ws.on('message', (d) => {
+      const f = JSON.parse(d.toString());
+      if (f.event) events.push(f.event);
+      else replies.set(f.id, f);
+    });
     const call = async (id: number, method: string, input: unknown) => {
       ws.send(JSON.stringify({ id, method, input }));
       for (let i = 0; i < 200 && !replies.has(id); i++) await new Promise((r) => setTimeout(r, 10));
@@ -65,17 +92,36 @@ describe('headless host', () => {
     };
     expect(await call(1, 'nope.method', {})).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await call(2, 'conversations.create', { title: 7 })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(await call(3, 'messages.send', { conversation_id: 'x', content: 'hi', extra: true })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await call(3, 'messages.send', { conversation_id: 'x', content: 'hi', extra: true })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
     const created = await call(4, 'conversations.create', { title: 'ws' });
     expect(created.ok).toBe(true);
     const sent = await call(5, 'messages.send', { conversation_id: created.result.id, content: 'over ws [len=300]' });
     expect(sent.ok).toBe(true);
-    for (let i = 0; i < 300 && !events.some((e) => e.type === 'sync.didChange' && (e as unknown as { data: { role?: string; status?: string } }).data.role === 'assistant' && (e as unknown as { data: { status: string } }).data.status === 'completed'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (
+      let i = 0;
+      i < 300 &&
+      !events.some(
+        (e) =>
+          e.type === 'sync.didChange' &&
+          (e as unknown as { data: { role?: string; status?: string } }).data.role === 'assistant' &&
+          (e as unknown as { data: { status: string } }).data.status === 'completed',
+      );
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 20));
     expect(events.some((e) => e.type === 'messages.didAppendChunk')).toBe(true);
     expect(events.some((e) => e.type === 'sync.didChange')).toBe(true);
     ws.close();
     const foreign = new WebSocket(`ws://127.0.0.1:${h.port}/ws`, { headers: { origin: 'http://evil.example' } });
-    await expect(new Promise((resolve, reject) => { foreign.once('open', resolve); foreign.once('error', reject); })).rejects.toThrow(/403/);
+    await expect(
+      new Promise((resolve, reject) => {
+        foreign.once('open', resolve);
+        foreign.once('error', reject);
+      }),
+    ).rejects.toThrow(/403/);
   });
 
   it('keeps an API key set at run time in memory only: never in a file, a log line or an answer', async () => {
@@ -83,7 +129,10 @@ describe('headless host', () => {
     const h = await startHostProcess({ dataDir: dir, fromSource: true, env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: fake.url } });
     hosts.push(h);
     const ws = new WebSocket(`ws://127.0.0.1:${h.port}/ws`);
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
     const secret = 'sk-ant-test-SECRET-0123456789';
     const frames: string[] = [];
     ws.on('message', (d) => frames.push(d.toString()));
@@ -96,11 +145,15 @@ describe('headless host', () => {
     expect(after).toMatchObject({ provider: 'anthropic', model: 'claude-test', has_api_key: true, key_protection: 'memory' });
     // The key now drives real requests (to the local server), and appears nowhere it could leak.
     const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: '{}' });
-    await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'with key [len=200]' }) });
+    await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ content: 'with key [len=200]' }),
+    });
     await waitForThread(h.url, conv.id, (t) => t[1]?.status === 'completed');
     expect(fake.requests.at(-1)?.model).toBe('claude-test');
     await new Promise((r) => setTimeout(r, 200));
-    const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
+    const files = (d: string): string[] =>
+      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
     for (const f of files(dir)) expect(fs.readFileSync(f).includes(secret), f).toBe(false);
     expect(h.output()).not.toContain(secret);
     expect(frames.join('')).not.toContain(secret);
@@ -129,11 +182,16 @@ describe('headless host', () => {
     const h = await host(dir);
     const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({}) });
     const prompt = 'kill me mid-answer [len=5000]';
-    const { body: sent } = await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, { method: 'POST', body: JSON.stringify({ content: prompt }) });
+    const { body: sent } = await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ content: prompt }),
+    });
     await waitForStatus(h.url, conv.id, (s) => (s.partial_content?.length ?? 0) > 800);
     await h.kill('SIGKILL');
     const again = await host(dir, h.port);
-    const thread = await waitForThread(again.url, conv.id, (t) => t[1]?.status === 'completed', 20_000).catch((e) => { throw new Error(`${e}\n${again.output()}`); });
+    const thread = await waitForThread(again.url, conv.id, (t) => t[1]?.status === 'completed', 20_000).catch((e) => {
+      throw new Error(`${e}\n${again.output()}`);
+    });
     expect(thread[1]!.id).toBe(sent.assistant_message_id);
     expect(thread[1]!.content).toBe(FakeAnthropic.answer(prompt));
   });
@@ -159,5 +217,8 @@ describe('headless host', () => {
 type Msg = { id: string; role: string; status: string; content: string };
 const waitForThread = (url: string, id: string, ok: (t: Msg[]) => boolean, timeout?: number): Promise<Msg[]> =>
   pollJson(`${url}/api/sessions/${id}/messages`, ok, timeout);
-const waitForStatus = (url: string, id: string, ok: (s: { partial_content: string | null }) => boolean): Promise<{ partial_content: string | null }> =>
-  pollJson(`${url}/api/sessions/${id}/status`, ok);
+const waitForStatus = (
+  url: string,
+  id: string,
+  ok: (s: { partial_content: string | null }) => boolean,
+): Promise<{ partial_content: string | null }> => pollJson(`${url}/api/sessions/${id}/status`, ok);

@@ -5,9 +5,18 @@ import type { Core } from '../../src/main/core/core';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];
-const open = (...a: Parameters<typeof makeCore>) => { const c = makeCore(...a); cores.push(c); return c; };
-beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 5 }).listen(); });
-afterEach(async () => { for (const c of cores.splice(0)) await c.close().catch(() => undefined); await fake.close(); });
+const open = (...a: Parameters<typeof makeCore>) => {
+  const c = makeCore(...a);
+  cores.push(c);
+  return c;
+};
+beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 5 }).listen();
+});
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
+  await fake.close();
+});
 
 describe('offline-first', () => {
   it('a network cut mid-answer puts the engine offline, pauses retries, and the answer resumes exactly when it returns', async () => {
@@ -54,7 +63,11 @@ describe('offline-first', () => {
     expect(core.store.message(second.assistant_message_id).content).toBe(FakeAnthropic.answer('queued two [len=400]'));
     // In order: the second answer was asked with the first answer in its history.
     const req = fake.requests.filter((r) => r.messages.some((m) => m.content === 'queued two [len=400]')).at(-1)!;
-    expect(req.messages.map((m) => m.content)).toEqual(['queued one [len=400]', FakeAnthropic.answer('queued one [len=400]'), 'queued two [len=400]']);
+    expect(req.messages.map((m) => m.content)).toEqual([
+      'queued one [len=400]',
+      FakeAnthropic.answer('queued one [len=400]'),
+      'queued two [len=400]',
+    ]);
   });
 
   it('stopping a queued message cancels it without sending it', async () => {

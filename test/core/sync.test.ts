@@ -7,16 +7,24 @@ import type { Message } from '../../src/shared/model';
 
 let fake: FakeAnthropic;
 let core: Core;
-beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 3 }).listen(); core = makeCore(fake); });
-afterEach(async () => { await core.close(); await fake.close(); });
+beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 3 }).listen();
+  core = makeCore(fake);
+});
+afterEach(async () => {
+  await core.close();
+  await fake.close();
+});
 
 /** A window's replica, built the way the renderer builds it: pull, then events; chunks by offset. */
 function replica() {
   const messages = new Map<string, Message>();
   let seq: number | null = null;
   const apply = (e: HoldfastEvent) => {
-    if (e.type === 'sync.didChange' && e.entity === 'message') { messages.set(e.data.id, e.data); seq = Math.max(seq ?? 0, e.seq); }
-    else if (e.type === 'sync.didChange') seq = Math.max(seq ?? 0, e.seq);
+    if (e.type === 'sync.didChange' && e.entity === 'message') {
+      messages.set(e.data.id, e.data);
+      seq = Math.max(seq ?? 0, e.seq);
+    } else if (e.type === 'sync.didChange') seq = Math.max(seq ?? 0, e.seq);
     else if (e.type === 'messages.didAppendChunk') {
       const m = messages.get(e.message_id);
       if (!m) return;
@@ -24,7 +32,16 @@ function replica() {
       m.content += e.text.slice(m.content.length - e.offset);
     }
   };
-  return { messages, apply, get seq() { return seq; }, set seq(v) { seq = v; } };
+  return {
+    messages,
+    apply,
+    get seq() {
+      return seq;
+    },
+    set seq(v) {
+      seq = v;
+    },
+  };
 }
 
 describe('sync', () => {

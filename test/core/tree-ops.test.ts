@@ -6,13 +6,21 @@ import { pollJson, requestJson, type Json } from '../support/http';
 import type { Core } from '../../src/main/core/core';
 
 let fake: FakeAnthropic;
-beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 2 }).listen(); });
-afterEach(async () => { await fake.close(); });
+beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 2 }).listen();
+});
+afterEach(async () => {
+  await fake.close();
+});
 
 describe('tree operations in the core', () => {
   let core: Core;
-  beforeEach(() => { core = makeCore(fake); });
-  afterEach(async () => { await core.close(); });
+  beforeEach(() => {
+    core = makeCore(fake);
+  });
+  afterEach(async () => {
+    await core.close();
+  });
 
   it('regenerates any assistant message as a new sibling, keeping the earlier variants', async () => {
     const conv = core.conversations.create({});
@@ -30,7 +38,12 @@ describe('tree operations in the core', () => {
     expect(core.conversations.tree(conv.id).messages).toHaveLength(5);
     // Back to the first variant: the thread follows it down to its latest leaf.
     core.conversations.setLeaf(conv.id, first.assistant_message_id);
-    expect(core.conversations.thread(conv.id).messages.map((m) => m.id)).toEqual([first.user_message_id, first.assistant_message_id, second.user_message_id, second.assistant_message_id]);
+    expect(core.conversations.thread(conv.id).messages.map((m) => m.id)).toEqual([
+      first.user_message_id,
+      first.assistant_message_id,
+      second.user_message_id,
+      second.assistant_message_id,
+    ]);
   });
 
   it('edits a user message into a new branch and keeps the old one', async () => {
@@ -72,7 +85,9 @@ describe('trash', () => {
     core.conversations.trash(conv.id);
     const since = core.sync.seq();
     const events: string[] = [];
-    core.sync.subscribe((e) => { if (e.type === 'sync.didDelete') events.push(e.id); });
+    core.sync.subscribe((e) => {
+      if (e.type === 'sync.didDelete') events.push(e.id);
+    });
     expect(await core.call('conversations.emptyTrash', {})).toEqual({ deleted: 1 });
     expect(events).toEqual([conv.id]);
     expect(core.store.findConversation(conv.id)).toBeUndefined();
@@ -90,7 +105,13 @@ describe('automatic titles', () => {
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'Plan a trip to Lisbon [len=200]' });
     await settled(core, id);
     const titled = await new Promise<string>((resolve) => {
-      const t = setInterval(() => { const c = core.store.conversation(conv.id); if (c.title) { clearInterval(t); resolve(c.title); } }, 20);
+      const t = setInterval(() => {
+        const c = core.store.conversation(conv.id);
+        if (c.title) {
+          clearInterval(t);
+          resolve(c.title);
+        }
+      }, 20);
     });
     expect(titled.length).toBeGreaterThan(0);
     expect(titled.length).toBeLessThanOrEqual(60);
@@ -110,7 +131,9 @@ describe('tree REST routes', () => {
   beforeEach(async () => {
     host = await startHostProcess({ dataDir: tempDir(), fromSource: true, env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url } });
   });
-  afterEach(async () => { await host.kill('SIGKILL'); });
+  afterEach(async () => {
+    await host.kill('SIGKILL');
+  });
 
   const call = (method: string, path: string, body?: unknown) =>
     requestJson(`${host.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -127,7 +150,12 @@ describe('tree REST routes', () => {
     expect(regen.status).toBe(200);
     await until(`/api/sessions/${conv.id}/status`, (b) => !b.has_active_generation);
     const thread = await call('GET', `/api/sessions/${conv.id}/messages`);
-    expect(thread.body[1]).toMatchObject({ id: regen.body.assistant_message_id, sibling_ids: [sent.assistant_message_id, regen.body.assistant_message_id], reaction: null, reaction_comment: null });
+    expect(thread.body[1]).toMatchObject({
+      id: regen.body.assistant_message_id,
+      sibling_ids: [sent.assistant_message_id, regen.body.assistant_message_id],
+      reaction: null,
+      reaction_comment: null,
+    });
 
     const edited = await call('POST', `/api/messages/${sent.user_message_id}/edit`, { content: 'rest edited [len=200]' });
     expect(edited.status).toBe(200);

@@ -39,11 +39,22 @@ test('a malformed file is refused with a reason and imports nothing', async ({ p
 });
 
 test('an exported HTML file of hostile messages runs no script and loads nothing when opened in Chromium', async ({ page, host }) => {
-  const hostile = [{ uuid: 'x1', name: 'Hostile', created_at: '2025-01-01T00:00:00Z', chat_messages: [
-    { uuid: 'h1', text: 'show me', sender: 'human', created_at: '2025-01-01T00:00:01Z' },
-    { uuid: 'h2', sender: 'assistant', created_at: '2025-01-01T00:00:02Z',
-      text: '<script>window.__pwned = 1; alert(1)</script>\n\n<img src="x" onerror="window.__pwned = 2">\n\n[click me](javascript:window.__pwned=3)\n\n![remote](http://127.0.0.1:9/track.png)\n\n<a href="javascript:window.__pwned=4" id="evil">evil</a>\n\n<svg onload="window.__pwned=5"></svg>' },
-  ] }];
+  const hostile = [
+    {
+      uuid: 'x1',
+      name: 'Hostile',
+      created_at: '2025-01-01T00:00:00Z',
+      chat_messages: [
+        { uuid: 'h1', text: 'show me', sender: 'human', created_at: '2025-01-01T00:00:01Z' },
+        {
+          uuid: 'h2',
+          sender: 'assistant',
+          created_at: '2025-01-01T00:00:02Z',
+          text: '<script>window.__pwned = 1; alert(1)</script>\n\n<img src="x" onerror="window.__pwned = 2">\n\n[click me](javascript:window.__pwned=3)\n\n![remote](http://127.0.0.1:9/track.png)\n\n<a href="javascript:window.__pwned=4" id="evil">evil</a>\n\n<svg onload="window.__pwned=5"></svg>',
+        },
+      ],
+    },
+  ];
   const imported = await fetch(`${host.current.url}/api/import`, { method: 'POST', body: JSON.stringify(hostile) });
   expect(imported.status).toBe(200);
   const [conv] = (await (await fetch(`${host.current.url}/api/sessions`)).json()) as { id: string }[];
@@ -53,12 +64,17 @@ test('an exported HTML file of hostile messages runs no script and loads nothing
   fs.writeFileSync(file, await res.text());
   const dialogs: string[] = [];
   const requests: string[] = [];
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(`file://${file}`);
   await expect(page.locator('h1')).toHaveText('Hostile');
   // No link can run script: every link left is http(s) or mailto (here: none at all).
-  expect(await page.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')).filter((h) => !/^(https?:|mailto:)/i.test(h ?? '')))).toEqual([]);
+  expect(
+    await page.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')).filter((h) => !/^(https?:|mailto:)/i.test(h ?? ''))),
+  ).toEqual([]);
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.locator('script, img, svg, iframe').count()).toBe(0);
   await expect(page.locator('body')).toContainText('<script>window.__pwned = 1; alert(1)</script>');
@@ -77,5 +93,5 @@ test('export the open conversation as Markdown from the app', async ({ page, hos
   const text = fs.readFileSync((await download.path())!, 'utf8');
   expect(text).toContain('# Rust lifetimes');
   expect(text).toContain('A lifetime parameter names how long the borrowed values live.');
-  expect(text).not.toContain("It ties the returned reference"); // that variant is not on the current thread
+  expect(text).not.toContain('It ties the returned reference'); // that variant is not on the current thread
 });

@@ -19,7 +19,13 @@ export const test = base.extend<{ fake: FakeAnthropic; host: HostControl }>({
   },
   host: async ({ fake }, use) => {
     const dataDir = tempDir('holdfast-e2e-');
-    const launch = (port?: number) => startHostProcess({ dataDir, port, env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url }, args: ['--watchdog-ms', '4000'] });
+    const launch = (port?: number) =>
+      startHostProcess({
+        dataDir,
+        port,
+        env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
+        args: ['--watchdog-ms', '4000'],
+      });
     const control: HostControl = {
       current: await launch(),
       dataDir,

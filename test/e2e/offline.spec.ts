@@ -1,7 +1,11 @@
 import { expect, expectAnswer, lastAssistant, openApp, sendMessage, shownText, test } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 
-test('the network cut for 5 seconds mid-answer: the window shows offline, then the whole answer, once, with no gap', async ({ page, host, fake }) => {
+test('the network cut for 5 seconds mid-answer: the window shows offline, then the whole answer, once, with no gap', async ({
+  page,
+  host,
+  fake,
+}) => {
   const prompt = 'Network cut [len=5000]';
   await openApp(page, host.current.url);
   await sendMessage(page, prompt);
@@ -35,7 +39,10 @@ test('a message sent while offline is shown queued and sent when the network ret
 test('a provider error shows its reason and a Retry that continues the answer, keeping the text', async ({ page, host, fake }) => {
   const prompt = 'Error then retry [len=2000]';
   // A drop mid-answer, then the provider refuses every retry with 401: the answer ends `error`, its text kept.
-  fake.script({ kind: 'drop', after: 'middle', match: prompt }, { kind: 'status', status: 401, match: prompt, message: 'invalid x-api-key' });
+  fake.script(
+    { kind: 'drop', after: 'middle', match: prompt },
+    { kind: 'status', status: 401, match: prompt, message: 'invalid x-api-key' },
+  );
   await openApp(page, host.current.url);
   await sendMessage(page, prompt);
   const answer = lastAssistant(page);

@@ -17,13 +17,18 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
-const reason = 'Electron binary not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1); the same scenarios run against the headless host in test/e2e';
+const reason =
+  'Electron binary not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1); the same scenarios run against the headless host in test/e2e';
 if (!binary) console.log(`[electron tests] skipped: ${reason}`);
 test.skip(!binary, reason);
 
 let fake: FakeAnthropic;
-test.beforeEach(async () => { fake = await new FakeAnthropic({ paceMs: 12 }).listen(); });
-test.afterEach(async () => { await fake.close(); });
+test.beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 12 }).listen();
+});
+test.afterEach(async () => {
+  await fake.close();
+});
 
 async function launch(dataDir: string): Promise<ElectronApplication> {
   return electron.launch({
@@ -51,7 +56,10 @@ test('a second window (Ctrl/Cmd+N) follows the answer live', async () => {
   await sendMessage(first, prompt);
   await expect(lastAssistant(first)).toHaveAttribute('data-status', 'generating');
   const id = await first.locator('[data-testid="conversation-item"][aria-current="page"]').getAttribute('data-id');
-  const [second] = await Promise.all([app.waitForEvent('window'), app.evaluate(({ Menu }) => Menu.getApplicationMenu()?.getMenuItemById('new-window')?.click())]);
+  const [second] = await Promise.all([
+    app.waitForEvent('window'),
+    app.evaluate(({ Menu }) => Menu.getApplicationMenu()?.getMenuItemById('new-window')?.click()),
+  ]);
   await second.locator(`[data-testid="conversation-item"][data-id="${id}"]`).click();
   await expectAnswer(lastAssistant(second), FakeAnthropic.answer(prompt));
   await app.close();

@@ -5,16 +5,37 @@ import type { Message } from '../../src/shared/model';
 let t = 0;
 function msg(id: string, parent: string | null, role: 'user' | 'assistant', lastUpdated?: number): Message {
   t += 1;
-  return { id, conversation_id: 'c', parent_id: parent, role, content: id, thinking: null, status: 'completed', error: null, model: null, stop_reason: null,
-    input_tokens: null, output_tokens: null, reaction: null, reaction_comment: null, created_at: t, last_updated: lastUpdated ?? t };
+  return {
+    id,
+    conversation_id: 'c',
+    parent_id: parent,
+    role,
+    content: id,
+    thinking: null,
+    status: 'completed',
+    error: null,
+    model: null,
+    stop_reason: null,
+    input_tokens: null,
+    output_tokens: null,
+    reaction: null,
+    reaction_comment: null,
+    created_at: t,
+    last_updated: lastUpdated ?? t,
+  };
 }
 
 //   u1 ─ a1 ─ u2 ─ a2
 //      ├ a1b            (regenerated)
 //   u1' ─ a1'           (edited first message: a second root)
 const messages = [
-  msg('u1', null, 'user'), msg('a1', 'u1', 'assistant'), msg('u2', 'a1', 'user'), msg('a2', 'u2', 'assistant', 100),
-  msg('a1b', 'u1', 'assistant', 50), msg('u1e', null, 'user'), msg('a1e', 'u1e', 'assistant', 70),
+  msg('u1', null, 'user'),
+  msg('a1', 'u1', 'assistant'),
+  msg('u2', 'a1', 'user'),
+  msg('a2', 'u2', 'assistant', 100),
+  msg('a1b', 'u1', 'assistant', 50),
+  msg('u1e', null, 'user'),
+  msg('a1e', 'u1e', 'assistant', 70),
 ];
 const tree = indexTree([...messages].reverse()); // input order must not matter
 

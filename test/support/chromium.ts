@@ -7,5 +7,12 @@ const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync('/usr/bin/chr
 export const chromiumLaunchOptions: LaunchOptions = {
   ...(executablePath ? { executablePath } : {}),
   // The background-networking flags keep Chromium from reaching for hosts this machine cannot reach.
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 };

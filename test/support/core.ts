@@ -38,8 +38,12 @@ export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 15
 
 /** Waits until the message leaves `queued`/`generating` and returns it as stored. */
 export async function settled(core: Core, id: string, timeoutMs = 20_000): Promise<Message> {
-  return waitFor(() => {
-    const m = core.store.findMessage(id);
-    return m && m.status !== 'generating' && m.status !== 'queued' && !core.engine.isActive(id) ? m : undefined;
-  }, timeoutMs, `message ${id} to settle`);
+  return waitFor(
+    () => {
+      const m = core.store.findMessage(id);
+      return m && m.status !== 'generating' && m.status !== 'queued' && !core.engine.isActive(id) ? m : undefined;
+    },
+    timeoutMs,
+    `message ${id} to settle`,
+  );
 }

@@ -25,7 +25,12 @@ export interface FakeConfig {
   pingEvery: number;
 }
 
-export interface RecordedRequest { model: string; messages: { role: string; content: string }[]; system?: string; at: number }
+export interface RecordedRequest {
+  model: string;
+  messages: { role: string; content: string }[];
+  system?: string;
+  at: number;
+}
 
 const PREFILL_REFUSED = 'This model does not support assistant message prefill. The conversation must end with a user message.';
 
@@ -44,13 +49,18 @@ export class FakeAnthropic {
     Object.assign(this.config, config);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (s) => {
-      if (Date.now() < this.offlineUntil) { s.destroy(); return; }
+      if (Date.now() < this.offlineUntil) {
+        s.destroy();
+        return;
+      }
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
   }
 
-  get url(): string { return `http://127.0.0.1:${this.port}`; }
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
 
   async listen(port = 0): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
@@ -64,9 +74,15 @@ export class FakeAnthropic {
   }
 
   /** Queues faults; each is used by the next request whose prompt contains `match` (any request if unset). */
-  script(...faults: Fault[]): void { this.faults.push(...faults); }
-  pendingFaults(): number { return this.faults.length; }
-  clearFaults(): void { this.faults = []; }
+  script(...faults: Fault[]): void {
+    this.faults.push(...faults);
+  }
+  pendingFaults(): number {
+    return this.faults.length;
+  }
+  clearFaults(): void {
+    this.faults = [];
+  }
 
   /** Cuts the network for `ms`: streams in flight are dropped and new connections refused. */
   goOffline(ms: number): void {
@@ -75,7 +91,9 @@ export class FakeAnthropic {
   }
 
   /** The full answer the server gives to `prompt`. */
-  static answer(prompt: string): string { return answerFor(prompt); }
+  static answer(prompt: string): string {
+    return answerFor(prompt);
+  }
 
   private takeFault(prompt: string): Fault | undefined {
     const i = this.faults.findIndex((f) => !f.match || prompt.includes(f.match));
@@ -90,12 +108,20 @@ export class FakeAnthropic {
       return;
     }
     const body = await readJson(req).catch(() => undefined);
-    if (!req.headers['x-api-key'] && !req.headers.authorization) return apiError(res, 401, 'authentication_error', 'x-api-key header is required');
+    if (!req.headers['x-api-key'] && !req.headers.authorization)
+      return apiError(res, 401, 'authentication_error', 'x-api-key header is required');
     if (!body || typeof body !== 'object') return apiError(res, 400, 'invalid_request_error', 'Request body must be JSON');
-    const b = body as { model?: string; max_tokens?: number; messages?: { role: string; content: unknown }[]; system?: string; stream?: boolean };
+    const b = body as {
+      model?: string;
+      max_tokens?: number;
+      messages?: { role: string; content: unknown }[];
+      system?: string;
+      stream?: boolean;
+    };
     if (!b.model) return apiError(res, 400, 'invalid_request_error', 'model: Field required');
     if (typeof b.max_tokens !== 'number') return apiError(res, 400, 'invalid_request_error', 'max_tokens: Field required');
-    if (!Array.isArray(b.messages) || !b.messages.length) return apiError(res, 400, 'invalid_request_error', 'messages: at least one message is required');
+    if (!Array.isArray(b.messages) || !b.messages.length)
+      return apiError(res, 400, 'invalid_request_error', 'messages: at least one message is required');
     const messages = b.messages.map((m) => ({ role: m.role, content: textOf(m.content) }));
     this.requests.push({ model: b.model, messages, ...(b.system ? { system: b.system } : {}), at: Date.now() });
 
@@ -104,7 +130,8 @@ export class FakeAnthropic {
     let already = '';
     if (last.role === 'assistant') {
       if (this.config.refusePrefill.includes(b.model)) return apiError(res, 400, 'invalid_request_error', PREFILL_REFUSED);
-      if (/\s$/.test(last.content)) return apiError(res, 400, 'invalid_request_error', 'messages: final assistant content cannot end with trailing whitespace');
+      if (/\s$/.test(last.content))
+        return apiError(res, 400, 'invalid_request_error', 'messages: final assistant content cannot end with trailing whitespace');
       already = last.content;
       prompt = messages[messages.length - 2]?.content ?? '';
     } else if (last.content === CONTINUE_PROMPT && messages.length >= 3) {
@@ -114,28 +141,76 @@ export class FakeAnthropic {
       prompt = last.content;
     }
     // A title request gets a short title, as a model would give: the first words of the quoted prompt.
-    const titled = prompt.startsWith(TITLE_PROMPT) ? (/<user>([\s\S]*?)<\/user>/.exec(prompt)?.[1] ?? '').replace(/\[[a-z]+=\d+\]/g, '').trim().split(/\s+/).slice(0, 4).join(' ') : null;
+    const titled = prompt.startsWith(TITLE_PROMPT)
+      ? (/<user>([\s\S]*?)<\/user>/.exec(prompt)?.[1] ?? '')
+          .replace(/\[[a-z]+=\d+\]/g, '')
+          .trim()
+          .split(/\s+/)
+          .slice(0, 4)
+          .join(' ')
+      : null;
     const full = titled ?? answerFor(prompt);
     // A continuation picks up right after the text it was given (which was sent trimmed).
     const rest = already && full.startsWith(already) ? full.slice(already.length) : full;
     const fault = this.takeFault(prompt);
     if (fault?.kind === 'status') {
-      const type = { 429: 'rate_limit_error', 529: 'overloaded_error', 401: 'authentication_error', 400: 'invalid_request_error', 404: 'not_found_error' }[fault.status] ?? 'api_error';
+      const type =
+        {
+          429: 'rate_limit_error',
+          529: 'overloaded_error',
+          401: 'authentication_error',
+          400: 'invalid_request_error',
+          404: 'not_found_error',
+        }[fault.status] ?? 'api_error';
       return apiError(res, fault.status, type, fault.message ?? `Scripted ${fault.status}`, fault.retryAfter);
     }
     if (!b.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'msg_fake', type: 'message', role: 'assistant', model: b.model, content: [{ type: 'text', text: rest }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } }));
+      res.end(
+        JSON.stringify({
+          id: 'msg_fake',
+          type: 'message',
+          role: 'assistant',
+          model: b.model,
+          content: [{ type: 'text', text: rest }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage: { input_tokens: 1, output_tokens: 1 },
+        }),
+      );
       return;
     }
     await this.stream(res, b.model, rest, Math.ceil(JSON.stringify(messages).length / 4), fault, prompt, full.length - rest.length);
   }
 
-  private async stream(res: http.ServerResponse, model: string, text: string, inputTokens: number, fault: Fault | undefined, prompt: string, offset: number): Promise<void> {
+  private async stream(
+    res: http.ServerResponse,
+    model: string,
+    text: string,
+    inputTokens: number,
+    fault: Fault | undefined,
+    prompt: string,
+    offset: number,
+  ): Promise<void> {
     let sent = offset;
     const deltas = splitIntoDeltas(text);
     const events: [string, unknown][] = [
-      ['message_start', { type: 'message_start', message: { id: `msg_${Date.now().toString(36)}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: 1 } } }],
+      [
+        'message_start',
+        {
+          type: 'message_start',
+          message: {
+            id: `msg_${Date.now().toString(36)}`,
+            type: 'message',
+            role: 'assistant',
+            model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: inputTokens, output_tokens: 1 },
+          },
+        },
+      ],
       ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
     ];
     deltas.forEach((d, i) => {
@@ -143,22 +218,35 @@ export class FakeAnthropic {
       events.push(['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: d } }]);
     });
     events.push(['content_block_stop', { type: 'content_block_stop', index: 0 }]);
-    events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: deltas.length } }]);
+    events.push([
+      'message_delta',
+      { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: deltas.length } },
+    ]);
     events.push(['message_stop', { type: 'message_stop' }]);
 
     const faultAt = fault && fault.kind !== 'status' ? momentIndex(fault.after, events) : -1;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': 'req_fake' });
     res.flushHeaders();
     let closed = false;
-    res.on('close', () => { closed = true; });
+    res.on('close', () => {
+      closed = true;
+    });
     for (let i = 0; i <= events.length; i++) {
       if (closed) return;
       if (i === faultAt && fault && fault.kind !== 'status') {
-        if (fault.kind === 'drop') { res.socket?.destroy(); return; }
-        if (fault.kind === 'close') { res.end(); return; }
+        if (fault.kind === 'drop') {
+          res.socket?.destroy();
+          return;
+        }
+        if (fault.kind === 'close') {
+          res.end();
+          return;
+        }
         if (fault.kind === 'error_event') {
           const type = fault.errorType ?? 'overloaded_error';
-          res.end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message: type === 'overloaded_error' ? 'Overloaded' : 'Internal server error' } })}\n\n`);
+          res.end(
+            `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message: type === 'overloaded_error' ? 'Overloaded' : 'Internal server error' } })}\n\n`,
+          );
           return;
         }
         await sleep(fault.ms);
@@ -178,15 +266,29 @@ export class FakeAnthropic {
 
   private async control(action: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = (req.method === 'POST' ? await readJson(req).catch(() => ({})) : {}) as Record<string, unknown>;
-    const ok = (data: unknown = { ok: true }): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(data));
+    const ok = (data: unknown = { ok: true }): void =>
+      void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(data));
     switch (action) {
-      case 'faults': this.script(...((body.faults as Fault[]) ?? [])); return ok();
-      case 'offline': this.goOffline(Number(body.ms ?? 5000)); return ok();
-      case 'config': Object.assign(this.config, body); return ok(this.config);
-      case 'requests': return ok(this.requests);
-      case 'answer': return ok({ text: answerFor(new URL(req.url ?? '', 'http://x').searchParams.get('prompt') ?? '') });
-      case 'reset': this.faults = []; this.requests.length = 0; this.offlineUntil = 0; return ok();
-      default: res.writeHead(404).end();
+      case 'faults':
+        this.script(...((body.faults as Fault[]) ?? []));
+        return ok();
+      case 'offline':
+        this.goOffline(Number(body.ms ?? 5000));
+        return ok();
+      case 'config':
+        Object.assign(this.config, body);
+        return ok(this.config);
+      case 'requests':
+        return ok(this.requests);
+      case 'answer':
+        return ok({ text: answerFor(new URL(req.url ?? '', 'http://x').searchParams.get('prompt') ?? '') });
+      case 'reset':
+        this.faults = [];
+        this.requests.length = 0;
+        this.offlineUntil = 0;
+        return ok();
+      default:
+        res.writeHead(404).end();
     }
   }
 }
@@ -216,7 +318,13 @@ function readJson(req: http.IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => { try { resolve(JSON.parse(Buffer.concat(parts).toString('utf8') || 'null')); } catch (e) { reject(e); } });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(parts).toString('utf8') || 'null'));
+      } catch (e) {
+        reject(e);
+      }
+    });
     req.on('error', reject);
   });
 }

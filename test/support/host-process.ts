@@ -30,24 +30,36 @@ export function startHostProcess(o: HostLaunch): Promise<HostProcess> {
   });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`host did not start:\n${out}`)); }, 20_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`host did not start:\n${out}`));
+    }, 20_000);
     const onData = (b: Buffer) => {
       out += b.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({
-          url: m[1]!, port: Number(m[2]), proc, output: () => out,
-          kill: (signal) => new Promise((res) => {
-            if (proc.exitCode !== null || proc.signalCode !== null) return res(proc.exitCode);
-            proc.once('exit', (code) => res(code));
-            proc.kill(signal);
-          }),
+          url: m[1]!,
+          port: Number(m[2]),
+          proc,
+          output: () => out,
+          kill: (signal) =>
+            new Promise((res) => {
+              if (proc.exitCode !== null || proc.signalCode !== null) return res(proc.exitCode);
+              proc.once('exit', (code) => res(code));
+              proc.kill(signal);
+            }),
         });
       }
     };
     proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`host exited with ${code}:\n${out}`)); });
+    proc.stderr!.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`host exited with ${code}:\n${out}`));
+    });
   });
 }

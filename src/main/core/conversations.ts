@@ -7,17 +7,25 @@ import type { SyncHub } from './sync/hub';
 import { indexTree, latestLeaf, latestLeafUnder, siblingIds, threadTo } from '../../shared/tree';
 
 export class Conversations {
-  constructor(private readonly store: Store, private readonly sync: SyncHub) {}
+  constructor(
+    private readonly store: Store,
+    private readonly sync: SyncHub,
+  ) {}
 
   create(input: { title?: string; model?: string; system_prompt?: string }): Conversation {
-    return this.store.mutate(() => this.store.insertConversation({ title: input.title ?? '', model: input.model ?? null, system_prompt: input.system_prompt ?? null }));
+    return this.store.mutate(() =>
+      this.store.insertConversation({ title: input.title ?? '', model: input.model ?? null, system_prompt: input.system_prompt ?? null }),
+    );
   }
 
   list(trashed = false): Conversation[] {
     return this.store.listConversations(trashed);
   }
 
-  update(id: string, patch: Partial<Pick<Conversation, 'title' | 'system_prompt' | 'model' | 'max_tokens' | 'temperature' | 'pinned'>>): Conversation {
+  update(
+    id: string,
+    patch: Partial<Pick<Conversation, 'title' | 'system_prompt' | 'model' | 'max_tokens' | 'temperature' | 'pinned'>>,
+  ): Conversation {
     this.store.conversation(id);
     this.store.mutate(() => this.store.updateConversation(id, patch, false));
     return this.store.conversation(id);
@@ -39,7 +47,8 @@ export class Conversations {
   thread(conversationId: string, tail?: number): Thread {
     const conversation = this.store.conversation(conversationId);
     const tree = indexTree(this.messages(conversationId));
-    const leaf = conversation.current_leaf_id && tree.byId.has(conversation.current_leaf_id) ? conversation.current_leaf_id : latestLeaf(tree);
+    const leaf =
+      conversation.current_leaf_id && tree.byId.has(conversation.current_leaf_id) ? conversation.current_leaf_id : latestLeaf(tree);
     const path = threadTo(tree, leaf);
     return { conversation, messages: (tail ? path.slice(-tail) : path).map((m) => ({ ...m, sibling_ids: siblingIds(tree, m) })) };
   }
@@ -66,6 +75,6 @@ export class Conversations {
   }
 
   private messages(conversationId: string): Message[] {
-    return this.store.messagesOf(conversationId).map((m) => (m.status === 'generating' ? this.sync.message(m.id) ?? m : m));
+    return this.store.messagesOf(conversationId).map((m) => (m.status === 'generating' ? (this.sync.message(m.id) ?? m) : m));
   }
 }

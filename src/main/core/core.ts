@@ -70,9 +70,15 @@ export class Core {
     this.store.compactChanges(200_000);
     this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50 });
     this.engine = new Engine({
-      store: this.store, journal: this.journal, provider: options.provider,
-      policy: { ...DEFAULT_POLICY, ...options.policy }, defaultMaxTokens: options.defaultMaxTokens ?? 4096,
-      random: options.random, log: options.log, probeEveryMs: options.probeEveryMs, autoTitle: options.autoTitle,
+      store: this.store,
+      journal: this.journal,
+      provider: options.provider,
+      policy: { ...DEFAULT_POLICY, ...options.policy },
+      defaultMaxTokens: options.defaultMaxTokens ?? 4096,
+      random: options.random,
+      log: options.log,
+      probeEveryMs: options.probeEveryMs,
+      autoTitle: options.autoTitle,
     });
     this.sync = new SyncHub(this.store, this.engine, this.journal);
     this.conversations = new Conversations(this.store, this.sync);
@@ -111,7 +117,10 @@ export class Core {
       const stmt = this.db.prepare('DELETE FROM conversations WHERE id = ?');
       for (const id of ids) stmt.run(id);
     });
-    this.store.mutate(() => { del(); for (const id of ids) this.store.touch('conversation', id); });
+    this.store.mutate(() => {
+      del();
+      for (const id of ids) this.store.touch('conversation', id);
+    });
     return { deleted: ids.length };
   }
 

@@ -20,7 +20,9 @@ const CLOSE = '\u0003';
 /** Scripts written without spaces between words: searched by substring. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
-interface Parsed { terms: { text: string; phrase: boolean }[] }
+interface Parsed {
+  terms: { text: string; phrase: boolean }[];
+}
 
 /** Splits input into quoted phrases and words, keeping only letters, digits and marks. */
 export function parseQuery(input: string): Parsed {
@@ -49,14 +51,16 @@ export function trigramQuery(p: Parsed): string | null {
   return terms.map((t) => `"${t.text.replace(/"/g, '""')}"`).join(' AND ');
 }
 
-
 /** A snippet as HTML: the text escaped, the hits in <mark>. */
 function snippetHtml(raw: string): string {
   return escapeHtml(raw).replaceAll(OPEN, '<mark>').replaceAll(CLOSE, '</mark>');
 }
 
 export class Search {
-  constructor(private readonly db: Db, private readonly now: () => number) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+  ) {}
 
   search(input: string, limit = 20): SearchResult[] {
     const parsed = parseQuery(input);
@@ -91,35 +95,68 @@ export class Search {
       .map((r) => ({ r, score: r.score / (1 + (now - r.created_at) / (30 * dayMs)) })) // bm25 is negative: recent hits keep more of it
       .sort((a, b) => a.score - b.score)
       .slice(0, limit)
-      .map(({ r }) => ({ message_id: r.message_id, conversation_id: r.conversation_id, conversation_title: r.conversation_title, role: r.role, snippet: r.snippet, created_at: r.created_at }));
+      .map(({ r }) => ({
+        message_id: r.message_id,
+        conversation_id: r.conversation_id,
+        conversation_title: r.conversation_title,
+        role: r.role,
+        snippet: r.snippet,
+        created_at: r.created_at,
+      }));
   }
 
   private query(table: 'messages_fts' | 'messages_trigram', match: string, limit: number): (SearchResult & { score: number })[] {
     // One pass over the index in rowid order (newest first): no bm25 over every match, no MATCH re-run per row.
-    const hits = this.db.prepare<[{ q: string; n: number }], { rowid: number; score: number; snippet: string }>(
-      `SELECT rowid, rank AS score, snippet(${table}, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
+    const hits = this.db
+      .prepare<[{ q: string; n: number }], { rowid: number; score: number; snippet: string }>(
+        `SELECT rowid, rank AS score, snippet(${table}, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
        FROM ${table} WHERE ${table} MATCH @q ORDER BY rowid DESC LIMIT @n`,
-    ).all({ q: match, n: limit });
+      )
+      .all({ q: match, n: limit });
     if (!hits.length) return [];
-    const rows = this.db.prepare<number[], { rowid: number; message_id: string; conversation_id: string; conversation_title: string; role: string; created_at: number }>(
-      `SELECT m.rowid, m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.created_at
+    const rows = this.db
+      .prepare<
+        number[],
+        { rowid: number; message_id: string; conversation_id: string; conversation_title: string; role: string; created_at: number }
+      >(
+        `SELECT m.rowid, m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.created_at
        FROM messages m JOIN conversations c ON c.id = m.conversation_id
        WHERE c.deleted_at IS NULL AND m.rowid IN (${hits.map(() => '?').join(',')})`,
-    ).all(...hits.map((h) => h.rowid));
+      )
+      .all(...hits.map((h) => h.rowid));
     const byRow = new Map(rows.map((r) => [r.rowid, r]));
     return hits.flatMap((h) => {
       const m = byRow.get(h.rowid);
-      return m ? [{ message_id: m.message_id, conversation_id: m.conversation_id, conversation_title: m.conversation_title, role: m.role, created_at: m.created_at, score: h.score, snippet: snippetHtml(h.snippet) }] : [];
+      return m
+        ? [
+            {
+              message_id: m.message_id,
+              conversation_id: m.conversation_id,
+              conversation_title: m.conversation_title,
+              role: m.role,
+              created_at: m.created_at,
+              score: h.score,
+              snippet: snippetHtml(h.snippet),
+            },
+          ]
+        : [];
     });
   }
 
   private substringScan(p: Parsed, limit: number): (SearchResult & { score: number })[] {
     const like = p.terms.map((t) => `%${t.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    const rows = this.db.prepare<string[], { message_id: string; conversation_id: string; conversation_title: string; role: string; content: string; created_at: number }>(`
+    const rows = this.db
+      .prepare<
+        string[],
+        { message_id: string; conversation_id: string; conversation_title: string; role: string; content: string; created_at: number }
+      >(
+        `
       SELECT m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.content, m.created_at
       FROM messages m JOIN conversations c ON c.id = m.conversation_id
       WHERE c.deleted_at IS NULL AND ${like.map(() => "m.content LIKE ? ESCAPE '\\'").join(' AND ')}
-      ORDER BY m.created_at DESC LIMIT ${Math.floor(limit)}`).all(...like);
+      ORDER BY m.created_at DESC LIMIT ${Math.floor(limit)}`,
+      )
+      .all(...like);
     return rows.map(({ content, ...r }) => {
       const at = content.indexOf(p.terms[0]!.text);
       const raw = `${at > 20 ? '…' : ''}${content.slice(Math.max(0, at - 20), at)}${OPEN}${p.terms[0]!.text}${CLOSE}${content.slice(at + p.terms[0]!.text.length, at + 60)}`;
@@ -129,14 +166,30 @@ export class Search {
 
   /** A title hit points at the conversation's first message. */
   private titleHits(match: string, limit: number): (SearchResult & { score: number })[] {
-    const rows = this.db.prepare<[{ q: string; n: number }], { conversation_id: string; conversation_title: string; snippet: string; score: number; message_id: string | null; created_at: number }>(`
+    const rows = this.db
+      .prepare<
+        [{ q: string; n: number }],
+        {
+          conversation_id: string;
+          conversation_title: string;
+          snippet: string;
+          score: number;
+          message_id: string | null;
+          created_at: number;
+        }
+      >(
+        `
       SELECT c.id AS conversation_id, c.title AS conversation_title, highlight(conversations_fts, 0, '${OPEN}', '${CLOSE}') AS snippet, f.rank AS score,
              (SELECT id FROM messages WHERE conversation_id = c.id AND parent_id IS NULL ORDER BY created_at LIMIT 1) AS message_id, c.updated_at AS created_at
       FROM (SELECT rowid, rank FROM conversations_fts WHERE conversations_fts MATCH @q ORDER BY rank LIMIT @n) f
       JOIN conversations_fts ON conversations_fts.rowid = f.rowid
       JOIN conversations c ON c.rowid = f.rowid
       WHERE c.deleted_at IS NULL AND conversations_fts MATCH @q
-    `).all({ q: match, n: limit });
-    return rows.filter((r) => r.message_id).map((r) => ({ ...r, message_id: r.message_id!, role: 'title', snippet: snippetHtml(r.snippet) }));
+    `,
+      )
+      .all({ q: match, n: limit });
+    return rows
+      .filter((r) => r.message_id)
+      .map((r) => ({ ...r, message_id: r.message_id!, role: 'title', snippet: snippetHtml(r.snippet) }));
   }
 }

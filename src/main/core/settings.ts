@@ -17,11 +17,19 @@ export class MemorySettings implements SettingsBackend {
   private key: string | null = null;
   private model: string | null = null;
   private theme: SettingsView['theme'] = 'system';
-  constructor(private readonly initial: Provider, private readonly env: NodeJS.ProcessEnv = {}) {}
+  constructor(
+    private readonly initial: Provider,
+    private readonly env: NodeJS.ProcessEnv = {},
+  ) {}
   get(): SettingsView {
     const p = this.provider();
-    return { provider: p.name, model: p.defaultModel, has_api_key: Boolean(this.key ?? this.env.ANTHROPIC_API_KEY),
-      key_protection: this.key ? 'memory' : this.env.ANTHROPIC_API_KEY ? 'environment' : 'none', theme: this.theme };
+    return {
+      provider: p.name,
+      model: p.defaultModel,
+      has_api_key: Boolean(this.key ?? this.env.ANTHROPIC_API_KEY),
+      key_protection: this.key ? 'memory' : this.env.ANTHROPIC_API_KEY ? 'environment' : 'none',
+      theme: this.theme,
+    };
   }
   set(patch: SettingsPatch): SettingsView {
     if (patch.api_key !== undefined) this.key = patch.api_key || null;
@@ -31,7 +39,11 @@ export class MemorySettings implements SettingsBackend {
   }
   provider(): Provider {
     if (!this.key && !this.model) return this.initial;
-    return providerFromEnv({ ...this.env, ...(this.key ? { ANTHROPIC_API_KEY: this.key } : {}), ...(this.model ? { HOLDFAST_MODEL: this.model } : {}) });
+    return providerFromEnv({
+      ...this.env,
+      ...(this.key ? { ANTHROPIC_API_KEY: this.key } : {}),
+      ...(this.model ? { HOLDFAST_MODEL: this.model } : {}),
+    });
   }
 }
 

@@ -1,5 +1,17 @@
 /** The desktop shell: windows are views over the core; generation lives here and goes on when a window closes. */
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, powerMonitor, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  net,
+  powerMonitor,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +47,18 @@ function openCore(dataDir: string): Core {
 
 /** File ▸ Import…: a native picker; the file is streamed by the core, whatever its size. */
 async function importFromDialog(): Promise<void> {
-  const picked = await dialog.showOpenDialog({ title: 'Import conversations', properties: ['openFile'], filters: [{ name: 'ChatGPT, Claude or Holdfast export', extensions: ['json', 'zip'] }] });
+  const picked = await dialog.showOpenDialog({
+    title: 'Import conversations',
+    properties: ['openFile'],
+    filters: [{ name: 'ChatGPT, Claude or Holdfast export', extensions: ['json', 'zip'] }],
+  });
   const file = picked.filePaths[0];
   if (picked.canceled || !file) return;
   try {
     const r = await core.exchange.importFile(file);
-    await dialog.showMessageBox({ message: `Imported ${r.conversations} conversations (${r.messages} messages) from ${r.format}; ${r.skipped} already here were skipped.` });
+    await dialog.showMessageBox({
+      message: `Imported ${r.conversations} conversations (${r.messages} messages) from ${r.format}; ${r.skipped} already here were skipped.`,
+    });
   } catch (err) {
     dialog.showErrorBox('Import failed, nothing was imported', err instanceof Error ? err.message : String(err));
   }
@@ -48,7 +66,10 @@ async function importFromDialog(): Promise<void> {
 
 /** File ▸ Export all…: every conversation as one archive, written piece by piece. */
 async function exportAllFromDialog(): Promise<void> {
-  const picked = await dialog.showSaveDialog({ title: 'Export every conversation', defaultPath: `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json` });
+  const picked = await dialog.showSaveDialog({
+    title: 'Export every conversation',
+    defaultPath: `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`,
+  });
   if (picked.canceled || !picked.filePath) return;
   await pipeline(Readable.from(core.exchange.exportArchive()), fs.createWriteStream(picked.filePath));
 }
@@ -77,7 +98,9 @@ function createWindow(): BrowserWindow {
     if (/^https?:\/\//.test(url)) void shell.openExternal(url); // links open in the system browser
     return { action: 'deny' };
   });
-  contents.on('will-navigate', (e, url) => { if (!isOwnFrame(url)) e.preventDefault(); });
+  contents.on('will-navigate', (e, url) => {
+    if (!isOwnFrame(url)) e.preventDefault();
+  });
   contents.on('destroyed', () => dropSubscriber(contents.id));
   if (RENDERER_URL) void win.loadURL(RENDERER_URL);
   else void win.loadFile(path.join(RENDERER_DIR, 'index.html'));
@@ -91,25 +114,42 @@ function dropSubscriber(id: number): void {
 
 function subscribe(contents: WebContents): void {
   dropSubscriber(contents.id); // a reload subscribes again
-  subscribers.set(contents.id, core.sync.subscribe((event) => { if (!contents.isDestroyed()) contents.send('holdfast:event', event); }));
+  subscribers.set(
+    contents.id,
+    core.sync.subscribe((event) => {
+      if (!contents.isDestroyed()) contents.send('holdfast:event', event);
+    }),
+  );
 }
 
 function wireIpc(): void {
   ipcMain.handle('holdfast:invoke', async (e: IpcMainInvokeEvent, method: unknown, input: unknown) => {
-    if (!isOwnFrame(e.senderFrame?.url)) return { ok: false, error: { code: 'invalid_input', message: 'IPC from a foreign frame was refused' } };
+    if (!isOwnFrame(e.senderFrame?.url))
+      return { ok: false, error: { code: 'invalid_input', message: 'IPC from a foreign frame was refused' } };
     try {
       return { ok: true, result: await core.call(String(method), input) };
     } catch (err) {
       return { ok: false, error: toErrorShape(err) };
     }
   });
-  ipcMain.on('holdfast:subscribe', (e) => { if (isOwnFrame(e.senderFrame?.url)) subscribe(e.sender); });
+  ipcMain.on('holdfast:subscribe', (e) => {
+    if (isOwnFrame(e.senderFrame?.url)) subscribe(e.sender);
+  });
 }
 
 function buildMenu(): void {
   const template: Electron.MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [{ id: 'new-window', label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() }, { label: 'Import…', click: () => void importFromDialog() }, { label: 'Export all…', click: () => void exportAllFromDialog() }, { type: 'separator' }, { role: process.platform === 'darwin' ? 'close' : 'quit' }] },
+    {
+      label: 'File',
+      submenu: [
+        { id: 'new-window', label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => createWindow() },
+        { label: 'Import…', click: () => void importFromDialog() },
+        { label: 'Export all…', click: () => void exportAllFromDialog() },
+        { type: 'separator' },
+        { role: process.platform === 'darwin' ? 'close' : 'quit' },
+      ],
+    },
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },
@@ -150,8 +190,17 @@ void app.whenReady().then(() => {
       return;
     }
     // A damaged database is never written over: offer the latest good backup.
-    const choice = dialog.showMessageBoxSync({ type: 'error', message: 'Holdfast’s database is damaged', detail: err.message, buttons: err.latestBackup ? ['Restore latest backup', 'Quit'] : ['Quit'], defaultId: 0 });
-    if (!err.latestBackup || choice !== 0) { app.exit(2); return; }
+    const choice = dialog.showMessageBoxSync({
+      type: 'error',
+      message: 'Holdfast’s database is damaged',
+      detail: err.message,
+      buttons: err.latestBackup ? ['Restore latest backup', 'Quit'] : ['Quit'],
+      defaultId: 0,
+    });
+    if (!err.latestBackup || choice !== 0) {
+      app.exit(2);
+      return;
+    }
     restoreLatestBackup(err.file, path.join(dataDir, 'backups'));
     core = openCore(dataDir);
   }
@@ -160,12 +209,16 @@ void app.whenReady().then(() => {
   watchNetwork();
   createWindow();
   app.on('second-instance', () => createWindow());
-  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) createWindow(); });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
 });
 
 // Generation belongs to the main process: closing the last window does not stop answers on macOS; elsewhere it quits,
 // and a quit mid-answer leaves it `generating`, resumed at the next start.
-app.on('window-all-closed', () => { if (process.platform !== 'darwin') app.quit(); });
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
 
 let closing = false;
 app.on('before-quit', (e) => {

@@ -36,7 +36,13 @@ export class DesktopSettings implements SettingsBackend {
 
   get(): SettingsView {
     const p = this.provider();
-    return { provider: p.name, model: p.defaultModel, has_api_key: Boolean(this.apiKey() ?? process.env.ANTHROPIC_API_KEY), key_protection: this.keyProtection(), theme: this.prefs.get('theme') };
+    return {
+      provider: p.name,
+      model: p.defaultModel,
+      has_api_key: Boolean(this.apiKey() ?? process.env.ANTHROPIC_API_KEY),
+      key_protection: this.keyProtection(),
+      theme: this.prefs.get('theme'),
+    };
   }
 
   set(patch: SettingsPatch): SettingsView {
@@ -44,7 +50,8 @@ export class DesktopSettings implements SettingsBackend {
       this.sessionKey = null;
       this.prefs.set('encryptedKey', null);
       if (patch.api_key) {
-        if (safeStorage.isEncryptionAvailable()) this.prefs.set('encryptedKey', safeStorage.encryptString(patch.api_key).toString('base64'));
+        if (safeStorage.isEncryptionAvailable())
+          this.prefs.set('encryptedKey', safeStorage.encryptString(patch.api_key).toString('base64'));
         else this.sessionKey = patch.api_key;
       }
     }

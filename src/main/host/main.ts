@@ -37,25 +37,32 @@ function openCore(): Core {
     return createCore();
   } catch (err) {
     // A damaged or newer database is never written over: say so, and how to restore, then stop.
-    if (err instanceof DamagedDatabaseError || err instanceof NewerDatabaseError) { console.error(err.message); process.exit(2); }
+    if (err instanceof DamagedDatabaseError || err instanceof NewerDatabaseError) {
+      console.error(err.message);
+      process.exit(2);
+    }
     throw err;
   }
 }
-function createCore(): Core { return new Core({
-  dataDir,
-  provider,
-  settings: new MemorySettings(provider, process.env),
-  flushMs: num(values['flush-ms']),
-  policy: {
-    ...(values['watchdog-ms'] ? { watchdogMs: Number(values['watchdog-ms']) } : {}),
-    ...(values['retry-budget-ms'] ? { budgetMs: Number(values['retry-budget-ms']) } : {}),
-  },
-  probeEveryMs: 500,
-  dailyBackups: true,
-  log: (s) => console.log(`[engine] ${s}`),
-}); }
+function createCore(): Core {
+  return new Core({
+    dataDir,
+    provider,
+    settings: new MemorySettings(provider, process.env),
+    flushMs: num(values['flush-ms']),
+    policy: {
+      ...(values['watchdog-ms'] ? { watchdogMs: Number(values['watchdog-ms']) } : {}),
+      ...(values['retry-budget-ms'] ? { budgetMs: Number(values['retry-budget-ms']) } : {}),
+    },
+    probeEveryMs: 500,
+    dailyBackups: true,
+    log: (s) => console.log(`[engine] ${s}`),
+  });
+}
 const host = await startHost({ core, rendererDir: rendererDir(), port: Number(values.port) });
-console.log(`Holdfast host listening on ${host.url} (data: ${path.resolve(values['data-dir'])}, provider: ${provider.name}${provider.name === 'demo' ? ', offline demo: set ANTHROPIC_API_KEY for Claude' : ''})`);
+console.log(
+  `Holdfast host listening on ${host.url} (data: ${path.resolve(values['data-dir'])}, provider: ${provider.name}${provider.name === 'demo' ? ', offline demo: set ANTHROPIC_API_KEY for Claude' : ''})`,
+);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

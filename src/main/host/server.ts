@@ -16,13 +16,28 @@ import { CSP } from '../../shared/csp';
 
 const MAX_BODY = 20 * 1024 * 1024;
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.ico': 'image/x-icon',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
 };
 
-export interface HostOptions { core: Core; rendererDir: string | null; port: number; log?: (s: string) => void }
+export interface HostOptions {
+  core: Core;
+  rendererDir: string | null;
+  port: number;
+  log?: (s: string) => void;
+}
 
-export interface Host { url: string; port: number; close(): Promise<void> }
+export interface Host {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 export async function startHost(o: HostOptions): Promise<Host> {
   const { core } = o;
@@ -48,13 +63,17 @@ export async function startHost(o: HostOptions): Promise<Host> {
     // DNS rebinding: a foreign name that resolves to 127.0.0.1 would be same-origin to its page, so check Host too.
     if (!isOwnHost(req.headers.host)) throw new HoldfastError('invalid_input', 'Unknown Host header');
     // A page from another site may not drive the local app (its fetches carry its own Origin).
-    if (req.headers.origin && !isOwnOrigin(req.headers.origin)) throw new HoldfastError('invalid_input', 'Cross-origin requests are not accepted');
+    if (req.headers.origin && !isOwnOrigin(req.headers.origin))
+      throw new HoldfastError('invalid_input', 'Cross-origin requests are not accepted');
     if (url.pathname === '/api/events' && req.method === 'GET') return sse(req, res, url);
     if (url.pathname === '/api/import' && req.method === 'POST') return importUpload(req, res);
     if (url.pathname.startsWith('/api/')) {
       const match = matchRoute(core, req.method ?? 'GET', url.pathname, url.searchParams, () => readJson(req));
       if (!match) throw new HoldfastError('not_found', `No route ${req.method} ${url.pathname}`);
-      if ('methodNotAllowed' in match) { sendJson(res, 405, { error: { code: 'invalid_input', message: `${req.method} is not allowed on ${url.pathname}` } }); return; }
+      if ('methodNotAllowed' in match) {
+        sendJson(res, 405, { error: { code: 'invalid_input', message: `${req.method} is not allowed on ${url.pathname}` } });
+        return;
+      }
       const result = await match.run();
       if (result instanceof FileResponse) return sendFile(res, result);
       sendJson(res, 200, result ?? { ok: true });
@@ -88,7 +107,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
   function sse(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     const raw = url.searchParams.get('since') ?? req.headers['last-event-id'];
     const since = raw === undefined || raw === null || raw === '' ? null : Number(raw);
-    if (since !== null && (!Number.isInteger(since) || since < 0)) throw new HoldfastError('invalid_input', 'since must be a non-negative integer');
+    if (since !== null && (!Number.isInteger(since) || since < 0))
+      throw new HoldfastError('invalid_input', 'since must be a non-negative integer');
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write('retry: 1000\n\n');
     const write = (e: HoldfastEvent) => res.write(sseFrame(e, JSON.stringify(e)));
@@ -100,7 +120,10 @@ export async function startHost(o: HostOptions): Promise<Host> {
     }
     sseClients.add(res);
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    res.on('close', () => { clearInterval(ping); sseClients.delete(res); });
+    res.on('close', () => {
+      clearInterval(ping);
+      sseClients.delete(res);
+    });
   }
 
   function serveStatic(pathname: string, res: http.ServerResponse): void {
@@ -122,8 +145,15 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_IMPORT_TEXT + 1024 * 1024 }); // room for exchange.importText
   server.on('upgrade', (req, socket, head) => {
-    const ok = new URL(req.url ?? '/', origin).pathname === '/ws' && isOwnHost(req.headers.host) && (!req.headers.origin || isOwnOrigin(req.headers.origin));
-    if (!ok) { socket.write('HTTP/1.1 403 Forbidden\r\n\r\n'); socket.destroy(); return; }
+    const ok =
+      new URL(req.url ?? '/', origin).pathname === '/ws' &&
+      isOwnHost(req.headers.host) &&
+      (!req.headers.origin || isOwnOrigin(req.headers.origin));
+    if (!ok) {
+      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws));
   });
 
@@ -134,10 +164,13 @@ export async function startHost(o: HostOptions): Promise<Host> {
       let frame: RequestFrame;
       try {
         frame = JSON.parse(data.toString()) as RequestFrame;
-        if (typeof frame !== 'object' || frame === null || typeof frame.id !== 'number' || typeof frame.method !== 'string') throw new Error('bad frame');
+        if (typeof frame !== 'object' || frame === null || typeof frame.id !== 'number' || typeof frame.method !== 'string')
+          throw new Error('bad frame');
       } catch {
         // Not a request frame at all: nothing to answer to, so say so once and drop it.
-        ws.send(JSON.stringify({ id: -1, ok: false, error: { code: 'invalid_input', message: 'Frames must be JSON {id, method, input}' } }));
+        ws.send(
+          JSON.stringify({ id: -1, ok: false, error: { code: 'invalid_input', message: 'Frames must be JSON {id, method, input}' } }),
+        );
         return;
       }
       core.call(frame.method, frame.input).then(
@@ -149,7 +182,10 @@ export async function startHost(o: HostOptions): Promise<Host> {
     ws.on('error', unsubscribe);
   }
 
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, '127.0.0.1', resolve);
+  });
   port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
   return {
@@ -159,7 +195,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
       for (const c of wss.clients) c.terminate();
       for (const r of sseClients) r.end();
       unsubscribeAll();
-      await new Promise<void>((resolve) => { wss.close(); server.close(() => resolve()); server.closeAllConnections(); });
+      await new Promise<void>((resolve) => {
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     },
   };
 }
@@ -179,13 +219,19 @@ function sendFile(res: http.ServerResponse, file: FileResponse): void {
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   });
-  if (typeof file.body === 'string') { res.end(file.body); return; }
+  if (typeof file.body === 'string') {
+    res.end(file.body);
+    return;
+  }
   // Streamed piece by piece with backpressure, so an archive of any size goes out in constant memory.
   Readable.from(file.body).pipe(res);
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) { res.end(); return; }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
@@ -202,13 +248,21 @@ function readJson(req: http.IncomingMessage): Promise<unknown> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { reject(new HoldfastError('invalid_input', 'The request body is too large')); req.destroy(); return; }
+      if (size > MAX_BODY) {
+        reject(new HoldfastError('invalid_input', 'The request body is too large'));
+        req.destroy();
+        return;
+      }
       parts.push(c);
     });
     req.on('end', () => {
       const text = Buffer.concat(parts).toString('utf8').trim();
       if (!text) return resolve(undefined);
-      try { resolve(JSON.parse(text)); } catch { reject(new HoldfastError('invalid_input', 'The request body is not valid JSON')); }
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new HoldfastError('invalid_input', 'The request body is not valid JSON'));
+      }
     });
     req.on('error', reject);
   });

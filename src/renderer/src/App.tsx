@@ -20,7 +20,10 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') { e.preventDefault(); setSearchOpen(true); }
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setSearchOpen(true);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -42,21 +45,41 @@ export function App() {
       <main className="main">
         <header className="topbar">
           {conversation ? <ConversationHeader conversation={conversation} /> : <h1 className="conversation-title">Holdfast</h1>}
-          <button type="button" data-testid="search-button" title="Search (Ctrl/Cmd+K)" onClick={() => setSearchOpen(true)}>Search</button>
+          <button type="button" data-testid="search-button" title="Search (Ctrl/Cmd+K)" onClick={() => setSearchOpen(true)}>
+            Search
+          </button>
           <ConnectionStatus />
-          <button type="button" className="settings-button" data-testid="settings-button" onClick={() => setSettingsOpen(true)} aria-label="Settings">⚙</button>
+          <button
+            type="button"
+            className="settings-button"
+            data-testid="settings-button"
+            onClick={() => setSettingsOpen(true)}
+            aria-label="Settings"
+          >
+            ⚙
+          </button>
         </header>
         {error && (
           <div className="banner" role="alert" data-testid="error-banner">
-            {error} <button type="button" onClick={() => useHoldfast.setState({ error: null })}>Dismiss</button>
+            {error}{' '}
+            <button type="button" onClick={() => useHoldfast.setState({ error: null })}>
+              Dismiss
+            </button>
           </div>
         )}
         {notice && (
           <div className="banner notice" role="status" data-testid="notice">
-            {notice} <button type="button" onClick={() => useHoldfast.setState({ notice: null })}>Dismiss</button>
+            {notice}{' '}
+            <button type="button" onClick={() => useHoldfast.setState({ notice: null })}>
+              Dismiss
+            </button>
           </div>
         )}
-        {currentId ? <Thread key={currentId} conversationId={currentId} /> : <div className="thread empty">Start a new conversation, or pick one on the left.</div>}
+        {currentId ? (
+          <Thread key={currentId} conversationId={currentId} />
+        ) : (
+          <div className="thread empty">Start a new conversation, or pick one on the left.</div>
+        )}
         <Composer />
       </main>
       {settingsOpen && <Settings onClose={() => setSettingsOpen(false)} />}

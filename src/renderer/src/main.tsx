@@ -6,4 +6,8 @@ import { App } from './App';
 import './styles.css';
 import 'highlight.js/styles/github.css';
 
-createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

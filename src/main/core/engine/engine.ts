@@ -50,11 +50,22 @@ export class Engine {
     });
   }
 
-  get provider(): Provider { return this.provider_; }
-  setProvider(p: Provider): void { this.provider_ = p; this.statusChanged(); }
+  get provider(): Provider {
+    return this.provider_;
+  }
+  setProvider(p: Provider): void {
+    this.provider_ = p;
+    this.statusChanged();
+  }
 
-  onChunk(l: ChunkListener): () => void { this.chunkListeners.add(l); return () => this.chunkListeners.delete(l); }
-  onStatus(l: () => void): () => void { this.statusListeners.add(l); return () => this.statusListeners.delete(l); }
+  onChunk(l: ChunkListener): () => void {
+    this.chunkListeners.add(l);
+    return () => this.chunkListeners.delete(l);
+  }
+  onStatus(l: () => void): () => void {
+    this.statusListeners.add(l);
+    return () => this.statusListeners.delete(l);
+  }
 
   /** At start: resume every answer a dead process left `generating`; send the offline queue once the network answers. */
   start(): void {
@@ -63,17 +74,29 @@ export class Engine {
       this.launch(m);
     }
     // Queued messages stay `queued` (and shown so) until a probe says the provider is reachable.
-    void this.network.checkNow().then((online) => { if (online && !this.closing) this.pumpQueue(); });
+    void this.network.checkNow().then((online) => {
+      if (online && !this.closing) this.pumpQueue();
+    });
   }
 
   /** Live text of a streaming message (what the journal holds plus what is not yet committed). */
-  liveText(id: string): string | undefined { return this.active.get(id)?.text; }
-  isActive(id: string): boolean { return this.active.has(id); }
-  activeIds(): string[] { return [...this.active.keys()]; }
-  waitingIds(): string[] { return [...this.active.values()].filter((g) => g.waitingFor).map((g) => g.id); }
+  liveText(id: string): string | undefined {
+    return this.active.get(id)?.text;
+  }
+  isActive(id: string): boolean {
+    return this.active.has(id);
+  }
+  activeIds(): string[] {
+    return [...this.active.keys()];
+  }
+  waitingIds(): string[] {
+    return [...this.active.values()].filter((g) => g.waitingFor).map((g) => g.id);
+  }
 
   /** Resolves when the generation for `id` has ended (at once if none runs). */
-  settledOf(id: string): Promise<void> { return this.settled.get(id) ?? Promise.resolve(); }
+  settledOf(id: string): Promise<void> {
+    return this.settled.get(id) ?? Promise.resolve();
+  }
 
   send(input: SendInput): SendOutput {
     const { store } = this.o;
@@ -101,8 +124,12 @@ export class Engine {
     }
     const a = store.mutate(() => {
       const created = store.insertMessage({
-        conversation_id: m.conversation_id, parent_id: m.parent_id, role: 'assistant', content: '',
-        status: this.canStartUnder(m.conversation_id, m.parent_id) ? 'generating' : 'queued', model: this.modelFor(m.conversation_id),
+        conversation_id: m.conversation_id,
+        parent_id: m.parent_id,
+        role: 'assistant',
+        content: '',
+        status: this.canStartUnder(m.conversation_id, m.parent_id) ? 'generating' : 'queued',
+        model: this.modelFor(m.conversation_id),
       });
       store.updateConversation(m.conversation_id, { current_leaf_id: created.id });
       return created;
@@ -127,7 +154,10 @@ export class Engine {
   stop(messageId: string): { stopped: boolean } {
     const { store } = this.o;
     const gen = this.active.get(messageId);
-    if (gen) { gen.stop('cancel'); return { stopped: true }; }
+    if (gen) {
+      gen.stop('cancel');
+      return { stopped: true };
+    }
     const m = store.message(messageId);
     if (m.status === 'queued') {
       store.mutate(() => store.updateMessage(m.id, { status: 'cancelled' }));
@@ -140,7 +170,10 @@ export class Engine {
   /** Flushes and leaves running answers `generating`, so the next start resumes them. */
   async close(): Promise<void> {
     this.closing = true;
-    const pending = [...this.active.values()].map((g) => { g.stop('suspend'); return this.settledOf(g.id); });
+    const pending = [...this.active.values()].map((g) => {
+      g.stop('suspend');
+      return this.settledOf(g.id);
+    });
     await Promise.all(pending);
     this.o.journal.close();
     this.network.close();
@@ -152,8 +185,22 @@ export class Engine {
     const { store } = this.o;
     const status = this.canStartUnder(conversationId, parentId) ? 'generating' : 'queued';
     const ids = store.mutate(() => {
-      const user = store.insertMessage({ conversation_id: conversationId, parent_id: parentId, role: 'user', content, status: 'completed', model: null });
-      const a = store.insertMessage({ conversation_id: conversationId, parent_id: user.id, role: 'assistant', content: '', status, model: this.modelFor(conversationId) });
+      const user = store.insertMessage({
+        conversation_id: conversationId,
+        parent_id: parentId,
+        role: 'user',
+        content,
+        status: 'completed',
+        model: null,
+      });
+      const a = store.insertMessage({
+        conversation_id: conversationId,
+        parent_id: user.id,
+        role: 'assistant',
+        content: '',
+        status,
+        model: this.modelFor(conversationId),
+      });
       store.updateConversation(conversationId, { current_leaf_id: a.id });
       return { user_message_id: user.id, assistant_message_id: a.id };
     });
@@ -164,7 +211,8 @@ export class Engine {
 
   private ownMessage(conversationId: string, id: string): Message {
     const m = this.o.store.findMessage(id);
-    if (!m || m.conversation_id !== conversationId) throw new HoldfastError('not_found', `No message ${id} in conversation ${conversationId}`);
+    if (!m || m.conversation_id !== conversationId)
+      throw new HoldfastError('not_found', `No message ${id} in conversation ${conversationId}`);
     return m;
   }
 
@@ -204,7 +252,8 @@ export class Engine {
       const content = p.role === 'assistant' ? p.content.trimEnd() : p.content;
       if (!content) continue;
       const last = out[out.length - 1];
-      if (last && last.role === p.role) last.content += `\n\n${content}`; // the API wants alternating turns
+      if (last && last.role === p.role)
+        last.content += `\n\n${content}`; // the API wants alternating turns
       else out.push({ role: p.role, content });
     }
     return out;
@@ -229,7 +278,8 @@ export class Engine {
     });
     this.active.set(m.id, gen);
     this.statusChanged();
-    const done = gen.run()
+    const done = gen
+      .run()
       .catch((err: unknown): Outcome => ({ status: 'error', error: `Internal error: ${err instanceof Error ? err.message : String(err)}` }))
       .then((outcome) => this.finish(gen, outcome));
     this.settled.set(m.id, done);
@@ -245,16 +295,31 @@ export class Engine {
     store.mutate(() => {
       store.foldJournal(gen.id);
       if (outcome.status === 'completed') {
-        store.updateMessage(gen.id, { status: 'completed', error: null, stop_reason: outcome.stop_reason,
-          input_tokens: outcome.input_tokens ?? null, output_tokens: outcome.output_tokens ?? null });
+        store.updateMessage(gen.id, {
+          status: 'completed',
+          error: null,
+          stop_reason: outcome.stop_reason,
+          input_tokens: outcome.input_tokens ?? null,
+          output_tokens: outcome.output_tokens ?? null,
+        });
       } else if (outcome.status === 'cancelled') {
         store.updateMessage(gen.id, { status: 'cancelled' });
       } else if (outcome.status === 'error') {
         store.updateMessage(gen.id, { status: 'error', error: outcome.error });
       } else {
         // Last resort: this model cannot continue text, so the answer starts over as a new variant; the partial one stays.
-        store.updateMessage(gen.id, { status: 'error', error: `Interrupted, and the model could not continue it (${outcome.reason}); a new answer was started beside it` });
-        next = store.insertMessage({ conversation_id: gen.message.conversation_id, parent_id: gen.message.parent_id, role: 'assistant', content: '', status: 'generating', model: gen.message.model });
+        store.updateMessage(gen.id, {
+          status: 'error',
+          error: `Interrupted, and the model could not continue it (${outcome.reason}); a new answer was started beside it`,
+        });
+        next = store.insertMessage({
+          conversation_id: gen.message.conversation_id,
+          parent_id: gen.message.parent_id,
+          role: 'assistant',
+          content: '',
+          status: 'generating',
+          model: gen.message.model,
+        });
         store.updateConversation(gen.message.conversation_id, { current_leaf_id: next.id });
       }
       store.updateConversation(gen.message.conversation_id, {}); // bumps updated_at: the list orders by last activity
@@ -273,7 +338,7 @@ export class Engine {
     const conv = store.findConversation(conversationId);
     if (!conv || conv.title) return;
     const answer = store.message(answerId);
-    const prompt = answer.parent_id ? store.findMessage(answer.parent_id)?.content ?? '' : '';
+    const prompt = answer.parent_id ? (store.findMessage(answer.parent_id)?.content ?? '') : '';
     let title = fallbackTitle(prompt);
     if (this.network.state === 'online') {
       try {
@@ -284,7 +349,8 @@ export class Engine {
     }
     if (this.closing) return; // shutting down: the database may be closed already
     // A person may have renamed it meanwhile: never overwrite their title.
-    if (store.findConversation(conversationId)?.title === '') store.mutate(() => store.updateConversation(conversationId, { title }, false));
+    if (store.findConversation(conversationId)?.title === '')
+      store.mutate(() => store.updateConversation(conversationId, { title }, false));
   }
 
   private pumpQueue(): void {

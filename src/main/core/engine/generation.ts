@@ -62,10 +62,14 @@ export class Generation {
     private readonly deps: GenerationDeps,
   ) {}
 
-  get id(): string { return this.message.id; }
+  get id(): string {
+    return this.message.id;
+  }
 
   /** What a failure is waiting for, for the UI: 'offline', 'retry', or null while streaming. */
-  get waitingFor(): 'offline' | 'retry' | null { return this.waitingFor_; }
+  get waitingFor(): 'offline' | 'retry' | null {
+    return this.waitingFor_;
+  }
   private wait(state: 'offline' | 'retry' | null): void {
     if (state === this.waitingFor_) return;
     this.waitingFor_ = state;
@@ -95,7 +99,10 @@ export class Generation {
         const outcome = await this.attempt();
         if (outcome) return outcome;
         // The stream closed before message_stop: an interruption, continued like a drop.
-        throw new ProviderError('interrupted', `The stream ended before the answer was finished (${this.text.length - before} characters received in this attempt)`);
+        throw new ProviderError(
+          'interrupted',
+          `The stream ended before the answer was finished (${this.text.length - before} characters received in this attempt)`,
+        );
       } catch (raw) {
         if (this.stopKind) return this.stoppedOutcome();
         const err = raw instanceof ProviderError ? raw : new ProviderError('network', String(raw));
@@ -108,7 +115,11 @@ export class Generation {
         }
         if (!err.retryable) return { status: 'error', error: err.message };
         if (err.kind === 'network') network.reportFailure();
-        if (this.progressed) { failingSince = null; attempt = 0; this.progressed = false; }
+        if (this.progressed) {
+          failingSince = null;
+          attempt = 0;
+          this.progressed = false;
+        }
         failingSince ??= Date.now();
         if (Date.now() - failingSince > policy.budgetMs) {
           return { status: 'error', error: `Gave up after retrying for ${Math.round(policy.budgetMs / 1000)} s: ${err.message}` };
@@ -127,7 +138,8 @@ export class Generation {
   private async attempt(): Promise<Outcome | undefined> {
     const { provider, policy, network } = this.deps;
     const strategy: Strategy = this.text.trim() ? this.deps.strategyFor(this.settings.model) : 'prefill';
-    if (strategy === 'new_variant' && this.text.trim()) return { status: 'new_variant', reason: 'this model cannot continue an interrupted answer' };
+    if (strategy === 'new_variant' && this.text.trim())
+      return { status: 'new_variant', reason: 'this model cannot continue an interrupted answer' };
     const request: ProviderRequest = {
       model: this.settings.model,
       max_tokens: this.settings.max_tokens,
@@ -142,11 +154,16 @@ export class Generation {
     // The watchdog: activity only stamps a time (it comes per chunk); one timer checks it, re-armed for what is left.
     let stalled = false;
     let lastActivity = Date.now();
-    const kick = () => { lastActivity = Date.now(); };
+    const kick = () => {
+      lastActivity = Date.now();
+    };
     let timer: NodeJS.Timeout | null = null;
     const check = () => {
       const idle = Date.now() - lastActivity;
-      if (idle < policy.watchdogMs) { timer = setTimeout(check, policy.watchdogMs - idle); return; }
+      if (idle < policy.watchdogMs) {
+        timer = setTimeout(check, policy.watchdogMs - idle);
+        return;
+      }
       stalled = true;
       controller.abort(new ProviderError('interrupted', 'stalled'));
     };

@@ -23,7 +23,10 @@ export class Journal {
   /** Seq of the last change-log row the journal wrote (chunk events carry it). */
   lastSeq = 0;
 
-  constructor(private readonly store: Store, private readonly options: JournalOptions) {
+  constructor(
+    private readonly store: Store,
+    private readonly options: JournalOptions,
+  ) {
     const db = store.db;
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
@@ -48,7 +51,11 @@ export class Journal {
     let parts = this.pending.get(messageId);
     if (!parts) this.pending.set(messageId, (parts = []));
     parts.push(text);
-    if (this.timer === null) this.timer = this.setTimer(() => { this.timer = null; this.flush(); }, this.options.flushMs);
+    if (this.timer === null)
+      this.timer = this.setTimer(() => {
+        this.timer = null;
+        this.flush();
+      }, this.options.flushMs);
   }
 
   /** Commits everything buffered, for every message, in one transaction. */

@@ -19,7 +19,9 @@ export class NetworkMonitor {
 
   constructor(private readonly options: NetworkOptions) {}
 
-  get state(): NetworkState { return this.state_; }
+  get state(): NetworkState {
+    return this.state_;
+  }
 
   onChange(listener: (s: NetworkState) => void): () => void {
     this.listeners.add(listener);
@@ -54,8 +56,14 @@ export class NetworkMonitor {
   waitOnline(signal: AbortSignal): Promise<void> {
     if (this.state_ === 'online') return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const done = () => { signal.removeEventListener('abort', onAbort); resolve(); };
-      const onAbort = () => { this.waiters = this.waiters.filter((w) => w !== done); reject(signal.reason); };
+      const done = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        reject(signal.reason);
+      };
       this.waiters.push(done);
       signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -82,7 +90,10 @@ export class NetworkMonitor {
 
   private scheduleProbe(): void {
     if (this.closed || this.probeTimer) return;
-    this.probeTimer = setTimeout(() => { this.probeTimer = null; void this.probeOnce(); }, this.options.probeEveryMs ?? 1000);
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      void this.probeOnce();
+    }, this.options.probeEveryMs ?? 1000);
     this.probeTimer.unref?.();
   }
 

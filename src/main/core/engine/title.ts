@@ -5,12 +5,22 @@ export const TITLE_PROMPT = 'Title this conversation in at most six words. Reply
 
 /** The first words of a prompt: the title when the model cannot be asked (offline, errors). */
 export function fallbackTitle(prompt: string): string {
-  const words = prompt.replace(/\[[a-z]+=\d+\]/g, '').replace(/\s+/g, ' ').trim().split(' ').slice(0, 6).join(' ');
+  const words = prompt
+    .replace(/\[[a-z]+=\d+\]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .split(' ')
+    .slice(0, 6)
+    .join(' ');
   return cleanTitle(words) || 'New conversation';
 }
 
 export function cleanTitle(raw: string): string {
-  const line = raw.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  const line =
+    raw
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? '';
   const t = line.replace(/^(title:\s*)/i, '').replace(/^[#*"'“”‘’`\s]+|[#*"'“”‘’`\s.]+$/g, '');
   return t.length > 60 ? `${t.slice(0, 57).trimEnd()}…` : t;
 }

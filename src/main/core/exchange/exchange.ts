@@ -27,13 +27,26 @@ export class Exchange {
     const tmp = path.join(this.core.options.dataDir, 'tmp', `upload-${this.core.store.newId()}`);
     fs.mkdirSync(path.dirname(tmp), { recursive: true });
     fs.writeFileSync(tmp, text);
-    try { return await this.importFile(tmp); } finally { fs.rmSync(tmp, { force: true }); }
+    try {
+      return await this.importFile(tmp);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
   }
 
   exportConversation(id: string, format: 'md' | 'html' | 'json'): { filename: string; mime: string; content: string } {
     const conv = this.core.store.conversation(id);
-    const base = (conv.title || 'conversation').replace(/[^\p{L}\p{N} _-]+/gu, '').trim().slice(0, 60) || 'conversation';
-    if (format === 'json') return { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(toJson(conv, this.core.store.messagesOf(id)), null, 2) };
+    const base =
+      (conv.title || 'conversation')
+        .replace(/[^\p{L}\p{N} _-]+/gu, '')
+        .trim()
+        .slice(0, 60) || 'conversation';
+    if (format === 'json')
+      return {
+        filename: `${base}.json`,
+        mime: 'application/json',
+        content: JSON.stringify(toJson(conv, this.core.store.messagesOf(id)), null, 2),
+      };
     const thread = this.core.conversations.thread(id).messages;
     if (format === 'md') return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
     return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread) };

@@ -31,7 +31,6 @@ export function toMarkdown(conversation: Conversation, thread: Message[]): strin
   return parts.join('\n\n') + '\n';
 }
 
-
 /**
  * Markdown to HTML where nothing from a message can act: raw HTML is shown as text, only http(s) and mailto links
  * survive, images become text (nothing remote is loaded). The page's CSP forbids script on top of that.
@@ -39,13 +38,19 @@ export function toMarkdown(conversation: Conversation, thread: Message[]): strin
 const safe = new Marked({
   gfm: true,
   renderer: {
-    html({ text }: Tokens.HTML | Tokens.Tag) { return escapeHtml(text); },
+    html({ text }: Tokens.HTML | Tokens.Tag) {
+      return escapeHtml(text);
+    },
     link({ href, tokens }: Tokens.Link) {
       const label = this.parser.parseInline(tokens);
       return /^(https?:|mailto:)/i.test(href) ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer nofollow">${label}</a>` : label;
     },
-    image({ text, href }: Tokens.Image) { return `[image: ${escapeHtml(text || href)}]`; },
-    code({ text, lang }: Tokens.Code) { return `<pre><code${lang ? ` data-lang="${escapeHtml(lang)}"` : ''}>${escapeHtml(text)}</code></pre>`; },
+    image({ text, href }: Tokens.Image) {
+      return `[image: ${escapeHtml(text || href)}]`;
+    },
+    code({ text, lang }: Tokens.Code) {
+      return `<pre><code${lang ? ` data-lang="${escapeHtml(lang)}"` : ''}>${escapeHtml(text)}</code></pre>`;
+    },
   },
 });
 
@@ -55,11 +60,16 @@ pre{background:#f1f0ee;padding:.75rem;border-radius:8px;overflow-x:auto}code{fon
 @media (prefers-color-scheme:dark){body{background:#17181a;color:#ececec}.user{background:#1f2b27}pre{background:#1f2023}}`;
 
 export function toHtml(conversation: Conversation, thread: Message[]): string {
-  const body = thread.map((m) => {
-    const content = m.role === 'user' ? `<p style="white-space:pre-wrap">${escapeHtml(m.content)}</p>` : safe.parse(m.content, { async: false });
-    const reaction = m.reaction ? `<p class="meta">Reaction: ${escapeHtml(m.reaction)}${m.reaction_comment ? ` — ${escapeHtml(m.reaction_comment)}` : ''}</p>` : '';
-    return `<section class="msg ${m.role}"><div class="who">${escapeHtml(header(m))}</div>${content}${reaction}</section>`;
-  }).join('\n');
+  const body = thread
+    .map((m) => {
+      const content =
+        m.role === 'user' ? `<p style="white-space:pre-wrap">${escapeHtml(m.content)}</p>` : safe.parse(m.content, { async: false });
+      const reaction = m.reaction
+        ? `<p class="meta">Reaction: ${escapeHtml(m.reaction)}${m.reaction_comment ? ` — ${escapeHtml(m.reaction_comment)}` : ''}</p>`
+        : '';
+      return `<section class="msg ${m.role}"><div class="who">${escapeHtml(header(m))}</div>${content}${reaction}</section>`;
+    })
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">

@@ -93,9 +93,14 @@ function tappedFetch(onActivity: () => void): typeof fetch {
     const res = await fetch(input, init);
     onActivity();
     if (!res.body) return res;
-    const body = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) { onActivity(); controller.enqueue(chunk); },
-    }));
+    const body = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          onActivity();
+          controller.enqueue(chunk);
+        },
+      }),
+    );
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
@@ -133,7 +138,7 @@ export function toProviderError(err: unknown): ProviderError {
     if (status === 400 && /prefill/i.test(detail)) return new ProviderError('prefill_unsupported', detail, status);
     return new ProviderError('bad_request', `Request refused (${status}): ${detail}`, status);
   }
-  if (err instanceof Error && (err.name === 'AbortError')) return new ProviderError('aborted', 'The request was aborted');
+  if (err instanceof Error && err.name === 'AbortError') return new ProviderError('aborted', 'The request was aborted');
   // undici's "terminated", ECONNRESET and friends while reading the body.
   const msg = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
   return new ProviderError('network', `Connection lost: ${msg}`);

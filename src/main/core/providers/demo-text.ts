@@ -1,13 +1,18 @@
 /** Deterministic answers for a prompt: the offline demo provider and the local test server both speak them. */
 
-const WORDS = ('holdfast keeps every answer on disk as it arrives so a reload a crash or a dropped network never loses ' +
+const WORDS = (
+  'holdfast keeps every answer on disk as it arrives so a reload a crash or a dropped network never loses ' +
   'text the main process owns generation and each window only watches the database is the truth and the change log ' +
   'lets windows catch up streaming chunks are appended to a journal in group commits offline messages wait in a ' +
-  'queue and continue when the network returns branches keep every variant you regenerate').split(' ');
+  'queue and continue when the network returns branches keep every variant you regenerate'
+).split(' ');
 
 function hash(s: string): number {
   let h = 2166136261;
-  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
   return h >>> 0;
 }
 
@@ -40,14 +45,19 @@ export function answerFor(prompt: string, length = requestedLength(prompt, 900))
     ws[0] = ws[0]!.charAt(0).toUpperCase() + ws[0]!.slice(1);
     return ws.join(' ') + '.';
   };
-  const topic = prompt.replace(/\[[a-z]+=\d+\]/g, '').trim().slice(0, 60) || 'your question';
+  const topic =
+    prompt
+      .replace(/\[[a-z]+=\d+\]/g, '')
+      .trim()
+      .slice(0, 60) || 'your question';
   const parts: string[] = [`Here is what I can say about “${topic}”.\n\n`];
   let size = parts[0]!.length;
   let block = 0;
   while (size < length) {
     let part: string;
     if (block % 4 === 1) part = `- ${sentence()}\n- ${sentence()}\n- ${sentence()}\n\n`;
-    else if (block % 4 === 3) part = '```ts\nconst answer = ' + JSON.stringify(word()) + `;\nconsole.log(answer.length * ${block});\n` + '```\n\n';
+    else if (block % 4 === 3)
+      part = '```ts\nconst answer = ' + JSON.stringify(word()) + `;\nconsole.log(answer.length * ${block});\n` + '```\n\n';
     else part = `${sentence()} ${sentence()} ${sentence()}\n\n`;
     parts.push(part);
     size += part.length;

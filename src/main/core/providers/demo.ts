@@ -38,6 +38,11 @@ export class DemoProvider implements Provider {
 /** The demo's deterministic title: the first words of the user's prompt, capitalised. */
 function demoTitle(prompt: string): string {
   const user = /<user>([\s\S]*?)<\/user>/.exec(prompt)?.[1] ?? '';
-  const words = user.replace(/[^\p{L}\p{N} ]/gu, ' ').split(/\s+/).filter(Boolean).slice(0, 5).join(' ');
+  const words = user
+    .replace(/[^\p{L}\p{N} ]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 5)
+    .join(' ');
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : 'New conversation';
 }

@@ -1,5 +1,8 @@
 /** One interface for every model provider: a request in, a stream of text events out, typed failures. */
-export interface ProviderMessage { role: 'user' | 'assistant'; content: string }
+export interface ProviderMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
 
 export interface ProviderRequest {
   model: string;

@@ -7,15 +7,28 @@ import path from 'node:path';
 import type { Db } from './database';
 
 export class DamagedDatabaseError extends Error {
-  constructor(readonly file: string, readonly problems: string, readonly latestBackup: string | null) {
-    super(`The database ${file} is damaged (${problems}). Holdfast did not open it, so nothing in it was changed.` +
-      (latestBackup ? ` The latest good backup is ${latestBackup}; start with --restore-backup latest to restore it.` : ' No backup was found.'));
+  constructor(
+    readonly file: string,
+    readonly problems: string,
+    readonly latestBackup: string | null,
+  ) {
+    super(
+      `The database ${file} is damaged (${problems}). Holdfast did not open it, so nothing in it was changed.` +
+        (latestBackup
+          ? ` The latest good backup is ${latestBackup}; start with --restore-backup latest to restore it.`
+          : ' No backup was found.'),
+    );
   }
 }
 
 export function listBackups(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.db')).sort().reverse().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.db'))
+    .sort()
+    .reverse()
+    .map((f) => path.join(dir, f));
 }
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
@@ -55,7 +68,11 @@ export function restoreLatestBackup(file: string, backupDir: string): string {
 
 export class Backups {
   private timer: NodeJS.Timeout | null = null;
-  constructor(private readonly db: Db, readonly dir: string, private readonly keep = 7) {}
+  constructor(
+    private readonly db: Db,
+    readonly dir: string,
+    private readonly keep = 7,
+  ) {}
 
   /** SQLite's online backup of the live database; prunes to the last `keep`. */
   async backupNow(reason = 'manual'): Promise<string> {
@@ -71,11 +88,25 @@ export class Backups {
     const day = 86_400_000;
     const newest = listBackups(this.dir)[0];
     const age = newest ? Date.now() - fs.statSync(newest).mtimeMs : Infinity;
-    const run = () => { this.backupNow('daily').then((f) => log?.(`backup written: ${f}`), (e: unknown) => log?.(`backup failed: ${String(e)}`)); };
-    const first = setTimeout(() => { run(); this.timer = setInterval(run, day); this.timer.unref(); }, age >= day ? firstAfterMs : day - age);
+    const run = () => {
+      this.backupNow('daily').then(
+        (f) => log?.(`backup written: ${f}`),
+        (e: unknown) => log?.(`backup failed: ${String(e)}`),
+      );
+    };
+    const first = setTimeout(
+      () => {
+        run();
+        this.timer = setInterval(run, day);
+        this.timer.unref();
+      },
+      age >= day ? firstAfterMs : day - age,
+    );
     first.unref();
     this.timer = first;
   }
 
-  stop(): void { if (this.timer) clearTimeout(this.timer); }
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
 }

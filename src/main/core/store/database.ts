@@ -7,8 +7,13 @@ import { migrations } from './migrations';
 export type Db = Database.Database;
 
 export class NewerDatabaseError extends Error {
-  constructor(readonly found: number, readonly supported: number) {
-    super(`This database was written by a newer Holdfast (schema ${found}; this version knows up to ${supported}). It was not opened, so nothing in it was changed.`);
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `This database was written by a newer Holdfast (schema ${found}; this version knows up to ${supported}). It was not opened, so nothing in it was changed.`,
+    );
   }
 }
 

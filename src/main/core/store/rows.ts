@@ -2,14 +2,34 @@
 import type { Conversation, Message, MessageStatus, Reaction, Role } from '../../../shared/model';
 
 export interface ConversationRow {
-  id: string; title: string; created_at: number; updated_at: number; current_leaf_id: string | null;
-  model: string | null; system_prompt: string | null; max_tokens: number | null; temperature: number | null;
-  pinned: number; deleted_at: number | null;
+  id: string;
+  title: string;
+  created_at: number;
+  updated_at: number;
+  current_leaf_id: string | null;
+  model: string | null;
+  system_prompt: string | null;
+  max_tokens: number | null;
+  temperature: number | null;
+  pinned: number;
+  deleted_at: number | null;
 }
 export interface MessageRow {
-  id: string; conversation_id: string; parent_id: string | null; role: Role; content: string; thinking: string | null; status: MessageStatus;
-  error: string | null; model: string | null; stop_reason: string | null; input_tokens: number | null;
-  output_tokens: number | null; reaction: Reaction | null; reaction_comment: string | null; created_at: number;
+  id: string;
+  conversation_id: string;
+  parent_id: string | null;
+  role: Role;
+  content: string;
+  thinking: string | null;
+  status: MessageStatus;
+  error: string | null;
+  model: string | null;
+  stop_reason: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  reaction: Reaction | null;
+  reaction_comment: string | null;
+  created_at: number;
   last_updated: number;
 }
 

@@ -5,14 +5,27 @@ import type { Db } from './database';
 import { MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow } from './rows';
 
 export type Entity = 'conversation' | 'message';
-export interface CommittedChange { seq: number; entity: Entity; id: string }
+export interface CommittedChange {
+  seq: number;
+  entity: Entity;
+  id: string;
+}
 export type CommitListener = (changes: CommittedChange[]) => void;
 
 export interface NewMessage {
-  conversation_id: string; parent_id: string | null; role: Role; content: string; status: MessageStatus; model: string | null;
+  conversation_id: string;
+  parent_id: string | null;
+  role: Role;
+  content: string;
+  status: MessageStatus;
+  model: string | null;
 }
-export interface Clock { now(): number }
-export interface IdSource { next(): string }
+export interface Clock {
+  now(): number;
+}
+export interface IdSource {
+  next(): string;
+}
 
 export class Store {
   private touched: Map<string, Entity> | null = null;
@@ -20,27 +33,46 @@ export class Store {
   private readonly listeners = new Set<CommitListener>();
   private readonly q;
 
-  constructor(readonly db: Db, private readonly clock: Clock, private readonly ids: IdSource) {
+  constructor(
+    readonly db: Db,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+  ) {
     this.q = {
       change: db.prepare('INSERT INTO changes (entity, entity_id, op, at) VALUES (?, ?, ?, ?)'),
       conv: db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?'),
       msg: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?`),
       insertMsg: db.prepare(`INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, created_at, last_updated)
         VALUES (@id, @conversation_id, @parent_id, @role, @content, @status, @model, @created_at, @last_updated)`),
-      children: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.parent_id = ? ORDER BY m.created_at, m.id`),
-      allOfConv: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`),
-      byStatus: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.status = ? ORDER BY m.created_at, m.id`),
+      children: db.prepare<[string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.parent_id = ? ORDER BY m.created_at, m.id`,
+      ),
+      allOfConv: db.prepare<[string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`,
+      ),
+      byStatus: db.prepare<[string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.status = ? ORDER BY m.created_at, m.id`,
+      ),
       inFlight: db.prepare<[], { id: string; conversation_id: string; status: 'queued' | 'generating' }>(
-        "SELECT id, conversation_id, status FROM messages WHERE status IN ('queued', 'generating') ORDER BY created_at, id"),
-      busy: db.prepare<[string], { id: string }>("SELECT id FROM messages WHERE conversation_id = ? AND status IN ('queued', 'generating') ORDER BY created_at, id"),
-      parents: db.prepare<[string], { id: string; parent_id: string | null }>('SELECT id, parent_id FROM messages WHERE conversation_id = ?'),
+        "SELECT id, conversation_id, status FROM messages WHERE status IN ('queued', 'generating') ORDER BY created_at, id",
+      ),
+      busy: db.prepare<[string], { id: string }>(
+        "SELECT id FROM messages WHERE conversation_id = ? AND status IN ('queued', 'generating') ORDER BY created_at, id",
+      ),
+      parents: db.prepare<[string], { id: string; parent_id: string | null }>(
+        'SELECT id, parent_id FROM messages WHERE conversation_id = ?',
+      ),
       headSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
       minSeq: db.prepare<[], { seq: number | null }>('SELECT min(seq) AS seq FROM changes'),
     };
   }
 
-  now(): number { return this.clock.now(); }
-  newId(): string { return this.ids.next(); }
+  now(): number {
+    return this.clock.now();
+  }
+  newId(): string {
+    return this.ids.next();
+  }
 
   onCommit(listener: CommitListener): () => void {
     this.listeners.add(listener);
@@ -85,8 +117,12 @@ export class Store {
     return Number(this.q.change.run(entity, id, op, this.now()).lastInsertRowid);
   }
 
-  headSeq(): number { return this.q.headSeq.get()?.seq ?? 0; }
-  minSeq(): number | null { return this.q.minSeq.get()?.seq ?? null; }
+  headSeq(): number {
+    return this.q.headSeq.get()?.seq ?? 0;
+  }
+  minSeq(): number | null {
+    return this.q.minSeq.get()?.seq ?? null;
+  }
 
   // ---- reads ----
   findConversation(id: string): Conversation | undefined {
@@ -107,9 +143,15 @@ export class Store {
     if (!m) throw new HoldfastError('not_found', `No message with id ${id}`);
     return m;
   }
-  children(parentId: string): Message[] { return this.q.children.all(parentId).map(toMessage); }
-  messagesOf(conversationId: string): Message[] { return this.q.allOfConv.all(conversationId).map(toMessage); }
-  messagesWithStatus(status: MessageStatus): Message[] { return this.q.byStatus.all(status).map(toMessage); }
+  children(parentId: string): Message[] {
+    return this.q.children.all(parentId).map(toMessage);
+  }
+  messagesOf(conversationId: string): Message[] {
+    return this.q.allOfConv.all(conversationId).map(toMessage);
+  }
+  messagesWithStatus(status: MessageStatus): Message[] {
+    return this.q.byStatus.all(status).map(toMessage);
+  }
 
   /** Every message still queued or generating: ids only, no text (status reports and queue checks need no more). */
   inFlight(): { id: string; conversation_id: string; status: 'queued' | 'generating' }[] {
@@ -127,9 +169,11 @@ export class Store {
   }
 
   listConversations(trashed: boolean): Conversation[] {
-    const rows = this.db.prepare<[], ConversationRow>(
-      `SELECT * FROM conversations WHERE deleted_at IS ${trashed ? 'NOT NULL' : 'NULL'} ORDER BY pinned DESC, updated_at DESC, id DESC`,
-    ).all();
+    const rows = this.db
+      .prepare<[], ConversationRow>(
+        `SELECT * FROM conversations WHERE deleted_at IS ${trashed ? 'NOT NULL' : 'NULL'} ORDER BY pinned DESC, updated_at DESC, id DESC`,
+      )
+      .all();
     return rows.map(toConversation);
   }
   allConversations(): Conversation[] {
@@ -140,9 +184,20 @@ export class Store {
   insertConversation(fields: Partial<Conversation> & { title: string }): Conversation {
     const now = this.now();
     const id = fields.id ?? this.newId();
-    this.db.prepare(`INSERT INTO conversations (id, title, created_at, updated_at, model, system_prompt, current_leaf_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`).run(id, fields.title, fields.created_at ?? now, fields.updated_at ?? now,
-      fields.model ?? null, fields.system_prompt ?? null, fields.current_leaf_id ?? null);
+    this.db
+      .prepare(
+        `INSERT INTO conversations (id, title, created_at, updated_at, model, system_prompt, current_leaf_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        fields.title,
+        fields.created_at ?? now,
+        fields.updated_at ?? now,
+        fields.model ?? null,
+        fields.system_prompt ?? null,
+        fields.current_leaf_id ?? null,
+      );
     this.touch('conversation', id);
     return this.conversation(id);
   }
@@ -153,7 +208,10 @@ export class Store {
       const v = (patch as Record<string, unknown>)[k];
       return typeof v === 'boolean' ? (v ? 1 : 0) : v;
     });
-    if (bump && !cols.includes('updated_at')) { cols.push('updated_at'); values.push(this.now()); }
+    if (bump && !cols.includes('updated_at')) {
+      cols.push('updated_at');
+      values.push(this.now());
+    }
     if (!cols.length) return;
     const res = this.db.prepare(`UPDATE conversations SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
     if (res.changes === 0) throw new HoldfastError('not_found', `No conversation with id ${id}`);
@@ -168,7 +226,12 @@ export class Store {
     return this.message(id);
   }
 
-  updateMessage(id: string, patch: Partial<Pick<Message, 'status' | 'error' | 'model' | 'stop_reason' | 'input_tokens' | 'output_tokens' | 'reaction' | 'reaction_comment'>>): void {
+  updateMessage(
+    id: string,
+    patch: Partial<
+      Pick<Message, 'status' | 'error' | 'model' | 'stop_reason' | 'input_tokens' | 'output_tokens' | 'reaction' | 'reaction_comment'>
+    >,
+  ): void {
     const cols = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
     const values = cols.map((k) => (patch as Record<string, unknown>)[k]);
     cols.push('last_updated');
@@ -180,8 +243,12 @@ export class Store {
 
   /** Folds the chunk journal into messages.content: the one O(n) write a message gets, at its end. */
   foldJournal(id: string): void {
-    this.db.prepare(`UPDATE messages SET content = content ||
-        coalesce((SELECT group_concat(text, '' ORDER BY ord) FROM chunks WHERE message_id = ?), '') WHERE id = ?`).run(id, id);
+    this.db
+      .prepare(
+        `UPDATE messages SET content = content ||
+        coalesce((SELECT group_concat(text, '' ORDER BY ord) FROM chunks WHERE message_id = ?), '') WHERE id = ?`,
+      )
+      .run(id, id);
     this.db.prepare('DELETE FROM chunks WHERE message_id = ?').run(id);
     this.touch('message', id);
   }

@@ -8,7 +8,9 @@ export class StrategyMemory {
 
   constructor(private readonly store: Store) {
     this.get = store.db.prepare<[string], { strategy: string }>('SELECT strategy FROM model_strategies WHERE model = ?');
-    this.put = store.db.prepare('INSERT INTO model_strategies (model, strategy, at) VALUES (?, ?, ?) ON CONFLICT(model) DO UPDATE SET strategy = excluded.strategy, at = excluded.at');
+    this.put = store.db.prepare(
+      'INSERT INTO model_strategies (model, strategy, at) VALUES (?, ?, ?) ON CONFLICT(model) DO UPDATE SET strategy = excluded.strategy, at = excluded.at',
+    );
   }
 
   strategyFor(model: string): Strategy {

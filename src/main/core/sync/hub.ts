@@ -12,7 +12,11 @@ export class SyncHub {
   private readonly listeners = new Set<(e: HoldfastEvent) => void>();
   private lastSeq: number;
 
-  constructor(private readonly store: Store, private readonly engine: Engine, private readonly journal: Journal) {
+  constructor(
+    private readonly store: Store,
+    private readonly engine: Engine,
+    private readonly journal: Journal,
+  ) {
     this.lastSeq = store.headSeq();
     store.onCommit((changes) => {
       for (const c of changes) {
@@ -28,7 +32,14 @@ export class SyncHub {
       }
     });
     engine.onChunk((m, offset, text) => {
-      this.publish({ type: 'messages.didAppendChunk', seq: this.seq(), message_id: m.id, conversation_id: m.conversation_id, offset, text });
+      this.publish({
+        type: 'messages.didAppendChunk',
+        seq: this.seq(),
+        message_id: m.id,
+        conversation_id: m.conversation_id,
+        offset,
+        text,
+      });
     });
     engine.onStatus(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
   }
@@ -39,7 +50,9 @@ export class SyncHub {
   }
 
   /** The newest seq written, the journal's group commits included. */
-  seq(): number { return Math.max(this.lastSeq, this.journal.lastSeq); }
+  seq(): number {
+    return Math.max(this.lastSeq, this.journal.lastSeq);
+  }
 
   /** A message as a window should see it: the live text while it streams. */
   message(id: string): Message | undefined {
@@ -52,7 +65,14 @@ export class SyncHub {
   pull(since: number | null | undefined): PullOutput {
     const head = this.seq();
     const network = this.engine.network.state;
-    const snapshot = (): PullOutput => ({ seq: head, reset: true, conversations: this.store.allConversations(), messages: [], deleted_conversation_ids: [], network });
+    const snapshot = (): PullOutput => ({
+      seq: head,
+      reset: true,
+      conversations: this.store.allConversations(),
+      messages: [],
+      deleted_conversation_ids: [],
+      network,
+    });
     if (since == null || since > head) return snapshot();
     const min = this.store.minSeq();
     if (min !== null && since < min - 1) return snapshot();
@@ -71,14 +91,20 @@ export class SyncHub {
 
   /** Each entity changed in (since, head], as the event a live subscriber would have got, under its latest seq. */
   changesSince(since: number, head = this.seq(), limit = MAX_DELTA_ROWS + 1): (ChangeEvent | DeleteEvent)[] {
-    const rows = this.store.db.prepare<[number, number, number], { entity: string; entity_id: string; seq: number }>(
-      'SELECT entity, entity_id, max(seq) AS seq FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id ORDER BY seq LIMIT ?',
-    ).all(since, head, limit);
+    const rows = this.store.db
+      .prepare<[number, number, number], { entity: string; entity_id: string; seq: number }>(
+        'SELECT entity, entity_id, max(seq) AS seq FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id ORDER BY seq LIMIT ?',
+      )
+      .all(since, head, limit);
     const out: (ChangeEvent | DeleteEvent)[] = [];
     for (const r of rows) {
       if (r.entity === 'conversation') {
         const data = this.store.findConversation(r.entity_id);
-        out.push(data ? { type: 'sync.didChange', seq: r.seq, entity: 'conversation', data } : { type: 'sync.didDelete', seq: r.seq, entity: 'conversation', id: r.entity_id });
+        out.push(
+          data
+            ? { type: 'sync.didChange', seq: r.seq, entity: 'conversation', data }
+            : { type: 'sync.didDelete', seq: r.seq, entity: 'conversation', id: r.entity_id },
+        );
       } else {
         const data = this.message(r.entity_id);
         if (data) out.push({ type: 'sync.didChange', seq: r.seq, entity: 'message', data });
@@ -103,7 +129,11 @@ export class SyncHub {
 
   publish(e: HoldfastEvent): void {
     for (const l of this.listeners) {
-      try { l(e); } catch (err) { console.error('event listener failed', err); } // one bad window must not stop the others
+      try {
+        l(e);
+      } catch (err) {
+        console.error('event listener failed', err);
+      } // one bad window must not stop the others
     }
   }
 }

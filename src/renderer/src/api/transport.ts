@@ -11,16 +11,24 @@ export interface Transport extends HoldfastApi {
 }
 
 export class RpcError extends Error {
-  constructor(readonly shape: ErrorShape) { super(shape.message); }
+  constructor(readonly shape: ErrorShape) {
+    super(shape.message);
+  }
 }
 
 /** Electron: the bridge is always there; "connected" once, at start. */
 export function ipcTransport(api: HoldfastApi): Transport {
   return {
     kind: 'ipc',
-    invoke: (m, i) => api.invoke(m, i).catch((e: unknown) => { throw new RpcError(e as ErrorShape); }),
+    invoke: (m, i) =>
+      api.invoke(m, i).catch((e: unknown) => {
+        throw new RpcError(e as ErrorShape);
+      }),
     subscribe: (l) => api.subscribe(l),
-    onConnection(listener) { queueMicrotask(() => listener('connected')); return () => undefined; },
+    onConnection(listener) {
+      queueMicrotask(() => listener('connected'));
+      return () => undefined;
+    },
   };
 }
 
@@ -36,7 +44,9 @@ export class WebSocketTransport implements Transport {
   private readonly eventListeners = new Set<(e: HoldfastEvent) => void>();
   private readonly connectionListeners = new Set<(s: ConnectionState) => void>();
 
-  constructor(private readonly url: string) { this.open(); }
+  constructor(private readonly url: string) {
+    this.open();
+  }
 
   invoke<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
     const frame: RequestFrame = { id: this.nextId++, method, input };
@@ -73,7 +83,10 @@ export class WebSocketTransport implements Transport {
     };
     ws.onmessage = (msg) => {
       const data = JSON.parse(String(msg.data)) as ResponseFrame | EventFrame;
-      if ('event' in data) { for (const l of this.eventListeners) l(data.event); return; }
+      if ('event' in data) {
+        for (const l of this.eventListeners) l(data.event);
+        return;
+      }
       const p = this.pending.get(data.id);
       if (!p) return;
       this.pending.delete(data.id);

@@ -20,7 +20,6 @@ const marked = new Marked({
   },
 });
 
-
 /**
  * Splits Markdown at blank lines outside code fences. The pieces partition the text exactly (joined, they give it
  * back byte for byte), so each can be rendered, and checked, on its own.
@@ -73,7 +72,12 @@ export function Markdown({ text }: { text: string }) {
     const target = e.target as HTMLElement;
     if (target.classList.contains('copy-code')) {
       const code = target.closest('.code-block')?.querySelector('code')?.textContent ?? '';
-      void navigator.clipboard?.writeText(code).then(() => { target.textContent = 'Copied'; setTimeout(() => { target.textContent = 'Copy'; }, 1200); });
+      void navigator.clipboard?.writeText(code).then(() => {
+        target.textContent = 'Copied';
+        setTimeout(() => {
+          target.textContent = 'Copy';
+        }, 1200);
+      });
       return;
     }
     const link = target.closest('a');
@@ -86,7 +90,9 @@ export function Markdown({ text }: { text: string }) {
   };
   return (
     <div className="markdown" onClick={onClick}>
-      {blocks.map((b, i) => <Block key={i} source={b} />)}
+      {blocks.map((b, i) => (
+        <Block key={i} source={b} />
+      ))}
     </div>
   );
 }

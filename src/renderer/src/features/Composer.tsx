@@ -36,7 +36,13 @@ export function Composer() {
   };
 
   return (
-    <form className="composer" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <form
+      className="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
       <textarea
         data-testid="composer-input"
         aria-label="Message"
@@ -47,9 +53,13 @@ export function Composer() {
         onKeyDown={onKeyDown}
       />
       {streamingId && (
-        <button type="button" className="stop" data-testid="stop-button" onClick={() => void stop(streamingId)}>Stop</button>
+        <button type="button" className="stop" data-testid="stop-button" onClick={() => void stop(streamingId)}>
+          Stop
+        </button>
       )}
-      <button type="submit" className="send" data-testid="send-button" disabled={!text.trim()}>Send</button>
+      <button type="submit" className="send" data-testid="send-button" disabled={!text.trim()}>
+        Send
+      </button>
     </form>
   );
 }

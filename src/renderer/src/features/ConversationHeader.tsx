@@ -13,24 +13,64 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
   return (
     <div className="conversation-header">
       {renaming !== null ? (
-        <form onSubmit={(e) => { e.preventDefault(); void renameConversation(c.id, renaming.trim()); setRenaming(null); }}>
-          <input data-testid="rename-input" autoFocus value={renaming} onChange={(e) => setRenaming(e.target.value)} onBlur={() => setRenaming(null)} />
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void renameConversation(c.id, renaming.trim());
+            setRenaming(null);
+          }}
+        >
+          <input
+            data-testid="rename-input"
+            autoFocus
+            value={renaming}
+            onChange={(e) => setRenaming(e.target.value)}
+            onBlur={() => setRenaming(null)}
+          />
         </form>
       ) : (
-        <h1 className="conversation-title" data-testid="conversation-title" title="Click to rename" onClick={() => setRenaming(c.title)}>{c.title || 'New conversation'}</h1>
+        <h1 className="conversation-title" data-testid="conversation-title" title="Click to rename" onClick={() => setRenaming(c.title)}>
+          {c.title || 'New conversation'}
+        </h1>
       )}
-      <button type="button" data-testid="pin-button" aria-pressed={c.pinned} title={c.pinned ? "Unpin" : "Pin"} onClick={() => void api.invoke("conversations.update", { id: c.id, pinned: !c.pinned })}>{c.pinned ? "Pinned" : "Pin"}</button>
-      <button type="button" data-testid="conversation-settings-button" title="Conversation settings" onClick={() => setSettingsOpen(true)}>⚙︎</button>
-      <select data-testid="export-select" aria-label="Export" value="" onChange={(e) => {
-        const format = e.target.value as 'md' | 'html' | 'json';
-        if (format) void api.invoke('exchange.export', { conversation_id: c.id, format }).then((f) => download(f.filename, f.mime, f.content));
-      }}>
+      <button
+        type="button"
+        data-testid="pin-button"
+        aria-pressed={c.pinned}
+        title={c.pinned ? 'Unpin' : 'Pin'}
+        onClick={() => void api.invoke('conversations.update', { id: c.id, pinned: !c.pinned })}
+      >
+        {c.pinned ? 'Pinned' : 'Pin'}
+      </button>
+      <button type="button" data-testid="conversation-settings-button" title="Conversation settings" onClick={() => setSettingsOpen(true)}>
+        ⚙︎
+      </button>
+      <select
+        data-testid="export-select"
+        aria-label="Export"
+        value=""
+        onChange={(e) => {
+          const format = e.target.value as 'md' | 'html' | 'json';
+          if (format)
+            void api.invoke('exchange.export', { conversation_id: c.id, format }).then((f) => download(f.filename, f.mime, f.content));
+        }}
+      >
         <option value="">Export…</option>
         <option value="md">Markdown</option>
         <option value="html">HTML</option>
         <option value="json">JSON (whole tree)</option>
       </select>
-      <button type="button" data-testid="trash-button" title="Move to trash" onClick={() => { void trashConversation(c.id); void selectConversation(null); }}>Trash</button>
+      <button
+        type="button"
+        data-testid="trash-button"
+        title="Move to trash"
+        onClick={() => {
+          void trashConversation(c.id);
+          void selectConversation(null);
+        }}
+      >
+        Trash
+      </button>
       {settingsOpen && <ConversationSettings conversation={c} onClose={() => setSettingsOpen(false)} />}
     </div>
   );
@@ -53,20 +93,55 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
         temperature: temperature.trim() ? Number(temperature) : null,
       });
       onClose();
-    } catch (e) { setError(e instanceof Error ? e.message : String(e)); }
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
   };
   return (
     <div className="dialog-backdrop" role="dialog" aria-label="Conversation settings" data-testid="conversation-settings">
       <div className="dialog">
         <h2>This conversation</h2>
-        <label>System prompt<textarea data-testid="system-prompt" rows={4} value={system} onChange={(e) => setSystem(e.target.value)} /></label>
-        <label>Model<input data-testid="conversation-model" placeholder={defaults?.model ?? ''} value={model} onChange={(e) => setModel(e.target.value)} /></label>
-        <label>Max tokens<input data-testid="conversation-max-tokens" inputMode="numeric" placeholder="4096" value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} /></label>
-        <label>Temperature (0–1)<input data-testid="conversation-temperature" inputMode="decimal" placeholder="model default" value={temperature} onChange={(e) => setTemperature(e.target.value)} /></label>
+        <label>
+          System prompt
+          <textarea data-testid="system-prompt" rows={4} value={system} onChange={(e) => setSystem(e.target.value)} />
+        </label>
+        <label>
+          Model
+          <input
+            data-testid="conversation-model"
+            placeholder={defaults?.model ?? ''}
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+          />
+        </label>
+        <label>
+          Max tokens
+          <input
+            data-testid="conversation-max-tokens"
+            inputMode="numeric"
+            placeholder="4096"
+            value={maxTokens}
+            onChange={(e) => setMaxTokens(e.target.value)}
+          />
+        </label>
+        <label>
+          Temperature (0–1)
+          <input
+            data-testid="conversation-temperature"
+            inputMode="decimal"
+            placeholder="model default"
+            value={temperature}
+            onChange={(e) => setTemperature(e.target.value)}
+          />
+        </label>
         {error && <p className="warning">{error}</p>}
         <div className="dialog-actions">
-          <button type="button" onClick={onClose}>Cancel</button>
-          <button type="button" className="primary" data-testid="conversation-settings-save" onClick={() => void save()}>Save</button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="primary" data-testid="conversation-settings-save" onClick={() => void save()}>
+            Save
+          </button>
         </div>
       </div>
     </div>

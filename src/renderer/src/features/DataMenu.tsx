@@ -26,7 +26,9 @@ export function DataMenu() {
     setBusy(true);
     try {
       const r = await importFile(file);
-      useHoldfast.setState({ notice: `Imported ${r.conversations} conversation${r.conversations === 1 ? '' : 's'} (${r.messages} messages) from ${r.format}${r.skipped ? `; ${r.skipped} already here, skipped` : ''}.` });
+      useHoldfast.setState({
+        notice: `Imported ${r.conversations} conversation${r.conversations === 1 ? '' : 's'} (${r.messages} messages) from ${r.format}${r.skipped ? `; ${r.skipped} already here, skipped` : ''}.`,
+      });
     } catch (e) {
       useHoldfast.setState({ error: `Import failed, nothing was imported: ${e instanceof Error ? e.message : String(e)}` });
     } finally {
@@ -35,20 +37,48 @@ export function DataMenu() {
     }
   };
   useEffect(() => {
-    const over = (e: DragEvent) => { if (e.dataTransfer?.types.includes('Files')) e.preventDefault(); };
-    const drop = (e: DragEvent) => { if (!e.dataTransfer?.files.length) return; e.preventDefault(); void run(e.dataTransfer.files[0]); };
+    const over = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    const drop = (e: DragEvent) => {
+      if (!e.dataTransfer?.files.length) return;
+      e.preventDefault();
+      void run(e.dataTransfer.files[0]);
+    };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);
-    return () => { window.removeEventListener('dragover', over); window.removeEventListener('drop', drop); };
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
   });
   return (
     <div className="data-menu">
-      <input ref={input} type="file" accept=".json,.zip,application/json,application/zip" hidden data-testid="import-input" onChange={(e) => { void run(e.target.files?.[0]); e.target.value = ''; }} />
-      <button type="button" data-testid="import-button" disabled={busy} onClick={() => input.current?.click()}>Import…</button>
-      {api.kind === 'websocket' && <a className="button" data-testid="export-all" href="/api/export" download>Export all</a>}
+      <input
+        ref={input}
+        type="file"
+        accept=".json,.zip,application/json,application/zip"
+        hidden
+        data-testid="import-input"
+        onChange={(e) => {
+          void run(e.target.files?.[0]);
+          e.target.value = '';
+        }}
+      />
+      <button type="button" data-testid="import-button" disabled={busy} onClick={() => input.current?.click()}>
+        Import…
+      </button>
+      {api.kind === 'websocket' && (
+        <a className="button" data-testid="export-all" href="/api/export" download>
+          Export all
+        </a>
+      )}
       {busy && (
         <div className="import-progress" data-testid="import-progress">
-          Importing{progress && progress.total ? ` ${Math.round((progress.bytes / progress.total) * 100)}% · ${progress.conversations} conversations` : '…'}
+          Importing
+          {progress && progress.total
+            ? ` ${Math.round((progress.bytes / progress.total) * 100)}% · ${progress.conversations} conversations`
+            : '…'}
         </div>
       )}
     </div>

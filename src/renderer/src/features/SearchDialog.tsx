@@ -12,9 +12,17 @@ export function SearchDialog({ onClose }: { onClose: () => void }) {
   const seq = useRef(0);
   useEffect(() => {
     const mine = ++seq.current;
-    if (!q.trim()) { setResults([]); return; }
+    if (!q.trim()) {
+      setResults([]);
+      return;
+    }
     const t = setTimeout(() => {
-      void api.invoke('search.query', { q, limit: 30 }).then((r) => { if (mine === seq.current) { setResults(r.results); setActive(0); } });
+      void api.invoke('search.query', { q, limit: 30 }).then((r) => {
+        if (mine === seq.current) {
+          setResults(r.results);
+          setActive(0);
+        }
+      });
     }, 80);
     return () => clearTimeout(t);
   }, [q]);
@@ -36,18 +44,39 @@ export function SearchDialog({ onClose }: { onClose: () => void }) {
           onChange={(e) => setQ(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Escape') onClose();
-            if (e.key === 'ArrowDown') { e.preventDefault(); setActive((a) => Math.min(a + 1, results.length - 1)); }
-            if (e.key === 'ArrowUp') { e.preventDefault(); setActive((a) => Math.max(a - 1, 0)); }
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              setActive((a) => Math.min(a + 1, results.length - 1));
+            }
+            if (e.key === 'ArrowUp') {
+              e.preventDefault();
+              setActive((a) => Math.max(a - 1, 0));
+            }
             if (e.key === 'Enter' && results[active]) void open(results[active]);
           }}
         />
         <ul className="search-results">
           {results.map((r, i) => (
             <li key={`${r.role}:${r.message_id}`}>
-              <button type="button" data-testid="search-result" data-message-id={r.message_id} data-conversation-id={r.conversation_id}
-                className={i === active ? 'active' : ''} onClick={() => void open(r)}>
-                <span className="result-title">{r.conversation_title || 'Untitled'} <span className="muted">· {new Date(r.created_at).toLocaleDateString()}{r.role === 'title' ? ' · title' : ''}</span></span>
-                <span className="snippet" dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(r.snippet, { ALLOWED_TAGS: ['mark'], ALLOWED_ATTR: [] }) }} />
+              <button
+                type="button"
+                data-testid="search-result"
+                data-message-id={r.message_id}
+                data-conversation-id={r.conversation_id}
+                className={i === active ? 'active' : ''}
+                onClick={() => void open(r)}
+              >
+                <span className="result-title">
+                  {r.conversation_title || 'Untitled'}{' '}
+                  <span className="muted">
+                    · {new Date(r.created_at).toLocaleDateString()}
+                    {r.role === 'title' ? ' · title' : ''}
+                  </span>
+                </span>
+                <span
+                  className="snippet"
+                  dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(r.snippet, { ALLOWED_TAGS: ['mark'], ALLOWED_ATTR: [] }) }}
+                />
               </button>
             </li>
           ))}

@@ -16,32 +16,60 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const [key, setKey] = useState('');
   const [model, setModel] = useState('');
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => { void api.invoke('settings.get', {}).then((v) => { setView(v); setModel(v.model === 'demo' ? '' : v.model); }); }, []);
+  useEffect(() => {
+    void api.invoke('settings.get', {}).then((v) => {
+      setView(v);
+      setModel(v.model === 'demo' ? '' : v.model);
+    });
+  }, []);
   const save = async () => {
     try {
       const next = await api.invoke('settings.set', { ...(key ? { api_key: key } : {}), ...(model.trim() ? { model: model.trim() } : {}) });
       setView(next);
       setKey('');
       setError(null);
-    } catch (e) { setError(e instanceof Error ? e.message : String(e)); }
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
   };
   return (
     <div className="dialog-backdrop" role="dialog" aria-label="Settings" data-testid="settings">
       <div className="dialog">
         <h2>Settings</h2>
         {view && <p className="muted">Provider: {view.provider === 'demo' ? 'Demo (offline)' : view.provider}</p>}
-        <label>Anthropic API key
-          <input type="password" autoComplete="off" data-testid="settings-api-key" placeholder={view?.has_api_key ? '•••••••• (set)' : 'sk-ant-…'} value={key} onChange={(e) => setKey(e.target.value)} />
+        <label>
+          Anthropic API key
+          <input
+            type="password"
+            autoComplete="off"
+            data-testid="settings-api-key"
+            placeholder={view?.has_api_key ? '•••••••• (set)' : 'sk-ant-…'}
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+          />
         </label>
-        {view && <p className={view.key_protection === 'basic_text' ? 'warning' : 'muted'} data-testid="key-protection">{PROTECTION[view.key_protection]}</p>}
-        <label>Model
+        {view && (
+          <p className={view.key_protection === 'basic_text' ? 'warning' : 'muted'} data-testid="key-protection">
+            {PROTECTION[view.key_protection]}
+          </p>
+        )}
+        <label>
+          Model
           <input data-testid="settings-model" placeholder="claude-sonnet-4-5" value={model} onChange={(e) => setModel(e.target.value)} />
         </label>
         {error && <p className="warning">{error}</p>}
         <div className="dialog-actions">
-          {view?.has_api_key && <button type="button" onClick={() => void api.invoke('settings.set', { api_key: null }).then(setView)}>Remove key</button>}
-          <button type="button" onClick={onClose}>Close</button>
-          <button type="button" className="primary" data-testid="settings-save" onClick={() => void save()}>Save</button>
+          {view?.has_api_key && (
+            <button type="button" onClick={() => void api.invoke('settings.set', { api_key: null }).then(setView)}>
+              Remove key
+            </button>
+          )}
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+          <button type="button" className="primary" data-testid="settings-save" onClick={() => void save()}>
+            Save
+          </button>
         </div>
       </div>
     </div>

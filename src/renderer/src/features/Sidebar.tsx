@@ -11,16 +11,30 @@ export function Sidebar() {
   const currentId = useHoldfast((s) => s.currentId);
   const generating = useHoldfast((s) => s.status?.generating_conversation_ids);
   const list = useMemo(
-    () => Object.values(conversations).filter((c) => c.deleted_at === null)
-      .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updated_at - a.updated_at || (b.id > a.id ? 1 : -1)),
+    () =>
+      Object.values(conversations)
+        .filter((c) => c.deleted_at === null)
+        .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updated_at - a.updated_at || (b.id > a.id ? 1 : -1)),
     [conversations],
   );
   const active = new Set(generating ?? []);
   const listRef = useRef<HTMLDivElement>(null);
   // Virtualised: an import can bring thousands of conversations.
-  const virtualizer = useVirtualizer({ count: list.length, getScrollElement: () => listRef.current, estimateSize: () => 38, overscan: 10, getItemKey: (i) => list[i]!.id });
+  const virtualizer = useVirtualizer({
+    count: list.length,
+    getScrollElement: () => listRef.current,
+    estimateSize: () => 38,
+    overscan: 10,
+    getItemKey: (i) => list[i]!.id,
+  });
   const [showTrash, setShowTrash] = useState(false);
-  const trashed = useMemo(() => Object.values(conversations).filter((c) => c.deleted_at !== null).sort((a, b) => (b.deleted_at ?? 0) - (a.deleted_at ?? 0)), [conversations]);
+  const trashed = useMemo(
+    () =>
+      Object.values(conversations)
+        .filter((c) => c.deleted_at !== null)
+        .sort((a, b) => (b.deleted_at ?? 0) - (a.deleted_at ?? 0)),
+    [conversations],
+  );
   return (
     <nav className="sidebar" aria-label="Conversations">
       <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void newConversation()}>
@@ -41,7 +55,11 @@ export function Sidebar() {
                   className={c.id === currentId ? 'conversation current' : 'conversation'}
                   onClick={() => void selectConversation(c.id)}
                 >
-                  {c.pinned && <span className="pin" aria-label="pinned">●</span>}
+                  {c.pinned && (
+                    <span className="pin" aria-label="pinned">
+                      ●
+                    </span>
+                  )}
                   <span className="title">{c.title || 'New conversation'}</span>
                   {active.has(c.id) && <span className="generating-dot" title="Answer in progress" aria-label="generating" />}
                 </button>
@@ -52,17 +70,31 @@ export function Sidebar() {
       </div>
       <DataMenu />
       <div className="trash">
-        <button type="button" data-testid="trash-toggle" onClick={() => setShowTrash(!showTrash)}>Trash ({trashed.length})</button>
+        <button type="button" data-testid="trash-toggle" onClick={() => setShowTrash(!showTrash)}>
+          Trash ({trashed.length})
+        </button>
         {showTrash && (
           <ul className="trash-list" data-testid="trash-list">
             {trashed.map((c) => (
               <li key={c.id} data-testid="trash-item" data-id={c.id}>
                 <span className="title">{c.title || 'New conversation'}</span>
-                <button type="button" data-testid="restore-button" onClick={() => void api.invoke('conversations.restore', { id: c.id })}>Restore</button>
+                <button type="button" data-testid="restore-button" onClick={() => void api.invoke('conversations.restore', { id: c.id })}>
+                  Restore
+                </button>
               </li>
             ))}
             {trashed.length > 0 && (
-              <li><button type="button" data-testid="empty-trash" onClick={() => { if (confirm(`Delete ${trashed.length} conversation(s) for good?`)) void api.invoke('conversations.emptyTrash', {}); }}>Empty trash</button></li>
+              <li>
+                <button
+                  type="button"
+                  data-testid="empty-trash"
+                  onClick={() => {
+                    if (confirm(`Delete ${trashed.length} conversation(s) for good?`)) void api.invoke('conversations.emptyTrash', {});
+                  }}
+                >
+                  Empty trash
+                </button>
+              </li>
             )}
           </ul>
         )}

@@ -7,7 +7,12 @@ import { MessageView } from './MessageView';
 
 export function Thread({ conversationId }: { conversationId: string }) {
   const thread = useThread(conversationId);
-  if (!thread) return <div className="thread empty" data-testid="thread-loading">Loading…</div>;
+  if (!thread)
+    return (
+      <div className="thread empty" data-testid="thread-loading">
+        Loading…
+      </div>
+    );
   if (!thread.length) return <div className="thread empty">Send a message to start.</div>;
   // Mounted once the thread is known, so the list can open at its bottom on the first frame.
   return <ThreadList conversationId={conversationId} thread={thread} />;
@@ -20,11 +25,14 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
   const count = thread.length;
   // Estimates close to the real heights let the list open at the bottom in one pass instead of measuring its way there.
   // Stable callbacks: the virtualiser recomputes every position when getItemKey changes, and this renders per frame.
-  const estimate = useCallback((i: number) => {
-    const id = thread[i]?.id;
-    const m = id ? useHoldfast.getState().trees[conversationId]?.messages[id] : undefined;
-    return 76 + Math.ceil((m?.content.length ?? 0) / 95) * 25 + ((m?.content.match(/\n/g)?.length ?? 0) * 6);
-  }, [thread, conversationId]);
+  const estimate = useCallback(
+    (i: number) => {
+      const id = thread[i]?.id;
+      const m = id ? useHoldfast.getState().trees[conversationId]?.messages[id] : undefined;
+      return 76 + Math.ceil((m?.content.length ?? 0) / 95) * 25 + (m?.content.match(/\n/g)?.length ?? 0) * 6;
+    },
+    [thread, conversationId],
+  );
   const getItemKey = useCallback((i: number) => thread[i]?.id ?? i, [thread]);
   const virtualizer = useVirtualizer({
     count,
@@ -39,7 +47,7 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
     },
   });
   const lastId = thread[count - 1]?.id;
-  const lastLength = useHoldfast((s) => (lastId ? s.trees[conversationId]?.messages[lastId]?.content.length ?? 0 : 0));
+  const lastLength = useHoldfast((s) => (lastId ? (s.trees[conversationId]?.messages[lastId]?.content.length ?? 0) : 0));
 
   useEffect(() => {
     if (!focus) return;
@@ -65,7 +73,13 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
         {virtualizer.getVirtualItems().map((item) => {
           const entry = thread[item.index]!;
           return (
-            <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="thread-row" style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}>
+            <div
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              className="thread-row"
+              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+            >
               <MessageView conversationId={conversationId} id={entry.id} siblings={entry.siblings} highlighted={entry.id === focus} />
             </div>
           );

@@ -3,7 +3,10 @@ import { useMemo } from 'react';
 import { useHoldfast } from '../state/store';
 import { indexTree, latestLeaf, siblingIds, threadTo } from '../../../shared/tree';
 
-export interface ThreadEntry { id: string; siblings: string[] }
+export interface ThreadEntry {
+  id: string;
+  siblings: string[];
+}
 
 export function useThread(conversationId: string | null): ThreadEntry[] | null {
   const structure = useHoldfast((s) => (conversationId ? s.trees[conversationId]?.structure : undefined));

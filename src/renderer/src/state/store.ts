@@ -57,7 +57,9 @@ export function removeConversation(id: string): void {
 export function setTree(conversationId: string, messages: Message[], complete = true): void {
   const map: Record<string, Message> = {};
   for (const m of messages) map[m.id] = m;
-  set((s) => ({ trees: { ...s.trees, [conversationId]: { messages: map, structure: (s.trees[conversationId]?.structure ?? 0) + 1, complete } } }));
+  set((s) => ({
+    trees: { ...s.trees, [conversationId]: { messages: map, structure: (s.trees[conversationId]?.structure ?? 0) + 1, complete } },
+  }));
 }
 
 /** Applies a whole message row if its conversation is loaded. */
@@ -66,11 +68,19 @@ export function upsertMessage(m: Message): void {
   if (!tree) return;
   const isNew = !tree.messages[m.id];
   set((s) => ({
-    trees: { ...s.trees, [m.conversation_id]: { ...tree, messages: { ...tree.messages, [m.id]: m }, structure: tree.structure + (isNew ? 1 : 0) } },
+    trees: {
+      ...s.trees,
+      [m.conversation_id]: { ...tree, messages: { ...tree.messages, [m.id]: m }, structure: tree.structure + (isNew ? 1 : 0) },
+    },
   }));
 }
 
-export interface PendingChunk { conversation_id: string; message_id: string; offset: number; text: string }
+export interface PendingChunk {
+  conversation_id: string;
+  message_id: string;
+  offset: number;
+  text: string;
+}
 
 /**
  * Appends streamed text at each chunk's `offset`, all in one state update. Idempotent: text already held is skipped.
@@ -85,9 +95,16 @@ export function appendChunks(chunks: PendingChunk[]): boolean {
       const m = tree?.messages[c.message_id];
       if (!tree || !m) continue; // not loaded here: nothing to keep in step
       const have = m.content.length;
-      if (c.offset > have) { ok = false; continue; }
+      if (c.offset > have) {
+        ok = false;
+        continue;
+      }
       if (c.offset + c.text.length <= have) continue;
-      const next = { ...m, content: m.content + c.text.slice(have - c.offset), status: m.status === 'queued' ? ('generating' as const) : m.status };
+      const next = {
+        ...m,
+        content: m.content + c.text.slice(have - c.offset),
+        status: m.status === 'queued' ? ('generating' as const) : m.status,
+      };
       trees[c.conversation_id] = { ...tree, messages: { ...tree.messages, [c.message_id]: next } };
     }
     return { trees };

@@ -4,7 +4,16 @@
  */
 import type { HoldfastEvent, PullOutput } from '../../../shared/sync';
 import type { Transport } from '../api/transport';
-import { appendChunks, dropTrees, type PendingChunk, removeConversation, setTree, upsertConversation, upsertMessage, useHoldfast } from './store';
+import {
+  appendChunks,
+  dropTrees,
+  type PendingChunk,
+  removeConversation,
+  setTree,
+  upsertConversation,
+  upsertMessage,
+  useHoldfast,
+} from './store';
 
 export class Sync {
   private buffer: HoldfastEvent[] | null = null;
@@ -23,7 +32,10 @@ export class Sync {
 
   /** Pulls what changed since the last applied seq; safe to call any time (coalesces). */
   async catchUp(): Promise<void> {
-    if (this.pulling) { this.pullAgain = true; return; }
+    if (this.pulling) {
+      this.pullAgain = true;
+      return;
+    }
     this.pulling = true;
     this.buffer = [];
     try {
@@ -41,7 +53,10 @@ export class Sync {
       console.warn('catch-up failed; will retry on the next connect', err);
     } finally {
       this.pulling = false;
-      if (this.pullAgain) { this.pullAgain = false; void this.catchUp(); }
+      if (this.pullAgain) {
+        this.pullAgain = false;
+        void this.catchUp();
+      }
     }
   }
 
@@ -55,7 +70,11 @@ export class Sync {
     const thread = await this.api.invoke('messages.thread', { conversation_id: conversationId, tail: count });
     if (useHoldfast.getState().trees[conversationId]) return; // the whole tree arrived first
     // The thread stops at the oldest message held (its parent is not here yet) until the tree is loaded.
-    setTree(conversationId, thread.messages.map(({ sibling_ids: _s, ...m }) => m), false);
+    setTree(
+      conversationId,
+      thread.messages.map(({ sibling_ids: _s, ...m }) => m),
+      false,
+    );
     upsertConversation(thread.conversation);
   }
 
