@@ -3,7 +3,8 @@ import { chromiumLaunchOptions } from './test/support/chromium';
 
 export default defineConfig({
   testDir: 'test',
-  testMatch: ['e2e/**/*.spec.ts', 'electron/**/*.spec.ts'],
+  // Screenshots rewrite tracked files, so they run only from `npm run screenshots`, never from `npm test`.
+  testMatch: process.env.HOLDFAST_SCREENSHOTS ? ['screenshots/**/*.spec.ts'] : ['e2e/**/*.spec.ts', 'electron/**/*.spec.ts'],
   timeout: 90_000,
   expect: { timeout: 20_000 },
   fullyParallel: false,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, expectAnswer, lastAssistant, openApp, sendMessage, test } from './fixtures';
+import { expect, expectAnswer, lastAssistant, openApp, sendMessage, test } from '../e2e/fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 
 const dir = path.resolve('docs/screenshots');
@@ -18,5 +18,6 @@ test('saves screenshots of the main views', async ({ page, host }) => {
   await expect(page.getByTestId('settings')).toBeVisible();
   await expect(page.getByTestId('key-protection')).toContainText('environment');
   await page.screenshot({ path: path.join(dir, 'settings.png') });
-  for (const f of ['empty.png', 'streaming.png', 'conversation.png', 'settings.png']) expect(fs.statSync(path.join(dir, f)).size).toBeGreaterThan(5000);
+  for (const f of ['empty.png', 'streaming.png', 'conversation.png', 'settings.png'])
+    expect(fs.statSync(path.join(dir, f)).size).toBeGreaterThan(5000);
 });
