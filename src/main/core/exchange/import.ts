@@ -15,6 +15,7 @@ import pick from 'stream-json/filters/pick.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { formatZodError, HoldfastError } from '../../../shared/errors';
 import type { Store } from '../store/store';
+import { openSqlite } from '../store/sqlite';
 import { fallbackTitle } from '../engine/title';
 import { converters, detectItem, type ImportedConversation, type ImportFormat } from './formats';
 
@@ -54,7 +55,7 @@ export class Importer {
       }
       const stagingFile = path.join(this.tmpDir, `staging-${this.store.newId()}.db`);
       tmp.push(stagingFile, `${stagingFile}-wal`, `${stagingFile}-shm`);
-      const staging = new Database(stagingFile);
+      const staging = openSqlite(stagingFile); // the runtime's native build (Node or Electron)
       try {
         staging.pragma('journal_mode = OFF');
         staging.pragma('synchronous = OFF');
