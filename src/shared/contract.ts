@@ -22,6 +22,16 @@ export interface HoldfastApi {
   subscribe(listener: (event: import('./sync').HoldfastEvent) => void): () => void;
 }
 
+/** A reply as the preload bridge carries it: a value, never a rejection, because Electron keeps only the message of an
+ * Error thrown across contextBridge (its code, retryable and details would be lost). */
+export type BridgeReply = { ok: true; result: unknown } | { ok: false; error: import('./errors').ErrorShape };
+
+/** What the preload exposes as window.holdfast; the renderer's transport turns a failed reply into its typed error. */
+export interface BridgeApi {
+  invoke(method: Method, input: unknown): Promise<BridgeReply>;
+  subscribe(listener: (event: import('./sync').HoldfastEvent) => void): () => void;
+}
+
 /** Wire frames of the WebSocket transport (the IPC bridge carries the same payloads). */
 export interface RequestFrame {
   id: number;

@@ -1,10 +1,10 @@
 /// <reference types="vite/client" />
-import type { HoldfastApi } from '../../shared/contract';
+import type { BridgeApi } from '../../shared/contract';
 
 declare global {
   interface Window {
     /** Present in Electron (the preload bridge); absent in a browser on the headless host. */
-    holdfast?: HoldfastApi;
+    holdfast?: BridgeApi;
   }
 }
 export {};

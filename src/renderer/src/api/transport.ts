@@ -1,6 +1,16 @@
 /** One client interface, two transports: the Electron preload bridge, or a WebSocket to the headless host. */
-import type { HoldfastApi, Input, Method, Output, RequestFrame, ResponseFrame, EventFrame } from '../../../shared/contract';
-import type { ErrorShape } from '../../../shared/errors';
+import type {
+  BridgeApi,
+  BridgeReply,
+  HoldfastApi,
+  Input,
+  Method,
+  Output,
+  RequestFrame,
+  ResponseFrame,
+  EventFrame,
+} from '../../../shared/contract';
+import { ErrorShape } from '../../../shared/errors';
 import type { HoldfastEvent } from '../../../shared/sync';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
@@ -16,20 +26,31 @@ export class RpcError extends Error {
   }
 }
 
-/** Electron: the bridge is always there; "connected" once, at start. */
-export function ipcTransport(api: HoldfastApi): Transport {
+/** Electron: the bridge is always there; "connected" once, at start. Its replies are values: a failed one becomes the
+ * typed error here, with the code, retryable flag and details the main process sent. */
+export function ipcTransport(api: BridgeApi): Transport {
   return {
     kind: 'ipc',
-    invoke: (m, i) =>
-      api.invoke(m, i).catch((e: unknown) => {
-        throw new RpcError(e as ErrorShape);
-      }),
+    async invoke<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+      const reply: unknown = await api.invoke(method, input);
+      if (isReply(reply)) {
+        if (reply.ok) return reply.result as Output<M>;
+        const shape = ErrorShape.safeParse(reply.error);
+        if (shape.success) throw new RpcError(shape.data);
+      }
+      // A bridge that answers outside the envelope is a bug in the shell: report it in the one shape, never as undefined.
+      throw new RpcError({ code: 'internal', message: `The desktop bridge gave an unreadable reply to ${method}`, details: reply });
+    },
     subscribe: (l) => api.subscribe(l),
     onConnection(listener) {
       queueMicrotask(() => listener('connected'));
       return () => undefined;
     },
   };
+}
+
+function isReply(value: unknown): value is BridgeReply {
+  return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
 }
 
 /** Browser on the headless host: reconnects with backoff; requests in flight when it drops fail with `offline`. */
