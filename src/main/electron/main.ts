@@ -18,14 +18,18 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Core } from '../core/core';
+import { platformDoor, type PlatformDoor } from '../core/platform';
+import { useNativeBinding } from '../core/store/sqlite';
 import { toErrorShape } from '../../shared/errors';
+import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
 import { DesktopSettings } from './settings';
-import { DamagedDatabaseError, restoreLatestBackup } from '../core/store/backup';
+import { restoreLatestBackup } from '../core/store/backup';
+import { describe, openWithRecovery } from './recovery';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development only
 const subscribers = new Map<number, () => void>();
-let core: Core;
+let core: PlatformDoor; // the shell reaches the core only through this door
 let settings: DesktopSettings;
 
 const RENDERER_DIR = path.join(import.meta.dirname, '../renderer');
@@ -41,9 +45,48 @@ function isOwnFrame(url: string | undefined): boolean {
   }
 }
 
-function openCore(dataDir: string): Core {
-  return new Core({ dataDir, provider: settings.provider(), settings, dailyBackups: true, log: (s) => console.log(`[engine] ${s}`) });
+function openCore(dataDir: string): PlatformDoor {
+  return platformDoor(
+    new Core({ dataDir, provider: settings.provider(), settings, dailyBackups: true, log: (s) => console.log(`[engine] ${s}`) }),
+  );
 }
+
+/**
+ * better-sqlite3 built for this Electron (`npm run native:electron`; packaged by electron-builder, unpacked from the
+ * asar), never the Node build in node_modules that the tests and the headless host load.
+ */
+function electronSqliteBuild(): string {
+  const file = path.join(app.getAppPath(), 'native', 'electron', 'better_sqlite3.node');
+  const unpacked = file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return fs.existsSync(unpacked) ? unpacked : file;
+}
+
+// Only the app's own frames may write to the clipboard (the Copy buttons); every other permission is refused.
+const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+/** A permission asked by one of our frames: its URL, or (a check may omit it) the URL of the page asking. */
+function fromOwnFrame(contents: WebContents | null, requestingUrl: string | undefined): boolean {
+  return isOwnFrame(requestingUrl ?? contents?.getURL());
+}
+
+function lockDownSession(): void {
+  const ses = session.defaultSession;
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  ses.setPermissionRequestHandler((contents, permission, callback, details) =>
+    callback(GRANTED_PERMISSIONS.has(permission) && fromOwnFrame(contents, details.requestingUrl)),
+  );
+  ses.setPermissionCheckHandler(
+    (contents, permission, _origin, details) => GRANTED_PERMISSIONS.has(permission) && fromOwnFrame(contents, details.requestingUrl),
+  );
+  // Spellcheck never fetches anything: macOS uses its own spellchecker; Windows its own too, and the Hunspell dictionaries
+  // Chromium would otherwise download from Google's CDN (for a language Windows lacks; always on Linux) point at a
+  // loopback address that serves nothing. Linux has no OS spellchecker, so spellcheck is off there.
+  if (process.platform !== 'darwin') ses.setSpellCheckerDictionaryDownloadURL('http://127.0.0.1:9/');
+  ses.setSpellCheckerEnabled(SPELLCHECK);
+}
+
+const SPELLCHECK = process.platform !== 'linux';
 
 /** File ▸ Import…: a native picker; the file is streamed by the core, whatever its size. */
 async function importFromDialog(): Promise<void> {
@@ -55,7 +98,7 @@ async function importFromDialog(): Promise<void> {
   const file = picked.filePaths[0];
   if (picked.canceled || !file) return;
   try {
-    const r = await core.exchange.importFile(file);
+    const r = await core.importFile(file);
     await dialog.showMessageBox({
       message: `Imported ${r.conversations} conversations (${r.messages} messages) from ${r.format}; ${r.skipped} already here were skipped.`,
     });
@@ -71,7 +114,7 @@ async function exportAllFromDialog(): Promise<void> {
     defaultPath: `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`,
   });
   if (picked.canceled || !picked.filePath) return;
-  await pipeline(Readable.from(core.exchange.exportArchive()), fs.createWriteStream(picked.filePath));
+  await pipeline(Readable.from(core.exportArchive()), fs.createWriteStream(picked.filePath));
 }
 
 function createWindow(): BrowserWindow {
@@ -88,7 +131,7 @@ function createWindow(): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
-      spellcheck: true,
+      spellcheck: SPELLCHECK,
     },
   });
   win.once('ready-to-show', () => win.show());
@@ -116,14 +159,15 @@ function subscribe(contents: WebContents): void {
   dropSubscriber(contents.id); // a reload subscribes again
   subscribers.set(
     contents.id,
-    core.sync.subscribe((event) => {
+    core.subscribe((event) => {
       if (!contents.isDestroyed()) contents.send('holdfast:event', event);
     }),
   );
 }
 
 function wireIpc(): void {
-  ipcMain.handle('holdfast:invoke', async (e: IpcMainInvokeEvent, method: unknown, input: unknown) => {
+  // Replies are values ({ok, result} or {ok: false, error}): an Error thrown across contextBridge keeps only its message.
+  ipcMain.handle('holdfast:invoke', async (e: IpcMainInvokeEvent, method: unknown, input: unknown): Promise<BridgeReply> => {
     if (!isOwnFrame(e.senderFrame?.url))
       return { ok: false, error: { code: 'invalid_input', message: 'IPC from a foreign frame was refused' } };
     try {
@@ -162,48 +206,62 @@ function watchNetwork(): void {
   let last = net.isOnline();
   setInterval(() => {
     const now = net.isOnline();
-    if (now !== last) core.engine.network.hint(now);
+    if (now !== last) core.hintNetwork(now);
     last = now;
   }, 1000).unref();
-  powerMonitor.on('resume', () => core.engine.network.hint(true));
+  powerMonitor.on('resume', () => core.hintNetwork(true));
 }
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second start hands over to the first (which opens a window) and quits before touching the data folder.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
 
 app.on('web-contents-created', (_e, contents) => {
   contents.on('will-attach-webview', (ev) => ev.preventDefault());
 });
 
-void app.whenReady().then(() => {
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
-  });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+/** Any failure before the first window opens ends in an error window and an exit, never a windowless process. */
+function fatal(title: string, err: unknown): void {
+  dialog.showErrorBox(title, describe(err, app.isPackaged));
+  app.exit(2);
+}
+
+function start(): void {
+  lockDownSession();
   settings = new DesktopSettings();
+  useNativeBinding(electronSqliteBuild());
   const dataDir = process.env.HOLDFAST_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
-  try {
-    core = openCore(dataDir);
-  } catch (err) {
-    if (!(err instanceof DamagedDatabaseError)) {
-      dialog.showErrorBox('Holdfast cannot open its database', err instanceof Error ? err.message : String(err));
-      app.exit(2);
-      return;
-    }
-    // A damaged database is never written over: offer the latest good backup.
-    const choice = dialog.showMessageBoxSync({
-      type: 'error',
-      message: 'Holdfast’s database is damaged',
-      detail: err.message,
-      buttons: err.latestBackup ? ['Restore latest backup', 'Quit'] : ['Quit'],
-      defaultId: 0,
-    });
-    if (!err.latestBackup || choice !== 0) {
-      app.exit(2);
-      return;
-    }
-    restoreLatestBackup(err.file, path.join(dataDir, 'backups'));
-    core = openCore(dataDir);
+  const opened = openWithRecovery(
+    {
+      open: () => openCore(dataDir),
+      restore: (err) => restoreLatestBackup(err.file, path.join(dataDir, 'backups')),
+      packaged: app.isPackaged,
+    },
+    {
+      offerRestore: (err) =>
+        dialog.showMessageBoxSync({
+          type: 'error',
+          message: 'Holdfast’s database is damaged',
+          detail: err.message,
+          buttons: ['Restore latest backup', 'Quit'],
+          defaultId: 0,
+          cancelId: 1,
+        }) === 0,
+      showDamaged: (err) =>
+        void dialog.showMessageBoxSync({
+          type: 'error',
+          message: 'Holdfast’s database is damaged',
+          detail: err.message,
+          buttons: ['Quit'],
+        }),
+      showError: (title, message) => dialog.showErrorBox(title, message),
+    },
+  );
+  if (!opened) {
+    app.exit(2); // told the person why; quitting releases the single-instance lock
+    return;
   }
+  core = opened;
   wireIpc();
   buildMenu();
   watchNetwork();
@@ -212,7 +270,14 @@ void app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
-});
+}
+
+void app
+  .whenReady()
+  .then(() => {
+    if (primary) start();
+  })
+  .catch((err: unknown) => fatal('Holdfast could not start', err));
 
 // Generation belongs to the main process: closing the last window does not stop answers on macOS; elsewhere it quits,
 // and a quit mid-answer leaves it `generating`, resumed at the next start.

@@ -1,0 +1,34 @@
+/**
+ * The one door platform code (the desktop shell; the headless host may use it too) has into the core: contract calls,
+ * parsed with the contract's schemas, and contract events, plus the few things a platform does that a window may not:
+ * import or export a file by path (any size, streamed), pass on the OS's network hints, close.
+ */
+import type { ImportResult } from '../../shared/exchange';
+import type { HoldfastEvent } from '../../shared/sync';
+import type { Core } from './core';
+
+export interface PlatformDoor {
+  /** A contract method by name with unparsed input: the same door every window uses. */
+  call(method: string, input: unknown): Promise<unknown>;
+  /** Every contract event (changes, chunks, status, import progress) as it happens; returns the unsubscribe. */
+  subscribe(listener: (event: HoldfastEvent) => void): () => void;
+  /** Imports a file the person picked in a native dialog (no window may name a path). */
+  importFile(file: string): Promise<ImportResult>;
+  /** Every conversation as one archive, piece by piece. */
+  exportArchive(): Iterable<string>;
+  /** The OS says the network went away (false) or may be back (true: probe now). */
+  hintNetwork(online: boolean): void;
+  /** Flushes what was received and closes the database. */
+  close(): Promise<void>;
+}
+
+export function platformDoor(core: Core): PlatformDoor {
+  return {
+    call: (method, input) => core.call(method, input),
+    subscribe: (listener) => core.sync.subscribe(listener),
+    importFile: (file) => core.exchange.importFile(file),
+    exportArchive: () => core.exchange.exportArchive(),
+    hintNetwork: (online) => core.engine.network.hint(online),
+    close: () => core.close(),
+  };
+}
