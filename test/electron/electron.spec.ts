@@ -1,4 +1,5 @@
 /** The seed scenarios through the real desktop shell; skipped, with the reason printed, where Electron's binary is absent. */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,6 +22,13 @@ const reason =
   'Electron binary not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1); the same scenarios run against the headless host in test/e2e';
 if (!binary) console.log(`[electron tests] skipped: ${reason}`);
 test.skip(!binary, reason);
+
+// The app loads better-sqlite3 built for Electron (native/electron/); build it once, or find it already built.
+test.beforeAll(() => {
+  test.setTimeout(600_000); // a build from source, where no prebuilt binary exists, takes minutes
+  const r = spawnSync(process.execPath, ['scripts/native-electron.mjs'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run native:electron failed: the desktop app cannot open its database without it');
+});
 
 let fake: FakeAnthropic;
 test.beforeEach(async () => {
@@ -96,5 +104,40 @@ test('the window is sandboxed, isolated and has no Node', async () => {
   expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
   expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
   expect(await page.evaluate(() => Object.keys(window.holdfast ?? {}).sort())).toEqual(['invoke', 'subscribe']);
+  await app.close();
+});
+
+test('errors reach the page whole: code and details cross the bridge as a value', async () => {
+  const app = await launch(tempDir());
+  const page = await app.firstWindow();
+  await expect(page.getByTestId('new-conversation')).toBeVisible();
+  const missing = await page.evaluate(() => window.holdfast!.invoke('conversations.get', { id: 'no-such-conversation' }));
+  expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  const invalid = await page.evaluate(() => window.holdfast!.invoke('conversations.create', { title: 42 }));
+  expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid_input', details: [expect.objectContaining({ path: ['title'] })] } });
+  const ok = await page.evaluate(() => window.holdfast!.invoke('app.status', {}));
+  expect(ok).toMatchObject({ ok: true, result: { network: expect.anything() } });
+  await app.close();
+});
+
+test('Copy puts the answer on the clipboard (the one permission the app grants)', async () => {
+  const app = await launch(tempDir());
+  const page = await app.firstWindow();
+  const prompt = 'Electron copy [len=200]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  await lastAssistant(page).getByTestId('copy-message').click();
+  await expect.poll(() => app.evaluate(({ clipboard }) => clipboard.readText())).toBe(FakeAnthropic.answer(prompt));
+  expect(await page.evaluate(async () => (await navigator.permissions.query({ name: 'clipboard-write' as PermissionName })).state)).toBe(
+    'granted',
+  );
+  expect(await page.evaluate(async () => (await navigator.permissions.query({ name: 'geolocation' })).state)).toBe('denied');
+  await app.close();
+});
+
+test('spellcheck uses the OS spellchecker, and is off on Linux (no dictionary downloads)', async () => {
+  const app = await launch(tempDir());
+  await app.firstWindow();
+  expect(await app.evaluate(({ session }) => session.defaultSession.isSpellCheckerEnabled())).toBe(process.platform !== 'linux');
   await app.close();
 });
