@@ -19,7 +19,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Core } from '../core/core';
 import { platformDoor, type PlatformDoor } from '../core/platform';
-import { useNativeBinding } from '../core/store/sqlite';
+import { loadNativeBinding, useNativeBinding } from '../core/store/sqlite';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
@@ -46,6 +46,9 @@ function isOwnFrame(url: string | undefined): boolean {
 }
 
 function openCore(dataDir: string): PlatformDoor {
+  // Load SQLite's native module before the database is touched: a build for the wrong runtime is a setup problem to
+  // report (NativeModuleError), never mistaken for a damaged database to restore over.
+  loadNativeBinding();
   return platformDoor(
     new Core({ dataDir, provider: settings.provider(), settings, dailyBackups: true, log: (s) => console.log(`[engine] ${s}`) }),
   );
