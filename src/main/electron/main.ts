@@ -14,7 +14,6 @@ import {
 } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Core } from '../core/core';
@@ -26,6 +25,7 @@ import { CSP } from '../../shared/csp';
 import { DesktopSettings } from './settings';
 import { restoreLatestBackup } from '../core/store/backup';
 import { describe, openWithRecovery } from './recovery';
+import { frameRules } from './frames';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development only
 const subscribers = new Map<number, () => void>();
@@ -34,16 +34,8 @@ let settings: DesktopSettings;
 
 const RENDERER_DIR = path.join(import.meta.dirname, '../renderer');
 
-function isOwnFrame(url: string | undefined): boolean {
-  if (!url) return false;
-  if (RENDERER_URL && url.startsWith(RENDERER_URL)) return true;
-  if (!url.startsWith('file:')) return false;
-  try {
-    return fileURLToPath(url).startsWith(RENDERER_DIR + path.sep); // fileURLToPath, so Windows drive paths compare right
-  } catch {
-    return false; // not a valid file URL: not ours
-  }
-}
+const frames = frameRules(RENDERER_DIR, RENDERER_URL);
+const isOwnFrame = frames.isOwnFrame;
 
 function openCore(dataDir: string): PlatformDoor {
   // Load SQLite's native module before the database is touched: a build for the wrong runtime is a setup problem to
@@ -64,11 +56,9 @@ function electronSqliteBuild(): string {
   return fs.existsSync(unpacked) ? unpacked : file;
 }
 
-// Only the app's own frames may write to the clipboard (the Copy buttons); every other permission is refused.
-const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
-/** A permission asked by one of our frames: its URL, or (a check may omit it) the URL of the page asking. */
-function fromOwnFrame(contents: WebContents | null, requestingUrl: string | undefined): boolean {
-  return isOwnFrame(requestingUrl ?? contents?.getURL());
+/** Only the app's own frames may write to the clipboard; a check may omit the frame's URL: then the page's URL counts. */
+function allowsPermission(contents: WebContents | null, permission: string, requestingUrl: string | undefined): boolean {
+  return frames.allowsPermission(permission, requestingUrl ?? contents?.getURL());
 }
 
 function lockDownSession(): void {
@@ -77,11 +67,9 @@ function lockDownSession(): void {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
   ses.setPermissionRequestHandler((contents, permission, callback, details) =>
-    callback(GRANTED_PERMISSIONS.has(permission) && fromOwnFrame(contents, details.requestingUrl)),
+    callback(allowsPermission(contents, permission, details.requestingUrl)),
   );
-  ses.setPermissionCheckHandler(
-    (contents, permission, _origin, details) => GRANTED_PERMISSIONS.has(permission) && fromOwnFrame(contents, details.requestingUrl),
-  );
+  ses.setPermissionCheckHandler((contents, permission, _origin, details) => allowsPermission(contents, permission, details.requestingUrl));
   // Spellcheck never fetches anything: macOS uses its own spellchecker; Windows its own too, and the Hunspell dictionaries
   // Chromium would otherwise download from Google's CDN (for a language Windows lacks; always on Linux) point at a
   // loopback address that serves nothing. Linux has no OS spellchecker, so spellcheck is off there.
