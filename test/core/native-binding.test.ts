@@ -70,4 +70,20 @@ describe('the native build of better-sqlite3', () => {
     expect(db.prepare('SELECT sqlite_version() AS v').get()).toMatchObject({ v: expect.stringMatching(/^3\./) });
     db.close();
   });
+
+  it('every SQLite connection in the main process opens through openSqlite, so the desktop app never loads the Node build', () => {
+    // A plain `new Database(…)` would load better-sqlite3's default build: Node's ABI, which Electron cannot load.
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (/\.tsx?$/.test(entry.name) && !file.endsWith(path.join('store', 'sqlite.ts'))) {
+          if (/new\s+(Database|BetterSqlite3|Sqlite)\s*\(/.test(fs.readFileSync(file, 'utf8'))) offenders.push(file);
+        }
+      }
+    };
+    walk(path.resolve('src/main'));
+    expect(offenders).toEqual([]);
+  });
 });
