@@ -1,11 +1,16 @@
 /**
  * The one door platform code (the desktop shell; the headless host may use it too) has into the core: contract calls,
  * parsed with the contract's schemas, and contract events, plus the few things a platform does that a window may not:
- * import or export a file by path (any size, streamed), pass on the OS's network hints, close.
+ * import or export a file by path (any size, streamed), pass on the OS's network hints, close. Before a core exists, the
+ * platform names the native SQLite build and handles a damaged database with what is exported beside it here.
  */
 import type { ImportResult } from '../../shared/exchange';
 import type { HoldfastEvent } from '../../shared/sync';
-import type { Core } from './core';
+import { Core, type CoreOptions } from './core';
+
+export { DamagedDatabaseError, restoreLatestBackup } from './store/backup';
+export { NewerDatabaseError } from './store/database';
+export { NativeModuleError, loadNativeBinding, useNativeBinding } from './store/sqlite';
 
 export interface PlatformDoor {
   /** A contract method by name with unparsed input: the same door every window uses. */
@@ -31,4 +36,9 @@ export function platformDoor(core: Core): PlatformDoor {
     hintNetwork: (online) => core.engine.network.hint(online),
     close: () => core.close(),
   };
+}
+
+/** Opens the core on a data folder (throws DamagedDatabaseError, NewerDatabaseError, NativeModuleError) behind its door. */
+export function openPlatformDoor(options: CoreOptions): PlatformDoor {
+  return platformDoor(new Core(options));
 }

@@ -16,14 +16,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Core } from '../core/core';
-import { platformDoor, type PlatformDoor } from '../core/platform';
-import { loadNativeBinding, useNativeBinding } from '../core/store/sqlite';
+import { loadNativeBinding, openPlatformDoor, restoreLatestBackup, useNativeBinding, type PlatformDoor } from '../core/platform';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
 import { DesktopSettings } from './settings';
-import { restoreLatestBackup } from '../core/store/backup';
 import { describe, openWithRecovery } from './recovery';
 import { frameRules } from './frames';
 
@@ -41,9 +38,13 @@ function openCore(dataDir: string): PlatformDoor {
   // Load SQLite's native module before the database is touched: a build for the wrong runtime is a setup problem to
   // report (NativeModuleError), never mistaken for a damaged database to restore over.
   loadNativeBinding();
-  return platformDoor(
-    new Core({ dataDir, provider: settings.provider(), settings, dailyBackups: true, log: (s) => console.log(`[engine] ${s}`) }),
-  );
+  return openPlatformDoor({
+    dataDir,
+    provider: settings.provider(),
+    settings,
+    dailyBackups: true,
+    log: (s) => console.log(`[engine] ${s}`),
+  });
 }
 
 /**

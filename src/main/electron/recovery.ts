@@ -3,8 +3,7 @@
  * it; when it is damaged, offer the latest backup and open again; when anything fails, say so in an error window and
  * give up, so no windowless process is left holding the single-instance lock.
  */
-import { DamagedDatabaseError } from '../core/store/backup';
-import { NativeModuleError } from '../core/store/sqlite';
+import { DamagedDatabaseError, NativeModuleError } from '../core/platform';
 
 /** The native dialogs the decisions need (Electron's `dialog` in the app, a recording fake in tests). */
 export interface RecoveryUi {
