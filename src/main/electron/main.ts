@@ -106,7 +106,12 @@ async function exportAllFromDialog(): Promise<void> {
     defaultPath: `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`,
   });
   if (picked.canceled || !picked.filePath) return;
-  await pipeline(Readable.from(core.exportArchive()), fs.createWriteStream(picked.filePath));
+  try {
+    await pipeline(Readable.from(core.exportArchive()), fs.createWriteStream(picked.filePath));
+  } catch (err) {
+    // A full disk or a folder without write access: say so, rather than an unhandled rejection in the main process.
+    dialog.showErrorBox('Export failed', err instanceof Error ? err.message : String(err));
+  }
 }
 
 function createWindow(): BrowserWindow {
