@@ -54,13 +54,18 @@ function thinkingSetting(json: string | null): ThinkingSetting | null {
   }
 }
 
-/** Full text and thinking of a message: what is folded plus whatever is still in the chunk journal, by kind. */
+/**
+ * Full text and thinking of a message: what is folded plus whatever is still in the chunk journal, by kind. Only a
+ * streaming message has journal rows, so one probe per message decides whether the per-kind subqueries run at all.
+ */
+const JOURNALED = `EXISTS (SELECT 1 FROM chunks c WHERE c.message_id = m.id)`;
+const journal = (kinds: string) =>
+  `coalesce((SELECT group_concat(c.text, '' ORDER BY c.ord) FROM chunks c WHERE c.message_id = m.id AND c.kind IN (${kinds})), '')`;
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.parent_id, m.role,
-  m.content || coalesce((SELECT group_concat(c.text, '' ORDER BY c.ord) FROM chunks c WHERE c.message_id = m.id AND c.kind = 'text'), '') AS content,
-  CASE WHEN EXISTS (SELECT 1 FROM chunks c WHERE c.message_id = m.id AND c.kind IN ('thinking', 'break'))
-    THEN coalesce(m.thinking, '') || (SELECT group_concat(c.text, '' ORDER BY c.ord) FROM chunks c WHERE c.message_id = m.id AND c.kind IN ('thinking', 'break'))
+  CASE WHEN ${JOURNALED} THEN m.content || ${journal("'text'")} ELSE m.content END AS content,
+  CASE WHEN ${JOURNALED} AND ${journal("'thinking', 'break'")} != '' THEN coalesce(m.thinking, '') || ${journal("'thinking', 'break'")}
     ELSE m.thinking END AS thinking,
   m.thinking_ms,
-  (m.thinking_redacted OR EXISTS (SELECT 1 FROM chunks c WHERE c.message_id = m.id AND c.kind = 'redacted')) AS thinking_redacted,
+  (m.thinking_redacted OR (${JOURNALED} AND EXISTS (SELECT 1 FROM chunks c WHERE c.message_id = m.id AND c.kind = 'redacted'))) AS thinking_redacted,
   m.status, m.error, m.model, m.stop_reason, m.input_tokens, m.output_tokens, m.reaction, m.reaction_comment,
   m.created_at, m.last_updated`;
