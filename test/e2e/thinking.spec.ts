@@ -15,18 +15,25 @@ async function startConversation(page: Page): Promise<void> {
   await expect(page.getByTestId('conversation-settings-button')).toBeVisible();
 }
 
-test('thinking streams collapsed above the answer, with its duration while and after it thinks', async ({ page, host, fake }) => {
+test('thinking streams collapsed above the answer, with its duration while and after it thinks, through a reload', async ({
+  page,
+  host,
+  fake,
+}) => {
   await openApp(page, host.current.url);
   await startConversation(page);
   await conversationSettings(page, async () => {
     await page.getByTestId('conversation-thinking').selectOption('enabled');
     await page.getByTestId('conversation-thinking-budget').fill('2048');
   });
-  const prompt = 'Think it over [think=2500] [len=700]';
+  const prompt = 'Think it over [think=5000] [len=700]';
   await sendMessage(page, prompt);
   const answer = lastAssistant(page);
   const thinking = answer.getByTestId('message-thinking');
-  // While it thinks: collapsed, counting seconds, no answer text yet.
+  // While it thinks: collapsed, counting seconds, no answer text yet — also in a window reloaded mid-thinking.
+  await expect(thinking).toHaveAttribute('data-live', 'true');
+  await expect(answer.getByTestId('thinking-summary')).toHaveText(/^Thinking… \d+ s$/);
+  await page.reload();
   await expect(thinking).toHaveAttribute('data-live', 'true');
   await expect(answer.getByTestId('thinking-summary')).toHaveText(/^Thinking… \d+ s$/);
   await expect(thinking).not.toHaveAttribute('open', '');
