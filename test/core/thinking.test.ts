@@ -250,6 +250,46 @@ describe('why an answer stopped', () => {
   });
 });
 
+describe('over REST', () => {
+  it('POST /api/messages/:id/continue extends an answer cut at max_tokens, and refuses one that ended normally', async () => {
+    const h = await startHostProcess({
+      dataDir: tempDir(),
+      fromSource: true,
+      env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
+    });
+    hosts.push(h);
+    const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: 'REST' }) });
+    await requestJson(`${h.url}/api/sessions/${conv.id}`, { method: 'PATCH', body: JSON.stringify({ max_tokens: 100 }) });
+    const prompt = 'Continue me over REST [len=1500]';
+    const { body: sent } = await requestJson(`${h.url}/api/sessions/${conv.id}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ content: prompt }),
+    });
+    const id = sent.assistant_message_id as string;
+    const thread = () => `${h.url}/api/sessions/${conv.id}/messages`;
+    let answer = (await pollJson(thread(), (t) => t[1]?.status === 'completed'))[1];
+    expect(answer.stop_reason).toBe('max_tokens');
+    const badPatch = await requestJson(`${h.url}/api/sessions/${conv.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ thinking: { type: 'enabled', budget_tokens: 4000 } }),
+    });
+    expect(badPatch.status).toBe(400);
+    expect(badPatch.body.error.message).toMatch(/below max_tokens/);
+    for (let round = 0; answer.stop_reason === 'max_tokens' && round < 10; round++) {
+      const before = answer.content.length;
+      const res = await requestJson(`${h.url}/api/messages/${id}/continue`, { method: 'POST' });
+      expect(res).toEqual({ status: 200, body: { assistant_message_id: id } });
+      answer = (await pollJson(thread(), (t) => t[1]?.status === 'completed' && t[1].content.length > before))[1];
+    }
+    expect(answer.content).toBe(FakeAnthropic.answer(prompt));
+    expect(answer.stop_reason).toBe('end_turn');
+    const again = await requestJson(`${h.url}/api/messages/${id}/continue`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('conflict');
+    expect((await requestJson(`${h.url}/api/messages/nope/continue`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
 describe('thinking through a host killed mid-thinking', () => {
   it('loses no thinking received before SIGKILL and completes the answer after the restart', async () => {
     fake.config.paceMs = 10;
