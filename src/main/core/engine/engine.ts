@@ -88,7 +88,7 @@ export class Engine {
   /** Live thinking of a streaming message, and whether a redacted block arrived. */
   liveThinking(id: string): { thinking: string; redacted: boolean } | undefined {
     const g = this.active.get(id);
-    return g && { thinking: g.thinking, redacted: g.redacted };
+    return g && { thinking: g.reasoning.thinking, redacted: g.reasoning.redacted };
   }
   isActive(id: string): boolean {
     return this.active.has(id);

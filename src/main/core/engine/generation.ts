@@ -7,6 +7,7 @@ import { ProviderError, type Provider, type ProviderMessage, type ProviderReques
 import { abortableSleep } from '../abortable';
 import { continuationMessages, Seam, STRATEGY_ORDER, type Strategy } from './continuation';
 import type { NetworkMonitor } from './network';
+import { isThinkingEvent, limitsFor, Reasoning, type ReasoningSink } from './reasoning';
 
 export interface GenerationSettings {
   model: string;
@@ -15,10 +16,6 @@ export interface GenerationSettings {
   temperature?: number;
   thinking?: ThinkingSetting;
 }
-
-/** A piece of reasoning for the journal: thinking text or a break between blocks (offset into the thinking), a signature, redacted data. */
-export type ThinkingPart =
-  { kind: 'thinking' | 'break'; offset: number; text: string } | { kind: 'signature'; text: string } | { kind: 'redacted'; text: string };
 
 export interface RetryPolicy {
   /** Total time a generation may spend failing without progress (offline time not counted). */
@@ -36,7 +33,7 @@ export type Outcome =
   | { status: 'new_variant'; reason: string }
   | { status: 'suspended' }; // the process is shutting down: stays `generating`, resumed at next start
 
-export interface GenerationDeps {
+export interface GenerationDeps extends ReasoningSink {
   provider: Provider;
   network: NetworkMonitor;
   policy: RetryPolicy;
@@ -44,10 +41,6 @@ export interface GenerationDeps {
   rememberStrategy(model: string, strategy: Strategy): void;
   /** New text for the message, already joined at the seam; offset is where it starts in the full text. */
   append(offset: number, text: string): void;
-  /** Reasoning, journaled like text. */
-  appendThinking(part: ThinkingPart): void;
-  /** This attempt's thinking ended after `ms` (the answer text began, the stream ended, or it failed). */
-  thinkingEnded(ms: number): void;
   random(): number;
   log(message: string): void;
   /** The generation started or stopped waiting (offline, or between retries): windows show it. */
@@ -61,11 +54,7 @@ export class Generation {
   private waitingFor_: 'offline' | 'retry' | null = null;
   /** Text arrived since the last failure: the retry budget and backoff start over. */
   private progressed = false;
-  /** Everything stored and received of the thinking, and whether a redacted block came. */
-  thinking: string;
-  redacted: boolean;
-  /** When this attempt's thinking began (null: not thinking now). */
-  private thinkingSince: number | null = null;
+  readonly reasoning: Reasoning;
 
   constructor(
     readonly message: Message,
@@ -75,8 +64,7 @@ export class Generation {
     private readonly settings: GenerationSettings,
     private readonly deps: GenerationDeps,
   ) {
-    this.thinking = message.thinking ?? '';
-    this.redacted = message.thinking_redacted ?? false;
+    this.reasoning = new Reasoning(message, deps);
   }
 
   get id(): string {
@@ -157,19 +145,11 @@ export class Generation {
     const strategy: Strategy = this.text.trim() ? this.deps.strategyFor(this.settings.model) : 'prefill';
     if (strategy === 'new_variant' && this.text.trim())
       return { status: 'new_variant', reason: 'this model cannot continue an interrupted answer' };
-    // Thinking only while there is no answer text yet: a continuation extends the text with thinking off (its
-    // reasoning is done, and a prefill under thinking would need the signed block first).
-    const thinking = this.text.trim() ? undefined : this.settings.thinking;
-    const budget = thinking?.type === 'enabled' ? thinking.budget_tokens : 0;
     const request: ProviderRequest = {
       model: this.settings.model,
-      // The API wants max_tokens above the budget: when a default is below it, the answer still gets room.
-      max_tokens: budget >= this.settings.max_tokens ? budget + this.settings.max_tokens : this.settings.max_tokens,
       messages: continuationMessages(this.history, this.text, strategy),
       ...(this.settings.system ? { system: this.settings.system } : {}),
-      // Temperature cannot be set together with thinking.
-      ...(this.settings.temperature != null && !thinking ? { temperature: this.settings.temperature } : {}),
-      ...(thinking ? { thinking } : {}),
+      ...limitsFor(this.settings, Boolean(this.text.trim())),
     };
     const seam = new Seam(this.text);
     const controller = new AbortController();
@@ -196,10 +176,11 @@ export class Generation {
       for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick })) {
         kick();
         if (ev.type === 'start') network.reportSuccess();
-        else if (ev.type === 'thinking_start' || ev.type === 'thinking' || ev.type === 'signature' || ev.type === 'redacted_thinking') {
-          this.onThinking(ev);
+        else if (isThinkingEvent(ev)) {
+          this.reasoning.feed(ev);
+          this.progressed = true;
         } else if (ev.type === 'text') {
-          this.endThinking();
+          this.reasoning.end();
           const fresh = seam.feed(ev.text);
           if (fresh) {
             const offset = this.text.length;
@@ -208,7 +189,7 @@ export class Generation {
             this.deps.append(offset, fresh);
           }
         } else if (ev.type === 'end') {
-          this.endThinking();
+          this.reasoning.end();
           this.outputTokens += ev.output_tokens ?? 0;
           return { status: 'completed', stop_reason: ev.stop_reason, input_tokens: ev.input_tokens, output_tokens: this.outputTokens };
         }
@@ -219,47 +200,10 @@ export class Generation {
       if (stalled && !this.stopKind) throw stalledError(policy.watchdogMs);
       throw err;
     } finally {
-      this.endThinking();
+      this.reasoning.end();
       if (timer) clearTimeout(timer);
       this.stopper.signal.removeEventListener('abort', onStop);
     }
-  }
-
-  private onThinking(
-    ev:
-      | { type: 'thinking_start' }
-      | { type: 'thinking'; text: string }
-      | { type: 'signature'; signature: string }
-      | { type: 'redacted_thinking'; data: string },
-  ): void {
-    this.thinkingSince ??= Date.now();
-    if (ev.type === 'thinking_start') {
-      // A new block after stored thinking (a second block, or a restart after an interruption): keep them apart.
-      if (this.thinking) this.addThinking('break', '\n\n');
-    } else if (ev.type === 'thinking') {
-      this.addThinking('thinking', ev.text);
-    } else if (ev.type === 'signature') {
-      this.deps.appendThinking({ kind: 'signature', text: ev.signature });
-    } else {
-      this.redacted = true;
-      this.progressed = true;
-      this.deps.appendThinking({ kind: 'redacted', text: ev.data });
-    }
-  }
-
-  private addThinking(kind: 'thinking' | 'break', text: string): void {
-    if (!text) return;
-    const offset = this.thinking.length;
-    this.thinking += text;
-    this.progressed = true;
-    this.deps.appendThinking({ kind, offset, text });
-  }
-
-  private endThinking(): void {
-    if (this.thinkingSince === null) return;
-    const ms = Date.now() - this.thinkingSince;
-    this.thinkingSince = null;
-    this.deps.thinkingEnded(ms);
   }
 
   private stoppedOutcome(): Outcome {
