@@ -97,3 +97,18 @@ test('a refusal and an unknown stop reason are named, never an empty bubble', as
   await expect(odd.getByTestId('stop-reason')).toContainText('"tea_break"');
   await expect(odd.getByTestId('continue-button')).toHaveCount(0);
 });
+
+test('redacted reasoning is shown as such', async ({ page, host }) => {
+  await openApp(page, host.current.url);
+  await startConversation(page);
+  await conversationSettings(page, async () => {
+    await page.getByTestId('conversation-thinking').selectOption('adaptive');
+  });
+  const prompt = 'Something delicate [redacted] [len=300]';
+  await sendMessage(page, prompt);
+  const answer = lastAssistant(page);
+  await expectAnswer(answer, FakeAnthropic.answer(prompt));
+  await answer.getByTestId('thinking-summary').click();
+  await expect(answer.getByTestId('thinking-redacted')).toHaveText('Some reasoning was redacted by the provider.');
+  await expect(answer.locator('.thinking-text')).toHaveText(FakeAnthropic.thinking(prompt), { useInnerText: false });
+});
