@@ -14,6 +14,7 @@ import type { Core } from '../../src/main/core/core';
 import type { HoldfastEvent } from '../../src/shared/sync';
 import type { ThinkingSetting } from '../../src/shared/model';
 import { stopReasonNote, thoughtFor } from '../../src/shared/stop-reasons';
+import { foldChunks } from '../../src/main/core/store/store';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];
@@ -197,6 +198,33 @@ describe('extended thinking', () => {
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'Big budget [len=200]' });
     expect((await settled(core, id)).status).toBe('completed');
     expect(fake.requests[0]!.max_tokens).toBeGreaterThan(8000);
+  });
+});
+
+describe('folding the journal', () => {
+  it('splits text, thinking and blocks by kind, whatever order the group commits cut them in', () => {
+    const folded = foldChunks([
+      { kind: 'redacted', text: 'AAA=' },
+      { kind: 'thinking', text: 'First ' },
+      { kind: 'thinking', text: 'thought' },
+      { kind: 'break', text: '\n\n' }, // the first block was cut off: no signature
+      { kind: 'thinking', text: 'Second' },
+      { kind: 'signature', text: 'c2ln' },
+      { kind: 'signature', text: 'MQ==' },
+      { kind: 'text', text: 'The ' },
+      { kind: 'text', text: 'answer.' },
+    ]);
+    expect(folded).toEqual({
+      text: 'The answer.',
+      thinking: 'First thought\n\nSecond',
+      redacted: true,
+      blocks: [
+        { type: 'redacted_thinking', data: 'AAA=' },
+        { type: 'thinking', thinking: 'First thought', signature: null },
+        { type: 'thinking', thinking: 'Second', signature: 'c2lnMQ==' },
+      ],
+    });
+    expect(foldChunks([{ kind: 'text', text: 'only text' }])).toEqual({ text: 'only text', thinking: '', redacted: false, blocks: [] });
   });
 });
 
