@@ -1,6 +1,6 @@
 /** Conversation methods: create, list, rename and settings, trash, the current branch. */
 import { z } from 'zod';
-import { Conversation, Id } from './model';
+import { Conversation, Id, ThinkingSetting } from './model';
 import type { ContractDomain } from './rpc';
 
 export const CreateConversationInput = z
@@ -19,6 +19,8 @@ export const UpdateConversationInput = z
     model: z.string().min(1).max(200).nullable().optional(),
     max_tokens: z.number().int().min(1).max(128_000).nullable().optional(),
     temperature: z.number().min(0).max(1).nullable().optional(),
+    /** Extended thinking: `{type: 'enabled', budget_tokens}` (≥ 1024, below max_tokens), `{type: 'adaptive'}`, or null (off). */
+    thinking: ThinkingSetting.nullable().optional(),
     pinned: z.boolean().optional(),
   })
   .strict();

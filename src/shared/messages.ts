@@ -32,6 +32,8 @@ export const messages = {
   'messages.send': { input: SendInput, output: SendOutput },
   'messages.stop': { input: ById, output: z.object({ stopped: z.boolean() }) },
   'messages.retry': { input: ById, output: z.object({ assistant_message_id: z.string() }) },
+  /** Extends an answer that stopped at the length limit (`max_tokens`) or paused (`pause_turn`): the same message. */
+  'messages.continue': { input: ById, output: z.object({ assistant_message_id: z.string() }) },
   'messages.regenerate': { input: ById, output: z.object({ assistant_message_id: z.string() }) },
   'messages.edit': {
     input: z.object({ message_id: Id, content: SendInput.shape.content }).strict(),

@@ -19,8 +19,12 @@ export const Message = z.object({
   parent_id: z.string().nullable(),
   role: Role,
   content: z.string(),
-  /** Reasoning shown apart from the answer (imported Claude thinking blocks). */
+  /** Reasoning shown apart from the answer (streamed extended thinking, imported thinking blocks); never sent back as text. */
   thinking: z.string().nullable(),
+  /** How long the model thought, summed over attempts (null or absent: unknown, or no thinking). Optional: older rows and files lack it. */
+  thinking_ms: z.number().nullable().optional(),
+  /** The provider redacted some of the reasoning (its encrypted data is kept, never shown). */
+  thinking_redacted: z.boolean().optional(),
   status: MessageStatus,
   error: z.string().nullable(),
   model: z.string().nullable(),
@@ -34,6 +38,13 @@ export const Message = z.object({
 });
 export type Message = z.infer<typeof Message>;
 
+/** Extended thinking for a conversation: a token budget (at least 1024, below max_tokens), or adaptive where the model has it. */
+export const ThinkingSetting = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('enabled'), budget_tokens: z.number().int().min(1024).max(128_000) }).strict(),
+  z.object({ type: z.literal('adaptive') }).strict(),
+]);
+export type ThinkingSetting = z.infer<typeof ThinkingSetting>;
+
 export const Conversation = z.object({
   id: z.string(),
   title: z.string(),
@@ -44,6 +55,8 @@ export const Conversation = z.object({
   system_prompt: z.string().nullable(),
   max_tokens: z.number().nullable(),
   temperature: z.number().nullable(),
+  /** Extended thinking; null: off. */
+  thinking: ThinkingSetting.nullable().optional(),
   pinned: z.boolean(),
   deleted_at: z.number().nullable(),
 });
@@ -51,6 +64,9 @@ export type Conversation = z.infer<typeof Conversation>;
 
 export const NetworkState = z.enum(['online', 'offline']);
 export type NetworkState = z.infer<typeof NetworkState>;
+
+/** Stop reasons after which the same answer can be extended with Continue. */
+export const CONTINUABLE_STOP_REASONS: readonly string[] = ['max_tokens', 'pause_turn'];
 
 export const DEMO_MODEL = 'demo';
 /** How a model name is shown; the offline demo is always labelled as such. */

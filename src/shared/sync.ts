@@ -50,6 +50,8 @@ export const ChunkEvent = z.object({
   conversation_id: z.string(),
   offset: z.number(),
   text: z.string(),
+  /** `thinking`: the offset is into the message's thinking; `redacted`: a redacted thinking block arrived (no text). Absent: answer text. */
+  kind: z.enum(['text', 'thinking', 'redacted']).optional(),
 });
 export const DeleteEvent = z.object({
   type: z.literal('sync.didDelete'),

@@ -1,6 +1,8 @@
 /**
  * A local server that speaks the Anthropic Messages API's streaming wire format exactly, with deterministic answers
  * and faults scripted per request (drop, clean close, stall, error statuses, a mid-stream error event, offline).
+ * With `thinking` in a request it streams a thinking block first (thinking_delta…, signature_delta), as the API does;
+ * stop reasons: `max_tokens` when the answer has more deltas than max_tokens allows, or `[stop=REASON]` in the prompt.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -27,6 +29,9 @@ export interface FakeConfig {
 
 export interface RecordedRequest {
   model: string;
+  max_tokens?: number;
+  temperature?: number;
+  thinking?: unknown;
   messages: { role: string; content: string }[];
   system?: string;
   at: number;
@@ -39,6 +44,8 @@ export class FakeAnthropic {
   config: FakeConfig = { paceMs: 5, refusePrefill: [], pingEvery: 5 };
   /** Called after each text delta is written: the prompt and how many characters of the answer are out. */
   onDelta: ((prompt: string, sent: number) => void) | null = null;
+  /** Called after each thinking delta is written: the prompt and how many characters of the thinking are out. */
+  onThinkingDelta: ((prompt: string, sent: number) => void) | null = null;
   private faults: Fault[] = [];
   private offlineUntil = 0;
   private readonly sockets = new Set<Socket>();
@@ -95,6 +102,17 @@ export class FakeAnthropic {
     return answerFor(prompt);
   }
 
+  /** The thinking the server streams for `prompt` when thinking is on (`[think=N]` sets its length, 400 by default). */
+  static thinking(prompt: string): string {
+    const m = /\[think=(\d+)\]/.exec(prompt);
+    return answerFor(`Reasoning about ${prompt}`, m ? Number(m[1]) : 400);
+  }
+
+  /** The opaque signature the server sends for a thinking block (deterministic, base64-like as the API's). */
+  static signature(prompt: string): string {
+    return Buffer.from(`sig:${prompt.slice(0, 40)}`).toString('base64');
+  }
+
   private takeFault(prompt: string): Fault | undefined {
     const i = this.faults.findIndex((f) => !f.match || prompt.includes(f.match));
     return i < 0 ? undefined : this.faults.splice(i, 1)[0];
@@ -117,13 +135,42 @@ export class FakeAnthropic {
       messages?: { role: string; content: unknown }[];
       system?: string;
       stream?: boolean;
+      temperature?: number;
+      thinking?: { type?: string; budget_tokens?: number };
     };
     if (!b.model) return apiError(res, 400, 'invalid_request_error', 'model: Field required');
     if (typeof b.max_tokens !== 'number') return apiError(res, 400, 'invalid_request_error', 'max_tokens: Field required');
     if (!Array.isArray(b.messages) || !b.messages.length)
       return apiError(res, 400, 'invalid_request_error', 'messages: at least one message is required');
     const messages = b.messages.map((m) => ({ role: m.role, content: textOf(m.content) }));
-    this.requests.push({ model: b.model, messages, ...(b.system ? { system: b.system } : {}), at: Date.now() });
+    this.requests.push({
+      model: b.model,
+      max_tokens: b.max_tokens,
+      ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      ...(b.thinking !== undefined ? { thinking: b.thinking } : {}),
+      messages,
+      ...(b.system ? { system: b.system } : {}),
+      at: Date.now(),
+    });
+    // The real API's rules for thinking requests, with its wording.
+    const thinkingOn = b.thinking?.type === 'enabled' || b.thinking?.type === 'adaptive';
+    if (b.thinking?.type === 'enabled') {
+      const budget = b.thinking.budget_tokens;
+      if (typeof budget !== 'number' || budget < 1024)
+        return apiError(res, 400, 'invalid_request_error', 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+      if (budget >= b.max_tokens)
+        return apiError(res, 400, 'invalid_request_error', '`max_tokens` must be greater than `thinking.budget_tokens`');
+    }
+    if (thinkingOn && b.temperature !== undefined && b.temperature !== 1)
+      return apiError(res, 400, 'invalid_request_error', '`temperature` may only be set to 1 when thinking is enabled');
+    const finalTurn = b.messages[b.messages.length - 1]!;
+    if (thinkingOn && finalTurn.role === 'assistant' && !startsWithThinking(finalTurn.content))
+      return apiError(
+        res,
+        400,
+        'invalid_request_error',
+        'messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `text`. When `thinking` is enabled, a final `assistant` message must start with a thinking block.',
+      );
 
     const last = messages[messages.length - 1]!;
     let prompt: string;
@@ -180,7 +227,22 @@ export class FakeAnthropic {
       );
       return;
     }
-    await this.stream(res, b.model, rest, Math.ceil(JSON.stringify(messages).length / 4), fault, prompt, full.length - rest.length);
+    const stopMarker = /\[stop=([a-z_]+)\]/.exec(prompt)?.[1];
+    await this.stream(
+      res,
+      b.model,
+      stopMarker === 'refusal' ? '' : rest,
+      Math.ceil(JSON.stringify(messages).length / 4),
+      fault,
+      prompt,
+      full.length - rest.length,
+      {
+        thinking: thinkingOn && !titled ? FakeAnthropic.thinking(prompt) : null,
+        redacted: thinkingOn && prompt.includes('[redacted]'),
+        stopReason: stopMarker ?? 'end_turn',
+        maxTokens: b.max_tokens,
+      },
+    );
   }
 
   private async stream(
@@ -191,9 +253,24 @@ export class FakeAnthropic {
     fault: Fault | undefined,
     prompt: string,
     offset: number,
+    shape: { thinking: string | null; redacted: boolean; stopReason: string; maxTokens: number } = {
+      thinking: null,
+      redacted: false,
+      stopReason: 'end_turn',
+      maxTokens: Infinity,
+    },
   ): Promise<void> {
     let sent = offset;
-    const deltas = splitIntoDeltas(text);
+    let thinkingSent = 0;
+    const thinkingDeltas = shape.thinking ? splitIntoDeltas(shape.thinking, 11) : [];
+    // One delta is one output token here: an answer with more deltas than max_tokens allows is cut, as the API cuts it.
+    let deltas = splitIntoDeltas(text);
+    let stopReason = shape.stopReason;
+    const room = Math.max(0, shape.maxTokens - thinkingDeltas.length);
+    if (deltas.length > room) {
+      deltas = deltas.slice(0, room);
+      stopReason = 'max_tokens';
+    }
     const events: [string, unknown][] = [
       [
         'message_start',
@@ -211,16 +288,45 @@ export class FakeAnthropic {
           },
         },
       ],
-      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
     ];
-    deltas.forEach((d, i) => {
-      if (i % this.config.pingEvery === 0) events.push(['ping', { type: 'ping' }]);
-      events.push(['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: d } }]);
-    });
-    events.push(['content_block_stop', { type: 'content_block_stop', index: 0 }]);
+    // Block shapes as the API streams them: a redacted block arrives whole in its start event; a thinking block starts
+    // empty, grows by thinking_delta and ends with one signature_delta; the text block follows at the next index.
+    let index = 0;
+    if (shape.redacted) {
+      const data = Buffer.from(`redacted:${prompt.slice(0, 40)}`).toString('base64');
+      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data } }]);
+      events.push(['content_block_stop', { type: 'content_block_stop', index: index++ }]);
+    }
+    if (shape.thinking !== null) {
+      events.push([
+        'content_block_start',
+        { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } },
+      ]);
+      thinkingDeltas.forEach((d, i) => {
+        if (i % this.config.pingEvery === 0) events.push(['ping', { type: 'ping' }]);
+        events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: d } }]);
+      });
+      events.push([
+        'content_block_delta',
+        { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: FakeAnthropic.signature(prompt) } },
+      ]);
+      events.push(['content_block_stop', { type: 'content_block_stop', index: index++ }]);
+    }
+    if (deltas.length || stopReason !== 'refusal') {
+      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
+      deltas.forEach((d, i) => {
+        if (i % this.config.pingEvery === 0) events.push(['ping', { type: 'ping' }]);
+        events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: d } }]);
+      });
+      events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+    }
     events.push([
       'message_delta',
-      { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: deltas.length } },
+      {
+        type: 'message_delta',
+        delta: { stop_reason: stopReason, stop_sequence: null },
+        usage: { output_tokens: deltas.length + thinkingDeltas.length },
+      },
     ]);
     events.push(['message_stop', { type: 'message_stop' }]);
 
@@ -256,8 +362,14 @@ export class FakeAnthropic {
       const [name, data] = events[i]!;
       res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
       if (name === 'content_block_delta') {
-        sent += (data as { delta: { text: string } }).delta.text.length;
-        this.onDelta?.(prompt, sent);
+        const delta = (data as { delta: { type: string; text?: string; thinking?: string } }).delta;
+        if (delta.type === 'text_delta') {
+          sent += delta.text!.length;
+          this.onDelta?.(prompt, sent);
+        } else if (delta.type === 'thinking_delta') {
+          thinkingSent += delta.thinking!.length;
+          this.onThinkingDelta?.(prompt, thinkingSent);
+        }
         if (this.config.paceMs > 0) await sleep(this.config.paceMs);
       }
     }
@@ -299,6 +411,12 @@ function momentIndex(m: FaultMoment, events: [string, unknown][]): number {
   if (m === 'before_stop') return events.length - 1;
   const deltaIdx = events.map(([n], i) => (n === 'content_block_delta' ? i : -1)).filter((i) => i >= 0);
   return (deltaIdx[Math.floor(deltaIdx.length / 2)] ?? 2) + 1;
+}
+
+function startsWithThinking(content: unknown): boolean {
+  const first: unknown = Array.isArray(content) ? content[0] : undefined;
+  const type = first && typeof first === 'object' ? (first as { type?: unknown }).type : undefined;
+  return type === 'thinking' || type === 'redacted_thinking';
 }
 
 function textOf(content: unknown): string {

@@ -24,9 +24,16 @@ export class Conversations {
 
   update(
     id: string,
-    patch: Partial<Pick<Conversation, 'title' | 'system_prompt' | 'model' | 'max_tokens' | 'temperature' | 'pinned'>>,
+    patch: Partial<Pick<Conversation, 'title' | 'system_prompt' | 'model' | 'max_tokens' | 'temperature' | 'pinned' | 'thinking'>>,
   ): Conversation {
-    this.store.conversation(id);
+    const before = this.store.conversation(id);
+    const thinking = patch.thinking === undefined ? before.thinking : patch.thinking;
+    const maxTokens = patch.max_tokens === undefined ? before.max_tokens : patch.max_tokens;
+    if (thinking?.type === 'enabled' && maxTokens != null && thinking.budget_tokens >= maxTokens)
+      throw new HoldfastError(
+        'invalid_input',
+        `The thinking budget (${thinking.budget_tokens} tokens) must be below max_tokens (${maxTokens}): raise max_tokens or lower the budget`,
+      );
     this.store.mutate(() => this.store.updateConversation(id, patch, false));
     return this.store.conversation(id);
   }

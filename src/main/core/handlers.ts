@@ -15,6 +15,7 @@ export const handlers: HandlersFor<Contract, Core> = {
   'messages.send': (input, core) => core.engine.send(input),
   'messages.stop': (input, core) => core.engine.stop(input.message_id),
   'messages.retry': (input, core) => core.engine.retry(input.message_id),
+  'messages.continue': (input, core) => core.engine.continueAnswer(input.message_id),
   'messages.regenerate': (input, core) => core.engine.regenerate(input.message_id),
   'messages.edit': (input, core) => core.engine.edit(input.message_id, input.content),
   'messages.react': (input, core) => core.conversations.react(input.message_id, input.value, input.comment),

@@ -88,6 +88,8 @@ export class Search {
       add(this.query('messages_fts', wordQuery(parsed), fetch));
       if (candidates.size < limit) add(this.substringScan(parsed, limit));
     }
+    // Thinking has its own word index; a message found by its answer keeps that hit, one found only by its thinking says so.
+    add(this.query('messages_thinking_fts', wordQuery(parsed), fetch, 'thinking'));
     add(this.titleHits(wordQuery(parsed), fetch));
     const now = this.now();
     const dayMs = 86_400_000;
@@ -105,7 +107,13 @@ export class Search {
       }));
   }
 
-  private query(table: 'messages_fts' | 'messages_trigram', match: string, limit: number): (SearchResult & { score: number })[] {
+  private query(
+    table: 'messages_fts' | 'messages_trigram' | 'messages_thinking_fts',
+    match: string,
+    limit: number,
+    /** Reported instead of the message's role (thinking hits say `thinking`). */
+    role?: string,
+  ): (SearchResult & { score: number })[] {
     // One pass over the index in rowid order (newest first): no bm25 over every match, no MATCH re-run per row.
     const hits = this.db
       .prepare<[{ q: string; n: number }], { rowid: number; score: number; snippet: string }>(
@@ -133,7 +141,7 @@ export class Search {
               message_id: m.message_id,
               conversation_id: m.conversation_id,
               conversation_title: m.conversation_title,
-              role: m.role,
+              role: role ?? m.role,
               created_at: m.created_at,
               score: h.score,
               snippet: snippetHtml(h.snippet),

@@ -79,6 +79,7 @@ route('GET', '/api/sessions/:id/status', async (core, { params }) => {
 });
 route('POST', '/api/messages/:id/stop', (core, { params }) => core.call('messages.stop', { message_id: params.id }));
 route('POST', '/api/messages/:id/retry', (core, { params }) => core.call('messages.retry', { message_id: params.id }));
+route('POST', '/api/messages/:id/continue', (core, { params }) => core.call('messages.continue', { message_id: params.id }));
 route('POST', '/api/messages/:id/regenerate', (core, { params }) => core.call('messages.regenerate', { message_id: params.id }));
 route('POST', '/api/messages/:id/edit', (core, { params, body }) => core.call('messages.edit', { ...obj(body), message_id: params.id }));
 route('PUT', '/api/messages/:id/reaction', (core, { params, body }) =>

@@ -3,7 +3,7 @@
  * watches, resumes what a dead process left `generating`, and starts the offline queue when the network returns.
  */
 import { HoldfastError } from '../../../shared/errors';
-import { DEMO_MODEL, type Message } from '../../../shared/model';
+import { CONTINUABLE_STOP_REASONS, DEMO_MODEL, type Message } from '../../../shared/model';
 import type { SendInput, SendOutput } from '../../../shared/messages';
 import type { Provider, ProviderMessage } from '../providers/provider';
 import type { Store } from '../store/store';
@@ -27,7 +27,9 @@ export interface EngineOptions {
   autoTitle?: boolean;
 }
 
-export type ChunkListener = (message: Message, offset: number, text: string) => void;
+/** What a chunk event carries: answer text, thinking text (offset into the thinking), or a redacted block (no text). */
+export type ChunkEventKind = 'text' | 'thinking' | 'redacted';
+export type ChunkListener = (message: Message, offset: number, text: string, kind: ChunkEventKind) => void;
 
 export class Engine {
   readonly network: NetworkMonitor;
@@ -82,6 +84,11 @@ export class Engine {
   /** Live text of a streaming message (what the journal holds plus what is not yet committed). */
   liveText(id: string): string | undefined {
     return this.active.get(id)?.text;
+  }
+  /** Live thinking of a streaming message, and whether a redacted block arrived. */
+  liveThinking(id: string): { thinking: string; redacted: boolean } | undefined {
+    const g = this.active.get(id);
+    return g && { thinking: g.reasoning.thinking, redacted: g.reasoning.redacted };
   }
   isActive(id: string): boolean {
     return this.active.has(id);
@@ -148,6 +155,25 @@ export class Engine {
     const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id) ? 'generating' : 'queued';
     store.mutate(() => store.updateMessage(m.id, { status: next, error: null }));
     if (next === 'generating') this.launch(store.message(m.id));
+    return { assistant_message_id: m.id };
+  }
+
+  /** Extends a completed answer that stopped at the length limit (or paused): the same message, generating again. */
+  continueAnswer(messageId: string): { assistant_message_id: string } {
+    const { store } = this.o;
+    const m = store.message(messageId);
+    if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be continued');
+    if (m.status === 'generating' || m.status === 'queued') throw new HoldfastError('conflict', 'This answer is already being generated');
+    if (m.status !== 'completed') throw new HoldfastError('conflict', 'This answer did not finish; retry it instead');
+    if (!CONTINUABLE_STOP_REASONS.includes(m.stop_reason ?? ''))
+      throw new HoldfastError(
+        'conflict',
+        `This answer ended normally (${m.stop_reason ?? 'no stop reason'}); there is nothing to continue`,
+      );
+    const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id) ? 'generating' : 'queued';
+    store.mutate(() => store.updateMessage(m.id, { status: next, stop_reason: null, error: null }));
+    if (next === 'generating') this.launch(store.message(m.id));
+    else this.statusChanged();
     return { assistant_message_id: m.id };
   }
 
@@ -242,6 +268,8 @@ export class Engine {
       max_tokens: conv.max_tokens ?? this.o.defaultMaxTokens,
       ...(conv.system_prompt ? { system: conv.system_prompt } : {}),
       ...(conv.temperature != null ? { temperature: conv.temperature } : {}),
+      // The demo provider has no thinking; Anthropic models get the conversation's setting.
+      ...(conv.thinking && this.provider_.name !== 'demo' ? { thinking: conv.thinking } : {}),
     };
   }
 
@@ -271,7 +299,18 @@ export class Engine {
       onWaiting: () => this.statusChanged(),
       append: (offset, text) => {
         journal.append(m.id, text);
-        for (const l of this.chunkListeners) l(m, offset, text);
+        for (const l of this.chunkListeners) l(m, offset, text, 'text');
+      },
+      appendThinking: (part) => {
+        journal.append(m.id, part.text, part.kind);
+        if (part.kind === 'thinking' || part.kind === 'break')
+          for (const l of this.chunkListeners) l(m, part.offset, part.text, 'thinking');
+        else if (part.kind === 'redacted') for (const l of this.chunkListeners) l(m, 0, '', 'redacted'); // the data stays here
+      },
+      thinkingEnded: (ms) => {
+        // Stored at once (one row write per attempt), so every window can show the duration while the answer streams.
+        const { store } = this.o;
+        store.mutate(() => store.updateMessage(m.id, { thinking_ms: (store.message(m.id).thinking_ms ?? 0) + ms }));
       },
       random: this.o.random ?? Math.random,
       log: (s) => this.o.log?.(s),
@@ -300,7 +339,8 @@ export class Engine {
           error: null,
           stop_reason: outcome.stop_reason,
           input_tokens: outcome.input_tokens ?? null,
-          output_tokens: outcome.output_tokens ?? null,
+          // A continued answer (Continue after max_tokens) adds to what it had used.
+          output_tokens: outcome.output_tokens == null ? null : (gen.message.output_tokens ?? 0) + outcome.output_tokens,
         });
       } else if (outcome.status === 'cancelled') {
         store.updateMessage(gen.id, { status: 'cancelled' });

@@ -2,17 +2,19 @@
  * One generation: streams an assistant message from the provider until the provider says it is done, surviving
  * drops, stalls and restarts by continuing from the stored text. Keyed by its assistant message id.
  */
-import type { Message } from '../../../shared/model';
+import type { Message, ThinkingSetting } from '../../../shared/model';
 import { ProviderError, type Provider, type ProviderMessage, type ProviderRequest } from '../providers/provider';
 import { abortableSleep } from '../abortable';
 import { continuationMessages, Seam, STRATEGY_ORDER, type Strategy } from './continuation';
 import type { NetworkMonitor } from './network';
+import { isThinkingEvent, limitsFor, Reasoning, type ReasoningSink } from './reasoning';
 
 export interface GenerationSettings {
   model: string;
   system?: string;
   max_tokens: number;
   temperature?: number;
+  thinking?: ThinkingSetting;
 }
 
 export interface RetryPolicy {
@@ -31,7 +33,7 @@ export type Outcome =
   | { status: 'new_variant'; reason: string }
   | { status: 'suspended' }; // the process is shutting down: stays `generating`, resumed at next start
 
-export interface GenerationDeps {
+export interface GenerationDeps extends ReasoningSink {
   provider: Provider;
   network: NetworkMonitor;
   policy: RetryPolicy;
@@ -52,6 +54,7 @@ export class Generation {
   private waitingFor_: 'offline' | 'retry' | null = null;
   /** Text arrived since the last failure: the retry budget and backoff start over. */
   private progressed = false;
+  readonly reasoning: Reasoning;
 
   constructor(
     readonly message: Message,
@@ -60,7 +63,9 @@ export class Generation {
     private readonly history: ProviderMessage[],
     private readonly settings: GenerationSettings,
     private readonly deps: GenerationDeps,
-  ) {}
+  ) {
+    this.reasoning = new Reasoning(message, deps);
+  }
 
   get id(): string {
     return this.message.id;
@@ -142,10 +147,9 @@ export class Generation {
       return { status: 'new_variant', reason: 'this model cannot continue an interrupted answer' };
     const request: ProviderRequest = {
       model: this.settings.model,
-      max_tokens: this.settings.max_tokens,
       messages: continuationMessages(this.history, this.text, strategy),
       ...(this.settings.system ? { system: this.settings.system } : {}),
-      ...(this.settings.temperature != null ? { temperature: this.settings.temperature } : {}),
+      ...limitsFor(this.settings, Boolean(this.text.trim())),
     };
     const seam = new Seam(this.text);
     const controller = new AbortController();
@@ -172,7 +176,11 @@ export class Generation {
       for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick })) {
         kick();
         if (ev.type === 'start') network.reportSuccess();
-        else if (ev.type === 'text') {
+        else if (isThinkingEvent(ev)) {
+          this.reasoning.feed(ev);
+          this.progressed = true;
+        } else if (ev.type === 'text') {
+          this.reasoning.end();
           const fresh = seam.feed(ev.text);
           if (fresh) {
             const offset = this.text.length;
@@ -181,6 +189,7 @@ export class Generation {
             this.deps.append(offset, fresh);
           }
         } else if (ev.type === 'end') {
+          this.reasoning.end();
           this.outputTokens += ev.output_tokens ?? 0;
           return { status: 'completed', stop_reason: ev.stop_reason, input_tokens: ev.input_tokens, output_tokens: this.outputTokens };
         }
@@ -191,6 +200,7 @@ export class Generation {
       if (stalled && !this.stopKind) throw stalledError(policy.watchdogMs);
       throw err;
     } finally {
+      this.reasoning.end();
       if (timer) clearTimeout(timer);
       this.stopper.signal.removeEventListener('abort', onStop);
     }

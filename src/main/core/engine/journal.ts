@@ -1,8 +1,20 @@
 /**
  * The chunk journal's writer: streamed text is buffered in memory and appended as one row per message per
  * group commit (at most every `flushMs`, or at once on request), so no chunk ever rewrites the whole text.
+ * Thinking goes through it too, in rows of its own kind, with the same durability as the text.
  */
 import type { Store } from '../store/store';
+
+/**
+ * What a journal row holds: answer text, thinking text, a break between thinking blocks (its text is shown), a
+ * thinking block's signature, or a redacted thinking block's data (one block per row).
+ */
+export type ChunkKind = 'text' | 'thinking' | 'break' | 'signature' | 'redacted';
+
+interface Segment {
+  kind: ChunkKind;
+  parts: string[];
+}
 
 export interface JournalOptions {
   flushMs: number;
@@ -11,7 +23,8 @@ export interface JournalOptions {
 }
 
 export class Journal {
-  private readonly pending = new Map<string, string[]>();
+  /** Per message, what arrived since the last commit, in order; consecutive pieces of one kind share a row. */
+  private readonly pending = new Map<string, Segment[]>();
   private readonly nextOrd = new Map<string, number>();
   private timer: unknown = null;
   private readonly insertChunk;
@@ -30,15 +43,15 @@ export class Journal {
     const db = store.db;
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
-    this.insertChunk = db.prepare('INSERT INTO chunks (message_id, ord, text) VALUES (?, ?, ?)');
+    this.insertChunk = db.prepare('INSERT INTO chunks (message_id, ord, text, kind) VALUES (?, ?, ?, ?)');
     this.touchMessage = db.prepare('UPDATE messages SET last_updated = ? WHERE id = ?');
     this.maxOrd = db.prepare<[string], { ord: number | null }>('SELECT max(ord) AS ord FROM chunks WHERE message_id = ?');
-    this.flushTx = db.transaction((batch: [string, string][]) => {
+    this.flushTx = db.transaction((batch: [string, Segment[]][]) => {
       const now = store.now();
-      for (const [id, text] of batch) {
-        const ord = this.ordFor(id);
-        this.insertChunk.run(id, ord, text);
-        this.nextOrd.set(id, ord + 1);
+      for (const [id, segments] of batch) {
+        let ord = this.ordFor(id);
+        for (const seg of segments) this.insertChunk.run(id, ord++, seg.parts.join(''), seg.kind);
+        this.nextOrd.set(id, ord);
         this.touchMessage.run(now, id);
         this.lastSeq = store.appendChangeRaw('message', id, 'append');
       }
@@ -46,11 +59,14 @@ export class Journal {
   }
 
   /** Buffers text for a message; it reaches the disk with the next group commit. */
-  append(messageId: string, text: string): void {
+  append(messageId: string, text: string, kind: ChunkKind = 'text'): void {
     if (!text) return;
-    let parts = this.pending.get(messageId);
-    if (!parts) this.pending.set(messageId, (parts = []));
-    parts.push(text);
+    let segments = this.pending.get(messageId);
+    if (!segments) this.pending.set(messageId, (segments = []));
+    const last = segments[segments.length - 1];
+    // A redacted block is one row of its own; other kinds join the previous piece of the same kind.
+    if (last && last.kind === kind && kind !== 'redacted') last.parts.push(text);
+    else segments.push({ kind, parts: [text] });
     if (this.timer === null)
       this.timer = this.setTimer(() => {
         this.timer = null;
@@ -61,8 +77,7 @@ export class Journal {
   /** Commits everything buffered, for every message, in one transaction. */
   flush(): void {
     if (this.pending.size === 0) return;
-    const batch: [string, string][] = [];
-    for (const [id, parts] of this.pending) batch.push([id, parts.join('')]);
+    const batch: [string, Segment[]][] = [...this.pending];
     this.pending.clear();
     this.flushTx(batch);
   }

@@ -2,6 +2,7 @@
 import { Marked, type Tokens } from 'marked';
 import type { Conversation, Message } from '../../../shared/model';
 import { escapeHtml } from '../../../shared/text';
+import { REDACTED_THINKING_NOTE, stopReasonNote, thoughtFor } from '../../../shared/stop-reasons';
 
 export const EXPORT_VERSION = 1;
 
@@ -23,7 +24,16 @@ function header(m: Message): string {
 export function toMarkdown(conversation: Conversation, thread: Message[]): string {
   const parts = [`# ${conversation.title || 'Conversation'}`, `_Exported from Holdfast, ${new Date().toISOString()}_`];
   for (const m of thread) {
-    let block = `## ${header(m)}\n\n${m.content}`;
+    let block = `## ${header(m)}\n\n`;
+    // Thinking as a quote above the answer, so it never reads as part of it.
+    if (m.thinking || m.thinking_redacted) {
+      const lines = [`**${thoughtFor(m.thinking_ms)}**`, ...(m.thinking ? ['', ...m.thinking.split('\n')] : [])];
+      if (m.thinking_redacted) lines.push('', `_${REDACTED_THINKING_NOTE}_`);
+      block += lines.map((l) => (l ? `> ${l}` : '>')).join('\n') + '\n\n';
+    }
+    block += m.content;
+    const note = m.status === 'completed' ? stopReasonNote(m.stop_reason) : null;
+    if (note) block += `\n\n_${note}_`;
     if (m.reaction) block += `\n\n_Reaction: ${m.reaction}${m.reaction_comment ? ` — ${m.reaction_comment}` : ''}_`;
     if (m.status !== 'completed') block += `\n\n_(${m.status}${m.error ? `: ${m.error}` : ''})_`;
     parts.push(block);
@@ -56,7 +66,7 @@ const safe = new Marked({
 
 const STYLE = `body{font:16px/1.55 system-ui,sans-serif;max-width:820px;margin:2rem auto;padding:0 1rem;color:#1d1d1f;background:#fbfbfa}
 h1{font-size:1.5rem}.msg{padding:.75rem 1rem;border-radius:10px;margin:1rem 0}.user{background:#e9f1ee}.who{font-size:.8rem;color:#6b6b70;font-weight:600}
-pre{background:#f1f0ee;padding:.75rem;border-radius:8px;overflow-x:auto}code{font-family:ui-monospace,monospace}.meta{font-size:.8rem;color:#6b6b70}
+pre{background:#f1f0ee;padding:.75rem;border-radius:8px;overflow-x:auto}code{font-family:ui-monospace,monospace}.meta{font-size:.8rem;color:#6b6b70}.thinking{color:#6b6b70;margin:.5rem 0}
 @media (prefers-color-scheme:dark){body{background:#17181a;color:#ececec}.user{background:#1f2b27}pre{background:#1f2023}}`;
 
 export function toHtml(conversation: Conversation, thread: Message[]): string {
@@ -67,7 +77,15 @@ export function toHtml(conversation: Conversation, thread: Message[]): string {
       const reaction = m.reaction
         ? `<p class="meta">Reaction: ${escapeHtml(m.reaction)}${m.reaction_comment ? ` — ${escapeHtml(m.reaction_comment)}` : ''}</p>`
         : '';
-      return `<section class="msg ${m.role}"><div class="who">${escapeHtml(header(m))}</div>${content}${reaction}</section>`;
+      const thinking =
+        m.thinking || m.thinking_redacted
+          ? `<details class="thinking"><summary>${escapeHtml(thoughtFor(m.thinking_ms))}</summary>${
+              m.thinking ? `<p style="white-space:pre-wrap">${escapeHtml(m.thinking)}</p>` : ''
+            }${m.thinking_redacted ? `<p class="meta">${escapeHtml(REDACTED_THINKING_NOTE)}</p>` : ''}</details>`
+          : '';
+      const note = m.status === 'completed' ? stopReasonNote(m.stop_reason) : null;
+      const stopped = note ? `<p class="meta stop-reason">${escapeHtml(note)}</p>` : '';
+      return `<section class="msg ${m.role}"><div class="who">${escapeHtml(header(m))}</div>${thinking}${content}${stopped}${reaction}</section>`;
     })
     .join('\n');
   return `<!doctype html>

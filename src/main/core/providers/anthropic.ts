@@ -38,6 +38,7 @@ export class AnthropicProvider implements Provider {
           messages: request.messages,
           ...(request.system ? { system: request.system } : {}),
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+          ...(request.thinking ? { thinking: request.thinking } : {}),
           stream: true,
         },
         { signal },
@@ -55,8 +56,16 @@ export class AnthropicProvider implements Provider {
             inputTokens = ev.message.usage.input_tokens;
             yield { type: 'start', input_tokens: inputTokens };
             break;
+          case 'content_block_start':
+            if (ev.content_block.type === 'thinking') {
+              yield { type: 'thinking_start' };
+              if (ev.content_block.thinking) yield { type: 'thinking', text: ev.content_block.thinking };
+            } else if (ev.content_block.type === 'redacted_thinking') yield { type: 'redacted_thinking', data: ev.content_block.data };
+            break;
           case 'content_block_delta':
             if (ev.delta.type === 'text_delta') yield { type: 'text', text: ev.delta.text };
+            else if (ev.delta.type === 'thinking_delta') yield { type: 'thinking', text: ev.delta.thinking };
+            else if (ev.delta.type === 'signature_delta') yield { type: 'signature', signature: ev.delta.signature };
             break;
           case 'message_delta':
             stopReason = ev.delta.stop_reason ?? stopReason;
@@ -67,7 +76,7 @@ export class AnthropicProvider implements Provider {
             yield { type: 'end', stop_reason: stopReason, input_tokens: inputTokens, output_tokens: outputTokens };
             return;
           default:
-            break; // content_block_start/stop carry nothing we store
+            break; // content_block_stop carries nothing we store
         }
       }
     } catch (err) {

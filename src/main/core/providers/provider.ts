@@ -1,4 +1,6 @@
 /** One interface for every model provider: a request in, a stream of text events out, typed failures. */
+import type { ThinkingSetting } from '../../../shared/model';
+
 export interface ProviderMessage {
   role: 'user' | 'assistant';
   content: string;
@@ -9,12 +11,20 @@ export interface ProviderRequest {
   system?: string;
   max_tokens: number;
   temperature?: number;
+  /** Extended thinking for this request (never together with temperature; a budget below max_tokens). */
+  thinking?: ThinkingSetting;
   messages: ProviderMessage[];
 }
 
 export type ProviderEvent =
   | { type: 'start'; input_tokens?: number }
   | { type: 'text'; text: string }
+  /** A thinking block starts; its text follows as `thinking` events, then (usually) its `signature`. */
+  | { type: 'thinking_start' }
+  | { type: 'thinking'; text: string }
+  | { type: 'signature'; signature: string }
+  /** A whole thinking block the provider redacted: opaque data, kept and never shown. */
+  | { type: 'redacted_thinking'; data: string }
   | { type: 'ping' }
   /** Only sent when the provider said the answer is finished (Anthropic: message_stop). */
   | { type: 'end'; stop_reason: string | null; input_tokens?: number; output_tokens?: number };

@@ -102,4 +102,27 @@ export const migrations: readonly string[] = [
   INSERT INTO messages_trigram(messages_trigram) VALUES ('rebuild');
   INSERT INTO conversations_fts(conversations_fts) VALUES ('rebuild');
   `,
+  // 3: thinking streamed like text (a `kind` per journal row), its duration, redacted blocks and signatures kept; the
+  // conversation's thinking setting; thinking searchable in its own index.
+  `
+  ALTER TABLE chunks ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
+  ALTER TABLE messages ADD COLUMN thinking_ms INTEGER;
+  ALTER TABLE messages ADD COLUMN thinking_redacted INTEGER NOT NULL DEFAULT 0;
+  -- The thinking blocks as the API sent them ({type, thinking, signature} or {type: 'redacted_thinking', data}), JSON.
+  ALTER TABLE messages ADD COLUMN thinking_blocks TEXT;
+  ALTER TABLE conversations ADD COLUMN thinking TEXT;
+
+  CREATE VIRTUAL TABLE messages_thinking_fts USING fts5(thinking, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', prefix='2 3');
+  CREATE TRIGGER messages_thinking_ai AFTER INSERT ON messages WHEN coalesce(new.thinking, '') != '' BEGIN
+    INSERT INTO messages_thinking_fts(rowid, thinking) VALUES (new.rowid, new.thinking);
+  END;
+  CREATE TRIGGER messages_thinking_ad AFTER DELETE ON messages WHEN coalesce(old.thinking, '') != '' BEGIN
+    INSERT INTO messages_thinking_fts(messages_thinking_fts, rowid, thinking) VALUES ('delete', old.rowid, old.thinking);
+  END;
+  CREATE TRIGGER messages_thinking_au AFTER UPDATE OF thinking ON messages WHEN coalesce(old.thinking, '') != coalesce(new.thinking, '') BEGIN
+    INSERT INTO messages_thinking_fts(messages_thinking_fts, rowid, thinking) SELECT 'delete', old.rowid, old.thinking WHERE coalesce(old.thinking, '') != '';
+    INSERT INTO messages_thinking_fts(rowid, thinking) SELECT new.rowid, new.thinking WHERE coalesce(new.thinking, '') != '';
+  END;
+  INSERT INTO messages_thinking_fts(messages_thinking_fts) VALUES ('rebuild');
+  `,
 ];

@@ -1,5 +1,5 @@
 /** Maps SQLite rows to the contract's entity shapes. */
-import type { Conversation, Message, MessageStatus, Reaction, Role } from '../../../shared/model';
+import { ThinkingSetting, type Conversation, type Message, type MessageStatus, type Reaction, type Role } from '../../../shared/model';
 
 export interface ConversationRow {
   id: string;
@@ -11,6 +11,8 @@ export interface ConversationRow {
   system_prompt: string | null;
   max_tokens: number | null;
   temperature: number | null;
+  /** JSON of a ThinkingSetting, or null. */
+  thinking: string | null;
   pinned: number;
   deleted_at: number | null;
 }
@@ -21,6 +23,8 @@ export interface MessageRow {
   role: Role;
   content: string;
   thinking: string | null;
+  thinking_ms: number | null;
+  thinking_redacted: number;
   status: MessageStatus;
   error: string | null;
   model: string | null;
@@ -33,11 +37,35 @@ export interface MessageRow {
   last_updated: number;
 }
 
-export const toConversation = (r: ConversationRow): Conversation => ({ ...r, pinned: r.pinned === 1 });
-export const toMessage = (r: MessageRow): Message => ({ ...r });
+export const toConversation = (r: ConversationRow): Conversation => ({
+  ...r,
+  pinned: r.pinned === 1,
+  thinking: thinkingSetting(r.thinking),
+});
+export const toMessage = (r: MessageRow): Message => ({ ...r, thinking_redacted: r.thinking_redacted === 1 });
 
-/** Full text of a message: folded content plus whatever is still in the chunk journal. */
+function thinkingSetting(json: string | null): ThinkingSetting | null {
+  if (!json) return null;
+  try {
+    const parsed = ThinkingSetting.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null; // a damaged setting reads as "off" rather than making the conversation unreadable
+  }
+}
+
+/**
+ * Full text and thinking of a message: what is folded plus whatever is still in the chunk journal, by kind. Only a
+ * streaming message has journal rows, so one probe per message decides whether the per-kind subqueries run at all.
+ */
+const JOURNALED = `EXISTS (SELECT 1 FROM chunks c WHERE c.message_id = m.id)`;
+const journal = (kinds: string) =>
+  `coalesce((SELECT group_concat(c.text, '' ORDER BY c.ord) FROM chunks c WHERE c.message_id = m.id AND c.kind IN (${kinds})), '')`;
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.parent_id, m.role,
-  m.content || coalesce((SELECT group_concat(c.text, '' ORDER BY c.ord) FROM chunks c WHERE c.message_id = m.id), '') AS content,
-  m.thinking, m.status, m.error, m.model, m.stop_reason, m.input_tokens, m.output_tokens, m.reaction, m.reaction_comment,
+  CASE WHEN ${JOURNALED} THEN m.content || ${journal("'text'")} ELSE m.content END AS content,
+  CASE WHEN ${JOURNALED} AND ${journal("'thinking', 'break'")} != '' THEN coalesce(m.thinking, '') || ${journal("'thinking', 'break'")}
+    ELSE m.thinking END AS thinking,
+  m.thinking_ms,
+  (m.thinking_redacted OR (${JOURNALED} AND EXISTS (SELECT 1 FROM chunks c WHERE c.message_id = m.id AND c.kind = 'redacted'))) AS thinking_redacted,
+  m.status, m.error, m.model, m.stop_reason, m.input_tokens, m.output_tokens, m.reaction, m.reaction_comment,
   m.created_at, m.last_updated`;

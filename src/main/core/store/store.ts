@@ -206,7 +206,8 @@ export class Store {
     const cols = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
     const values = cols.map((k) => {
       const v = (patch as Record<string, unknown>)[k];
-      return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      return v !== null && typeof v === 'object' ? JSON.stringify(v) : v; // the thinking setting is stored as JSON
     });
     if (bump && !cols.includes('updated_at')) {
       cols.push('updated_at');
@@ -229,7 +230,10 @@ export class Store {
   updateMessage(
     id: string,
     patch: Partial<
-      Pick<Message, 'status' | 'error' | 'model' | 'stop_reason' | 'input_tokens' | 'output_tokens' | 'reaction' | 'reaction_comment'>
+      Pick<
+        Message,
+        'status' | 'error' | 'model' | 'stop_reason' | 'input_tokens' | 'output_tokens' | 'reaction' | 'reaction_comment' | 'thinking_ms'
+      >
     >,
   ): void {
     const cols = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
@@ -241,20 +245,96 @@ export class Store {
     this.touch('message', id);
   }
 
-  /** Folds the chunk journal into messages.content: the one O(n) write a message gets, at its end. */
+  /**
+   * Folds the chunk journal into the message: text into `content`, thinking into `thinking`, and the thinking blocks
+   * (with their signatures and redacted data) into `thinking_blocks` — the one O(n) write a message gets, at its end.
+   */
   foldJournal(id: string): void {
-    this.db
-      .prepare(
-        `UPDATE messages SET content = content ||
-        coalesce((SELECT group_concat(text, '' ORDER BY ord) FROM chunks WHERE message_id = ?), '') WHERE id = ?`,
-      )
-      .run(id, id);
+    const rows = this.db
+      .prepare<[string], { kind: string; text: string }>('SELECT kind, text FROM chunks WHERE message_id = ? ORDER BY ord')
+      .all(id);
+    if (rows.length) {
+      const folded = foldChunks(rows);
+      const old = this.db
+        .prepare<[string], { thinking_blocks: string | null }>('SELECT thinking_blocks FROM messages WHERE id = ?')
+        .get(id);
+      const blocks = [...parseBlocks(old?.thinking_blocks ?? null), ...folded.blocks];
+      this.db
+        .prepare(
+          `UPDATE messages SET content = content || @text,
+            thinking = CASE WHEN @thinking = '' THEN thinking ELSE coalesce(thinking, '') || @thinking END,
+            thinking_redacted = thinking_redacted OR @redacted, thinking_blocks = @blocks WHERE id = @id`,
+        )
+        .run({
+          id,
+          text: folded.text,
+          thinking: folded.thinking,
+          redacted: folded.redacted ? 1 : 0,
+          blocks: blocks.length ? JSON.stringify(blocks) : null,
+        });
+    }
     this.db.prepare('DELETE FROM chunks WHERE message_id = ?').run(id);
     this.touch('message', id);
+  }
+
+  /** The thinking blocks of a message as the provider sent them (signatures and redacted data included). */
+  thinkingBlocks(id: string): ThinkingBlock[] {
+    const row = this.db.prepare<[string], { thinking_blocks: string | null }>('SELECT thinking_blocks FROM messages WHERE id = ?').get(id);
+    return parseBlocks(row?.thinking_blocks ?? null);
   }
 
   /** Keeps the change log bounded; windows older than what is left get a snapshot instead. */
   compactChanges(keep: number): void {
     this.db.prepare('DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?').run(keep);
   }
+}
+
+/** A thinking block as the API sent it; `signature` is null when the block was cut off before its signature arrived. */
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature: string | null } | { type: 'redacted_thinking'; data: string };
+
+function parseBlocks(json: string | null): ThinkingBlock[] {
+  if (!json) return [];
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? (v as ThinkingBlock[]) : [];
+  } catch {
+    return []; // damaged JSON: the readable thinking is in `thinking`; only the signatures are lost
+  }
+}
+
+/**
+ * Journal rows in order → the answer text, the readable thinking, and the blocks. A `break` row ends a block (a new
+ * thinking block started, e.g. after an interrupted one); a `signature` row signs the block it follows.
+ */
+export function foldChunks(rows: { kind: string; text: string }[]): {
+  text: string;
+  thinking: string;
+  redacted: boolean;
+  blocks: ThinkingBlock[];
+} {
+  let text = '';
+  let thinking = '';
+  let redacted = false;
+  const blocks: ThinkingBlock[] = [];
+  let open: Extract<ThinkingBlock, { type: 'thinking' }> | null = null;
+  const current = () => {
+    if (!open) blocks.push((open = { type: 'thinking', thinking: '', signature: null }));
+    return open;
+  };
+  for (const r of rows) {
+    if (r.kind === 'text') text += r.text;
+    else if (r.kind === 'thinking') {
+      thinking += r.text;
+      current().thinking += r.text;
+    } else if (r.kind === 'break') {
+      thinking += r.text;
+      open = null;
+    } else if (r.kind === 'signature') current().signature = (current().signature ?? '') + r.text;
+    else if (r.kind === 'redacted') {
+      redacted = true;
+      blocks.push({ type: 'redacted_thinking', data: r.text });
+      open = null;
+    }
+  }
+  return { text, thinking, redacted, blocks };
 }

@@ -31,7 +31,7 @@ export class SyncHub {
         }
       }
     });
-    engine.onChunk((m, offset, text) => {
+    engine.onChunk((m, offset, text, kind) => {
       this.publish({
         type: 'messages.didAppendChunk',
         seq: this.seq(),
@@ -39,6 +39,7 @@ export class SyncHub {
         conversation_id: m.conversation_id,
         offset,
         text,
+        ...(kind === 'text' ? {} : { kind }),
       });
     });
     engine.onStatus(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
@@ -59,7 +60,10 @@ export class SyncHub {
     const m = this.store.findMessage(id);
     if (!m) return undefined;
     const live = this.engine.liveText(id);
-    return live !== undefined && live.length >= m.content.length ? { ...m, content: live } : m;
+    const withText = live !== undefined && live.length >= m.content.length ? { ...m, content: live } : m;
+    const reasoning = this.engine.liveThinking(id);
+    if (!reasoning || reasoning.thinking.length < (m.thinking ?? '').length) return withText;
+    return { ...withText, thinking: reasoning.thinking || m.thinking, thinking_redacted: m.thinking_redacted || reasoning.redacted };
   }
 
   pull(since: number | null | undefined): PullOutput {

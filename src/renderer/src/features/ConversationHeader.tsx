@@ -82,10 +82,18 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
   const [model, setModel] = useState(c.model ?? '');
   const [maxTokens, setMaxTokens] = useState(c.max_tokens?.toString() ?? '');
   const [temperature, setTemperature] = useState(c.temperature?.toString() ?? '');
+  const [thinkingMode, setThinkingMode] = useState<'off' | 'enabled' | 'adaptive'>(c.thinking?.type ?? 'off');
+  const [budget, setBudget] = useState(c.thinking?.type === 'enabled' ? c.thinking.budget_tokens.toString() : '4000');
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
     try {
       await api.invoke('conversations.update', {
+        thinking:
+          thinkingMode === 'off'
+            ? null
+            : thinkingMode === 'adaptive'
+              ? { type: 'adaptive' }
+              : { type: 'enabled', budget_tokens: Number(budget) },
         id: c.id,
         system_prompt: system.trim() ? system : null,
         model: model.trim() || null,
@@ -134,6 +142,30 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
             onChange={(e) => setTemperature(e.target.value)}
           />
         </label>
+        <label>
+          Thinking
+          <select
+            data-testid="conversation-thinking"
+            value={thinkingMode}
+            onChange={(e) => setThinkingMode(e.target.value as typeof thinkingMode)}
+          >
+            <option value="off">Off</option>
+            <option value="enabled">On, with a token budget</option>
+            <option value="adaptive">Adaptive (models that support it)</option>
+          </select>
+        </label>
+        {thinkingMode === 'enabled' && (
+          <label>
+            Thinking budget (tokens, at least 1024, below max tokens)
+            <input
+              data-testid="conversation-thinking-budget"
+              inputMode="numeric"
+              value={budget}
+              onChange={(e) => setBudget(e.target.value)}
+            />
+          </label>
+        )}
+        {thinkingMode !== 'off' && temperature.trim() && <p className="muted">Temperature is not sent while thinking is on.</p>}
         {error && <p className="warning">{error}</p>}
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>

@@ -1,9 +1,10 @@
 /** One message: its text, its status as a person reads it, and what can be done with it. */
-import { memo, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useHoldfast } from '../state/store';
-import { edit, react, regenerate, retry, stop, switchBranch } from '../state/actions';
+import { continueAnswer, edit, react, regenerate, retry, stop, switchBranch } from '../state/actions';
 import { Markdown } from '../components/Markdown';
-import { modelLabel, type Message } from '../../../shared/model';
+import { CONTINUABLE_STOP_REASONS, modelLabel, type Message } from '../../../shared/model';
+import { REDACTED_THINKING_NOTE, stopReasonNote, thoughtFor } from '../../../shared/stop-reasons';
 
 function statusLabel(m: Message, offline: boolean): string {
   switch (m.status) {
@@ -18,6 +19,58 @@ function statusLabel(m: Message, offline: boolean): string {
     case 'cancelled':
       return 'cancelled';
   }
+}
+
+/**
+ * The model's reasoning, collapsed above the answer: "Thinking… 4 s" while it thinks, "Thought for 12 s" after.
+ * Its text is rendered only while open (it can be long, and it grows with every chunk).
+ */
+function ThinkingBlock({ m }: { m: Message }) {
+  const [open, setOpen] = useState(false);
+  const live = m.status === 'generating' && m.content === '';
+  // A first attempt thinks from the moment the answer was created; a restarted one from when this window saw it.
+  const seenAt = useRef(Date.now());
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [live]);
+  const since = m.thinking_ms == null ? m.created_at : seenAt.current;
+  const elapsed = Math.max(0, Math.round(((m.thinking_ms ?? 0) + now - since) / 1000));
+  return (
+    <details
+      className="thinking"
+      data-testid="message-thinking"
+      data-live={live}
+      open={open}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+    >
+      <summary data-testid="thinking-summary">{live ? `Thinking… ${elapsed} s` : thoughtFor(m.thinking_ms)}</summary>
+      {open && m.thinking && <div className="thinking-text">{m.thinking}</div>}
+      {m.thinking_redacted && (
+        <p className="thinking-redacted" data-testid="thinking-redacted">
+          {REDACTED_THINKING_NOTE}
+        </p>
+      )}
+    </details>
+  );
+}
+
+/** Why a finished answer stopped, when it was not the natural end: never silent; Continue where it can go on. */
+function StopReason({ m }: { m: Message }) {
+  const note = m.role === 'assistant' && m.status === 'completed' ? stopReasonNote(m.stop_reason) : null;
+  if (!note) return null;
+  return (
+    <div className={`stop-reason stop-${m.stop_reason}`} data-testid="stop-reason" data-reason={m.stop_reason} role="note">
+      <span>{note}</span>
+      {CONTINUABLE_STOP_REASONS.includes(m.stop_reason ?? '') && (
+        <button type="button" data-testid="continue-button" onClick={() => void continueAnswer(m.id)}>
+          Continue
+        </button>
+      )}
+    </div>
+  );
 }
 
 export const MessageView = memo(function MessageView({
@@ -105,16 +158,12 @@ export const MessageView = memo(function MessageView({
         </div>
       ) : (
         <>
-          {m.thinking && (
-            <details className="thinking" data-testid="message-thinking">
-              <summary>Thinking</summary>
-              <p>{m.thinking}</p>
-            </details>
-          )}
+          {(m.thinking || m.thinking_redacted) && <ThinkingBlock m={m} />}
           <div className="message-content" data-testid="message-content">
             {m.role === 'user' ? <p className="user-text">{m.content}</p> : <Markdown text={m.content} />}
             {m.status === 'generating' && <span className="cursor" aria-hidden="true" />}
           </div>
+          <StopReason m={m} />
         </>
       )}
       {m.status === 'error' && (

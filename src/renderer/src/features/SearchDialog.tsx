@@ -70,7 +70,7 @@ export function SearchDialog({ onClose }: { onClose: () => void }) {
                   {r.conversation_title || 'Untitled'}{' '}
                   <span className="muted">
                     · {new Date(r.created_at).toLocaleDateString()}
-                    {r.role === 'title' ? ' · title' : ''}
+                    {r.role === 'title' ? ' · title' : r.role === 'thinking' ? ' · thinking' : ''}
                   </span>
                 </span>
                 <span

@@ -39,6 +39,7 @@ export async function send(content: string): Promise<void> {
 
 export const stop = (messageId: string) => api.invoke('messages.stop', { message_id: messageId }).catch(report);
 export const retry = (messageId: string) => api.invoke('messages.retry', { message_id: messageId }).catch(report);
+export const continueAnswer = (messageId: string) => api.invoke('messages.continue', { message_id: messageId }).catch(report);
 export const regenerate = (messageId: string) => api.invoke('messages.regenerate', { message_id: messageId }).catch(report);
 export const edit = (messageId: string, content: string) => api.invoke('messages.edit', { message_id: messageId, content }).catch(report);
 export const react = (messageId: string, value: Reaction | null, comment?: string | null) =>

@@ -80,6 +80,8 @@ export interface PendingChunk {
   message_id: string;
   offset: number;
   text: string;
+  /** `thinking`: the offset is into the thinking; `redacted`: a redacted block arrived; absent: answer text. */
+  kind?: 'text' | 'thinking' | 'redacted';
 }
 
 /**
@@ -94,17 +96,23 @@ export function appendChunks(chunks: PendingChunk[]): boolean {
       const tree = trees[c.conversation_id];
       const m = tree?.messages[c.message_id];
       if (!tree || !m) continue; // not loaded here: nothing to keep in step
-      const have = m.content.length;
-      if (c.offset > have) {
-        ok = false;
-        continue;
+      const status = m.status === 'queued' ? ('generating' as const) : m.status;
+      let next: Message;
+      if (c.kind === 'redacted') {
+        if (m.thinking_redacted) continue;
+        next = { ...m, thinking_redacted: true, status };
+      } else {
+        const thinking = c.kind === 'thinking';
+        const held = thinking ? (m.thinking ?? '') : m.content;
+        const have = held.length;
+        if (c.offset > have) {
+          ok = false;
+          continue;
+        }
+        if (c.offset + c.text.length <= have) continue;
+        const grown = held + c.text.slice(have - c.offset);
+        next = thinking ? { ...m, thinking: grown, status } : { ...m, content: grown, status };
       }
-      if (c.offset + c.text.length <= have) continue;
-      const next = {
-        ...m,
-        content: m.content + c.text.slice(have - c.offset),
-        status: m.status === 'queued' ? ('generating' as const) : m.status,
-      };
       trees[c.conversation_id] = { ...tree, messages: { ...tree.messages, [c.message_id]: next } };
     }
     return { trees };

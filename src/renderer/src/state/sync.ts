@@ -124,7 +124,13 @@ export class Sync {
         this.advance(e.seq);
         break;
       case 'messages.didAppendChunk':
-        this.queueChunk({ conversation_id: e.conversation_id, message_id: e.message_id, offset: e.offset, text: e.text });
+        this.queueChunk({
+          conversation_id: e.conversation_id,
+          message_id: e.message_id,
+          offset: e.offset,
+          text: e.text,
+          ...(e.kind ? { kind: e.kind } : {}),
+        });
         break;
       case 'exchange.didProgress':
         useHoldfast.setState({ importProgress: e.done ? null : { bytes: e.bytes, total: e.total, conversations: e.conversations } });
