@@ -553,6 +553,54 @@ describe('import: hostile files', () => {
     expect(other.store.allConversations()).toHaveLength(1);
   });
 
+  it('imports hostile shapes without hanging: 20,000 unclosed <details>, a LibreChat tree nested 20,000 deep, a long run of empty messages', async () => {
+    const core = open(fake);
+    const owu = [
+      {
+        id: 'deep-details',
+        title: 'Unclosed details',
+        chat: {
+          history: {
+            currentId: 'a',
+            messages: {
+              q: { id: 'q', parentId: null, childrenIds: ['a'], role: 'user', content: 'hi', timestamp: 1 },
+              a: {
+                id: 'a',
+                parentId: 'q',
+                childrenIds: [],
+                role: 'assistant',
+                content: '<details type="reasoning">'.repeat(20_000) + '</details>end',
+                timestamp: 2,
+              },
+            },
+          },
+        },
+      },
+    ];
+    expect(await core.exchange.importText(JSON.stringify(owu))).toMatchObject({ conversations: 1, messages: 2 });
+    // Built as text: JSON.stringify itself cannot nest this deep.
+    const depth = 20_000;
+    const nested = `{"conversationId":"deep","title":"Deep","recursive":true,"messages":[${Array.from({ length: depth }, (_, i) => `{"messageId":"m${i}","isCreatedByUser":${i % 2 === 0},"text":"t${i}","children":[`).join('')}${']}'.repeat(depth)}]}`;
+    expect(await core.exchange.importText(nested)).toMatchObject({ format: 'librechat', conversations: 1, messages: depth });
+    expect(core.conversations.thread(titled(core, 'Deep').id).messages).toHaveLength(depth);
+    const empties = Array.from({ length: 20_000 }, (_, i) => ({
+      uuid: `e${i}`,
+      text: '',
+      sender: 'assistant',
+      created_at: '2025-01-01T00:00:00Z',
+      parent_message_uuid: i ? `e${i - 1}` : '',
+    }));
+    const answers = Array.from({ length: 2_000 }, (_, i) => ({
+      uuid: `r${i}`,
+      text: `answer ${i}`,
+      sender: 'human',
+      created_at: '2025-01-01T00:00:00Z',
+      parent_message_uuid: 'e19999',
+    }));
+    const claude = [{ uuid: 'runs', name: 'Empty run', created_at: '2025-01-01T00:00:00Z', chat_messages: [...empties, ...answers] }];
+    expect(await core.exchange.importText(JSON.stringify(claude))).toMatchObject({ conversations: 1, messages: 2_000 });
+  });
+
   it('replaces lone surrogates with U+FFFD and counts them', async () => {
     const core = open(fake);
     const text = `[{"uuid":"s","name":"Surrogates \\ud800","created_at":"2025-01-01T00:00:00Z","chat_messages":[{"uuid":"s1","text":"bad \\udc00 end, good \\ud83d\\ude00","sender":"human","created_at":"2025-01-01T00:00:00Z"}]}]`;

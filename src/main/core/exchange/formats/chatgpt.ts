@@ -107,7 +107,8 @@ function showDoc(doc: Doc, updated: boolean): string {
 }
 
 function fence(text: string, lang = ''): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  let longest = 2;
+  for (const m of text.matchAll(/`{3,}/g)) longest = Math.max(longest, m[0].length);
   const ticks = '`'.repeat(longest + 1);
   return `${ticks}${lang}\n${text.replace(/\n$/, '')}\n${ticks}`;
 }
@@ -259,12 +260,22 @@ export function fromChatGpt(raw: unknown): ImportedConversation[] {
   // A node some other node lists as its child is not a root, even when its own `parent` is empty.
   const roots = ids.filter((id) => !parentOf(id) && !listed.has(id));
   for (const r of roots) walk(r);
-  // Whatever no root reaches hangs in a cycle (two nodes each other's parent): start again at its earliest node.
-  for (;;) {
-    const rest = ids.filter((id) => !seen.has(id));
-    if (!rest.length) break;
-    cyclesBroken++;
-    walk(rest.reduce((a, b) => (time(b) < time(a) ? b : a)));
+  // Whatever no root reaches hangs below a cycle (nodes each other's parent): start again at the cycle's earliest
+  // node. One walk reaches everything below the cycle, so each node is followed upward at most once.
+  for (const id of ids) {
+    if (seen.has(id)) continue;
+    const chain: string[] = [];
+    const onChain = new Map<string, number>();
+    let x: string | null = id;
+    while (x !== null && !onChain.has(x) && !seen.has(x)) {
+      onChain.set(x, chain.length);
+      chain.push(x);
+      x = c.mapping[x]!.parent ?? null;
+      if (x !== null && !c.mapping[x]) x = null;
+    }
+    const cycle = x !== null && onChain.has(x) ? chain.slice(onChain.get(x)) : [id];
+    if (cycle.length > 1 || x === id) cyclesBroken++;
+    walk(cycle.reduce((a, b) => (time(b) < time(a) ? b : a)));
   }
   const leaf = c.current_node ? (keptAncestor.get(c.current_node) ?? null) : null;
   return [

@@ -106,16 +106,22 @@ export function normalize(conv: ImportedConversation, stats: ImportStats): Impor
   }
 
   // Empty messages (a tool call with no text, an answer that never came) are left out; their children move up.
+  const shown = (m: ImportedMessage) => conv.keepIds || m.content.trim() !== '' || !!m.thinking;
+  const resolved = new Map<string, string | null>(); // message id → itself when shown, else its nearest shown ancestor
   const kept = (id: string | null): string | null => {
-    for (let x = id, steps = 0; x !== null && steps <= byId.size; x = parent.get(x) ?? null, steps++) {
-      const m = byId.get(x)!;
-      if (conv.keepIds || m.content.trim() !== '' || m.thinking) return x;
+    const path: string[] = [];
+    let x = id;
+    while (x !== null && !resolved.has(x) && !shown(byId.get(x)!)) {
+      path.push(x);
+      x = parent.get(x) ?? null;
     }
-    return null;
+    const found = x === null ? null : resolved.has(x) ? resolved.get(x)! : x;
+    for (const p of path) resolved.set(p, found); // remembered, so a long run of empty messages is walked once
+    return found;
   };
   const messages: ImportedMessage[] = [];
   for (const m of byId.values()) {
-    if (!conv.keepIds && m.content.trim() === '' && !m.thinking) continue;
+    if (!shown(m)) continue;
     messages.push({ ...m, parent_source_id: kept(parent.get(m.source_id) ?? null) });
   }
   const leaf = conv.current_leaf_source_id && byId.has(conv.current_leaf_source_id) ? kept(conv.current_leaf_source_id) : null;

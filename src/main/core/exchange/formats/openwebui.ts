@@ -52,22 +52,47 @@ const unescapeHtml = (s: string) =>
   );
 const attr = (attrs: string, name: string) => unescapeHtml(new RegExp(`\\b${name}="([^"]*)"`).exec(attrs)?.[1] ?? '');
 
-const DETAILS = /<details\s+type="([\w-]+)"([^>]*)>([\s\S]*?)<\/details>/g;
+const OPEN = /^<details\s+type="([\w-]+)"([^>]*)>/;
+const CLOSE = '</details>';
 
 /** Splits an answer into what was said, the reasoning (shown as thinking) and visible notes of tool calls. */
 export function splitDetails(content: string): { text: string; thinking: string | null } {
   const thinking: string[] = [];
-  const text = content.replace(DETAILS, (_all, type: string, attrs: string, inner: string) => {
+  const out: string[] = [];
+  // A linear scan with indexOf, not one regular expression: many unclosed <details> must not make this quadratic.
+  let at = 0;
+  for (;;) {
+    const start = content.indexOf('<details', at);
+    const end = start < 0 ? -1 : content.indexOf(CLOSE, start);
+    const open = end < 0 ? null : OPEN.exec(content.slice(start, Math.min(end, start + 4096)));
+    if (start < 0 || end < 0) break;
+    if (!open) {
+      out.push(content.slice(at, start + 1));
+      at = start + 1;
+      continue;
+    }
+    out.push(content.slice(at, start));
+    const [head, type, attrs] = open as unknown as [string, string, string];
+    const inner = content.slice(start + head.length, end);
+    at = end + CLOSE.length;
     const body = unescapeHtml(inner.replace(/<summary>[\s\S]*?<\/summary>/, '')).trim();
     if (type === 'reasoning') {
       thinking.push(body.replace(/^> ?/gm, ''));
-      return '\n\n';
+      out.push('\n\n');
+      continue;
     }
     const name = attr(attrs, 'name') || type.replace(/_/g, ' ');
     const result = attr(attrs, 'result') || body;
-    return `\n\n[tool: ${name}]${result ? `\n\n\`\`\`text\n${result.replace(/```/g, '`\u200b``')}\n\`\`\`` : ''}\n\n`;
-  });
-  return { text: text.replace(/\n{3,}/g, '\n\n').trim(), thinking: paragraphs(thinking) || null };
+    out.push(`\n\n[tool: ${name}]${result ? `\n\n\`\`\`text\n${result.replace(/```/g, '`\u200b``')}\n\`\`\`` : ''}\n\n`);
+  }
+  out.push(content.slice(at));
+  return {
+    text: out
+      .join('')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
+    thinking: paragraphs(thinking) || null,
+  };
 }
 
 function contentOf(m: OwuMessage): string {
