@@ -375,6 +375,22 @@ describe('import: other apps', () => {
     expect(titled(core, 'Capitals').system_prompt).toBe('You are a travel agent.');
     expect(thread(core, titled(core, 'Old style').id)).toEqual(['hi there (legacy content)', 'hello (legacy content)']);
     expect(await core.exchange.importFile(fixture('chatbox-backup.json'))).toMatchObject({ conversations: 0, messages: 0, skipped: 3 });
+    // Older Chatbox backups keep every session inline under `chat-sessions`.
+    const older = {
+      'chat-sessions': [
+        {
+          id: 'old',
+          name: 'Inline session',
+          messages: [
+            { id: 'i1', role: 'user', content: 'inline question' },
+            { id: 'i2', role: 'assistant', content: 'inline answer' },
+          ],
+        },
+      ],
+      settings: { openaiKey: 'sk-not-read' },
+    };
+    expect(await core.exchange.importText(JSON.stringify(older))).toMatchObject({ format: 'chatbox', conversations: 1, messages: 2 });
+    expect(thread(core, titled(core, 'Inline session').id)).toEqual(['inline question', 'inline answer']);
   });
 
   it('imports both LobeChat export shapes: topics as conversations, the inbox default one, agents as system prompts, createdAt where parents are missing', async () => {

@@ -1,6 +1,6 @@
 /**
  * Chatbox's backup: `chat-sessions-list` plus one `session:<id>` key per conversation (the value is sometimes a JSON
- * string). Text is in `contentParts` (older: `content`); `messageForksHash[id]` holds the other branches after
+ * string; older versions: every session inline under `chat-sessions`). Text is in `contentParts` (older: `content`); `messageForksHash[id]` holds the other branches after
  * message `id`, the one at `position` being the live tail of the list; earlier `threads` of a session are their own
  * conversations. Settings (API keys among them) are never read.
  * Shape seen in Chatbox's `src/shared/types/session.ts` and its fork switching code (`switchForkInMessages`).
@@ -124,8 +124,16 @@ export function fromChatbox(raw: unknown): ImportedConversation[] {
   const ids = new Set<string>(listed.flatMap((s) => (isRecord(s) && typeof s.id === 'string' ? [s.id] : [])));
   for (const key of Object.keys(backup)) if (key.startsWith('session:')) ids.add(key.slice('session:'.length));
   const out: ImportedConversation[] = [];
+  // Older Chatbox versions kept every session inline under `chat-sessions` (its StorageKey.ChatSessions).
+  const inline = new Map<string, unknown>();
+  for (const v of Array.isArray(backup['chat-sessions']) ? backup['chat-sessions'] : []) {
+    if (isRecord(v) && typeof v.id === 'string') {
+      inline.set(v.id, v);
+      ids.add(v.id);
+    }
+  }
   for (const id of ids) {
-    let value = backup[`session:${id}`];
+    let value = backup[`session:${id}`] ?? inline.get(id);
     if (value === undefined) continue; // listed without its messages: nothing to import
     if (typeof value === 'string') {
       try {
@@ -144,4 +152,4 @@ export function fromChatbox(raw: unknown): ImportedConversation[] {
   return out;
 }
 
-export const isChatbox = (v: Record<string, unknown>) => Array.isArray(v['chat-sessions-list']);
+export const isChatbox = (v: Record<string, unknown>) => Array.isArray(v['chat-sessions-list']) || Array.isArray(v['chat-sessions']);

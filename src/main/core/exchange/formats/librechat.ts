@@ -16,6 +16,7 @@ const LcMessage = z
     text: z.string().nullish(),
     content: z.array(z.unknown()).nullish(),
     isCreatedByUser: z.boolean().nullish(),
+    sender: z.string().nullish(),
     createdAt: z.union([z.string(), z.number()]).nullish(),
     model: z.string().nullish(),
     children: z.array(z.unknown()).nullish(),
@@ -75,7 +76,7 @@ export function fromLibreChat(raw: unknown): ImportedConversation[] {
     messages.push({
       source_id: m.messageId,
       parent_source_id: parentId,
-      role: m.isCreatedByUser ? 'user' : 'assistant',
+      role: (m.isCreatedByUser ?? m.sender === 'User') ? 'user' : 'assistant',
       content: text,
       thinking,
       created_at: created,
