@@ -341,8 +341,6 @@ export class Importer {
         const fresh = db.prepare('SELECT id FROM temp.fresh').pluck().all() as string[];
         for (const id of fresh) this.store.touch('conversation', id);
         db.exec('DROP TABLE temp.fresh; DROP TABLE temp.verdict');
-        if (counts.collision)
-          this.options.log?.(`import: ${counts.collision} conversation(s) skipped: their message ids already exist here`);
         return { conversations: fresh.length, already: counts.already ?? 0, collisions: counts.collision ?? 0, messages: inserted };
       });
     } finally {

@@ -37,8 +37,7 @@ export function note(stats: ImportStats, text: string): void {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-export function normalize(conv: ImportedConversation, stats: ImportStats): ImportedConversation | null {
-  const name = conv.title ? `"${conv.title.slice(0, 60)}"` : conv.source_id.slice(0, 60);
+export function normalize(input: ImportedConversation, stats: ImportStats): ImportedConversation | null {
   let replaced = 0;
   const fix = <T extends string | null | undefined>(s: T): T => {
     if (typeof s !== 'string' || !LONE_SURROGATE.test(s)) return s;
@@ -48,6 +47,14 @@ export function normalize(conv: ImportedConversation, stats: ImportStats): Impor
       return '\uFFFD';
     }) as T;
   };
+  // Ids too: SQLite would store two ids that differ only in a lone surrogate as the same text, a collision.
+  const conv: ImportedConversation = {
+    ...input,
+    source_id: fix(input.source_id),
+    current_leaf_source_id: fix(input.current_leaf_source_id),
+    messages: input.messages.map((m) => ({ ...m, source_id: fix(m.source_id), parent_source_id: fix(m.parent_source_id) })),
+  };
+  const name = conv.title ? `"${conv.title.slice(0, 60)}"` : conv.source_id.slice(0, 60);
 
   if (conv.cyclesBroken) {
     stats.cyclesBroken += conv.cyclesBroken;
