@@ -604,7 +604,7 @@ describe('import: hostile files', () => {
                 parentId: 'q',
                 childrenIds: [],
                 role: 'assistant',
-                content: '<details type="reasoning">'.repeat(20_000) + '</details>end',
+                content: '<details type="reasoning">'.repeat(20_000) + '</summary>' + '<summary>'.repeat(20_000) + '</details>end',
                 timestamp: 2,
               },
             },
@@ -634,6 +634,53 @@ describe('import: hostile files', () => {
     }));
     const claude = [{ uuid: 'runs', name: 'Empty run', created_at: '2025-01-01T00:00:00Z', chat_messages: [...empties, ...answers] }];
     expect(await core.exchange.importText(JSON.stringify(claude))).toMatchObject({ conversations: 1, messages: 2_000 });
+  });
+
+  it('never runs a canvas pattern from the file as a regular expression: a rewrite replaces the document, a hostile pattern shows its replacement', async () => {
+    const core = open(fake);
+    const node = (id: string, parent: string | null, child: string | null, message: Record<string, unknown> | null) => ({
+      id,
+      parent,
+      children: child ? [child] : [],
+      message: message && { id, create_time: 1, metadata: {}, recipient: 'all', ...message },
+    });
+    const call = (recipient: string, args: unknown) => ({
+      author: { role: 'assistant' },
+      recipient,
+      content: { content_type: 'code', language: 'json', text: JSON.stringify(args) },
+    });
+    const say = (role: string, text: string) => ({ author: { role }, content: { content_type: 'text', parts: [text] } });
+    const file = {
+      title: 'Canvas patterns',
+      conversation_id: 'canvas-patterns',
+      mapping: {
+        r: node('r', null, 'u', null),
+        u: node('u', 'r', 'c1', say('user', 'write')),
+        c1: node('c1', 'u', 'c2', call('canmore.create_textdoc', { name: 'Doc', type: 'document', content: 'a'.repeat(40) + 'b' })),
+        c2: node(
+          'c2',
+          'c1',
+          'a1',
+          call('canmore.update_textdoc', { updates: [{ pattern: '(a+)+$', replacement: 'catastrophe avoided' }] }),
+        ),
+        a1: node('a1', 'c2', 'u2', say('assistant', 'updated')),
+        u2: node('u2', 'a1', 'c3', say('user', 'rewrite it')),
+        c3: node(
+          'c3',
+          'u2',
+          'a2',
+          call('canmore.update_textdoc', { updates: [{ pattern: '.*', multiple: true, replacement: 'All new text.' }] }),
+        ),
+        a2: node('a2', 'c3', null, say('assistant', 'rewritten')),
+      },
+    };
+    expect(await core.exchange.importText(JSON.stringify(file))).toMatchObject({ conversations: 1, messages: 4 });
+    expect(thread(core, titled(core, 'Canvas patterns').id)).toEqual([
+      'write',
+      `**Document: Doc**\n\n${'a'.repeat(40)}b\n\n**Document: Doc** (updated)\n\ncatastrophe avoided\n\nupdated`,
+      'rewrite it',
+      '**Document: Doc** (updated)\n\nAll new text.\n\nrewritten',
+    ]);
   });
 
   it('replaces lone surrogates with U+FFFD and counts them', async () => {

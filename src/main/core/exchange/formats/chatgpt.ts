@@ -113,17 +113,26 @@ function fence(text: string, lang = ''): string {
   return `${ticks}${lang}\n${text.replace(/\n$/, '')}\n${ticks}`;
 }
 
-/** Applies canvas updates (`pattern` is a regular expression over the whole document); null when one cannot apply. */
+/** A pattern that selects the whole document (what canvas asks the model to use for a rewrite). */
+const WHOLE_DOCUMENT = /^\^?\(?\.[*+]\)?\$?$/;
+
+/**
+ * Applies canvas updates; null when one cannot apply. A pattern is never run as a regular expression (a hostile file
+ * could make one backtrack for hours): the whole-document pattern replaces everything, any other is matched as text.
+ */
 function applyUpdates(content: string, updates: unknown[]): string | null {
   let out = content;
   for (const u of updates) {
     if (!isRecord(u)) return null;
-    try {
-      const re = new RegExp(str(u.pattern), u.multiple ? 'gs' : 's');
-      out = out.replace(re, () => str(u.replacement));
-    } catch {
-      return null; // a pattern JavaScript cannot read: show the replacement text instead
+    const pattern = str(u.pattern);
+    const replacement = str(u.replacement);
+    if (WHOLE_DOCUMENT.test(pattern)) {
+      out = replacement;
+      continue;
     }
+    const literal = pattern.replace(/\\(.)/g, '$1'); // \. \( and the like stand for themselves
+    if (!literal || !out.includes(literal)) return null;
+    out = u.multiple ? out.split(literal).join(replacement) : out.replace(literal, () => replacement);
   }
   return out;
 }

@@ -55,6 +55,12 @@ const attr = (attrs: string, name: string) => unescapeHtml(new RegExp(`\\b${name
 const OPEN = /^<details\s+type="([\w-]+)"([^>]*)>/;
 const CLOSE = '</details>';
 
+function withoutSummary(inner: string): string {
+  const open = inner.indexOf('<summary>');
+  const close = open < 0 ? -1 : inner.indexOf('</summary>', open);
+  return close < 0 ? inner : inner.slice(0, open) + inner.slice(close + '</summary>'.length);
+}
+
 /** Splits an answer into what was said, the reasoning (shown as thinking) and visible notes of tool calls. */
 export function splitDetails(content: string): { text: string; thinking: string | null } {
   const thinking: string[] = [];
@@ -75,7 +81,7 @@ export function splitDetails(content: string): { text: string; thinking: string 
     const [head, type, attrs] = open as unknown as [string, string, string];
     const inner = content.slice(start + head.length, end);
     at = end + CLOSE.length;
-    const body = unescapeHtml(inner.replace(/<summary>[\s\S]*?<\/summary>/, '')).trim();
+    const body = unescapeHtml(withoutSummary(inner)).trim();
     if (type === 'reasoning') {
       thinking.push(body.replace(/^> ?/gm, ''));
       out.push('\n\n');
