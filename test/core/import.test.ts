@@ -355,6 +355,14 @@ describe('import: other apps', () => {
       ['In an age long forgotten...', 'cancelled'],
     ]);
     expect(thread(core, conv.id)).toEqual(['tell me a long story', 'Nestled between towering mountains...']);
+    // One file per conversation: a .zip of them imports them all.
+    const zip = path.join(tempDir(), 'librechat.zip');
+    writeZip(
+      zip,
+      { 'a.json': fs.readFileSync(fixture('librechat-flat.json')), 'b.json': fs.readFileSync(fixture('librechat-nested.json')) },
+      { deflate: true },
+    );
+    expect(await core.exchange.importFile(zip)).toMatchObject({ format: 'librechat', conversations: 1, skipped: 1 });
   });
 
   it('imports a Chatbox backup: sessions (one stored as a JSON string), forks as branches with the live one current, threads as their own conversations', async () => {
