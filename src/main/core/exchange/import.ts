@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline as streamPipeline } from 'node:stream';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { parser } from 'stream-json';
 import pick from 'stream-json/filters/pick.js';
@@ -15,6 +15,7 @@ import streamArray from 'stream-json/streamers/stream-array.js';
 import { formatZodError, HoldfastError } from '../../../shared/errors';
 import type { ImportResult } from '../../../shared/exchange';
 import type { Store } from '../store/store';
+import { openSqlite } from '../store/sqlite';
 import { fallbackTitle } from '../engine/title';
 import {
   detectItem,
@@ -92,7 +93,7 @@ export class Importer {
       }
       const stagingFile = path.join(this.tmpDir, `staging-${this.store.newId()}.db`);
       tmp.push(stagingFile, `${stagingFile}-wal`, `${stagingFile}-shm`);
-      const db = new Database(stagingFile);
+      const db = openSqlite(stagingFile); // the runtime's native build (Node or Electron)
       try {
         db.pragma('journal_mode = OFF');
         db.pragma('synchronous = OFF');
