@@ -16,10 +16,23 @@ export type SearchResult = z.infer<typeof SearchResult>;
 
 export const ExportFormat = z.enum(['md', 'html', 'json']);
 export const ImportResult = z.object({
-  format: z.enum(['chatgpt', 'claude', 'holdfast']),
+  format: z.enum(['chatgpt', 'claude', 'holdfast', 'openwebui', 'librechat', 'chatbox', 'lobechat']),
   conversations: z.number(),
   messages: z.number(),
+  /** Conversations already imported before (by their source id): nothing is added twice. */
   skipped: z.number(),
+  /** Conversations with no user or assistant text, skipped. */
+  skipped_empty: z.number(),
+  /** Conversations whose id came earlier in the file, or whose message ids are taken here, skipped. */
+  skipped_duplicate: z.number(),
+  /** Messages left out because their id came earlier in the same conversation. */
+  dropped_messages: z.number(),
+  /** Parent links cut because messages were each other's ancestors (or their own parent). */
+  cycles_broken: z.number(),
+  /** Lone UTF-16 surrogates in the text, replaced with U+FFFD. */
+  replaced_characters: z.number(),
+  /** The first reasons for the numbers above, readable. */
+  notes: z.array(z.string()),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { anthropicFor, makeCore, settled, tempDir, waitFor } from '../support/core';
-import { writeZip } from '../support/zip';
 import { indexTree, threadTo } from '../../src/shared/tree';
 import { Core } from '../../src/main/core/core';
 import { DamagedDatabaseError, restoreLatestBackup } from '../../src/main/core/store/backup';
@@ -25,131 +24,6 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const c of cores.splice(0)) await c.close().catch(() => undefined);
   await fake.close();
-});
-
-const byContent = (core: Core, conversationId: string, needle: string) =>
-  core.store.messagesOf(conversationId).find((m) => m.content.includes(needle))!;
-
-describe('import', () => {
-  it("imports ChatGPT's conversations.json with every branch, hidden messages and tool output left out, placeholders for images and files", async () => {
-    const core = open(fake);
-    const result = await core.exchange.importFile(fixture('chatgpt-conversations.json'));
-    expect(result).toEqual({ format: 'chatgpt', conversations: 2, messages: 8, skipped: 0 });
-    const sourdough = core.store.allConversations().find((c) => c.title === 'Sourdough starter help')!;
-    expect(sourdough.created_at).toBe(1718000000123);
-    const all = core.store.messagesOf(sourdough.id);
-    expect(all).toHaveLength(6);
-    expect(all.some((m) => m.content.includes('80.0') || m.content.includes('40/50'))).toBe(false);
-    const u1 = byContent(core, sourdough.id, 'nail polish');
-    expect(u1.content).toBe('[image]\nWhy does my sourdough starter smell like nail polish?');
-    expect(u1.parent_id).toBeNull();
-    const a1 = byContent(core, sourdough.id, 'hungry');
-    expect(core.store.children(a1.id).map((m) => m.content)).toEqual([
-      'How much flour should I add per feeding?',
-      'Compute the hydration of 50 g flour with 40 g water please',
-    ]);
-    const a2b = byContent(core, sourdough.id, '80% hydration');
-    expect(a2b.content).toContain('[file: hydration.csv]');
-    expect(core.store.message(a2b.parent_id!).content).toMatch(/^Compute the hydration/);
-    expect(sourdough.current_leaf_id).toBe(a2b.id);
-    const untitled = core.store.allConversations().find((c) => c.id !== sourdough.id)!;
-    expect(untitled.title).toBe('Translate 早上好 into English');
-    // Again: nothing new.
-    expect(await core.exchange.importFile(fixture('chatgpt-conversations.json'))).toEqual({
-      format: 'chatgpt',
-      conversations: 0,
-      messages: 0,
-      skipped: 2,
-    });
-    expect(core.store.allConversations()).toHaveLength(2);
-  });
-
-  it('imports the .zip that holds conversations.json', async () => {
-    const core = open(fake);
-    const zip = path.join(tempDir(), 'export.zip');
-    writeZip(zip, { 'chat.html': '<html></html>', 'conversations.json': fs.readFileSync(fixture('chatgpt-conversations.json')) });
-    expect(await core.exchange.importFile(zip)).toMatchObject({ format: 'chatgpt', conversations: 2, messages: 8 });
-  });
-
-  it("imports Claude's export with edited branches and thinking kept apart from the answer", async () => {
-    const core = open(fake);
-    expect(await core.exchange.importFile(fixture('claude-conversations.json'))).toEqual({
-      format: 'claude',
-      conversations: 2,
-      messages: 6,
-      skipped: 0,
-    });
-    const rust = core.store.allConversations().find((c) => c.title === 'Rust lifetimes')!;
-    const q = byContent(core, rust.id, "Explain 'a");
-    const variants = core.store.children(q.id);
-    expect(variants.map((m) => m.content)).toEqual([
-      "It ties the returned reference to both inputs' lifetimes.",
-      'A lifetime parameter names how long the borrowed values live.',
-    ]);
-    expect(variants[0]!.thinking).toBe('The user asks about lifetime parameters; explain borrow relationships.');
-    expect(variants[0]!.content).not.toContain('borrow relationships');
-    const leaf = core.store.message(rust.current_leaf_id!);
-    expect(leaf.content).toBe('Can you show an example that fails to compile?\n[file: main.rs]');
-    expect(core.conversations.thread(rust.id).messages.map((m) => m.id)).toEqual([q.id, variants[1]!.id, leaf.id]);
-    const monad = core.store.allConversations().find((c) => c.id !== rust.id)!;
-    expect(monad.title).toBe('What is a monad in one');
-    const chain = core.conversations.thread(monad.id).messages;
-    expect(chain.map((m) => m.role)).toEqual(['user', 'assistant']);
-    expect(chain[1]!.parent_id).toBe(chain[0]!.id);
-  });
-
-  it("round-trips Holdfast's own archive into an empty database: trees, current branches, reactions, settings", async () => {
-    const a = open(fake);
-    const conv = a.conversations.create({ title: 'Round trip' });
-    const first = a.engine.send({ conversation_id: conv.id, content: 'trip [len=200]' });
-    await settled(a, first.assistant_message_id);
-    const { assistant_message_id: v2 } = a.engine.regenerate(first.assistant_message_id);
-    await settled(a, v2);
-    a.conversations.react(v2, 'dislike', 'meh');
-    a.conversations.update(conv.id, { system_prompt: 'Be brief.', pinned: true });
-    a.conversations.setLeaf(conv.id, first.assistant_message_id);
-    await a.exchange.importFile(fixture('claude-conversations.json'));
-    const archive = path.join(tempDir(), 'archive.json');
-    fs.writeFileSync(archive, [...a.exchange.exportArchive()].join(''));
-    const b = open(fake);
-    const result = await b.exchange.importFile(archive);
-    expect(result).toMatchObject({ format: 'holdfast', conversations: 3, skipped: 0 });
-    const strip = (c: Core) =>
-      c.store
-        .allConversations()
-        .map((x) => ({ ...x, updated_at: 0 }))
-        .sort((p, q) => p.id.localeCompare(q.id));
-    expect(strip(b)).toEqual(strip(a));
-    for (const c of a.store.allConversations()) {
-      const norm = (core: Core) => core.store.messagesOf(c.id).map((m) => ({ ...m, last_updated: 0 }));
-      expect(norm(b)).toEqual(norm(a));
-    }
-    expect((await b.exchange.importFile(archive)).skipped).toBe(3);
-  });
-
-  it.each([
-    ['not JSON at all', 'hello', /Unknown file/],
-    ['broken JSON', '[{"mapping": {', /not valid JSON/],
-    ['an unknown array', '[{"foo": 1}]', /Item 0 is not a conversation/],
-    [
-      'a ChatGPT item with a bad mapping',
-      '[{"title":"x","mapping":{"n":{"id":5}}}]',
-      /Item 0 is not a valid chatgpt conversation: mapping\.n\.id/,
-    ],
-    ['an empty array', '[]', /holds no conversations/],
-  ])('refuses %s with a reason, importing nothing', async (_name, text, reason) => {
-    const core = open(fake);
-    await expect(core.exchange.importText(text)).rejects.toThrow(reason);
-    expect(core.store.allConversations()).toHaveLength(0);
-  });
-
-  it('a file whose later item is broken imports nothing at all', async () => {
-    const core = open(fake);
-    const items = JSON.parse(fs.readFileSync(fixture('chatgpt-conversations.json'), 'utf8')) as unknown[];
-    await expect(core.exchange.importText(JSON.stringify([...items, { title: 'bad', mapping: 7 }]))).rejects.toThrow(/Item 2/);
-    expect(core.store.allConversations()).toHaveLength(0);
-    expect(core.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
-  });
 });
 
 describe('search', () => {

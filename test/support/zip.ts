@@ -1,24 +1,26 @@
-/** Writes a minimal .zip (stored, no compression) — enough to test importing ChatGPT's zipped export. */
+/** Writes a minimal .zip (stored, or deflated with `deflate`) — enough to test importing zipped exports and zip limits. */
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
-export function writeZip(file: string, entries: Record<string, Buffer | string>): void {
+export function writeZip(file: string, entries: Record<string, Buffer | string>, opts: { deflate?: boolean } = {}): void {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const [name, raw] of Object.entries(entries)) {
-    const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    const plain = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    const data = opts.deflate ? zlib.deflateRawSync(plain) : plain;
+    const method = opts.deflate ? 8 : 0;
     const nameBuf = Buffer.from(name);
-    const crc = zlib.crc32(data);
+    const crc = zlib.crc32(plain);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(0, 6);
-    local.writeUInt16LE(0, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt32LE(0, 10);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(plain.length, 22);
     local.writeUInt16LE(nameBuf.length, 26);
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
@@ -26,11 +28,11 @@ export function writeZip(file: string, entries: Record<string, Buffer | string>)
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0, 8);
-    central.writeUInt16LE(0, 10);
+    central.writeUInt16LE(method, 10);
     central.writeUInt32LE(0, 12);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(plain.length, 24);
     central.writeUInt16LE(nameBuf.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBuf, data);

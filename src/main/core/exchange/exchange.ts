@@ -4,13 +4,18 @@ import path from 'node:path';
 import type { ImportResult } from '../../../shared/exchange';
 import type { Core } from '../core';
 import { Importer } from './import';
+import { removeImportLeftovers } from './zip';
 import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
 
 export class Exchange {
   private readonly importer: Importer;
 
   constructor(private readonly core: Core) {
-    this.importer = new Importer(core.store, path.join(core.options.dataDir, 'tmp'));
+    const tmp = path.join(core.options.dataDir, 'tmp');
+    // At start no import runs yet: whatever one left in tmp/ was interrupted or killed.
+    const removed = removeImportLeftovers(tmp);
+    if (removed.length) core.options.log?.(`removed ${removed.length} file(s) an interrupted import left in tmp/`);
+    this.importer = new Importer(core.store, tmp, { log: core.options.log });
   }
 
   /** Imports a file (streamed), publishing progress to every window. */

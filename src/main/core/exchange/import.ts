@@ -1,108 +1,189 @@
 /**
- * Import, detected by content: a .zip holding conversations.json, ChatGPT's or Claude's conversations.json, or a
- * Holdfast archive. The file is streamed (memory does not grow with it) into a staging database, validated item by
- * item; only then is everything copied into the main database in one transaction, so a bad file imports nothing.
+ * Import, detected by content (see formats/index.ts): a .zip, a JSON array (streamed item by item, so memory does not
+ * grow with the file), or one JSON object. Every conversation is converted, made safe (normalize.ts) and written to a
+ * staging database; only then is everything copied into the main database in one transaction, so a bad file imports
+ * nothing. What was skipped, cut or replaced is counted in the result and logged in one line.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline as streamPipeline } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import Database from 'better-sqlite3';
-import yauzl from 'yauzl';
+import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { parser } from 'stream-json';
 import pick from 'stream-json/filters/pick.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { formatZodError, HoldfastError } from '../../../shared/errors';
+import type { ImportResult } from '../../../shared/exchange';
 import type { Store } from '../store/store';
 import { openSqlite } from '../store/sqlite';
 import { fallbackTitle } from '../engine/title';
-import { converters, detectItem, type ImportedConversation, type ImportFormat } from './formats';
+import {
+  detectItem,
+  detectObject,
+  KNOWN_FORMATS,
+  newStats,
+  normalize,
+  note,
+  type Detected,
+  type ImportedConversation,
+  type ImportFormat,
+  type ImportStats,
+} from './formats';
+import { DEFAULT_ZIP_LIMITS, extractJsonFiles, type ZipLimits } from './zip';
 
-export interface ImportResult {
-  format: ImportFormat;
-  conversations: number;
-  messages: number;
-  skipped: number;
-}
+export type { ImportResult };
 export interface ImportProgress {
   bytes: number;
   total: number;
   conversations: number;
 }
+export interface ImporterOptions {
+  zip?: ZipLimits;
+  /** After an import of at least this many messages the WAL is checkpointed (truncated), so it does not stay large. */
+  checkpointAfterMessages?: number;
+  log?: (line: string) => void;
+}
 
 const STAGING_SCHEMA = `
   CREATE TABLE c (id TEXT PRIMARY KEY, source TEXT, source_id TEXT, title TEXT, created_at INTEGER, updated_at INTEGER, current_leaf_id TEXT,
     model TEXT, system_prompt TEXT, max_tokens INTEGER, temperature REAL, pinned INTEGER);
+  CREATE INDEX c_source ON c (source_id);
   CREATE TABLE m (id TEXT PRIMARY KEY, conversation_id TEXT, parent_id TEXT, role TEXT, content TEXT, thinking TEXT, status TEXT, model TEXT,
     reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER);`;
 
+/** One import in progress: the staging database, the format the file turned out to be, and the counts. */
+interface Staging {
+  db: Database.Database;
+  format: ImportFormat | null;
+  items: number;
+  stats: ImportStats;
+  insertC: Database.Statement;
+  insertM: Database.Statement;
+  hasSource: Database.Statement;
+  hasMessage: Database.Statement;
+}
+
 export class Importer {
+  private readonly zipLimits: ZipLimits;
+  private readonly checkpointAfter: number;
+
   constructor(
     private readonly store: Store,
     private readonly tmpDir: string,
-  ) {}
+    private readonly options: ImporterOptions = {},
+  ) {
+    this.zipLimits = options.zip ?? DEFAULT_ZIP_LIMITS;
+    this.checkpointAfter = options.checkpointAfterMessages ?? 10_000;
+  }
 
   async importFile(file: string, onProgress?: (p: ImportProgress) => void): Promise<ImportResult> {
     fs.mkdirSync(this.tmpDir, { recursive: true });
     const tmp: string[] = [];
     try {
-      let json = file;
+      const base = `import-${this.store.newId()}`;
+      let files = [{ name: '', file }];
       if (isZip(file)) {
-        json = path.join(this.tmpDir, `import-${this.store.newId()}.json`);
-        tmp.push(json);
-        await extractConversationsJson(file, json);
+        files = await extractJsonFiles(file, this.tmpDir, base, this.zipLimits).catch((err: unknown) => {
+          // Whatever was written before the limit or the damage was found goes too.
+          for (const n of fs.readdirSync(this.tmpDir)) if (n.startsWith(base)) fs.rmSync(path.join(this.tmpDir, n), { force: true });
+          throw err;
+        });
+        tmp.push(...files.map((f) => f.file));
+        if (files.length === 1) files[0]!.name = ''; // one file: its reasons need no name
       }
       const stagingFile = path.join(this.tmpDir, `staging-${this.store.newId()}.db`);
       tmp.push(stagingFile, `${stagingFile}-wal`, `${stagingFile}-shm`);
-      const staging = openSqlite(stagingFile); // the runtime's native build (Node or Electron)
+      const db = openSqlite(stagingFile); // the runtime's native build (Node or Electron)
       try {
-        staging.pragma('journal_mode = OFF');
-        staging.pragma('synchronous = OFF');
-        staging.exec(STAGING_SCHEMA);
-        const format = await this.stage(json, staging, onProgress);
-        staging.close();
-        return { format, ...this.commit(stagingFile) };
+        db.pragma('journal_mode = OFF');
+        db.pragma('synchronous = OFF');
+        db.exec(STAGING_SCHEMA);
+        const s: Staging = {
+          db,
+          format: null,
+          items: 0,
+          stats: newStats(),
+          insertC: db.prepare(
+            'INSERT INTO c VALUES (@id, @source, @source_id, @title, @created_at, @updated_at, @current_leaf_id, @model, @system_prompt, @max_tokens, @temperature, @pinned)',
+          ),
+          insertM: db.prepare(
+            'INSERT INTO m VALUES (@id, @conversation_id, @parent_id, @role, @content, @thinking, @status, @model, @reaction, @reaction_comment, @created_at, @error, @stop_reason, @input_tokens, @output_tokens)',
+          ),
+          hasSource: db.prepare('SELECT 1 FROM c WHERE source_id = ? OR id = ?').pluck(),
+          hasMessage: db.prepare('SELECT 1 FROM m WHERE id = ?').pluck(),
+        };
+        for (const f of files) await this.stage(f.file, f.name ? `${f.name}: ` : '', s, onProgress);
+        if (!s.format || s.items === 0) throw new HoldfastError('invalid_input', 'The file holds no conversations');
+        db.close();
+        const committed = this.commit(stagingFile, s.format === 'holdfast');
+        if (committed.messages >= this.checkpointAfter) this.store.db.pragma('wal_checkpoint(TRUNCATE)');
+        const result: ImportResult = {
+          format: s.format,
+          conversations: committed.conversations,
+          messages: committed.messages,
+          skipped: committed.already,
+          skipped_empty: s.stats.empty,
+          skipped_duplicate: s.stats.duplicates + committed.collisions,
+          dropped_messages: s.stats.duplicateMessages,
+          cycles_broken: s.stats.cyclesBroken,
+          replaced_characters: s.stats.replacedCharacters,
+          notes: s.stats.notes,
+        };
+        if (committed.collisions)
+          result.notes.push(`${committed.collisions} conversation(s) use message ids that already exist here; they were skipped`);
+        this.logResult(result);
+        return result;
       } finally {
-        if (staging.open) staging.close();
+        if (db.open) db.close();
       }
     } finally {
       for (const f of tmp) fs.rmSync(f, { force: true });
     }
   }
 
-  private async stage(file: string, staging: Database.Database, onProgress?: (p: ImportProgress) => void): Promise<ImportFormat> {
+  /** One line, counts only: no text from the file (it may hold secrets) reaches the log. */
+  private logResult(r: ImportResult): void {
+    const parts = [
+      r.skipped && `${r.skipped} already here`,
+      r.skipped_empty && `${r.skipped_empty} without text skipped`,
+      r.skipped_duplicate && `${r.skipped_duplicate} with repeated or colliding ids skipped`,
+      r.dropped_messages && `${r.dropped_messages} repeated message ids left out`,
+      r.cycles_broken && `${r.cycles_broken} parent cycles cut`,
+      r.replaced_characters && `${r.replaced_characters} lone surrogates replaced with U+FFFD`,
+    ].filter(Boolean);
+    if (parts.length)
+      this.options.log?.(`import (${r.format}): ${r.conversations} conversations, ${r.messages} messages; ${parts.join(', ')}`);
+  }
+
+  private async stage(file: string, label: string, s: Staging, onProgress?: (p: ImportProgress) => void): Promise<void> {
     const head = readHead(file);
     const first = head.trimStart()[0];
-    let format: ImportFormat | null = null;
-    let count = 0;
-    const insertC = staging.prepare(
-      'INSERT INTO c VALUES (@id, @source, @source_id, @title, @created_at, @updated_at, @current_leaf_id, @model, @system_prompt, @max_tokens, @temperature, @pinned)',
-    );
-    const insertM = staging.prepare(
-      'INSERT INTO m VALUES (@id, @conversation_id, @parent_id, @role, @content, @thinking, @status, @model, @reaction, @reaction_comment, @created_at, @error, @stop_reason, @input_tokens, @output_tokens)',
-    );
     let batch: ImportedConversation[] = [];
-    const flush = staging.transaction((items: ImportedConversation[]) => {
-      for (const conv of items) this.stageOne(conv, format!, insertC, insertM);
+    const flush = s.db.transaction((items: ImportedConversation[]) => {
+      for (const conv of items) this.stageOne(conv, s);
     });
-    const take = (item: unknown, index: number) => {
-      const kind = detectItem(item);
-      if (!kind)
-        throw new HoldfastError(
-          'invalid_input',
-          `Item ${index} is not a conversation Holdfast knows (expected ChatGPT's "mapping", Claude's "chat_messages", or a Holdfast archive)`,
-        );
-      format ??= kind;
-      if (kind !== format) throw new HoldfastError('invalid_input', `Item ${index} is a ${kind} conversation in a ${format} file`);
+    const take = (detected: Detected | null, item: unknown, where: string) => {
+      if (!detected)
+        throw new HoldfastError('invalid_input', `${label}${where} is not a conversation Holdfast knows (expected ${KNOWN_FORMATS})`);
+      s.format ??= detected.format;
+      if (detected.format !== s.format)
+        throw new HoldfastError('invalid_input', `${label}${where} is a ${detected.format} conversation in a ${s.format} file`);
+      let converted: ImportedConversation[];
       try {
-        batch.push(converters[kind](item));
+        converted = detected.convert(item);
       } catch (err) {
         if (err instanceof z.ZodError)
-          throw new HoldfastError('invalid_input', `Item ${index} is not a valid ${kind} conversation: ${formatZodError(err)}`);
+          throw new HoldfastError(
+            'invalid_input',
+            `${label}${where} is not a valid ${detected.format} conversation: ${formatZodError(err)}`,
+          );
         throw err;
       }
-      count++;
+      s.items++;
+      for (const conv of converted) {
+        const safe = normalize(conv, s.stats);
+        if (safe) batch.push(safe);
+      }
       if (batch.length >= 200) {
         flush(batch);
         batch = [];
@@ -110,30 +191,33 @@ export class Importer {
     };
 
     if (first === '{') {
-      if (/"format"\s*:\s*"holdfast-conversation"/.test(head)) {
-        take(parseWhole(file), 0);
-      } else if (/"format"\s*:\s*"holdfast-archive"/.test(head)) {
+      if (/"format"\s*:\s*"holdfast-archive"/.test(head)) {
         const version = Number(/"version"\s*:\s*(\d+)/.exec(head)?.[1] ?? NaN);
         if (version !== 1)
           throw new HoldfastError('invalid_input', `This Holdfast archive has version ${version}; this Holdfast reads version 1`);
-        await this.streamItems(file, true, take, onProgress, () => count);
-      } else {
-        throw new HoldfastError(
-          'invalid_input',
-          'Unknown file: a JSON object that is not a Holdfast archive (ChatGPT and Claude exports are JSON arrays)',
+        await this.streamItems(
+          file,
+          true,
+          (item, i) => take(detectItem(item), item, `Item ${i}`),
+          onProgress,
+          () => s.items,
         );
+      } else {
+        const whole = parseWhole(file);
+        take(detectObject(whole), whole, 'The file');
       }
     } else if (first === '[') {
-      await this.streamItems(file, false, take, onProgress, () => count);
-    } else {
-      throw new HoldfastError(
-        'invalid_input',
-        'Unknown file: expected a .zip with conversations.json, a conversations.json, or a Holdfast archive',
+      await this.streamItems(
+        file,
+        false,
+        (item, i) => take(detectItem(item), item, `Item ${i}`),
+        onProgress,
+        () => s.items,
       );
+    } else {
+      throw new HoldfastError('invalid_input', `${label}Unknown file: expected ${KNOWN_FORMATS}`);
     }
     if (batch.length) flush(batch);
-    if (!format) throw new HoldfastError('invalid_input', 'The file holds no conversations');
-    return format;
   }
 
   private async streamItems(
@@ -172,30 +256,40 @@ export class Importer {
     onProgress?.({ bytes: total, total, conversations: count() });
   }
 
-  private stageOne(conv: ImportedConversation, format: ImportFormat, insertC: Database.Statement, insertM: Database.Statement): void {
+  private stageOne(conv: ImportedConversation, s: Staging): void {
+    const name = conv.title ? `"${conv.title.slice(0, 60)}"` : conv.source_id.slice(0, 60);
+    // A conversation whose id came earlier in the file, or (ids kept) whose message ids another one uses, is skipped.
+    const clash =
+      s.hasSource.get(conv.source_id, conv.source_id) !== undefined ||
+      (conv.keepIds && conv.messages.some((m) => s.hasMessage.get(m.source_id) !== undefined));
+    if (clash) {
+      s.stats.duplicates++;
+      note(s.stats, `Conversation ${name}: its id or a message id came earlier in the file; it was skipped`);
+      return;
+    }
     const ids = new Map<string, string>();
     for (const m of conv.messages) ids.set(m.source_id, conv.keepIds ? m.source_id : this.store.newId());
     const id = conv.keepIds ? conv.source_id : this.store.newId();
     const firstUser = conv.messages.find((m) => m.role === 'user')?.content ?? '';
-    insertC.run({
+    s.insertC.run({
       id,
-      source: format,
+      source: s.format,
       source_id: conv.source_id,
       title: conv.title.trim() || fallbackTitle(firstUser),
       created_at: conv.created_at,
       updated_at: Math.max(conv.updated_at, conv.created_at),
       current_leaf_id: conv.current_leaf_source_id ? (ids.get(conv.current_leaf_source_id) ?? null) : null,
       model: conv.extra?.model ?? null,
-      system_prompt: conv.extra?.system_prompt ?? null,
+      system_prompt: conv.extra?.system_prompt || null,
       max_tokens: conv.extra?.max_tokens ?? null,
       temperature: conv.extra?.temperature ?? null,
       pinned: conv.extra?.pinned ? 1 : 0,
     });
     for (const m of conv.messages) {
-      insertM.run({
+      s.insertM.run({
         id: ids.get(m.source_id)!,
         conversation_id: id,
-        parent_id: m.parent_source_id ? (ids.get(m.parent_source_id) ?? null) : null, // a dangling parent becomes a root
+        parent_id: m.parent_source_id ? (ids.get(m.parent_source_id) ?? null) : null, // normalize() left no dangling parent
         role: m.role,
         content: m.content,
         thinking: m.thinking,
@@ -212,17 +306,23 @@ export class Importer {
     }
   }
 
-  /** Copies the staged rows in one transaction, skipping conversations imported before (by their source id). */
-  private commit(stagingFile: string): { conversations: number; skipped: number; messages: number } {
+  /** Copies the staged rows in one transaction, skipping conversations imported before and (ids kept) ones whose ids are taken. */
+  private commit(stagingFile: string, keptIds: boolean): { conversations: number; already: number; collisions: number; messages: number } {
     const { db } = this.store;
     db.prepare('ATTACH DATABASE ? AS staging').run(stagingFile);
     try {
       return this.store.mutate(() => {
         db.pragma('defer_foreign_keys = ON'); // children may be staged before their parents
-        db.exec(`CREATE TEMP TABLE fresh AS SELECT c.id FROM staging.c c
-          WHERE NOT EXISTS (SELECT 1 FROM import_sources s WHERE s.source = c.source AND s.source_id = c.source_id)
-            AND NOT EXISTS (SELECT 1 FROM conversations x WHERE x.id = c.id)`);
-        const total = (db.prepare('SELECT count(*) AS n FROM staging.c').get() as { n: number }).n;
+        db.exec(`CREATE TEMP TABLE verdict AS SELECT c.id, CASE
+            WHEN EXISTS (SELECT 1 FROM import_sources s WHERE s.source = c.source AND s.source_id = c.source_id)
+              OR EXISTS (SELECT 1 FROM conversations x WHERE x.id = c.id) THEN 'already'
+            WHEN ${keptIds ? 'EXISTS (SELECT 1 FROM staging.m sm JOIN main.messages mm ON mm.id = sm.id WHERE sm.conversation_id = c.id)' : '0'} THEN 'collision'
+            ELSE 'fresh' END AS v
+          FROM staging.c c`);
+        db.exec(`CREATE TEMP TABLE fresh AS SELECT id FROM temp.verdict WHERE v = 'fresh'`);
+        const counts = Object.fromEntries(
+          (db.prepare('SELECT v, count(*) AS n FROM temp.verdict GROUP BY v').all() as { v: string; n: number }[]).map((r) => [r.v, r.n]),
+        ) as Record<string, number>;
         const now = this.store.now();
         db.exec(`INSERT INTO conversations (id, title, created_at, updated_at, current_leaf_id, model, system_prompt, max_tokens, temperature, pinned)
           SELECT id, title, created_at, updated_at, current_leaf_id, model, system_prompt, max_tokens, temperature, pinned FROM staging.c WHERE id IN (SELECT id FROM temp.fresh)`);
@@ -241,8 +341,8 @@ export class Importer {
         ).run(now);
         const fresh = db.prepare('SELECT id FROM temp.fresh').pluck().all() as string[];
         for (const id of fresh) this.store.touch('conversation', id);
-        db.exec('DROP TABLE temp.fresh');
-        return { conversations: fresh.length, skipped: total - fresh.length, messages: inserted };
+        db.exec('DROP TABLE temp.fresh; DROP TABLE temp.verdict');
+        return { conversations: fresh.length, already: counts.already ?? 0, collisions: counts.collision ?? 0, messages: inserted };
       });
     } finally {
       db.exec('DETACH DATABASE staging');
@@ -254,8 +354,8 @@ function isZip(file: string): boolean {
   const fd = fs.openSync(file, 'r');
   try {
     const b = Buffer.alloc(4);
-    fs.readSync(fd, b, 0, 4, 0);
-    return b.readUInt32LE(0) === 0x04034b50;
+    const n = fs.readSync(fd, b, 0, 4, 0);
+    return n === 4 && b.readUInt32LE(0) === 0x04034b50;
   } finally {
     fs.closeSync(fd);
   }
@@ -277,47 +377,8 @@ function readHead(file: string): string {
 
 function parseWhole(file: string): unknown {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as { conversation?: unknown; messages?: unknown };
+    return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new HoldfastError('invalid_input', `The file is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/** Streams conversations.json out of a zip (ChatGPT's export) into `dest`. */
-function extractConversationsJson(zipFile: string, dest: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(zipFile, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip)
-        return reject(new HoldfastError('invalid_input', `The zip file could not be read: ${err?.message ?? 'unknown error'}`));
-      let found = false;
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (!/(^|\/)conversations\.json$/.test(entry.fileName)) {
-          zip.readEntry();
-          return;
-        }
-        found = true;
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) {
-            zip.close();
-            return reject(new HoldfastError('invalid_input', `conversations.json could not be read from the zip: ${e?.message}`));
-          }
-          pipeline(stream, fs.createWriteStream(dest)).then(
-            () => {
-              zip.close();
-              resolve();
-            },
-            (pe: Error) => {
-              zip.close();
-              reject(new HoldfastError('invalid_input', `conversations.json could not be read from the zip: ${pe.message}`));
-            },
-          );
-        });
-      });
-      zip.on('end', () => {
-        if (!found) reject(new HoldfastError('invalid_input', 'The zip holds no conversations.json'));
-      });
-      zip.on('error', (e: Error) => reject(new HoldfastError('invalid_input', `The zip file is damaged: ${e.message}`)));
-      zip.readEntry();
-    });
-  });
 }

@@ -1,0 +1,54 @@
+/** The shape every importer produces, whatever the source app: conversations of messages linked by their source ids. */
+import type { Conversation, Message } from '../../../../shared/model';
+
+export type ImportFormat = 'chatgpt' | 'claude' | 'holdfast' | 'openwebui' | 'librechat' | 'chatbox' | 'lobechat';
+
+export interface ImportedMessage {
+  source_id: string;
+  parent_source_id: string | null;
+  role: 'user' | 'assistant';
+  content: string;
+  thinking: string | null;
+  created_at: number;
+  reaction?: 'like' | 'dislike' | null;
+  reaction_comment?: string | null;
+  status?: Message['status'];
+  model?: string | null;
+  error?: string | null;
+  stop_reason?: string | null;
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+}
+
+export interface ImportedConversation {
+  source_id: string;
+  title: string;
+  created_at: number;
+  updated_at: number;
+  current_leaf_source_id: string | null;
+  messages: ImportedMessage[];
+  keepIds: boolean;
+  extra?: Partial<Conversation>;
+  /** Cycles the format's own walk had to break (counted in the import result). */
+  cyclesBroken?: number;
+}
+
+/** Milliseconds from an ISO date, epoch seconds or epoch milliseconds; `fallback` when there is none. */
+export function toMs(value: unknown, fallback = 0): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  if (typeof value === 'string' && value) {
+    if (/^\d+(\.\d+)?$/.test(value)) return toMs(Number(value), fallback);
+    const t = Date.parse(value);
+    if (Number.isFinite(t)) return t;
+  }
+  return fallback;
+}
+
+/** Parts joined as separate paragraphs, empty ones left out. */
+export const paragraphs = (parts: (string | null | undefined)[]): string =>
+  parts
+    .map((p) => (p ?? '').trim())
+    .filter(Boolean)
+    .join('\n\n');
+
+export const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
