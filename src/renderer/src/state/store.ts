@@ -26,7 +26,8 @@ export interface HoldfastState {
   importProgress: { bytes: number; total: number; conversations: number } | null;
 }
 
-export const useHoldfast = create<HoldfastState>(() => ({
+/** The state of a window that has heard nothing yet (also what tests reset to). */
+export const initialState = (): HoldfastState => ({
   connection: 'connecting',
   lastSeq: null,
   status: null,
@@ -37,7 +38,9 @@ export const useHoldfast = create<HoldfastState>(() => ({
   error: null,
   notice: null,
   importProgress: null,
-}));
+});
+
+export const useHoldfast = create<HoldfastState>(initialState);
 
 const set = useHoldfast.setState;
 const get = useHoldfast.getState;
