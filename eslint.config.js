@@ -76,4 +76,22 @@ export default tseslint.config(
       'holdfast/layer-imports': ['error', { root: import.meta.dirname, scope: 'src', layers: LAYERS }],
     },
   },
+  {
+    files: ['src/renderer/src/features/**', 'src/renderer/src/components/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '../api/client',
+              importNames: ['api', 'sync'],
+              message:
+                'Features call the contract through `actions` (src/renderer/src/state/actions.ts), so every failure reaches the error banner.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

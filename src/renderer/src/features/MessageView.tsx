@@ -1,9 +1,11 @@
 /** One message: its text, its status as a person reads it, and what can be done with it. */
 import { memo, useState } from 'react';
 import { useHoldfast } from '../state/store';
-import { edit, react, regenerate, retry, stop, switchBranch } from '../state/actions';
+import { actions } from '../api/client';
 import { Markdown } from '../components/Markdown';
 import { modelLabel, type Message } from '../../../shared/model';
+
+const { edit, react, regenerate, retry, stop, switchBranch } = actions;
 
 function statusLabel(m: Message, offline: boolean): string {
   switch (m.status) {
