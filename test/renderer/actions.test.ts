@@ -122,4 +122,16 @@ describe('the action layer', () => {
       message: 'No such conversation',
     });
   });
+
+  it('an error without a known code still says what to do', async () => {
+    const bridge = { invoke: () => Promise.reject(new Error('An object could not be cloned.')), subscribe: () => () => undefined };
+    const actions = createActions(ipcTransport(bridge as never), { loadTree: async () => undefined, loadTail: async () => undefined }, env);
+    await actions.setPinned('c1', true);
+    expect(useHoldfast.getState().error).toEqual({
+      action: 'Pin the conversation',
+      code: 'internal',
+      message: 'An object could not be cloned.',
+      hint: 'Try again; if it keeps failing, restart Holdfast.',
+    });
+  });
 });

@@ -21,12 +21,13 @@ const HINTS: Record<ErrorCode, string> = {
   internal: 'Try again; if it keeps failing, restart Holdfast.',
 };
 
-function shapeOf(err: unknown): ErrorShape {
-  if (err instanceof RpcError) return err.shape;
-  // The preload bridge rejects with the error shape's fields on a plain Error.
-  const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : typeof err === 'string' ? err : 'Unknown error';
-  return { code: typeof code === 'string' && code in HINTS ? (code as ErrorCode) : 'internal', message };
+/** Whatever was thrown, as the one error shape: an unknown or missing code counts as `internal`. */
+function shapeOf(err: unknown): Pick<ErrorShape, 'code' | 'message'> {
+  // The preload bridge rejects with the shape's fields on a plain Error (Electron may drop all but `message`).
+  const raw = err instanceof RpcError ? err.shape : (err as { code?: unknown; message?: unknown } | null);
+  const code = raw?.code;
+  const message = typeof raw?.message === 'string' && raw.message ? raw.message : typeof err === 'string' ? err : 'Unknown error';
+  return { code: typeof code === 'string' && Object.hasOwn(HINTS, code) ? (code as ErrorCode) : 'internal', message };
 }
 
 export function failureOf(action: string, err: unknown, hint?: string): Failure {
