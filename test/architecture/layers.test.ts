@@ -226,6 +226,28 @@ describe('process layers', () => {
     });
   }
 
+  it('npm run typecheck builds every layer project, and every source file belongs to one', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.typecheck).toBe('tsc -b --noEmit');
+    const solution = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] };
+    const referenced = solution.references.map((r) => path.basename(r.path)).sort();
+    const projects = fs.readdirSync(root).filter((f) => /^tsconfig\..+\.json$/.test(f) && f !== 'tsconfig.base.json');
+    expect(referenced).toEqual(projects.sort());
+    const covered = new Set(
+      projects.flatMap(
+        (p) =>
+          ts.getParsedCommandLineOfConfigFile(path.join(root, p), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!
+            .fileNames,
+      ),
+    );
+    const sources = fs
+      .readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.tsx?$/.test(f))
+      .map((f) => path.join(root, 'src', f));
+    expect(sources.length).toBeGreaterThan(50);
+    expect(sources.filter((f) => !covered.has(f))).toEqual([]);
+  });
+
   it('a file under src/ in no layer is refused', async () => {
     fs.mkdirSync(path.join(root, 'src/main/elsewhere'), { recursive: true });
     onTestFinished(() => fs.rmSync(path.join(root, 'src/main/elsewhere'), { recursive: true, force: true }));
