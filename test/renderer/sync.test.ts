@@ -2,13 +2,13 @@
  * The renderer's own sync (src/renderer/src/state/sync.ts and its store) against a fake transport: snapshot,
  * catch-up since a seq, a gap in chunk offsets, duplicate chunks, reconnect — and against a real core.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { Sync } from '../../src/renderer/src/state/sync';
 import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
 import type { Conversation, Message } from '../../src/shared/model';
 import type { AppStatus, PullOutput } from '../../src/shared/sync';
 import { FakeTransport, coreHandler } from '../support/fake-transport';
-import { FakeAnthropic } from '../support/fake-anthropic';
+import { fakeAnthropic } from '../support/servers';
 import { makeCore, settled } from '../support/core';
 
 const status: AppStatus = {
@@ -216,15 +216,10 @@ describe('the renderer sync', () => {
 });
 
 describe('the renderer sync against a real core', () => {
-  let anthropic: FakeAnthropic;
   let core: ReturnType<typeof makeCore>;
+  // Both stopped when each test ends (test/support/cleanup.ts).
   beforeEach(async () => {
-    anthropic = await new FakeAnthropic({ paceMs: 3 }).listen();
-    core = makeCore(anthropic);
-  });
-  afterEach(async () => {
-    await core.close();
-    await anthropic.close();
+    core = makeCore(await fakeAnthropic({ paceMs: 3 }));
   });
 
   it('a window that missed events while disconnected catches up with no gap and no duplicate', async () => {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from './fake-anthropic';
 import { makeCore, tempDir } from './core';
+import { fakeAnthropic, hostProcess } from './servers';
+import type { HostProcess } from './host-process';
 import type { Core } from '../../src/main/core/core';
 
 let fake: FakeAnthropic;
@@ -41,5 +43,20 @@ describe('helpers that clean up', () => {
     const c = makeCore(fake);
     await c.close();
     expect(c.db.open).toBe(false);
+  });
+
+  let server: FakeAnthropic;
+  let host: HostProcess;
+  it('a local server and a host process run during the test that started them', async () => {
+    server = await fakeAnthropic();
+    host = await hostProcess({ dataDir: tempDir(), fromSource: true, env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: server.url } });
+    expect(host.proc.exitCode).toBeNull();
+    expect(host.proc.signalCode).toBeNull();
+    expect((await fetch(`${server.url}/v1/messages`, { method: 'POST', body: '{}' })).status).toBeGreaterThanOrEqual(200);
+  });
+
+  it('are stopped once it has ended', async () => {
+    expect(host.proc.exitCode !== null || host.proc.signalCode !== null).toBe(true);
+    await expect(fetch(`${server.url}/v1/messages`, { method: 'POST' })).rejects.toThrow();
   });
 });
