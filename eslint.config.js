@@ -1,7 +1,63 @@
-// Lint: typescript-eslint's recommended rules, plus the process boundaries of DESIGN.md as import rules.
+// Lint: typescript-eslint's recommended rules, plus the process layers of docs/architecture.md as import allowlists.
 import tseslint from 'typescript-eslint';
+import layers from './eslint-rules/layer-imports.js';
 
-const noImport = (patterns, message) => ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }];
+/**
+ * What each layer may import: its `imports` folders, the named `packages` (and their subpaths), and Node built-ins
+ * only where `builtins` is set. Anything else fails `npm run lint`; a file under src/ in no layer fails too.
+ */
+const LAYERS = [
+  {
+    name: 'src/shared',
+    folder: 'src/shared',
+    imports: ['src/shared'],
+    packages: ['zod'],
+    builtins: false,
+    rule: 'src/shared is the contract: schemas and pure functions, runnable in every process.',
+  },
+  {
+    name: 'the core',
+    folder: 'src/main/core',
+    imports: ['src/main/core', 'src/shared'],
+    // marked, katex and highlight.js render Markdown for the self-contained HTML export.
+    packages: ['zod', 'better-sqlite3', '@anthropic-ai/sdk', 'stream-json', 'yauzl', 'uuid', 'marked', 'katex', 'highlight.js'],
+    builtins: true,
+    rule: 'core/ is plain Node: never electron, react or a host; the platform comes in as parameters.',
+  },
+  {
+    name: 'the headless host',
+    folder: 'src/main/host',
+    imports: ['src/main/host', 'src/main/core', 'src/shared'],
+    packages: ['zod', 'hono', '@hono/node-server', 'ws'],
+    builtins: true,
+    rule: 'the host depends on core/ and shared/ only.',
+  },
+  {
+    name: 'the desktop shell',
+    folder: 'src/main/electron',
+    imports: ['src/main/electron', 'src/main/core', 'src/shared'],
+    packages: ['zod', 'electron', 'electron-store'],
+    builtins: true,
+    rule: 'the desktop shell depends on core/ and shared/ only.',
+  },
+  {
+    name: 'the preload',
+    folder: 'src/preload',
+    imports: ['src/preload', 'src/shared'],
+    // Sandboxed: its require offers electron and a few polyfills, not Node's modules.
+    packages: ['electron'],
+    builtins: false,
+    rule: 'the sandboxed preload exposes the contract and nothing else.',
+  },
+  {
+    name: 'the renderer',
+    folder: 'src/renderer',
+    imports: ['src/renderer', 'src/shared'],
+    packages: ['react', 'react-dom', 'zustand', '@tanstack/react-virtual', 'marked', 'dompurify', 'highlight.js', 'katex', 'mermaid'],
+    builtins: false,
+    rule: 'the renderer is a web page: it reaches the core only through the contract (src/shared).',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'docs/**'] },
@@ -12,49 +68,30 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/shared/**'],
+    files: ['src/**/*.{ts,tsx,js,mjs,cjs}'],
+    // Tests beside the code may use test tooling; they ship in no bundle.
+    ignores: ['src/**/*.test.{ts,tsx}'],
+    plugins: { holdfast: layers },
     rules: {
-      'no-restricted-imports': noImport(
-        ['**/main/**', '**/renderer/**', '**/preload/**', 'electron', 'react', 'node:*', 'better-sqlite3'],
-        'src/shared is the contract: it imports nothing with side effects.',
-      ),
+      'holdfast/layer-imports': ['error', { root: import.meta.dirname, scope: 'src', layers: LAYERS }],
     },
   },
   {
-    files: ['src/main/core/**'],
+    files: ['src/renderer/src/features/**', 'src/renderer/src/components/**'],
     rules: {
-      'no-restricted-imports': noImport(
-        ['electron', 'react', '**/host/**', '**/electron/**', '**/renderer/**', '**/preload/**'],
-        'core/ is plain Node: it never imports electron, react or a host.',
-      ),
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '../api/client',
+              importNames: ['api', 'sync'],
+              message:
+                'Features call the contract through `actions` (src/renderer/src/state/actions.ts), so every failure reaches the error banner.',
+            },
+          ],
+        },
+      ],
     },
-  },
-  {
-    files: ['src/main/host/**'],
-    rules: {
-      'no-restricted-imports': noImport(
-        ['electron', '**/electron/**', '**/renderer/**', 'react'],
-        'the headless host depends on core/ and shared/ only.',
-      ),
-    },
-  },
-  {
-    files: ['src/main/electron/**'],
-    rules: {
-      'no-restricted-imports': noImport(['**/host/**', '**/renderer/**', 'react'], 'the desktop shell depends on core/ and shared/ only.'),
-    },
-  },
-  {
-    files: ['src/renderer/**'],
-    rules: {
-      'no-restricted-imports': noImport(
-        ['**/main/**', '**/preload/**', 'electron', 'node:*', 'better-sqlite3'],
-        'the renderer talks to the core only through the contract (src/shared).',
-      ),
-    },
-  },
-  {
-    files: ['src/preload/**'],
-    rules: { 'no-restricted-imports': noImport(['**/main/**', '**/renderer/**'], 'the preload exposes the contract and nothing else.') },
   },
 );

@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Helpers clean up after themselves (test/support/cleanup.ts).
+    setupFiles: ['test/support/vitest-setup.ts'],
   },
 });

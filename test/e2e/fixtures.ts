@@ -70,8 +70,18 @@ export async function expectAnswer(message: Locator, text: string): Promise<void
 }
 
 export async function newConversation(page: Page): Promise<string> {
-  const before = await page.getByTestId('conversation-item').count();
+  const ids = () => page.getByTestId('conversation-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  const before = new Set(await ids());
   await page.getByTestId('new-conversation').click();
-  await expect(page.getByTestId('conversation-item')).toHaveCount(before + 1);
-  return (await page.locator('[data-testid="conversation-item"][aria-current="page"]').getAttribute('data-id'))!;
+  // The list hears of the new conversation (an event) a moment before the window opens it (the call's answer): wait
+  // for the open one to be new, or the test would go on in the conversation it came from.
+  const current = page.locator('[data-testid="conversation-item"][aria-current="page"]');
+  let id: string | null = null;
+  await expect
+    .poll(async () => {
+      id = await current.evaluateAll((els) => els[0]?.getAttribute('data-id') ?? null);
+      return id !== null && !before.has(id);
+    })
+    .toBe(true);
+  return id!;
 }

@@ -6,17 +6,22 @@ import { Core, type CoreOptions } from '../../src/main/core/core';
 import { AnthropicProvider } from '../../src/main/core/providers/anthropic';
 import type { FakeAnthropic } from './fake-anthropic';
 import type { Message } from '../../src/shared/model';
+import { cleanup } from './cleanup';
 
+/** A new temporary folder, removed when the test ends (see cleanup.ts). */
 export function tempDir(prefix = 'holdfast-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 export function anthropicFor(fake: FakeAnthropic, model = 'claude-test'): AnthropicProvider {
   return new AnthropicProvider({ apiKey: 'test-key', baseURL: fake.url, defaultModel: model, connectTimeoutMs: 5000 });
 }
 
+/** A core on its own temp folder; closed when the test ends unless the test closed it already. */
 export function makeCore(fake: FakeAnthropic, opts: Partial<CoreOptions> & { model?: string } = {}): Core {
-  return new Core({
+  const core = new Core({
     dataDir: opts.dataDir ?? tempDir(),
     provider: opts.provider ?? anthropicFor(fake, opts.model),
     policy: { budgetMs: 20_000, baseMs: 50, capMs: 400, watchdogMs: 2000, ...opts.policy },
@@ -24,6 +29,10 @@ export function makeCore(fake: FakeAnthropic, opts: Partial<CoreOptions> & { mod
     autoTitle: false,
     ...opts,
   });
+  cleanup(async () => {
+    if (core.db.open) await core.close();
+  });
+  return core;
 }
 
 export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {

@@ -1,7 +1,8 @@
 /** The window: conversation list, thread, composer, connection indicator, settings. */
 import { useEffect, useState } from 'react';
 import { useHoldfast } from './state/store';
-import { selectConversation } from './state/actions';
+import { actions } from './api/client';
+import { dismissFailure } from './state/actions';
 import { Sidebar } from './features/Sidebar';
 import { Thread } from './features/Thread';
 import { Composer } from './features/Composer';
@@ -32,7 +33,7 @@ export function App() {
   useEffect(() => {
     const fromHash = () => {
       const m = /^#\/c\/([^/]+)/.exec(location.hash);
-      if (m && m[1] !== useHoldfast.getState().currentId) void selectConversation(m[1]!);
+      if (m && m[1] !== useHoldfast.getState().currentId) void actions.selectConversation(m[1]!);
     };
     fromHash();
     window.addEventListener('hashchange', fromHash);
@@ -59,14 +60,6 @@ export function App() {
             ⚙
           </button>
         </header>
-        {error && (
-          <div className="banner" role="alert" data-testid="error-banner">
-            {error}{' '}
-            <button type="button" onClick={() => useHoldfast.setState({ error: null })}>
-              Dismiss
-            </button>
-          </div>
-        )}
         {notice && (
           <div className="banner notice" role="status" data-testid="notice">
             {notice}{' '}
@@ -84,6 +77,18 @@ export function App() {
       </main>
       {settingsOpen && <Settings onClose={() => setSettingsOpen(false)} />}
       {searchOpen && <SearchDialog onClose={() => setSearchOpen(false)} />}
+      {error && (
+        // Above every dialog: a failure inside one is shown while it stays open.
+        <div className="banner error-banner" role="alert" data-testid="error-banner" data-code={error.code}>
+          <span>
+            <strong>{error.action} failed:</strong> <span data-testid="error-message">{error.message}</span>{' '}
+            <span data-testid="error-hint">{error.hint}</span>
+          </span>
+          <button type="button" data-testid="error-dismiss" onClick={dismissFailure}>
+            Dismiss
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -4,12 +4,14 @@ import type { Conversation, Message } from '../../../shared/model';
 import type { Engine } from '../engine/engine';
 import type { Journal } from '../engine/journal';
 import type { Store } from '../store/store';
+import { Emitter } from '../../../shared/emitter';
 
 /** More changed rows than this and a pull answers with a snapshot instead. */
 const MAX_DELTA_ROWS = 5000;
 
 export class SyncHub {
-  private readonly listeners = new Set<(e: HoldfastEvent) => void>();
+  // One bad window must not stop the others: a throwing listener is logged and the rest still hear the event.
+  private readonly events = new Emitter<HoldfastEvent>({ onListenerError: (err) => console.error('event listener failed', err) });
   private lastSeq: number;
 
   constructor(
@@ -46,8 +48,7 @@ export class SyncHub {
   }
 
   subscribe(listener: (e: HoldfastEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on(listener);
   }
 
   /** The newest seq written, the journal's group commits included. */
@@ -132,12 +133,6 @@ export class SyncHub {
   }
 
   publish(e: HoldfastEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch (err) {
-        console.error('event listener failed', err);
-      } // one bad window must not stop the others
-    }
+    this.events.emit(e);
   }
 }

@@ -1,7 +1,7 @@
 /** The composer: Enter sends, Shift+Enter is a new line; never disabled; Stop shows while an answer streams here. */
 import { useState, type KeyboardEvent } from 'react';
 import { useHoldfast } from '../state/store';
-import { send, stop } from '../state/actions';
+import { actions } from '../api/client';
 
 export function Composer() {
   const [text, setText] = useState('');
@@ -18,14 +18,9 @@ export function Composer() {
     const content = text.trim();
     if (!content || sending) return;
     setSending(true);
-    try {
-      await send(content);
-      setText('');
-    } catch {
-      // The error is shown in the banner; the text stays in the box so nothing typed is lost.
-    } finally {
-      setSending(false);
-    }
+    // On failure the banner says why, and the text stays in the box so nothing typed is lost.
+    if (await actions.send(content)) setText('');
+    setSending(false);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -53,7 +48,7 @@ export function Composer() {
         onKeyDown={onKeyDown}
       />
       {streamingId && (
-        <button type="button" className="stop" data-testid="stop-button" onClick={() => void stop(streamingId)}>
+        <button type="button" className="stop" data-testid="stop-button" onClick={() => void actions.stop(streamingId)}>
           Stop
         </button>
       )}

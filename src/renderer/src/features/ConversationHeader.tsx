@@ -1,8 +1,7 @@
 /** The open conversation's title bar: rename, pin, move to the trash, and its own settings (system prompt, model…). */
 import { useState } from 'react';
 import { useHoldfast } from '../state/store';
-import { api } from '../api/client';
-import { renameConversation, selectConversation, trashConversation } from '../state/actions';
+import { actions } from '../api/client';
 import type { Conversation } from '../../../shared/model';
 import { download } from './DataMenu';
 
@@ -16,7 +15,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void renameConversation(c.id, renaming.trim());
+            void actions.renameConversation(c.id, renaming.trim());
             setRenaming(null);
           }}
         >
@@ -38,7 +37,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         data-testid="pin-button"
         aria-pressed={c.pinned}
         title={c.pinned ? 'Unpin' : 'Pin'}
-        onClick={() => void api.invoke('conversations.update', { id: c.id, pinned: !c.pinned })}
+        onClick={() => void actions.setPinned(c.id, !c.pinned)}
       >
         {c.pinned ? 'Pinned' : 'Pin'}
       </button>
@@ -51,8 +50,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         value=""
         onChange={(e) => {
           const format = e.target.value as 'md' | 'html' | 'json';
-          if (format)
-            void api.invoke('exchange.export', { conversation_id: c.id, format }).then((f) => download(f.filename, f.mime, f.content));
+          if (format) void actions.exportConversation(c.id, format).then((f) => f && download(f.filename, f.mime, f.content));
         }}
       >
         <option value="">Export…</option>
@@ -65,8 +63,8 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         data-testid="trash-button"
         title="Move to trash"
         onClick={() => {
-          void trashConversation(c.id);
-          void selectConversation(null);
+          void actions.trashConversation(c.id);
+          void actions.selectConversation(null);
         }}
       >
         Trash
@@ -84,26 +82,21 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
   const [temperature, setTemperature] = useState(c.temperature?.toString() ?? '');
   const [thinkingMode, setThinkingMode] = useState<'off' | 'enabled' | 'adaptive'>(c.thinking?.type ?? 'off');
   const [budget, setBudget] = useState(c.thinking?.type === 'enabled' ? c.thinking.budget_tokens.toString() : '4000');
-  const [error, setError] = useState<string | null>(null);
   const save = async () => {
-    try {
-      await api.invoke('conversations.update', {
-        thinking:
-          thinkingMode === 'off'
-            ? null
-            : thinkingMode === 'adaptive'
-              ? { type: 'adaptive' }
-              : { type: 'enabled', budget_tokens: Number(budget) },
-        id: c.id,
-        system_prompt: system.trim() ? system : null,
-        model: model.trim() || null,
-        max_tokens: maxTokens.trim() ? Number(maxTokens) : null,
-        temperature: temperature.trim() ? Number(temperature) : null,
-      });
-      onClose();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    const saved = await actions.updateConversation({
+      id: c.id,
+      thinking:
+        thinkingMode === 'off'
+          ? null
+          : thinkingMode === 'adaptive'
+            ? { type: 'adaptive' }
+            : { type: 'enabled', budget_tokens: Number(budget) },
+      system_prompt: system.trim() ? system : null,
+      model: model.trim() || null,
+      max_tokens: maxTokens.trim() ? Number(maxTokens) : null,
+      temperature: temperature.trim() ? Number(temperature) : null,
+    });
+    if (saved) onClose(); // otherwise the banner says why, and the dialog keeps what was typed
   };
   return (
     <div className="dialog-backdrop" role="dialog" aria-label="Conversation settings" data-testid="conversation-settings">
@@ -166,7 +159,6 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
           </label>
         )}
         {thinkingMode !== 'off' && temperature.trim() && <p className="muted">Temperature is not sent while thinking is on.</p>}
-        {error && <p className="warning">{error}</p>}
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>
             Cancel

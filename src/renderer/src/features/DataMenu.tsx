@@ -1,21 +1,7 @@
 /** Import (file picker or drag and drop anywhere) and export-all, with the import's progress. */
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../api/client';
+import { actions } from '../api/client';
 import { useHoldfast } from '../state/store';
-import { MAX_IMPORT_TEXT, type ImportResult } from '../../../shared/exchange';
-
-async function importFile(file: File): Promise<ImportResult> {
-  if (api.kind === 'websocket') {
-    // The headless host takes the file as the request body and streams it: no size limit here.
-    const res = await fetch('/api/import', { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } });
-    const body = (await res.json()) as ImportResult | { error: { message: string } };
-    if ('error' in body) throw new Error(body.error.message);
-    return body;
-  }
-  if (file.size > MAX_IMPORT_TEXT) throw new Error('This file is large: use File ▸ Import… from the menu, which streams it.');
-  if (file.name.endsWith('.zip')) throw new Error('Zip files: use File ▸ Import… from the menu.');
-  return api.invoke('exchange.importText', { name: file.name, text: await file.text() });
-}
 
 export function DataMenu() {
   const input = useRef<HTMLInputElement>(null);
@@ -24,17 +10,8 @@ export function DataMenu() {
   const run = async (file: File | undefined) => {
     if (!file) return;
     setBusy(true);
-    try {
-      const r = await importFile(file);
-      useHoldfast.setState({
-        notice: `Imported ${r.conversations} conversation${r.conversations === 1 ? '' : 's'} (${r.messages} messages) from ${r.format}${r.skipped ? `; ${r.skipped} already here, skipped` : ''}.`,
-      });
-    } catch (e) {
-      useHoldfast.setState({ error: `Import failed, nothing was imported: ${e instanceof Error ? e.message : String(e)}` });
-    } finally {
-      setBusy(false);
-      useHoldfast.setState({ importProgress: null });
-    }
+    await actions.importFile(file); // the notice or the banner says how it went
+    setBusy(false);
   };
   useEffect(() => {
     const over = (e: DragEvent) => {
@@ -68,7 +45,7 @@ export function DataMenu() {
       <button type="button" data-testid="import-button" disabled={busy} onClick={() => input.current?.click()}>
         Import…
       </button>
-      {api.kind === 'websocket' && (
+      {actions.kind === 'websocket' && (
         <a className="button" data-testid="export-all" href="/api/export" download>
           Export all
         </a>

@@ -1,7 +1,7 @@
 /** One message: its text, its status as a person reads it, and what can be done with it. */
 import { memo, useEffect, useRef, useState } from 'react';
 import { useHoldfast } from '../state/store';
-import { continueAnswer, edit, react, regenerate, retry, stop, switchBranch } from '../state/actions';
+import { actions } from '../api/client';
 import { Markdown } from '../components/Markdown';
 import { CONTINUABLE_STOP_REASONS, modelLabel, type Message } from '../../../shared/model';
 import { REDACTED_THINKING_NOTE, stopReasonNote, thoughtFor } from '../../../shared/stop-reasons';
@@ -65,7 +65,7 @@ function StopReason({ m }: { m: Message }) {
     <div className={`stop-reason stop-${m.stop_reason}`} data-testid="stop-reason" data-reason={m.stop_reason} role="note">
       <span>{note}</span>
       {CONTINUABLE_STOP_REASONS.includes(m.stop_reason ?? '') && (
-        <button type="button" data-testid="continue-button" onClick={() => void continueAnswer(m.id)}>
+        <button type="button" data-testid="continue-button" onClick={() => void actions.continueAnswer(m.id)}>
           Continue
         </button>
       )}
@@ -96,7 +96,7 @@ export const MessageView = memo(function MessageView({
   const toggle = (value: 'like' | 'dislike') => {
     const next = m.reaction === value ? null : value;
     if (next === 'dislike') setCommenting(true);
-    void react(m.id, next);
+    void actions.react(m.id, next);
   };
   return (
     <article
@@ -119,7 +119,7 @@ export const MessageView = memo(function MessageView({
               data-testid="variant-prev"
               aria-label="Previous variant"
               disabled={pos <= 0}
-              onClick={() => void switchBranch(conversationId, siblings[pos - 1]!)}
+              onClick={() => void actions.switchBranch(conversationId, siblings[pos - 1]!)}
             >
               ‹
             </button>
@@ -131,7 +131,7 @@ export const MessageView = memo(function MessageView({
               data-testid="variant-next"
               aria-label="Next variant"
               disabled={pos >= siblings.length - 1}
-              onClick={() => void switchBranch(conversationId, siblings[pos + 1]!)}
+              onClick={() => void actions.switchBranch(conversationId, siblings[pos + 1]!)}
             >
               ›
             </button>
@@ -146,7 +146,7 @@ export const MessageView = memo(function MessageView({
             data-testid="edit-save"
             disabled={!editing.trim()}
             onClick={() => {
-              void edit(m.id, editing);
+              void actions.edit(m.id, editing);
               setEditing(null);
             }}
           >
@@ -169,7 +169,7 @@ export const MessageView = memo(function MessageView({
       {m.status === 'error' && (
         <div className="message-error" role="alert">
           <span data-testid="message-error">{m.error}</span>
-          <button type="button" data-testid="retry-button" onClick={() => void retry(m.id)}>
+          <button type="button" data-testid="retry-button" onClick={() => void actions.retry(m.id)}>
             Retry
           </button>
         </div>
@@ -186,16 +186,16 @@ export const MessageView = memo(function MessageView({
         {m.role === 'assistant' && (
           <>
             {busy ? (
-              <button type="button" data-testid="message-stop" onClick={() => void stop(m.id)}>
+              <button type="button" data-testid="message-stop" onClick={() => void actions.stop(m.id)}>
                 Stop
               </button>
             ) : (
-              <button type="button" data-testid="regenerate-button" onClick={() => void regenerate(m.id)}>
+              <button type="button" data-testid="regenerate-button" onClick={() => void actions.regenerate(m.id)}>
                 Regenerate
               </button>
             )}
             {m.status === 'cancelled' && (
-              <button type="button" data-testid="continue-button" onClick={() => void retry(m.id)}>
+              <button type="button" data-testid="continue-button" onClick={() => void actions.retry(m.id)}>
                 Continue
               </button>
             )}
@@ -219,7 +219,7 @@ export const MessageView = memo(function MessageView({
           <button
             type="button"
             onClick={() => {
-              void react(m.id, 'dislike', comment || null);
+              void actions.react(m.id, 'dislike', comment || null);
               setCommenting(false);
             }}
           >

@@ -1,8 +1,7 @@
 /** Search across every message of every branch (Ctrl/Cmd+K). Opening a result shows it on its branch, highlighted. */
 import { useEffect, useRef, useState } from 'react';
 import DOMPurify from 'dompurify';
-import { api } from '../api/client';
-import { selectConversation, switchBranch } from '../state/actions';
+import { actions } from '../api/client';
 import type { SearchResult } from '../../../shared/exchange';
 
 export function SearchDialog({ onClose }: { onClose: () => void }) {
@@ -17,8 +16,8 @@ export function SearchDialog({ onClose }: { onClose: () => void }) {
       return;
     }
     const t = setTimeout(() => {
-      void api.invoke('search.query', { q, limit: 30 }).then((r) => {
-        if (mine === seq.current) {
+      void actions.search(q, 30).then((r) => {
+        if (r && mine === seq.current) {
           setResults(r.results);
           setActive(0);
         }
@@ -29,8 +28,8 @@ export function SearchDialog({ onClose }: { onClose: () => void }) {
 
   const open = async (r: SearchResult) => {
     onClose();
-    if (r.role !== 'title') await switchBranch(r.conversation_id, r.message_id);
-    await selectConversation(r.conversation_id, r.message_id);
+    if (r.role !== 'title') await actions.switchBranch(r.conversation_id, r.message_id);
+    await actions.selectConversation(r.conversation_id, r.message_id);
   };
 
   return (

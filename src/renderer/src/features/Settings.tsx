@@ -1,6 +1,6 @@
 /** Settings: the API key (stored encrypted by the OS, never shown back), the model and the theme. */
 import { useEffect, useState } from 'react';
-import { api } from '../api/client';
+import { actions } from '../api/client';
 import type { SettingsView } from '../../../shared/settings';
 
 const PROTECTION: Record<SettingsView['key_protection'], string> = {
@@ -15,22 +15,18 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const [view, setView] = useState<SettingsView | null>(null);
   const [key, setKey] = useState('');
   const [model, setModel] = useState('');
-  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    void api.invoke('settings.get', {}).then((v) => {
+    void actions.getSettings().then((v) => {
+      if (!v) return;
       setView(v);
       setModel(v.model === 'demo' ? '' : v.model);
     });
   }, []);
   const save = async () => {
-    try {
-      const next = await api.invoke('settings.set', { ...(key ? { api_key: key } : {}), ...(model.trim() ? { model: model.trim() } : {}) });
-      setView(next);
-      setKey('');
-      setError(null);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    const next = await actions.setSettings({ ...(key ? { api_key: key } : {}), ...(model.trim() ? { model: model.trim() } : {}) });
+    if (!next) return; // the banner says why; what was typed stays
+    setView(next);
+    setKey('');
   };
   return (
     <div className="dialog-backdrop" role="dialog" aria-label="Settings" data-testid="settings">
@@ -57,10 +53,9 @@ export function Settings({ onClose }: { onClose: () => void }) {
           Model
           <input data-testid="settings-model" placeholder="claude-sonnet-4-5" value={model} onChange={(e) => setModel(e.target.value)} />
         </label>
-        {error && <p className="warning">{error}</p>}
         <div className="dialog-actions">
           {view?.has_api_key && (
-            <button type="button" onClick={() => void api.invoke('settings.set', { api_key: null }).then(setView)}>
+            <button type="button" onClick={() => void actions.setSettings({ api_key: null }).then((v) => v && setView(v))}>
               Remove key
             </button>
           )}

@@ -1,10 +1,9 @@
 /** The conversation list: newest activity first, pinned on top, the ones generating marked. */
 import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { api } from '../api/client';
+import { actions } from '../api/client';
 import { DataMenu } from './DataMenu';
 import { useHoldfast } from '../state/store';
-import { newConversation, selectConversation } from '../state/actions';
 
 export function Sidebar() {
   const conversations = useHoldfast((s) => s.conversations);
@@ -37,7 +36,7 @@ export function Sidebar() {
   );
   return (
     <nav className="sidebar" aria-label="Conversations">
-      <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void newConversation()}>
+      <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void actions.newConversation()}>
         + New conversation
       </button>
       <div className="conversation-list" ref={listRef}>
@@ -53,7 +52,7 @@ export function Sidebar() {
                   data-generating={active.has(c.id) ? 'true' : 'false'}
                   aria-current={c.id === currentId ? 'page' : undefined}
                   className={c.id === currentId ? 'conversation current' : 'conversation'}
-                  onClick={() => void selectConversation(c.id)}
+                  onClick={() => void actions.selectConversation(c.id)}
                 >
                   {c.pinned && (
                     <span className="pin" aria-label="pinned">
@@ -78,7 +77,7 @@ export function Sidebar() {
             {trashed.map((c) => (
               <li key={c.id} data-testid="trash-item" data-id={c.id}>
                 <span className="title">{c.title || 'New conversation'}</span>
-                <button type="button" data-testid="restore-button" onClick={() => void api.invoke('conversations.restore', { id: c.id })}>
+                <button type="button" data-testid="restore-button" onClick={() => void actions.restoreConversation(c.id)}>
                   Restore
                 </button>
               </li>
@@ -89,7 +88,7 @@ export function Sidebar() {
                   type="button"
                   data-testid="empty-trash"
                   onClick={() => {
-                    if (confirm(`Delete ${trashed.length} conversation(s) for good?`)) void api.invoke('conversations.emptyTrash', {});
+                    if (confirm(`Delete ${trashed.length} conversation(s) for good?`)) void actions.emptyTrash();
                   }}
                 >
                   Empty trash

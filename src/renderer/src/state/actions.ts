@@ -1,50 +1,179 @@
-/** What a person can do; each action is a contract call, and the replica follows from the events it causes. */
-import { api, sync } from '../api/client';
-import { RpcError } from '../api/transport';
+/**
+ * What a person can do. Every call a feature makes goes through here, and every failure, an unhandled rejection
+ * included, ends in the one error banner saying what failed and what to do; the replica follows from the events.
+ */
+import type { Input, Method, Output } from '../../../shared/contract';
+import type { ErrorCode, ErrorShape } from '../../../shared/errors';
 import type { Reaction } from '../../../shared/model';
-import { useHoldfast } from './store';
+import type { ImportResult } from '../../../shared/exchange';
+import { MAX_IMPORT_TEXT } from '../../../shared/exchange';
+import type { SettingsPatch } from '../../../shared/settings';
+import { RpcError, type Transport } from '../api/transport';
+import type { Sync } from './sync';
+import { useHoldfast, type Failure } from './store';
 
-function report(err: unknown): never {
-  const message = err instanceof RpcError ? err.shape.message : err instanceof Error ? err.message : String(err);
-  useHoldfast.setState({ error: message });
-  throw err;
+const HINTS: Record<ErrorCode, string> = {
+  invalid_input: 'Check what you entered and try again.',
+  not_found: 'It no longer exists, perhaps removed in another window.',
+  conflict: 'Wait for the answer in progress to finish, then try again.',
+  provider_error: 'The AI provider failed: check the API key and model in Settings, then try again.',
+  offline: 'Holdfast is reconnecting: try again in a moment.',
+  internal: 'Try again; if it keeps failing, restart Holdfast.',
+};
+
+/** Whatever was thrown, as the one error shape: an unknown or missing code counts as `internal`. */
+function shapeOf(err: unknown): Pick<ErrorShape, 'code' | 'message'> {
+  // The preload bridge rejects with the shape's fields on a plain Error (Electron may drop all but `message`).
+  const raw = err instanceof RpcError ? err.shape : (err as { code?: unknown; message?: unknown } | null);
+  const code = raw?.code;
+  const message = typeof raw?.message === 'string' && raw.message ? raw.message : typeof err === 'string' ? err : 'Unknown error';
+  return { code: typeof code === 'string' && Object.hasOwn(HINTS, code) ? (code as ErrorCode) : 'internal', message };
 }
 
-export async function selectConversation(id: string | null, focusMessageId: string | null = null): Promise<void> {
-  useHoldfast.setState({ currentId: id, focusMessageId });
-  location.hash = id ? `#/c/${id}` : '';
-  if (!id) return;
-  // Never opened here: the thread's last messages first, so a long conversation paints at once.
-  if (!useHoldfast.getState().trees[id]) {
-    await sync.loadTail(id).catch(report);
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))); // let it paint first
+export function failureOf(action: string, err: unknown, hint?: string): Failure {
+  const shape = shapeOf(err);
+  return { action, message: shape.message, hint: hint ?? HINTS[shape.code], code: shape.code };
+}
+
+export function showFailure(action: string, err: unknown, hint?: string): void {
+  useHoldfast.setState({ error: failureOf(action, err, hint) });
+}
+
+export function dismissFailure(): void {
+  useHoldfast.setState({ error: null });
+}
+
+/** A rejection nobody handled still reaches the banner, and is marked handled so it is reported once. */
+export function installErrorHandlers(target: Pick<EventTarget, 'addEventListener'>): void {
+  target.addEventListener('unhandledrejection', (event) => {
+    event.preventDefault();
+    showFailure('Something', (event as Event & { reason?: unknown }).reason);
+  });
+}
+
+/** The window's side effects that are not contract calls, so tests can run the actions without a page. */
+export interface ActionEnv {
+  setHash(hash: string): void;
+  /** Resolves once the browser had a chance to paint. */
+  afterPaint(): Promise<void>;
+  /** Posts a file to the host's streaming import route (a browser on the headless host only). */
+  postImport(file: Blob): Promise<Response>;
+}
+
+export const browserEnv: ActionEnv = {
+  setHash: (hash) => {
+    location.hash = hash;
+  },
+  afterPaint: () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))),
+  postImport: (file) => fetch('/api/import', { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } }),
+};
+
+export function createActions(
+  api: Pick<Transport, 'invoke' | 'kind'>,
+  sync: Pick<Sync, 'loadTree' | 'loadTail'>,
+  env: ActionEnv = browserEnv,
+) {
+  /** Runs one step; on failure shows it and resolves `undefined`, so no click ever leaves a rejection behind. */
+  async function attempt<T>(action: string, step: () => Promise<T>, hint?: string): Promise<T | undefined> {
+    try {
+      return await step();
+    } catch (err) {
+      showFailure(action, err, hint);
+      return undefined;
+    }
   }
-  // A complete tree is kept current by events (and by the pull after any reconnect): shown from memory, no refetch.
-  if (!useHoldfast.getState().trees[id]?.complete) await sync.loadTree(id).catch(report);
+  const call = <M extends Method>(action: string, method: M, input: Input<M>) => attempt(action, () => api.invoke(method, input));
+
+  async function selectConversation(id: string | null, focusMessageId: string | null = null): Promise<void> {
+    useHoldfast.setState({ currentId: id, focusMessageId });
+    env.setHash(id ? `#/c/${id}` : '');
+    if (!id) return;
+    await attempt('Open the conversation', async () => {
+      // Never opened here: the thread's last messages first, so a long conversation paints at once.
+      if (!useHoldfast.getState().trees[id]) {
+        await sync.loadTail(id);
+        await env.afterPaint();
+      }
+      // A complete tree is kept current by events (and by the pull after any reconnect): shown from memory, no refetch.
+      if (!useHoldfast.getState().trees[id]?.complete) await sync.loadTree(id);
+    });
+  }
+
+  async function newConversation(): Promise<string | undefined> {
+    const c = await call('Create a conversation', 'conversations.create', {});
+    if (!c) return undefined;
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, [c.id]: c } }));
+    await selectConversation(c.id);
+    return c.id;
+  }
+
+  /** True once the message is stored; false leaves the composer's text where it is. */
+  async function send(content: string): Promise<boolean> {
+    const id = useHoldfast.getState().currentId ?? (await newConversation());
+    if (!id) return false;
+    const sent = await call('Send the message', 'messages.send', { conversation_id: id, content });
+    if (!sent) return false;
+    if (!useHoldfast.getState().trees[id]) await attempt('Open the conversation', () => sync.loadTree(id));
+    return true;
+  }
+
+  async function importFile(file: File): Promise<ImportResult | undefined> {
+    const hint = 'Nothing was imported: check that it is a ChatGPT or Claude export, or a Holdfast archive.';
+    const result = await attempt(
+      'Import',
+      async (): Promise<ImportResult> => {
+        if (api.kind === 'websocket') {
+          // The headless host takes the file as the request body and streams it: no size limit here.
+          const res = await env.postImport(file);
+          const body = (await res.json()) as ImportResult | { error: ErrorShape };
+          if ('error' in body) throw new RpcError(body.error);
+          return body;
+        }
+        if (file.size > MAX_IMPORT_TEXT) throw new Error('This file is large: use File ▸ Import… from the menu, which streams it.');
+        if (file.name.endsWith('.zip')) throw new Error('Zip files: use File ▸ Import… from the menu.');
+        return api.invoke('exchange.importText', { name: file.name, text: await file.text() });
+      },
+      hint,
+    );
+    useHoldfast.setState({ importProgress: null });
+    if (result) {
+      const r = result;
+      useHoldfast.setState({
+        notice: `Imported ${r.conversations} conversation${r.conversations === 1 ? '' : 's'} (${r.messages} messages) from ${r.format}${r.skipped ? `; ${r.skipped} already here, skipped` : ''}.`,
+      });
+    }
+    return result;
+  }
+
+  return {
+    /** Which transport this window has: a browser on the host can stream files over HTTP. */
+    kind: api.kind,
+    selectConversation,
+    newConversation,
+    send,
+    importFile,
+    stop: (messageId: string) => call('Stop the answer', 'messages.stop', { message_id: messageId }),
+    retry: (messageId: string) => call('Continue the answer', 'messages.retry', { message_id: messageId }),
+    continueAnswer: (messageId: string) => call('Continue the answer', 'messages.continue', { message_id: messageId }),
+    regenerate: (messageId: string) => call('Regenerate the answer', 'messages.regenerate', { message_id: messageId }),
+    edit: (messageId: string, content: string) => call('Edit the message', 'messages.edit', { message_id: messageId, content }),
+    react: (messageId: string, value: Reaction | null, comment?: string | null) =>
+      call('Save the reaction', 'messages.react', { message_id: messageId, value, comment: comment ?? null }),
+    switchBranch: (conversationId: string, messageId: string) =>
+      call('Switch the branch', 'conversations.setLeaf', { conversation_id: conversationId, message_id: messageId }),
+    renameConversation: (id: string, title: string) => call('Rename the conversation', 'conversations.update', { id, title }),
+    setPinned: (id: string, pinned: boolean) =>
+      call(pinned ? 'Pin the conversation' : 'Unpin the conversation', 'conversations.update', { id, pinned }),
+    updateConversation: (patch: Input<'conversations.update'>) => call('Save the conversation settings', 'conversations.update', patch),
+    trashConversation: (id: string) => call('Move the conversation to the trash', 'conversations.trash', { id }),
+    restoreConversation: (id: string) => call('Restore the conversation', 'conversations.restore', { id }),
+    emptyTrash: () => call('Empty the trash', 'conversations.emptyTrash', {}),
+    exportConversation: (conversationId: string, format: Input<'exchange.export'>['format']) =>
+      call('Export the conversation', 'exchange.export', { conversation_id: conversationId, format }),
+    search: (q: string, limit: number): Promise<Output<'search.query'> | undefined> => call('Search', 'search.query', { q, limit }),
+    getSettings: () => call('Load the settings', 'settings.get', {}),
+    setSettings: (patch: SettingsPatch) => call('Save the settings', 'settings.set', patch),
+  };
 }
 
-export async function newConversation(): Promise<string> {
-  const c = await api.invoke('conversations.create', {}).catch(report);
-  useHoldfast.setState((s) => ({ conversations: { ...s.conversations, [c.id]: c } }));
-  await selectConversation(c.id);
-  return c.id;
-}
-
-export async function send(content: string): Promise<void> {
-  let id = useHoldfast.getState().currentId;
-  if (!id) id = await newConversation();
-  await api.invoke('messages.send', { conversation_id: id, content }).catch(report);
-  if (!useHoldfast.getState().trees[id]) await sync.loadTree(id);
-}
-
-export const stop = (messageId: string) => api.invoke('messages.stop', { message_id: messageId }).catch(report);
-export const retry = (messageId: string) => api.invoke('messages.retry', { message_id: messageId }).catch(report);
-export const continueAnswer = (messageId: string) => api.invoke('messages.continue', { message_id: messageId }).catch(report);
-export const regenerate = (messageId: string) => api.invoke('messages.regenerate', { message_id: messageId }).catch(report);
-export const edit = (messageId: string, content: string) => api.invoke('messages.edit', { message_id: messageId, content }).catch(report);
-export const react = (messageId: string, value: Reaction | null, comment?: string | null) =>
-  api.invoke('messages.react', { message_id: messageId, value, comment: comment ?? null }).catch(report);
-export const switchBranch = (conversationId: string, messageId: string) =>
-  api.invoke('conversations.setLeaf', { conversation_id: conversationId, message_id: messageId }).catch(report);
-export const renameConversation = (id: string, title: string) => api.invoke('conversations.update', { id, title }).catch(report);
-export const trashConversation = (id: string) => api.invoke('conversations.trash', { id }).catch(report);
+export type Actions = ReturnType<typeof createActions>;

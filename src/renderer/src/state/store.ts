@@ -3,6 +3,15 @@ import { create } from 'zustand';
 import type { Conversation, Message } from '../../../shared/model';
 import type { AppStatus } from '../../../shared/sync';
 import type { ConnectionState } from '../api/transport';
+import type { ErrorCode } from '../../../shared/errors';
+
+/** What the error banner shows: which action failed, the reason, and what the person can do about it. */
+export interface Failure {
+  action: string;
+  message: string;
+  hint: string;
+  code: ErrorCode;
+}
 
 export interface TreeState {
   messages: Record<string, Message>;
@@ -21,12 +30,13 @@ export interface HoldfastState {
   currentId: string | null;
   /** A message to scroll to and highlight (search results, new answers). */
   focusMessageId: string | null;
-  error: string | null;
+  error: Failure | null;
   notice: string | null;
   importProgress: { bytes: number; total: number; conversations: number } | null;
 }
 
-export const useHoldfast = create<HoldfastState>(() => ({
+/** The state of a window that has heard nothing yet (also what tests reset to). */
+export const initialState = (): HoldfastState => ({
   connection: 'connecting',
   lastSeq: null,
   status: null,
@@ -37,7 +47,9 @@ export const useHoldfast = create<HoldfastState>(() => ({
   error: null,
   notice: null,
   importProgress: null,
-}));
+});
+
+export const useHoldfast = create<HoldfastState>(initialState);
 
 const set = useHoldfast.setState;
 const get = useHoldfast.getState;

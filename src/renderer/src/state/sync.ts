@@ -15,6 +15,12 @@ import {
   useHoldfast,
 } from './store';
 
+/** When to apply the chunks received so far: once per painted frame in a window; tests pass their own. */
+export type FlushScheduler = (flush: () => void) => void;
+
+// A hidden window gets no animation frames: apply on the next task instead.
+const perFrame: FlushScheduler = (flush) => (document.hidden ? setTimeout(flush, 0) : requestAnimationFrame(flush));
+
 export class Sync {
   private buffer: HoldfastEvent[] | null = null;
   private pulling = false;
@@ -22,7 +28,10 @@ export class Sync {
   private chunks: PendingChunk[] = [];
   private flushScheduled = false;
 
-  constructor(private readonly api: Transport) {
+  constructor(
+    private readonly api: Pick<Transport, 'invoke' | 'subscribe' | 'onConnection'>,
+    private readonly scheduleFlush: FlushScheduler = perFrame,
+  ) {
     api.subscribe((e) => (this.buffer ? this.buffer.push(e) : this.apply(e)));
     api.onConnection((state) => {
       useHoldfast.setState({ connection: state });
@@ -96,10 +105,7 @@ export class Sync {
     this.chunks.push(c);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    const flush = () => this.flushChunks();
-    // A hidden window gets no animation frames: apply on the next task instead.
-    if (document.hidden) setTimeout(flush, 0);
-    else requestAnimationFrame(flush);
+    this.scheduleFlush(() => this.flushChunks());
   }
 
   private flushChunks(): void {

@@ -1,0 +1,137 @@
+/** The renderer's action layer against a fake transport: results pass through, every failure reaches the banner. */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createActions, installErrorHandlers, type ActionEnv } from '../../src/renderer/src/state/actions';
+import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
+import { HoldfastError } from '../../src/shared/errors';
+import type { Conversation } from '../../src/shared/model';
+import { FakeTransport, fail } from '../support/fake-transport';
+import type { Sync } from '../../src/renderer/src/state/sync';
+import { ipcTransport } from '../../src/renderer/src/api/transport';
+
+const conversation = { id: 'c1', title: 'Hello', pinned: false, deleted_at: null } as Conversation; // only what the actions read
+
+const env: ActionEnv = {
+  setHash: () => undefined,
+  afterPaint: () => Promise.resolve(),
+  postImport: () => Promise.reject(new Error('no host here')),
+};
+
+function setup(handler: (method: string, input: unknown) => unknown, postImport = env.postImport) {
+  const fake = new FakeTransport(handler as never);
+  fake.setConnection('connected');
+  const loaded: string[] = [];
+  const sync: Pick<Sync, 'loadTree' | 'loadTail'> = {
+    loadTree: async (id) => {
+      loaded.push(id);
+      useHoldfast.setState((s) => ({ trees: { ...s.trees, [id]: { messages: {}, structure: 1, complete: true } } }));
+    },
+    loadTail: async () => undefined,
+  };
+  return { fake, loaded, actions: createActions(fake, sync, { ...env, postImport }) };
+}
+
+beforeEach(() => useHoldfast.setState(initialState(), true));
+
+describe('the action layer', () => {
+  it('passes a result through and shows nothing', async () => {
+    const { actions, fake } = setup(() => ({ ...conversation, title: 'Renamed' }));
+    expect(await actions.renameConversation('c1', 'Renamed')).toMatchObject({ title: 'Renamed' });
+    expect(fake.calls).toEqual([{ method: 'conversations.update', input: { id: 'c1', title: 'Renamed' } }]);
+    expect(useHoldfast.getState().error).toBeNull();
+  });
+
+  it('a refused call shows what failed and what to do, and resolves instead of rejecting', async () => {
+    const { actions } = setup(() => fail({ code: 'invalid_input', message: 'title: Too big: expected string to have <=500 characters' }));
+    await expect(actions.renameConversation('c1', 'x'.repeat(501))).resolves.toBeUndefined();
+    expect(useHoldfast.getState().error).toEqual({
+      action: 'Rename the conversation',
+      code: 'invalid_input',
+      message: 'title: Too big: expected string to have <=500 characters',
+      hint: 'Check what you entered and try again.',
+    });
+  });
+
+  it('an error thrown by the far side arrives in the one shape, with a hint per code', async () => {
+    const { actions } = setup(() => {
+      throw new HoldfastError('conflict', 'The answer is still being generated');
+    });
+    await actions.regenerate('m1');
+    expect(useHoldfast.getState().error).toMatchObject({
+      action: 'Regenerate the answer',
+      code: 'conflict',
+      hint: 'Wait for the answer in progress to finish, then try again.',
+    });
+  });
+
+  it('a call while disconnected says Holdfast is reconnecting', async () => {
+    const { actions, fake } = setup(() => conversation);
+    fake.setConnection('disconnected');
+    await actions.stop('m1');
+    expect(useHoldfast.getState().error).toMatchObject({ action: 'Stop the answer', code: 'offline' });
+    expect(useHoldfast.getState().error?.hint).toMatch(/reconnecting/);
+  });
+
+  it('send creates a conversation when none is open, and reports false when the message was not stored', async () => {
+    let refuse = false;
+    const { actions, fake, loaded } = setup((method) => {
+      if (method === 'conversations.create') return conversation;
+      if (method === 'messages.send') return refuse ? fail({ code: 'invalid_input', message: 'content must not be empty' }) : {};
+      throw new Error(`unexpected ${method}`);
+    });
+    expect(await actions.send('hello')).toBe(true);
+    expect(fake.callsOf('messages.send')).toEqual([{ conversation_id: 'c1', content: 'hello' }]);
+    expect(useHoldfast.getState().currentId).toBe('c1');
+    expect(loaded).toEqual(['c1']);
+    refuse = true;
+    expect(await actions.send(' ')).toBe(false);
+    expect(useHoldfast.getState().error).toMatchObject({ action: 'Send the message', message: 'content must not be empty' });
+  });
+
+  it('an import the host refuses says nothing was imported; one that works leaves a notice', async () => {
+    const reply = (status: number, body: unknown) => () => Promise.resolve(new Response(JSON.stringify(body), { status }));
+    const refused = setup(() => conversation, reply(400, { error: { code: 'invalid_input', message: 'This file is not valid JSON' } }));
+    expect(await refused.actions.importFile(new File(['{'], 'conversations.json'))).toBeUndefined();
+    expect(useHoldfast.getState().error).toMatchObject({ action: 'Import', code: 'invalid_input', message: 'This file is not valid JSON' });
+    expect(useHoldfast.getState().error?.hint).toMatch(/Nothing was imported/);
+
+    const ok = setup(() => conversation, reply(200, { format: 'claude', conversations: 2, messages: 6, skipped: 0 }));
+    await ok.actions.importFile(new File(['[]'], 'conversations.json'));
+    expect(useHoldfast.getState().notice).toBe('Imported 2 conversations (6 messages) from claude.');
+  });
+
+  it('a rejection nobody handled reaches the same banner, once', () => {
+    const target = new EventTarget();
+    installErrorHandlers(target);
+    const event = Object.assign(new Event('unhandledrejection', { cancelable: true }), { reason: new Error('lost in a callback') });
+    target.dispatchEvent(event);
+    expect(event.defaultPrevented).toBe(true); // handled: the console does not report it a second time
+    expect(useHoldfast.getState().error).toMatchObject({ action: 'Something', code: 'internal', message: 'lost in a callback' });
+  });
+
+  it("over IPC, the preload's rejection (a plain Error carrying the shape's fields) keeps its code", async () => {
+    const bridge = {
+      invoke: () =>
+        Promise.reject(Object.assign(new Error('No such conversation'), { code: 'not_found', message: 'No such conversation' })),
+      subscribe: () => () => undefined,
+    };
+    const actions = createActions(ipcTransport(bridge as never), { loadTree: async () => undefined, loadTail: async () => undefined }, env);
+    await actions.trashConversation('gone');
+    expect(useHoldfast.getState().error).toMatchObject({
+      action: 'Move the conversation to the trash',
+      code: 'not_found',
+      message: 'No such conversation',
+    });
+  });
+
+  it('an error without a known code still says what to do', async () => {
+    const bridge = { invoke: () => Promise.reject(new Error('An object could not be cloned.')), subscribe: () => () => undefined };
+    const actions = createActions(ipcTransport(bridge as never), { loadTree: async () => undefined, loadTail: async () => undefined }, env);
+    await actions.setPinned('c1', true);
+    expect(useHoldfast.getState().error).toEqual({
+      action: 'Pin the conversation',
+      code: 'internal',
+      message: 'An object could not be cloned.',
+      hint: 'Try again; if it keeps failing, restart Holdfast.',
+    });
+  });
+});

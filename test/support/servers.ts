@@ -1,0 +1,18 @@
+/** The local servers and processes tests start, each stopped when its test ends (see cleanup.ts). */
+import { FakeAnthropic, type FakeConfig } from './fake-anthropic';
+import { startHostProcess, type HostLaunch, type HostProcess } from './host-process';
+import { cleanup } from './cleanup';
+
+/** The local Anthropic-compatible server on a free port. */
+export async function fakeAnthropic(config: Partial<FakeConfig> = {}): Promise<FakeAnthropic> {
+  const fake = await new FakeAnthropic(config).listen();
+  cleanup(() => fake.close());
+  return fake;
+}
+
+/** The headless host as a child process; killed at the end unless the test already stopped it. */
+export async function hostProcess(launch: HostLaunch): Promise<HostProcess> {
+  const host = await startHostProcess(launch);
+  cleanup(() => host.kill('SIGKILL'));
+  return host;
+}
