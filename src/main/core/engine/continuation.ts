@@ -52,3 +52,79 @@ export class Seam {
     return delta.slice(i);
   }
 }
+
+/** How many characters of a continuation are held back while they could still be a repeat of the stored text. */
+export const REPEAT_WINDOW = 64;
+/** The shortest run at the seam that counts as the end of the stored text sent again. */
+const MIN_SEAM_OVERLAP = 16;
+
+export type GuardResult = { text: string; repeat?: undefined } | { text: ''; repeat: string };
+
+/**
+ * Catches a continuation that starts over instead of continuing: a server that ignores the prefill (or the
+ * user turn) and answers from the beginning, or one that writes out again what is already stored. The first
+ * characters of a continuation are held back (at most REPEAT_WINDOW, usually far fewer: they are released as soon
+ * as they can no longer be a repeat) and compared with the stored text. A repeat is never released: the caller
+ * drops the attempt and falls back to the next strategy.
+ */
+export class RepeatGuard {
+  private readonly stored: string;
+  private head = '';
+  private decided = false;
+
+  constructor(stored: string) {
+    this.stored = stored.trimEnd();
+  }
+
+  /** Feeds new text (after the seam); returns what may be appended now, or the repeat it found. */
+  feed(text: string): GuardResult {
+    if (this.decided) return { text };
+    this.head += text;
+    const s = this.stored;
+    const head = this.head;
+    if (head.startsWith(s)) return this.repeat('it started over from the beginning of the stored text');
+    const probe = head.slice(0, REPEAT_WINDOW);
+    if (s.includes(probe)) {
+      // Still inside the stored text: a repeat once it is long enough to be more than chance.
+      if (head.length < REPEAT_WINDOW) return { text: '' };
+      return this.repeat(
+        s.startsWith(probe) ? 'it started over from the beginning of the stored text' : 'it wrote out again text that is already stored',
+      );
+    }
+    if (seamOverlap(s, head) >= MIN_SEAM_OVERLAP) return this.repeat('it repeated the end of the stored text');
+    return this.release();
+  }
+
+  /** The stream ended (finished or cut): decides on what is still held back. */
+  end(): GuardResult {
+    if (this.decided || !this.head) return { text: '' };
+    const s = this.stored;
+    // A short continuation that is exactly the stored text's beginning is a restart that ended early.
+    if (this.head.trim().length >= 2 && s.startsWith(this.head))
+      return this.repeat('it started over from the beginning of the stored text');
+    if (seamOverlap(s, this.head) >= MIN_SEAM_OVERLAP) return this.repeat('it repeated the end of the stored text');
+    return this.release();
+  }
+
+  private repeat(reason: string): GuardResult {
+    this.decided = true;
+    this.head = '';
+    return { text: '', repeat: reason };
+  }
+
+  private release(): GuardResult {
+    this.decided = true;
+    const text = this.head;
+    this.head = '';
+    return { text };
+  }
+}
+
+/** The longest run that ends `stored` and begins `head`, counted only when it holds enough word characters. */
+function seamOverlap(stored: string, head: string): number {
+  for (let k = Math.min(stored.length, head.length); k >= MIN_SEAM_OVERLAP; k--) {
+    const run = head.slice(0, k);
+    if (stored.endsWith(run)) return (run.match(/\w/g)?.length ?? 0) >= 8 ? k : 0;
+  }
+  return 0;
+}
