@@ -79,7 +79,13 @@ describe('offline-first', () => {
     expect(core.engine.stop(id)).toEqual({ stopped: true });
     expect(core.store.message(id).status).toBe('cancelled');
     fake.goOffline(0);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The queue is sent when the network returns: once it is back and a later message has been answered, the
+    // cancelled one would have gone out with it.
+    await waitFor(() => core.engine.network.state === 'online', 10_000, 'the network to return');
+    const later = core.conversations.create({});
+    const { assistant_message_id: after } = core.engine.send({ conversation_id: later.id, content: 'sent after [len=100]' });
+    expect((await settled(core, after)).status).toBe('completed');
+    expect(core.store.message(id).status).toBe('cancelled');
     expect(fake.requests.some((r) => r.messages.some((m) => m.content === 'never sent'))).toBe(false);
   });
 });

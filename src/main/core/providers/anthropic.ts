@@ -113,6 +113,11 @@ async function* streamEvents(response: Response): AsyncGenerator<RawMessageStrea
     try {
       body = JSON.parse(sse.data) as typeof body;
     } catch {
+      // Before any Anthropic event, another dialect (`data: [DONE]`); after one, an event cut off mid-line.
+      if (!known) {
+        firstUnknown ??= sse.raw.join(' ').slice(0, 120);
+        continue;
+      }
       throw new ProviderError('interrupted', `The stream carried an unreadable event: ${sse.data.slice(0, 80)}`);
     }
     const type = sse.event ?? (typeof body.type === 'string' ? body.type : null);
