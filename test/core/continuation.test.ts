@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTINUE_PROMPT, continuationMessages, REPEAT_WINDOW, RepeatGuard, Seam } from '../../src/main/core/engine/continuation';
+import { CONTINUE_PROMPT, continuationMessages, REWRITE_WINDOW, RepeatGuard, Seam } from '../../src/main/core/engine/continuation';
 
 /** Feeds a continuation in pieces and returns the joined text, as the engine stores it. */
 function join(stored: string, continuation: string, pieces: number[]): string {
@@ -98,8 +98,10 @@ describe('a continuation that restarts instead of continuing', () => {
   });
 
   it('finds text already stored written out again, and the end of the stored text repeated at the seam', () => {
-    const middle = stored.slice(20, 20 + REPEAT_WINDOW + 5);
+    const middle = stored.slice(5, 5 + REWRITE_WINDOW + 1);
     expect(guard(stored, [middle]).repeat).toMatch(/already stored/);
+    // A shorter run from the middle (a repeated line of code, say) is real text: released when the stream ends.
+    expect(guard(stored, [stored.slice(5, 5 + REWRITE_WINDOW - 10)]).released).toBe(stored.slice(5, 5 + REWRITE_WINDOW - 10));
     expect(guard(stored, ['the last window. And then', ' more.']).repeat).toMatch(/repeated the end/);
   });
 

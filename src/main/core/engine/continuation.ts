@@ -53,8 +53,13 @@ export class Seam {
   }
 }
 
-/** How many characters of a continuation are held back while they could still be a repeat of the stored text. */
+/** How many characters of a continuation are held back while they could still be the stored text's beginning. */
 export const REPEAT_WINDOW = 64;
+/**
+ * The run that counts as stored text written out again from its middle: longer, because real answers do repeat
+ * themselves (a line of code, a table row), and a false alarm would stop this endpoint being continued by prefill.
+ */
+export const REWRITE_WINDOW = 2 * REPEAT_WINDOW;
 /** The shortest run at the seam that counts as the end of the stored text sent again. */
 const MIN_SEAM_OVERLAP = 16;
 
@@ -63,8 +68,8 @@ export type GuardResult = { text: string; repeat?: undefined } | { text: ''; rep
 /**
  * Catches a continuation that starts over instead of continuing: a server that ignores the prefill (or the
  * user turn) and answers from the beginning, or one that writes out again what is already stored. The first
- * characters of a continuation are held back (at most REPEAT_WINDOW, usually far fewer: they are released as soon
- * as they can no longer be a repeat) and compared with the stored text. A repeat is never released: the caller
+ * characters of a continuation are held back (at most REWRITE_WINDOW, usually a few: they are released as soon as
+ * they can no longer be a repeat) and compared with the stored text. A repeat is never released: the caller
  * drops the attempt and falls back to the next strategy.
  */
 export class RepeatGuard {
@@ -83,13 +88,12 @@ export class RepeatGuard {
     const s = this.stored;
     const head = this.head;
     if (head.startsWith(s)) return this.repeat('it started over from the beginning of the stored text');
-    const probe = head.slice(0, REPEAT_WINDOW);
-    if (s.includes(probe)) {
+    if (head.length >= REPEAT_WINDOW && s.startsWith(head.slice(0, REPEAT_WINDOW))) {
+      return this.repeat('it started over from the beginning of the stored text');
+    }
+    if (s.includes(head.slice(0, REWRITE_WINDOW))) {
       // Still inside the stored text: a repeat once it is long enough to be more than chance.
-      if (head.length < REPEAT_WINDOW) return { text: '' };
-      return this.repeat(
-        s.startsWith(probe) ? 'it started over from the beginning of the stored text' : 'it wrote out again text that is already stored',
-      );
+      return head.length < REWRITE_WINDOW ? { text: '' } : this.repeat('it wrote out again text that is already stored');
     }
     if (seamOverlap(s, head) >= MIN_SEAM_OVERLAP) return this.repeat('it repeated the end of the stored text');
     return this.release();
