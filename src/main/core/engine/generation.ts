@@ -173,7 +173,7 @@ export class Generation {
     if (!this.variantOf) return { status: 'new_variant', reason };
     return {
       status: 'error',
-      error: `Interrupted, and neither this answer nor the one it replaced could be continued here (${reason}); Retry starts it again`,
+      error: `Interrupted, and neither this answer nor the one it replaced could be continued here (${reason}); Retry tries again`,
     };
   }
 

@@ -62,7 +62,7 @@ export class AnthropicProvider implements Provider {
       for await (const ev of stream) {
         switch (ev.type) {
           case 'message_start':
-            inputTokens = ev.message.usage.input_tokens;
+            inputTokens = ev.message.usage?.input_tokens; // optional: not every gateway sends usage
             yield { type: 'start', input_tokens: inputTokens };
             break;
           case 'content_block_delta':
