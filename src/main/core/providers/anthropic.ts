@@ -151,7 +151,8 @@ function streamFetch(onActivity?: () => void): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
     onActivity?.();
-    if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) return res;
+    // Every request here streams; an error answers JSON (a gateway may label its stream otherwise, so no more is asked).
+    if (!res.body || !res.ok || res.headers.get('content-type')?.includes('application/json')) return res;
     let tail = '';
     const body = res.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
