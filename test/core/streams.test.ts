@@ -131,26 +131,33 @@ describe('recorded streams, replayed byte for byte', () => {
 });
 
 describe('a server that never finishes, or restarts instead of continuing', () => {
-  it('ends `error` within a bounded number of requests when every request gets the same recording without message_stop, storing its text once', async () => {
-    // The reported loop: 540 requests in 215 s, "Hello there!" stored 542 times.
-    const core = open();
-    fake.replay({ sse: HELLO, dropMessageStop: true });
-    const { conv } = send(core, 'never stops');
-    const answers = await answersOf(core, conv.id);
-    const requests = requestsFor('never stops');
-    expect(requests.length).toBeLessThanOrEqual(6);
-    // The first answer is interrupted; its prefill continuation restarts (detected, nothing appended), so does the
-    // user-turn one; the new variant is interrupted too and, being the last resort already, ends the chain.
-    expect(answers).toHaveLength(2);
-    for (const a of answers) {
-      expect(a.status).toBe('error');
-      expect(a.content).toBe('Hello there!');
-    }
-    expect(answers[0]!.error).toMatch(/could not continue it.*started over/);
-    expect(answers[1]!.error).toMatch(/neither this answer nor the one it replaced could be continued/);
-    expect(requests.map((r) => r.messages.at(-1)!.role)).toEqual(['user', 'assistant', 'user', 'user']);
-    expect(requests[2]!.messages.at(-1)!.content).toBe(CONTINUE_PROMPT);
-  });
+  it.each([
+    ['hello-unterminated.sse', HELLO, 'Hello there!'],
+    ['claude-standard.sse', STANDARD, STANDARD_TEXT],
+    ['padded-crlf.sse', PADDED, 'Hi! 👋 What shall we build today?'],
+  ])(
+    'ends `error` within a bounded number of requests when every request gets %s without message_stop, storing its text once',
+    async (_name, sse, text) => {
+      // The reported loop: 540 requests in 215 s, "Hello there!" stored 542 times.
+      const core = open();
+      fake.replay({ sse, dropMessageStop: true });
+      const { conv } = send(core, 'never stops');
+      const answers = await answersOf(core, conv.id);
+      const requests = requestsFor('never stops');
+      expect(requests.length).toBeLessThanOrEqual(6);
+      // The first answer is interrupted; its prefill continuation restarts (detected, nothing appended), so does the
+      // user-turn one; the new variant is interrupted too and, being the last resort already, ends the chain.
+      expect(answers).toHaveLength(2);
+      for (const a of answers) {
+        expect(a.status).toBe('error');
+        expect(a.content).toBe(text);
+      }
+      expect(answers[0]!.error).toMatch(/could not continue it.*started over/);
+      expect(answers[1]!.error).toMatch(/neither this answer nor the one it replaced could be continued/);
+      expect(requests.map((r) => r.messages.at(-1)!.role)).toEqual(['user', 'assistant', 'user', 'user']);
+      expect(requests[2]!.messages.at(-1)!.content).toBe(CONTINUE_PROMPT);
+    },
+  );
 
   it('caps the streams that end without message_stop whatever text they bring, and Retry starts a fresh cap', async () => {
     const core = open();
