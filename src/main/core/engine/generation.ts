@@ -137,6 +137,8 @@ export class Generation {
           continue;
         }
         if (!err.retryable) return { status: 'error', error: err.message };
+        // A last-resort variant that was cut off has nothing left to try: no point waiting for a retry.
+        if (this.variantOf && this.strategyNow() === 'new_variant') return this.newVariant(err.message);
         if (this.attemptStarted && ++this.interruptions >= policy.maxInterruptions) {
           return {
             status: 'error',
