@@ -251,6 +251,32 @@ describe('errors that can never succeed', () => {
     },
   );
 
+  it('reads an error event in data-only framing too: a refused request ends at once, an overloaded one is retried', async () => {
+    const core = open();
+    fake.config.framing = 'data-only';
+    const refused = 'data-only refused [len=800]';
+    fake.script({
+      kind: 'error_event',
+      after: 'middle',
+      errorType: 'invalid_request_error',
+      message: 'prompt is too long',
+      match: refused,
+    });
+    const a = send(core, refused);
+    const m = await settled(core, a.assistant_message_id, 2000);
+    expect(m.status).toBe('error');
+    expect(m.error).toMatch(/invalid_request_error.*prompt is too long/);
+    expect(requestsFor(refused)).toHaveLength(1);
+
+    const busy = 'data-only overloaded [len=800]';
+    fake.script({ kind: 'error_event', after: 'middle', errorType: 'overloaded_error', match: busy });
+    const b = send(core, busy);
+    const n = await settled(core, b.assistant_message_id);
+    expect(n.status).toBe('completed');
+    expect(n.content).toBe(FakeAnthropic.answer(busy));
+    expect(requestsFor(busy)).toHaveLength(2);
+  });
+
   it.each(['rate_limit_error', 'timeout_error'])('an in-stream %s is retried and the answer completes exactly', async (type) => {
     const core = open();
     const prompt = `transient ${type} [len=1200]`;
