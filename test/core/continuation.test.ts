@@ -97,12 +97,21 @@ describe('a continuation that restarts instead of continuing', () => {
     expect(guard(stored, ['Group commits', ' batch']).repeat).toMatch(/started over/);
   });
 
-  it('finds text already stored written out again, and the end of the stored text repeated at the seam', () => {
+  it('finds text already stored written out again from its middle', () => {
     const middle = stored.slice(5, 5 + REWRITE_WINDOW + 1);
     expect(guard(stored, [middle]).repeat).toMatch(/already stored/);
     // A shorter run from the middle (a repeated line of code, say) is real text: released when the stream ends.
     expect(guard(stored, [stored.slice(5, 5 + REWRITE_WINDOW - 10)]).released).toBe(stored.slice(5, 5 + REWRITE_WINDOW - 10));
-    expect(guard(stored, ['the last window. And then', ' more.']).repeat).toMatch(/repeated the end/);
+  });
+
+  it("keeps a continuation that says the stored text's last words again, without those words", () => {
+    expect(guard(stored, ['the last window. And then', ' more.']).released).toBe(' And then more.');
+    expect(guard(stored, ['at most the', ' last window.'])).toEqual({ released: '', heldAfter: [11, 24] });
+    // Stored with trailing whitespace (sent trimmed): the whitespace after the repeated words is not doubled.
+    expect(guard(stored + '\n\n', ['the last window.', '\n\n', 'Next paragraph.']).released).toBe('Next paragraph.');
+    expect(guard('Some words that end here ', ['words that end here', ' and go on.']).released).toBe('and go on.');
+    // Short runs at the seam are real text: a word may well follow itself.
+    expect(guard('It was very', [' very good.']).released).toBe(' very good.');
   });
 
   it('appends a short real continuation that ends inside the window, even one that occurs in the stored text', () => {

@@ -209,6 +209,19 @@ describe('a server that never finishes, or restarts instead of continuing', () =
     ]);
   });
 
+  it('keeps a continuation that first says the last words of the stored text again, without them, and keeps the strategy', async () => {
+    const core = open();
+    fake.config.repeatTail = 40;
+    const prompt = 'repeats its last words [len=1500]';
+    fake.script({ kind: 'drop', after: 'middle', match: prompt });
+    const { assistant_message_id: id } = send(core, prompt);
+    const m = await settled(core, id);
+    expect(m.status).toBe('completed');
+    expect(m.content).toBe(FakeAnthropic.answer(prompt));
+    expect(requestsFor(prompt).map((r) => r.messages.at(-1)!.role)).toEqual(['user', 'assistant']);
+    expect(core.db.prepare('SELECT * FROM continuation_strategies').all()).toEqual([]);
+  });
+
   it('remembers a strategy per endpoint: the same model behind another server still gets a prefill', async () => {
     const core = open();
     fake.config.restartContinuations = true;

@@ -30,6 +30,8 @@ export interface FakeConfig {
   lineEnding: '\n' | '\r\n';
   /** Ignore a prefill or continue-turn and answer from the beginning: a server that restarts instead of continuing. */
   restartContinuations: boolean;
+  /** Begin a continuation by saying this many characters of the text it was given again, as models sometimes do. */
+  repeatTail: number;
   /** End every stream after message_delta, without message_stop. */
   omitMessageStop: boolean;
 }
@@ -70,6 +72,7 @@ export class FakeAnthropic {
     framing: 'standard',
     lineEnding: '\n',
     restartContinuations: false,
+    repeatTail: 0,
     omitMessageStop: false,
   };
   /** Called after each text delta is written: the prompt and how many characters of the answer are out. */
@@ -199,7 +202,8 @@ export class FakeAnthropic {
       : null;
     const full = titled ?? answerFor(prompt);
     // A continuation picks up right after the text it was given (which was sent trimmed).
-    const rest = already && full.startsWith(already) && !this.config.restartContinuations ? full.slice(already.length) : full;
+    const continues = already && full.startsWith(already) && !this.config.restartContinuations;
+    const rest = continues ? full.slice(Math.max(0, already.length - this.config.repeatTail)) : full;
     const replay = b.stream ? this.takeReplay(prompt) : undefined;
     if (replay) return this.replayStream(res, replay);
     const fault = this.takeFault(prompt);

@@ -5,7 +5,7 @@
 import type { Message } from '../../../shared/model';
 import { ProviderError, type Provider, type ProviderMessage, type ProviderRequest } from '../providers/provider';
 import type { EngineClock } from './clock';
-import { continuationMessages, RepeatGuard, Seam, STRATEGY_ORDER, type Strategy } from './continuation';
+import { continuationMessages, RepeatGuard, Seam, STRATEGY_ORDER, type GuardResult, type Strategy } from './continuation';
 import type { NetworkMonitor } from './network';
 
 export interface GenerationSettings {
@@ -222,8 +222,10 @@ export class Generation {
       this.progressed = true;
       this.deps.append(offset, fresh);
     };
-    const settle = (result: { text: string; repeat?: string } | null) => {
+    const settle = (result: GuardResult | null) => {
       if (result?.repeat) throw new ProviderError('restarted', `the ${strategy} continuation was not continued: ${result.repeat}`);
+      if (result?.dropped)
+        this.deps.log(`${this.id}: the continuation began with the stored text's last ${result.dropped} characters; dropped`);
       if (result) take(result.text);
     };
     try {
