@@ -109,7 +109,7 @@ export class Generation {
     let attempt = 0;
     for (;;) {
       if (this.stopKind) return this.stoppedOutcome();
-      const strategy = this.strategyNow();
+      let strategy: Strategy = 'prefill';
       try {
         if (network.state === 'offline') {
           this.wait('offline');
@@ -117,6 +117,7 @@ export class Generation {
           failingSince = failingSince === null ? null : clock.now(); // offline time is not spent from the budget
         }
         this.wait(null);
+        strategy = this.strategyNow();
         const before = this.text.length;
         const outcome = await this.attempt(strategy);
         if (outcome) return outcome;
