@@ -87,7 +87,7 @@ describe('fault matrix', () => {
 
   it('when retries are exhausted the answer ends `error` with the reason and every received character', async () => {
     const prompt = 'exhausted [len=2000]';
-    const core = open();
+    const core = open({ policy: { ...DEFAULT_POLICY, budgetMs: 30_000 } });
     fake.script(
       { kind: 'drop', after: 'middle', match: prompt },
       ...Array.from({ length: 200 }, () => ({ kind: 'status' as const, status: 500, match: prompt })),
@@ -97,11 +97,11 @@ describe('fault matrix', () => {
     const m = await settled(core, id);
     const full = FakeAnthropic.answer(prompt);
     expect(m.status).toBe('error');
-    expect(m.error).toMatch(/Gave up after retrying for 180 s.*500/);
+    expect(m.error).toMatch(/Gave up after retrying for 30 s.*500/);
     expect(m.content.length).toBeGreaterThan(100);
     expect(full.startsWith(m.content)).toBe(true);
     rows.push(
-      `| 500 on every retry (budget 180 s) | middle | no | ${fake.requests.filter((r) => r.messages[0]?.content === prompt).length} | ${m.status} | ${m.content.length}/${full.length} kept |`,
+      `| 500 on every retry (budget 30 s) | middle | no | ${fake.requests.filter((r) => r.messages[0]?.content === prompt).length} | ${m.status} | ${m.content.length}/${full.length} kept |`,
     );
     // Retry continues it from the kept text once the provider is healthy again.
     fake.clearFaults();
