@@ -92,8 +92,8 @@ describe('engine with the real SDK against the local server', () => {
     const m = await settled(core, id);
     expect(m.status).toBe('completed');
     expect(m.content).toBe(FakeAnthropic.answer(prompt));
-    const strategies = core.db.prepare('SELECT model, strategy FROM model_strategies').all();
-    expect(strategies).toEqual([{ model: 'claude-noprefill', strategy: 'user_turn' }]);
+    const strategies = core.db.prepare('SELECT endpoint, model, strategy FROM continuation_strategies').all();
+    expect(strategies).toEqual([{ endpoint: `anthropic ${fake.url}`, model: 'claude-noprefill', strategy: 'user_turn' }]);
     // The next interruption goes straight to the user-turn strategy: no second prefill attempt.
     const before = fake.requests.length;
     const second = await sendIn(core, 'second prompt [len=2000]');
@@ -105,7 +105,7 @@ describe('engine with the real SDK against the local server', () => {
 
   it('restarts as a new variant, keeping the partial one, when the model can continue in no way', async () => {
     const core = open(fake, { model: 'claude-stubborn' });
-    core.db.prepare("INSERT INTO model_strategies VALUES ('claude-stubborn', 'new_variant', 0)").run();
+    core.db.prepare("INSERT INTO continuation_strategies VALUES (?, 'claude-stubborn', 'new_variant', 0)").run(`anthropic ${fake.url}`);
     const prompt = 'no continuation [len=1500]';
     fake.script({ kind: 'drop', after: 'middle' });
     const { conv, assistant_message_id: id } = await sendIn(core, prompt);

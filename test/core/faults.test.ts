@@ -1,12 +1,14 @@
 /**
  * The fault matrix: every fault the local server can script × every moment × with and without a restart of the core.
  * Each case ends `completed` with exactly the server's answer, or (retries exhausted) `error` with every received
- * character kept. The matrix is printed as a table.
+ * character kept. The matrix is printed as a table. The engine runs the production retry policy (30-s watchdog,
+ * 3-min budget) on a clock 100× faster than the real one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAnthropic, type Fault, type FaultMoment } from '../support/fake-anthropic';
 import { makeCore, settled, tempDir, waitFor } from '../support/core';
-import type { Core } from '../../src/main/core/core';
+import { acceleratedClock } from '../support/clock';
+import { DEFAULT_POLICY, type Core, type CoreOptions } from '../../src/main/core/core';
 
 type Case = { fault: string; moment: Exclude<FaultMoment, number>; restart: boolean; faults: Fault[] };
 
@@ -14,7 +16,7 @@ const moments = ['start', 'middle', 'before_stop'] as const;
 const streamFaults: Record<string, (m: FaultMoment) => Fault[]> = {
   'connection reset': (after) => [{ kind: 'drop', after }],
   'clean close before message_stop': (after) => [{ kind: 'close', after }],
-  'stall past the watchdog': (after) => [{ kind: 'stall', after, ms: 1500 }],
+  'stall past the watchdog': (after) => [{ kind: 'stall', after, ms: 1000 }], // real ms: 100 s of engine time
   'mid-stream overloaded_error': (after) => [{ kind: 'error_event', after, errorType: 'overloaded_error' }],
   'mid-stream api_error': (after) => [{ kind: 'error_event', after, errorType: 'api_error' }],
 };
@@ -47,26 +49,28 @@ afterAll(async () => {
   );
 });
 
-const open = (dir: string): Core => makeCore(fake, { dataDir: dir, policy: { watchdogMs: 400, baseMs: 30, capMs: 200, budgetMs: 20_000 } });
+const SPEED = 100;
+const open = (opts: Partial<CoreOptions> = {}): Core =>
+  makeCore(fake, { policy: DEFAULT_POLICY, engineClock: acceleratedClock(SPEED), random: () => 0.5, ...opts });
 
 describe('fault matrix', () => {
   it.each(cases.map((c, i) => [i, `${c.fault} at ${c.moment}${c.restart ? ', with a restart' : ''}`, c] as const))(
     '#%i %s',
     async (_i, _name, c) => {
-      const prompt = `matrix ${c.fault} ${c.moment} ${c.restart} [len=1200]`;
+      const prompt = `matrix ${c.fault} ${c.moment} ${c.restart} [len=600]`;
       const full = FakeAnthropic.answer(prompt);
       const dir = tempDir();
-      let core = open(dir);
+      let core = open({ dataDir: dir });
       const before = fake.requests.length;
+      const fired = fake.firedFaults;
       fake.script(...c.faults.map((f) => ({ ...f, match: prompt })));
       const conv = core.conversations.create({});
       const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
       if (c.restart) {
         // Restart once the scripted faults have fired: the new process picks the answer up from the database.
-        await waitFor(() => fake.pendingFaults() === 0 || !core.engine.isActive(id), 10_000, 'faults to fire');
-        await new Promise((r) => setTimeout(r, 30));
+        await waitFor(() => fake.firedFaults >= fired + c.faults.length || !core.engine.isActive(id), 10_000, 'faults to fire');
         await core.close();
-        core = open(dir);
+        core = open({ dataDir: dir });
       }
       const m = await settled(core, id, 25_000);
       await core.close();
@@ -83,7 +87,7 @@ describe('fault matrix', () => {
 
   it('when retries are exhausted the answer ends `error` with the reason and every received character', async () => {
     const prompt = 'exhausted [len=2000]';
-    const core = makeCore(fake, { policy: { watchdogMs: 400, baseMs: 20, capMs: 50, budgetMs: 600 } });
+    const core = open({ policy: { ...DEFAULT_POLICY, budgetMs: 30_000 } });
     fake.script(
       { kind: 'drop', after: 'middle', match: prompt },
       ...Array.from({ length: 200 }, () => ({ kind: 'status' as const, status: 500, match: prompt })),
@@ -93,11 +97,11 @@ describe('fault matrix', () => {
     const m = await settled(core, id);
     const full = FakeAnthropic.answer(prompt);
     expect(m.status).toBe('error');
-    expect(m.error).toMatch(/Gave up after retrying.*500/);
+    expect(m.error).toMatch(/Gave up after retrying for 30 s.*500/);
     expect(m.content.length).toBeGreaterThan(100);
     expect(full.startsWith(m.content)).toBe(true);
     rows.push(
-      `| 500 on every retry (budget 0.6 s) | middle | no | ${fake.requests.filter((r) => r.messages[0]?.content === prompt).length} | ${m.status} | ${m.content.length}/${full.length} kept |`,
+      `| 500 on every retry (budget 30 s) | middle | no | ${fake.requests.filter((r) => r.messages[0]?.content === prompt).length} | ${m.status} | ${m.content.length}/${full.length} kept |`,
     );
     // Retry continues it from the kept text once the provider is healthy again.
     fake.clearFaults();
@@ -109,7 +113,7 @@ describe('fault matrix', () => {
   });
 
   it('401 and a plain 400 fail at once with a clear reason, without retrying', async () => {
-    const core = makeCore(fake);
+    const core = open();
     for (const [status, pattern] of [
       [401, /Not authorised \(401\)/],
       [400, /Request refused \(400\)/],
@@ -128,15 +132,20 @@ describe('fault matrix', () => {
   });
 
   it('honours retry-after on 429', async () => {
-    const core = makeCore(fake);
+    const clock = acceleratedClock(SPEED);
+    const core = open({ engineClock: clock });
+    fake.now = clock.now; // requests stamped in engine time
     const prompt = 'retry after [len=300]';
     fake.script({ kind: 'status', status: 429, retryAfter: 1, match: prompt });
     const conv = core.conversations.create({});
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
-    await settled(core, id);
+    expect((await settled(core, id)).status).toBe('completed');
+    fake.now = () => Date.now();
     const times = fake.requests.filter((r) => r.messages[0]?.content === prompt).map((r) => r.at);
     expect(times).toHaveLength(2);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+    // The backoff alone would wait 375 ms (random 0.5): the wait is the server's second instead.
+    expect(clock.slept).toContain(1000);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1000);
     await core.close();
   });
 });

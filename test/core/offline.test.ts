@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { makeCore, settled, tempDir, waitFor } from '../support/core';
+import { acceleratedClock } from '../support/clock';
 import type { Core } from '../../src/main/core/core';
 
 let fake: FakeAnthropic;
@@ -20,14 +21,18 @@ afterEach(async () => {
 
 describe('offline-first', () => {
   it('a network cut mid-answer puts the engine offline, pauses retries, and the answer resumes exactly when it returns', async () => {
-    const core = open(fake, { policy: { budgetMs: 2000, baseMs: 50, capMs: 200, watchdogMs: 2000 } });
+    // A 20-s retry budget on an engine clock 20× faster: 1 s of real time, less than the cut.
+    const core = open(fake, {
+      policy: { budgetMs: 20_000, baseMs: 500, capMs: 4000, watchdogMs: 30_000 },
+      engineClock: acceleratedClock(20),
+    });
     const prompt = 'cut the cable [len=3000]';
     const conv = core.conversations.create({});
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
     await waitFor(() => (core.engine.liveText(id)?.length ?? 0) > 500);
     const states: string[] = [];
     core.engine.network.onChange((s) => states.push(s));
-    fake.goOffline(4000); // longer than the retry budget: offline time must not count against it
+    fake.goOffline(2500); // longer than the retry budget: offline time must not count against it
     await waitFor(() => core.engine.network.state === 'offline', 5000, 'offline state');
     expect(core.sync.status().waiting_message_ids).toContain(id);
     const cutAt = Date.now();
@@ -35,7 +40,7 @@ describe('offline-first', () => {
     expect(m.status).toBe('completed');
     expect(m.content).toBe(FakeAnthropic.answer(prompt));
     expect(states).toEqual(['offline', 'online']);
-    expect(Date.now() - cutAt).toBeGreaterThan(2500);
+    expect(Date.now() - cutAt).toBeGreaterThan(1500);
   });
 
   it('messages sent while offline are stored queued, survive a restart, and are sent in order when the network returns', async () => {
@@ -79,7 +84,13 @@ describe('offline-first', () => {
     expect(core.engine.stop(id)).toEqual({ stopped: true });
     expect(core.store.message(id).status).toBe('cancelled');
     fake.goOffline(0);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The queue is sent when the network returns: once it is back and a later message has been answered, the
+    // cancelled one would have gone out with it.
+    await waitFor(() => core.engine.network.state === 'online', 10_000, 'the network to return');
+    const later = core.conversations.create({});
+    const { assistant_message_id: after } = core.engine.send({ conversation_id: later.id, content: 'sent after [len=100]' });
+    expect((await settled(core, after)).status).toBe('completed');
+    expect(core.store.message(id).status).toBe('cancelled');
     expect(fake.requests.some((r) => r.messages.some((m) => m.content === 'never sent'))).toBe(false);
   });
 });

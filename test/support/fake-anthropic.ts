@@ -1,6 +1,8 @@
 /**
  * A local server that speaks the Anthropic Messages API's streaming wire format exactly, with deterministic answers
- * and faults scripted per request (drop, clean close, stall, error statuses, a mid-stream error event, offline).
+ * and faults scripted per request (drop, clean close, stall, error statuses, a mid-stream error event, offline),
+ * the framings gateways use (data-only, CRLF), servers that restart instead of continuing, and recorded streams
+ * replayed byte for byte.
  * With `thinking` in a request it streams a thinking block first (thinking_delta…, signature_delta), as the API does;
  * stop reasons: `max_tokens` when the answer has more deltas than max_tokens allows, or `[stop=REASON]` in the prompt.
  */
@@ -16,7 +18,7 @@ export type Fault =
   | { kind: 'drop'; after: FaultMoment; match?: string } // TCP connection destroyed
   | { kind: 'close'; after: FaultMoment; match?: string } // stream ends cleanly, without message_stop
   | { kind: 'stall'; after: FaultMoment; ms: number; match?: string }
-  | { kind: 'error_event'; after: FaultMoment; errorType?: string; match?: string }
+  | { kind: 'error_event'; after: FaultMoment; errorType?: string; message?: string; match?: string }
   | { kind: 'status'; status: number; retryAfter?: number; message?: string; match?: string };
 
 export interface FakeConfig {
@@ -25,6 +27,33 @@ export interface FakeConfig {
   /** Models that answer 400 to a prefilled assistant turn, as current Claude models do. */
   refusePrefill: string[];
   pingEvery: number;
+  /** `data-only`: no `event:` lines, as some Anthropic-compatible gateways send. */
+  framing: 'standard' | 'data-only';
+  lineEnding: '\n' | '\r\n';
+  /** Ignore a prefill or continue-turn and answer from the beginning: a server that restarts instead of continuing. */
+  restartContinuations: boolean;
+  /** Begin a continuation by saying this many characters of the text it was given again, as models sometimes do. */
+  repeatTail: number;
+  /** End every stream after message_delta, without message_stop. */
+  omitMessageStop: boolean;
+}
+
+/** A recorded stream, answered byte for byte (after the chosen alterations) to matching requests. */
+export interface Replay {
+  /** The recording: SSE bytes exactly as a server sent them. */
+  sse: string;
+  /** Only requests whose prompt contains this (any request if unset). */
+  match?: string;
+  /**
+   * How many requests it answers. Unset: every matching request, a continuation included, gets the same recording,
+   * as a server that ignores the prefill and restarts would answer.
+   */
+  times?: number;
+  /** Remove the blank line that ends the last event (SSE parsers then never dispatch that event). */
+  stripFinalBlankLine?: boolean;
+  dropMessageStop?: boolean;
+  /** Remove every `event:` line. */
+  dataOnly?: boolean;
 }
 
 export interface RecordedRequest {
@@ -41,12 +70,26 @@ const PREFILL_REFUSED = 'This model does not support assistant message prefill. 
 
 export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
-  config: FakeConfig = { paceMs: 5, refusePrefill: [], pingEvery: 5 };
+  config: FakeConfig = {
+    paceMs: 5,
+    refusePrefill: [],
+    pingEvery: 5,
+    framing: 'standard',
+    lineEnding: '\n',
+    restartContinuations: false,
+    repeatTail: 0,
+    omitMessageStop: false,
+  };
   /** Called after each text delta is written: the prompt and how many characters of the answer are out. */
   onDelta: ((prompt: string, sent: number) => void) | null = null;
   /** Called after each thinking delta is written: the prompt and how many characters of the thinking are out. */
   onThinkingDelta: ((prompt: string, sent: number) => void) | null = null;
   private faults: Fault[] = [];
+  private replays: Replay[] = [];
+  /** Scripted faults that have taken effect (a status answered, a stream dropped, closed, stalled or errored). */
+  firedFaults = 0;
+  /** The time requests are stamped with (`RecordedRequest.at`): a test may pass the engine's clock. */
+  now: () => number = () => Date.now();
   private offlineUntil = 0;
   private readonly sockets = new Set<Socket>();
   private readonly server: http.Server;
@@ -89,6 +132,14 @@ export class FakeAnthropic {
   }
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /** Answers matching requests with a recorded stream (see Replay); replays are used in the order given. */
+  replay(r: Replay): void {
+    this.replays.push({ ...r });
+  }
+  clearReplays(): void {
+    this.replays = [];
   }
 
   /** Cuts the network for `ms`: streams in flight are dropped and new connections refused. */
@@ -150,7 +201,7 @@ export class FakeAnthropic {
       ...(b.thinking !== undefined ? { thinking: b.thinking } : {}),
       messages,
       ...(b.system ? { system: b.system } : {}),
-      at: Date.now(),
+      at: this.now(),
     });
     // The real API's rules for thinking requests, with its wording.
     const thinkingOn = b.thinking?.type === 'enabled' || b.thinking?.type === 'adaptive';
@@ -198,16 +249,22 @@ export class FakeAnthropic {
       : null;
     const full = titled ?? answerFor(prompt);
     // A continuation picks up right after the text it was given (which was sent trimmed).
-    const rest = already && full.startsWith(already) ? full.slice(already.length) : full;
+    const continues = already && full.startsWith(already) && !this.config.restartContinuations;
+    const rest = continues ? full.slice(Math.max(0, already.length - this.config.repeatTail)) : full;
+    const replay = b.stream ? this.takeReplay(prompt) : undefined;
+    if (replay) return this.replayStream(res, replay);
     const fault = this.takeFault(prompt);
     if (fault?.kind === 'status') {
+      this.firedFaults++;
       const type =
         {
           429: 'rate_limit_error',
           529: 'overloaded_error',
           401: 'authentication_error',
           400: 'invalid_request_error',
+          403: 'permission_error',
           404: 'not_found_error',
+          413: 'request_too_large',
         }[fault.status] ?? 'api_error';
       return apiError(res, fault.status, type, fault.message ?? `Scripted ${fault.status}`, fault.retryAfter);
     }
@@ -328,7 +385,7 @@ export class FakeAnthropic {
         usage: { output_tokens: deltas.length + thinkingDeltas.length },
       },
     ]);
-    events.push(['message_stop', { type: 'message_stop' }]);
+    if (!this.config.omitMessageStop) events.push(['message_stop', { type: 'message_stop' }]);
 
     const faultAt = fault && fault.kind !== 'status' ? momentIndex(fault.after, events) : -1;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': 'req_fake' });
@@ -340,6 +397,7 @@ export class FakeAnthropic {
     for (let i = 0; i <= events.length; i++) {
       if (closed) return;
       if (i === faultAt && fault && fault.kind !== 'status') {
+        this.firedFaults++;
         if (fault.kind === 'drop') {
           res.socket?.destroy();
           return;
@@ -350,9 +408,8 @@ export class FakeAnthropic {
         }
         if (fault.kind === 'error_event') {
           const type = fault.errorType ?? 'overloaded_error';
-          res.end(
-            `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message: type === 'overloaded_error' ? 'Overloaded' : 'Internal server error' } })}\n\n`,
-          );
+          const message = fault.message ?? (type === 'overloaded_error' ? 'Overloaded' : 'Internal server error');
+          res.end(this.frame('error', { type: 'error', error: { type, message } }));
           return;
         }
         await sleep(fault.ms);
@@ -360,7 +417,7 @@ export class FakeAnthropic {
       }
       if (i === events.length) break;
       const [name, data] = events[i]!;
-      res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      res.write(this.frame(name, data));
       if (name === 'content_block_delta') {
         const delta = (data as { delta: { type: string; text?: string; thinking?: string } }).delta;
         if (delta.type === 'text_delta') {
@@ -372,6 +429,37 @@ export class FakeAnthropic {
         }
         if (this.config.paceMs > 0) await sleep(this.config.paceMs);
       }
+    }
+    res.end();
+  }
+
+  /** One event in the configured framing. */
+  private frame(name: string, data: unknown): string {
+    const nl = this.config.lineEnding;
+    const head = this.config.framing === 'data-only' ? '' : `event: ${name}${nl}`;
+    return `${head}data: ${JSON.stringify(data)}${nl}${nl}`;
+  }
+
+  private takeReplay(prompt: string): Replay | undefined {
+    const i = this.replays.findIndex((r) => !r.match || prompt.includes(r.match));
+    if (i < 0) return undefined;
+    const r = this.replays[i]!;
+    if (r.times !== undefined && --r.times <= 0) this.replays.splice(i, 1);
+    return r;
+  }
+
+  /** Writes a recording event by event, pausing after each text delta as the live stream does. */
+  private async replayStream(res: http.ServerResponse, r: Replay): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_replay' });
+    res.flushHeaders();
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+    });
+    for (const block of replayBlocks(r)) {
+      if (closed) return;
+      res.write(block);
+      if (block.includes('content_block_delta') && this.config.paceMs > 0) await sleep(this.config.paceMs);
     }
     res.end();
   }
@@ -396,6 +484,7 @@ export class FakeAnthropic {
         return ok({ text: answerFor(new URL(req.url ?? '', 'http://x').searchParams.get('prompt') ?? '') });
       case 'reset':
         this.faults = [];
+        this.replays = [];
         this.requests.length = 0;
         this.offlineUntil = 0;
         return ok();
@@ -403,6 +492,31 @@ export class FakeAnthropic {
         res.writeHead(404).end();
     }
   }
+}
+
+/**
+ * Splits a recording into its events, each with the blank line that ends it, keeping every byte (line endings,
+ * comments, padding), then applies the replay's alterations.
+ */
+export function replayBlocks(r: Replay): string[] {
+  const blocks: string[] = [];
+  let block = '';
+  for (const line of r.sse.match(/[^\r\n]*(\r\n|\r|\n)|[^\r\n]+$/g) ?? []) {
+    block += line;
+    if (/^(\r\n|\r|\n)$/.test(line)) {
+      blocks.push(block);
+      block = '';
+    }
+  }
+  if (block) blocks.push(block);
+  let out = blocks;
+  if (r.dropMessageStop) out = out.filter((b) => !/^(event: ?message_stop|data: ?\{\s*"type"\s*:\s*"message_stop")/m.test(b));
+  if (r.dataOnly) out = out.map((b) => b.replace(/^event:[^\r\n]*(\r\n|\r|\n)/gm, ''));
+  if (r.stripFinalBlankLine) {
+    const last = out.length - 1;
+    if (last >= 0) out[last] = out[last]!.replace(/(\r\n|\r|\n)(\r\n|\r|\n)$/, '$1'); // the event's own lines stay ended
+  }
+  return out.filter((b) => b.length > 0);
 }
 
 function momentIndex(m: FaultMoment, events: [string, unknown][]): number {

@@ -8,6 +8,7 @@ import { Store, type Clock, type IdSource } from './store/store';
 import { Journal } from './engine/journal';
 import { Engine } from './engine/engine';
 import type { RetryPolicy } from './engine/generation';
+import type { EngineClock } from './engine/clock';
 import { SyncHub } from './sync/hub';
 import { Conversations } from './conversations';
 import { handlers } from './handlers';
@@ -28,6 +29,8 @@ export interface CoreOptions {
   policy?: Partial<RetryPolicy>;
   defaultMaxTokens?: number;
   clock?: Clock;
+  /** The generation's time (retry backoff, budget, watchdog); tests pass a faster one. */
+  engineClock?: EngineClock;
   ids?: IdSource;
   random?: () => number;
   log?: (message: string) => void;
@@ -40,7 +43,7 @@ export interface CoreOptions {
   autoStart?: boolean;
 }
 
-export const DEFAULT_POLICY: RetryPolicy = { budgetMs: 3 * 60_000, baseMs: 500, capMs: 15_000, watchdogMs: 30_000 };
+export const DEFAULT_POLICY: RetryPolicy = { budgetMs: 3 * 60_000, baseMs: 500, capMs: 15_000, watchdogMs: 30_000, maxInterruptions: 5 };
 
 export class Core {
   readonly db: Db;
@@ -76,6 +79,7 @@ export class Core {
       policy: { ...DEFAULT_POLICY, ...options.policy },
       defaultMaxTokens: options.defaultMaxTokens ?? 4096,
       random: options.random,
+      clock: options.engineClock,
       log: options.log,
       probeEveryMs: options.probeEveryMs,
       autoTitle: options.autoTitle,

@@ -8,7 +8,8 @@ import type { SendInput, SendOutput } from '../../../shared/messages';
 import type { Provider, ProviderMessage } from '../providers/provider';
 import type { Store } from '../store/store';
 import type { Journal } from './journal';
-import { Generation, type GenerationSettings, type Outcome, type RetryPolicy } from './generation';
+import { Generation, type GenerationSettings, type Outcome, type RetryPolicy, type VariantOrigin } from './generation';
+import { systemClock, type EngineClock } from './clock';
 import { NetworkMonitor } from './network';
 import { StrategyMemory } from '../store/strategies';
 import { askTitle, fallbackTitle } from './title';
@@ -21,6 +22,8 @@ export interface EngineOptions {
   policy: RetryPolicy;
   defaultMaxTokens: number;
   random?: () => number;
+  /** Time for retries and the watchdog (default: the real clock). */
+  clock?: EngineClock;
   log?: (message: string) => void;
   probeEveryMs?: number;
   /** Give an untitled conversation a title after its first answer (default true). */
@@ -287,34 +290,43 @@ export class Engine {
     return out;
   }
 
-  private launch(m: Message): void {
+  private launch(m: Message, variantOf?: VariantOrigin): void {
     if (this.active.has(m.id)) return;
     const { journal } = this.o;
-    const gen = new Generation(m, m.content, this.historyFor(m), this.settingsFor(m), {
-      provider: this.provider_,
-      network: this.network,
-      policy: this.o.policy,
-      strategyFor: (model) => this.strategies.strategyFor(model),
-      rememberStrategy: (model, s) => this.strategies.remember(model, s),
-      onWaiting: () => this.statusChanged(),
-      append: (offset, text) => {
-        journal.append(m.id, text);
-        for (const l of this.chunkListeners) l(m, offset, text, 'text');
+    const provider = this.provider_;
+    const gen = new Generation(
+      m,
+      m.content,
+      this.historyFor(m),
+      this.settingsFor(m),
+      {
+        provider,
+        network: this.network,
+        policy: this.o.policy,
+        clock: this.o.clock ?? systemClock,
+        strategyFor: (model) => this.strategies.strategyFor(provider.endpoint, model),
+        rememberStrategy: (model, s) => this.strategies.remember(provider.endpoint, model, s),
+        onWaiting: () => this.statusChanged(),
+        append: (offset, text) => {
+          journal.append(m.id, text);
+          for (const l of this.chunkListeners) l(m, offset, text, 'text');
+        },
+        appendThinking: (part) => {
+          journal.append(m.id, part.text, part.kind);
+          if (part.kind === 'thinking' || part.kind === 'break')
+            for (const l of this.chunkListeners) l(m, part.offset, part.text, 'thinking');
+          else if (part.kind === 'redacted') for (const l of this.chunkListeners) l(m, 0, '', 'redacted'); // the data stays here
+        },
+        thinkingEnded: (ms) => {
+          // Stored at once (one row write per attempt), so every window can show the duration while the answer streams.
+          const { store } = this.o;
+          store.mutate(() => store.updateMessage(m.id, { thinking_ms: (store.message(m.id).thinking_ms ?? 0) + ms }));
+        },
+        random: this.o.random ?? Math.random,
+        log: (s) => this.o.log?.(s),
       },
-      appendThinking: (part) => {
-        journal.append(m.id, part.text, part.kind);
-        if (part.kind === 'thinking' || part.kind === 'break')
-          for (const l of this.chunkListeners) l(m, part.offset, part.text, 'thinking');
-        else if (part.kind === 'redacted') for (const l of this.chunkListeners) l(m, 0, '', 'redacted'); // the data stays here
-      },
-      thinkingEnded: (ms) => {
-        // Stored at once (one row write per attempt), so every window can show the duration while the answer streams.
-        const { store } = this.o;
-        store.mutate(() => store.updateMessage(m.id, { thinking_ms: (store.message(m.id).thinking_ms ?? 0) + ms }));
-      },
-      random: this.o.random ?? Math.random,
-      log: (s) => this.o.log?.(s),
-    });
+      variantOf,
+    );
     this.active.set(m.id, gen);
     this.statusChanged();
     const done = gen
@@ -368,7 +380,7 @@ export class Engine {
     if (outcome.status === 'completed' && this.o.autoTitle !== false) {
       this.autoTitle(gen.message.conversation_id, gen.id).catch((err: unknown) => this.o.log?.(`automatic title failed: ${String(err)}`));
     }
-    if (next) this.launch(next);
+    if (next) this.launch(next, { interruptions: gen.interruptions });
     this.pumpQueue();
     this.statusChanged();
   }

@@ -4,8 +4,8 @@
  */
 import type { Message, ThinkingSetting } from '../../../shared/model';
 import { ProviderError, type Provider, type ProviderMessage, type ProviderRequest } from '../providers/provider';
-import { abortableSleep } from '../abortable';
-import { continuationMessages, Seam, STRATEGY_ORDER, type Strategy } from './continuation';
+import type { EngineClock } from './clock';
+import { continuationMessages, RepeatGuard, Seam, STRATEGY_ORDER, type GuardResult, type Strategy } from './continuation';
 import type { NetworkMonitor } from './network';
 import { isThinkingEvent, limitsFor, Reasoning, type ReasoningSink } from './reasoning';
 
@@ -24,6 +24,11 @@ export interface RetryPolicy {
   capMs: number;
   /** No bytes at all for this long mid-stream (ping included) → abort and continue. */
   watchdogMs: number;
+  /**
+   * Streams that may end without the provider finishing the answer before it ends `error`, whatever text they
+   * brought: a server that never sends `message_stop` must not make the engine loop. Retry starts a fresh count.
+   */
+  maxInterruptions: number;
 }
 
 export type Outcome =
@@ -37,6 +42,8 @@ export interface GenerationDeps extends ReasoningSink {
   provider: Provider;
   network: NetworkMonitor;
   policy: RetryPolicy;
+  clock: EngineClock;
+  /** The continuation strategy remembered for this generation's endpoint and `model`. */
   strategyFor(model: string): Strategy;
   rememberStrategy(model: string, strategy: Strategy): void;
   /** New text for the message, already joined at the seam; offset is where it starts in the full text. */
@@ -47,6 +54,12 @@ export interface GenerationDeps extends ReasoningSink {
   onWaiting(): void;
 }
 
+/** Where a generation starts from when it is the new variant that replaces an answer no strategy could continue. */
+export interface VariantOrigin {
+  /** Interruptions the replaced answer had already used up: they count against this one's cap. */
+  interruptions: number;
+}
+
 export class Generation {
   private readonly stopper = new AbortController();
   private stopKind: 'cancel' | 'suspend' | null = null;
@@ -55,6 +68,10 @@ export class Generation {
   /** Text arrived since the last failure: the retry budget and backoff start over. */
   private progressed = false;
   readonly reasoning: Reasoning;
+  /** Streams that ended without the provider finishing (counted against policy.maxInterruptions). */
+  interruptions: number;
+  /** The current attempt got an answer under way (a billed request), so its failure is an interruption. */
+  private attemptStarted = false;
 
   constructor(
     readonly message: Message,
@@ -63,8 +80,11 @@ export class Generation {
     private readonly history: ProviderMessage[],
     private readonly settings: GenerationSettings,
     private readonly deps: GenerationDeps,
+    /** Set when this generation is itself the last-resort new variant: it never starts another one. */
+    private readonly variantOf?: VariantOrigin,
   ) {
     this.reasoning = new Reasoning(message, deps);
+    this.interruptions = variantOf?.interruptions ?? 0;
   }
 
   get id(): string {
@@ -88,20 +108,22 @@ export class Generation {
   }
 
   async run(): Promise<Outcome> {
-    const { network, policy } = this.deps;
+    const { network, policy, clock } = this.deps;
     let failingSince: number | null = null;
     let attempt = 0;
     for (;;) {
       if (this.stopKind) return this.stoppedOutcome();
+      let strategy: Strategy = 'prefill';
       try {
         if (network.state === 'offline') {
           this.wait('offline');
           await network.waitOnline(this.stopper.signal);
-          failingSince = failingSince === null ? null : Date.now(); // offline time is not spent from the budget
+          failingSince = failingSince === null ? null : clock.now(); // offline time is not spent from the budget
         }
         this.wait(null);
+        strategy = this.strategyNow();
         const before = this.text.length;
-        const outcome = await this.attempt();
+        const outcome = await this.attempt(strategy);
         if (outcome) return outcome;
         // The stream closed before message_stop: an interruption, continued like a drop.
         throw new ProviderError(
@@ -111,22 +133,31 @@ export class Generation {
       } catch (raw) {
         if (this.stopKind) return this.stoppedOutcome();
         const err = raw instanceof ProviderError ? raw : new ProviderError('network', String(raw));
-        if (err.kind === 'prefill_unsupported') {
-          const next = STRATEGY_ORDER[STRATEGY_ORDER.indexOf(this.deps.strategyFor(this.settings.model)) + 1] ?? 'new_variant';
+        if (err.kind === 'prefill_unsupported' || err.kind === 'restarted') {
+          // This endpoint and model do not honour the strategy: remember it and fall back to the next one.
+          const next = STRATEGY_ORDER[STRATEGY_ORDER.indexOf(strategy) + 1] ?? 'new_variant';
           this.deps.rememberStrategy(this.settings.model, next);
-          this.deps.log(`model ${this.settings.model} refuses prefills; continuing with strategy ${next}`);
-          if (next === 'new_variant') return { status: 'new_variant', reason: err.message };
+          this.deps.log(`${this.id}: ${this.settings.model} did not honour ${strategy} (${err.message}); continuing with ${next}`);
+          if (next === 'new_variant') return this.newVariant(err.message);
           continue;
         }
         if (!err.retryable) return { status: 'error', error: err.message };
+        // A last-resort variant that was cut off has nothing left to try: no point waiting for a retry.
+        if (this.variantOf && this.strategyNow() === 'new_variant') return this.newVariant(err.message);
+        if (this.attemptStarted && ++this.interruptions >= policy.maxInterruptions) {
+          return {
+            status: 'error',
+            error: `The provider broke off this answer ${this.interruptions} times without finishing it (last: ${err.message}); Retry continues it`,
+          };
+        }
         if (err.kind === 'network') network.reportFailure();
         if (this.progressed) {
           failingSince = null;
           attempt = 0;
           this.progressed = false;
         }
-        failingSince ??= Date.now();
-        if (Date.now() - failingSince > policy.budgetMs) {
+        failingSince ??= clock.now();
+        if (clock.now() - failingSince > policy.budgetMs) {
           return { status: 'error', error: `Gave up after retrying for ${Math.round(policy.budgetMs / 1000)} s: ${err.message}` };
         }
         const backoff = Math.min(policy.capMs, policy.baseMs * 2 ** attempt) * (0.5 + this.deps.random() * 0.5);
@@ -134,17 +165,30 @@ export class Generation {
         const wait = Math.max(backoff, err.retryAfterMs ?? 0);
         this.deps.log(`${this.id}: ${err.kind} (${err.message}); retry ${attempt} in ${Math.round(wait)} ms`);
         this.wait('retry');
-        await abortableSleep(wait, this.stopper.signal).catch(() => undefined);
+        await clock.sleep(wait, this.stopper.signal).catch(() => undefined); // stopped: the loop's first line returns
       }
     }
   }
 
+  /** The strategy the next attempt uses: a plain request while nothing is stored, else what the endpoint honours. */
+  private strategyNow(): Strategy {
+    return this.text.trim() ? this.deps.strategyFor(this.settings.model) : 'prefill';
+  }
+
+  /** The last resort, taken once per answer: a new variant that never starts another one itself. */
+  private newVariant(reason: string): Outcome {
+    if (!this.variantOf) return { status: 'new_variant', reason };
+    return {
+      status: 'error',
+      error: `Interrupted, and neither this answer nor the one it replaced could be continued here (${reason}); Retry tries again`,
+    };
+  }
+
   /** One request: resolves with an outcome when the provider finished, or undefined when the stream ended early. */
-  private async attempt(): Promise<Outcome | undefined> {
-    const { provider, policy, network } = this.deps;
-    const strategy: Strategy = this.text.trim() ? this.deps.strategyFor(this.settings.model) : 'prefill';
-    if (strategy === 'new_variant' && this.text.trim())
-      return { status: 'new_variant', reason: 'this model cannot continue an interrupted answer' };
+  private async attempt(strategy: Strategy): Promise<Outcome | undefined> {
+    const { provider, policy, network, clock } = this.deps;
+    this.attemptStarted = false;
+    if (strategy === 'new_variant' && this.text.trim()) return this.newVariant('this model cannot continue an interrupted answer');
     const request: ProviderRequest = {
       model: this.settings.model,
       messages: continuationMessages(this.history, this.text, strategy),
@@ -152,56 +196,83 @@ export class Generation {
       ...limitsFor(this.settings, Boolean(this.text.trim())),
     };
     const seam = new Seam(this.text);
+    // A continuation is held back until it cannot be the stored text sent again (a server that restarted).
+    const guard = this.text.trim() ? new RepeatGuard(this.text) : null;
     const controller = new AbortController();
     const onStop = () => controller.abort(this.stopper.signal.reason);
     this.stopper.signal.addEventListener('abort', onStop, { once: true });
-    // The watchdog: activity only stamps a time (it comes per chunk); one timer checks it, re-armed for what is left.
+    // The watchdog: activity only stamps a time (it comes per chunk); one sleep checks it, re-armed for what is left.
     let stalled = false;
-    let lastActivity = Date.now();
+    let lastActivity = clock.now();
     const kick = () => {
-      lastActivity = Date.now();
+      lastActivity = clock.now();
     };
-    let timer: NodeJS.Timeout | null = null;
-    const check = () => {
-      const idle = Date.now() - lastActivity;
-      if (idle < policy.watchdogMs) {
-        timer = setTimeout(check, policy.watchdogMs - idle);
-        return;
+    const watchdog = new AbortController();
+    void (async () => {
+      for (;;) {
+        const idle = clock.now() - lastActivity;
+        if (idle >= policy.watchdogMs) {
+          stalled = true;
+          controller.abort(new ProviderError('interrupted', 'stalled'));
+          return;
+        }
+        await clock.sleep(policy.watchdogMs - idle, watchdog.signal);
       }
-      stalled = true;
-      controller.abort(new ProviderError('interrupted', 'stalled'));
+    })().catch(() => undefined); // the attempt ended first and cancelled its watchdog
+    const take = (fresh: string) => {
+      if (!fresh) return;
+      const offset = this.text.length;
+      this.text += fresh;
+      this.progressed = true;
+      this.deps.append(offset, fresh);
     };
-    timer = setTimeout(check, policy.watchdogMs);
+    const settle = (result: GuardResult | null) => {
+      if (result?.repeat) throw new ProviderError('restarted', `the ${strategy} continuation was not continued: ${result.repeat}`);
+      if (result?.dropped)
+        this.deps.log(`${this.id}: the continuation began with the stored text's last ${result.dropped} characters; dropped`);
+      if (result) take(result.text);
+    };
     try {
       for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick })) {
         kick();
-        if (ev.type === 'start') network.reportSuccess();
-        else if (isThinkingEvent(ev)) {
+        if (ev.type === 'start') {
+          this.attemptStarted = true;
+          network.reportSuccess();
+        } else if (isThinkingEvent(ev)) {
+          this.attemptStarted = true;
           this.reasoning.feed(ev);
           this.progressed = true;
         } else if (ev.type === 'text') {
+          this.attemptStarted = true;
           this.reasoning.end();
           const fresh = seam.feed(ev.text);
-          if (fresh) {
-            const offset = this.text.length;
-            this.text += fresh;
-            this.progressed = true;
-            this.deps.append(offset, fresh);
-          }
+          if (guard) settle(guard.feed(fresh));
+          else take(fresh);
         } else if (ev.type === 'end') {
           this.reasoning.end();
+          settle(guard?.end() ?? null);
           this.outputTokens += ev.output_tokens ?? 0;
           return { status: 'completed', stop_reason: ev.stop_reason, input_tokens: ev.input_tokens, output_tokens: this.outputTokens };
         }
       }
       if (controller.signal.aborted) throw stalled ? stalledError(policy.watchdogMs) : new ProviderError('aborted', 'aborted');
+      settle(guard?.end() ?? null); // ended early: what was held back is either a repeat or real text
       return undefined;
     } catch (err) {
+      if (!(err instanceof ProviderError && err.kind === 'restarted')) {
+        // Cut off while text was held back: it is either a repeat (this attempt restarted) or real text, kept.
+        try {
+          settle(guard?.end() ?? null);
+        } catch (repeat) {
+          if (!this.stopKind) throw repeat;
+        }
+      }
       if (stalled && !this.stopKind) throw stalledError(policy.watchdogMs);
       throw err;
     } finally {
       this.reasoning.end();
-      if (timer) clearTimeout(timer);
+      watchdog.abort();
+      controller.abort(); // a restart found mid-stream leaves the request open: close it
       this.stopper.signal.removeEventListener('abort', onStop);
     }
   }

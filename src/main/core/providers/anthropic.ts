@@ -1,6 +1,10 @@
 /** The Anthropic provider: the real @anthropic-ai/sdk, streaming; SDK failures become typed ProviderErrors. */
 import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import { Stream } from '@anthropic-ai/sdk/streaming';
 import { ProviderError, type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
+
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
 export interface AnthropicOptions {
   apiKey: string;
@@ -13,9 +17,11 @@ export interface AnthropicOptions {
 export class AnthropicProvider implements Provider {
   readonly name = 'anthropic';
   readonly defaultModel: string;
+  readonly endpoint: string;
 
   constructor(private readonly options: AnthropicOptions) {
     this.defaultModel = options.defaultModel;
+    this.endpoint = `anthropic ${options.baseURL ?? DEFAULT_BASE_URL}`;
   }
 
   private client(onActivity?: () => void): Anthropic {
@@ -24,28 +30,32 @@ export class AnthropicProvider implements Provider {
       baseURL: this.options.baseURL ?? null,
       maxRetries: 0, // the engine owns retries: it knows about offline state, budgets and continuation
       timeout: this.options.connectTimeoutMs ?? 60_000,
-      fetch: onActivity ? tappedFetch(onActivity) : undefined,
+      fetch: streamFetch(onActivity),
     });
   }
 
   async *stream(request: ProviderRequest, { signal, onActivity }: StreamOptions): AsyncIterable<ProviderEvent> {
-    let stream;
+    let response;
     try {
-      stream = await this.client(onActivity).messages.create(
-        {
-          model: request.model,
-          max_tokens: request.max_tokens,
-          messages: request.messages,
-          ...(request.system ? { system: request.system } : {}),
-          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-          ...(request.thinking ? { thinking: request.thinking } : {}),
-          stream: true,
-        },
-        { signal },
-      );
+      // The raw response, read below with the SDK's own SSE parser: the SDK's event stream drops data-only frames.
+      response = await this.client(onActivity)
+        .messages.create(
+          {
+            model: request.model,
+            max_tokens: request.max_tokens,
+            messages: request.messages,
+            ...(request.system ? { system: request.system } : {}),
+            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+            ...(request.thinking ? { thinking: request.thinking } : {}),
+            stream: true,
+          },
+          { signal },
+        )
+        .asResponse();
     } catch (err) {
       throw toProviderError(err);
     }
+    const stream = streamEvents(response);
     let stopReason: string | null = null;
     let inputTokens: number | undefined;
     let outputTokens: number | undefined;
@@ -53,7 +63,7 @@ export class AnthropicProvider implements Provider {
       for await (const ev of stream) {
         switch (ev.type) {
           case 'message_start':
-            inputTokens = ev.message.usage.input_tokens;
+            inputTokens = ev.message.usage?.input_tokens; // optional: not every gateway sends usage
             yield { type: 'start', input_tokens: inputTokens };
             break;
           case 'content_block_start':
@@ -69,8 +79,9 @@ export class AnthropicProvider implements Provider {
             break;
           case 'message_delta':
             stopReason = ev.delta.stop_reason ?? stopReason;
-            outputTokens = ev.usage.output_tokens ?? outputTokens;
-            if (ev.usage.input_tokens != null) inputTokens = ev.usage.input_tokens;
+            // Optional: some Anthropic-compatible gateways leave `usage` out of message_delta.
+            outputTokens = ev.usage?.output_tokens ?? outputTokens;
+            if (ev.usage?.input_tokens != null) inputTokens = ev.usage.input_tokens;
             break;
           case 'message_stop':
             yield { type: 'end', stop_reason: stopReason, input_tokens: inputTokens, output_tokens: outputTokens };
@@ -82,7 +93,7 @@ export class AnthropicProvider implements Provider {
     } catch (err) {
       throw toProviderError(err);
     }
-    // The SDK ends quietly both when the stream closed early and when we aborted it: the engine tells them apart.
+    // The stream ended without message_stop: the engine treats it as an interruption.
   }
 
   async probe(signal: AbortSignal): Promise<boolean> {
@@ -96,17 +107,73 @@ export class AnthropicProvider implements Provider {
   }
 }
 
-/** Wraps fetch so every received byte counts as activity (the SDK itself swallows `ping` events). */
-function tappedFetch(onActivity: () => void): typeof fetch {
+/**
+ * Reads a streamed response's events with the SDK's own SSE parser, tolerating what Anthropic-compatible gateways
+ * send: frames without an `event:` line are named by their JSON `type` (the SDK's event stream drops them), and an
+ * `error` event becomes a typed failure. A stream in which no Anthropic event at all can be read fails at once
+ * instead of being retried as an interruption.
+ */
+async function* streamEvents(response: Response): AsyncGenerator<RawMessageStreamEvent> {
+  let known = 0;
+  let firstUnknown: string | null = null;
+  for await (const sse of Stream.rawEvents(response)) {
+    if (!sse.data || sse.event === 'ping') continue;
+    let body: { type?: unknown; error?: { type?: unknown; message?: unknown } };
+    try {
+      body = JSON.parse(sse.data) as typeof body;
+    } catch {
+      // Before any Anthropic event, another dialect (`data: [DONE]`); after one, an event cut off mid-line.
+      if (!known) {
+        firstUnknown ??= sse.raw.join(' ').slice(0, 120);
+        continue;
+      }
+      throw new ProviderError('interrupted', `The stream carried an unreadable event: ${sse.data.slice(0, 80)}`);
+    }
+    const type = sse.event ?? (typeof body.type === 'string' ? body.type : null);
+    if (type === 'ping') continue;
+    if (type === 'error') throw streamError(String(body.error?.type ?? ''), String(body.error?.message ?? sse.data));
+    if (type && STREAM_EVENTS.has(type)) known++;
+    else firstUnknown ??= sse.raw.join(' ').slice(0, 120);
+    yield body as RawMessageStreamEvent;
+  }
+  if (!known && firstUnknown !== null) {
+    throw new ProviderError('bad_response', `The endpoint's stream has no Anthropic Messages events (it sent: ${firstUnknown})`);
+  }
+}
+
+const STREAM_EVENTS: ReadonlySet<string> = new Set([
+  'message_start',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_stop',
+  'message_delta',
+  'message_stop',
+]);
+
+/**
+ * Wraps fetch so that every received byte counts as activity (the SDK swallows `ping` events), and so that a stream
+ * which ends cleanly without the blank line after its last event still delivers that event. SSE parsers (the SDK's
+ * included) discard an unterminated final event, and some gateways and recordings end `message_stop` that way;
+ * a line cut off mid-way cannot parse as JSON and still fails as an interruption.
+ */
+function streamFetch(onActivity?: () => void): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
-    onActivity();
-    if (!res.body) return res;
+    onActivity?.();
+    // Every request here streams; an error answers JSON (a gateway may label its stream otherwise, so no more is asked).
+    if (!res.body || !res.ok || res.headers.get('content-type')?.includes('application/json')) return res;
+    let tail = '';
     const body = res.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
-          onActivity();
+          onActivity?.();
+          if (chunk.length) tail = (tail + String.fromCharCode(...chunk.subarray(-4))).slice(-4);
           controller.enqueue(chunk);
+        },
+        flush(controller) {
+          // Only a clean end reaches here; a reset errors the stream instead.
+          if (!tail || /(\r\n\r\n|\n\n|\r\r)$/.test(tail)) return;
+          controller.enqueue(new TextEncoder().encode(/[\r\n]$/.test(tail) ? '\n' : '\n\n'));
         },
       }),
     );
@@ -133,12 +200,7 @@ export function toProviderError(err: unknown): ProviderError {
     const type = body?.error?.type ?? '';
     const detail = body?.error?.message ?? err.message;
     const status = err.status;
-    if (status === undefined) {
-      // An `event: error` in the middle of a stream.
-      if (type === 'overloaded_error') return new ProviderError('overloaded', `Overloaded mid-answer: ${detail}`);
-      if (type === 'rate_limit_error') return new ProviderError('rate_limited', `Rate limited mid-answer: ${detail}`);
-      return new ProviderError('server', `Stream error (${type || 'unknown'}): ${detail}`);
-    }
+    if (status === undefined) return streamError(type, detail); // an `event: error` in the middle of a stream
     const wait = retryAfterMs(err.headers);
     if (status === 429) return new ProviderError('rate_limited', `Rate limited (429): ${detail}`, status, wait);
     if (status === 529) return new ProviderError('overloaded', `Overloaded (529): ${detail}`, status, wait);
@@ -151,4 +213,27 @@ export function toProviderError(err: unknown): ProviderError {
   // undici's "terminated", ECONNRESET and friends while reading the body.
   const msg = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
   return new ProviderError('network', `Connection lost: ${msg}`);
+}
+
+/**
+ * An `error` event in the middle of a stream. Only the provider's transient conditions are retried; a request the
+ * provider refused (invalid, unauthorised, forbidden, unknown model, too large) or an error type we do not know
+ * would fail the same way again, so it ends the answer at once with the provider's message.
+ */
+function streamError(type: string, detail: string): ProviderError {
+  switch (type) {
+    case 'overloaded_error':
+      return new ProviderError('overloaded', `Overloaded mid-answer: ${detail}`);
+    case 'rate_limit_error':
+      return new ProviderError('rate_limited', `Rate limited mid-answer: ${detail}`);
+    case 'api_error':
+    case 'timeout_error':
+      return new ProviderError('server', `Stream error (${type}): ${detail}`);
+    case 'authentication_error':
+    case 'permission_error':
+      return new ProviderError('auth', `Not authorised (${type}): ${detail}`);
+    default:
+      if (type === 'invalid_request_error' && /prefill/i.test(detail)) return new ProviderError('prefill_unsupported', detail);
+      return new ProviderError('bad_request', `Request refused (${type || 'unknown error'}): ${detail}`);
+  }
 }

@@ -1,12 +1,13 @@
 /** The offline demo provider: deterministic answers streamed at a realistic pace, no network, no key. */
 import { DEMO_MODEL } from '../../../shared/model';
 import { answerFor, splitIntoDeltas } from './demo-text';
-import { abortableSleep } from '../abortable';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
 
 export class DemoProvider implements Provider {
   readonly name = 'demo';
   readonly defaultModel = DEMO_MODEL;
+  readonly endpoint = 'demo';
 
   constructor(private readonly paceMs = 30) {}
 
@@ -22,7 +23,7 @@ export class DemoProvider implements Provider {
     yield { type: 'start', input_tokens: Math.ceil(msgs.reduce((n, m) => n + m.content.length, 0) / 4) };
     let out = 0;
     for (const delta of splitIntoDeltas(rest)) {
-      await abortableSleep(this.paceMs, signal);
+      await delay(this.paceMs, undefined, { signal });
       onActivity?.();
       out += 1;
       yield { type: 'text', text: delta };

@@ -38,6 +38,8 @@ export type FailureKind =
   | 'auth'
   | 'bad_request'
   | 'prefill_unsupported'
+  | 'restarted' // the endpoint answered a continuation by starting over: the strategy does not work there
+  | 'bad_response' // a stream with no event this client can read (a gateway speaking another dialect)
   | 'aborted';
 
 const RETRYABLE: ReadonlySet<FailureKind> = new Set(['network', 'interrupted', 'rate_limited', 'overloaded', 'server']);
@@ -65,6 +67,8 @@ export interface StreamOptions {
 export interface Provider {
   readonly name: string;
   readonly defaultModel: string;
+  /** Where requests go (kind and base URL): what continuation strategies are remembered for, with the model. */
+  readonly endpoint: string;
   stream(request: ProviderRequest, options: StreamOptions): AsyncIterable<ProviderEvent>;
   /** A cheap check that the provider's host answers at all (any HTTP answer counts). */
   probe(signal: AbortSignal): Promise<boolean>;

@@ -125,4 +125,17 @@ export const migrations: readonly string[] = [
   END;
   INSERT INTO messages_thinking_fts(messages_thinking_fts) VALUES ('rebuild');
   `,
+  // 4: continuation strategies are remembered per endpoint (provider and base URL) and model, not per model alone:
+  // the same model behind a gateway may not honour a prefill. Earlier rows keep an empty endpoint.
+  `
+  CREATE TABLE continuation_strategies (
+    endpoint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    strategy TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, model)
+  ) WITHOUT ROWID;
+  INSERT INTO continuation_strategies (endpoint, model, strategy, at) SELECT '', model, strategy, at FROM model_strategies;
+  DROP TABLE model_strategies;
+  `,
 ];

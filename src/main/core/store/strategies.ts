@@ -1,4 +1,4 @@
-/** Which continuation strategy each model accepts, remembered across restarts. */
+/** Which continuation strategy each endpoint and model honours, remembered across restarts. */
 import { STRATEGY_ORDER, type Strategy } from '../engine/continuation';
 import type { Store } from './store';
 
@@ -7,18 +7,23 @@ export class StrategyMemory {
   private readonly put;
 
   constructor(private readonly store: Store) {
-    this.get = store.db.prepare<[string], { strategy: string }>('SELECT strategy FROM model_strategies WHERE model = ?');
+    // Rows with an empty endpoint were learned before endpoints were told apart: they stand in until the endpoint
+    // learns its own.
+    this.get = store.db.prepare<[string, string], { strategy: string }>(
+      "SELECT strategy FROM continuation_strategies WHERE model = ? AND endpoint IN (?, '') ORDER BY endpoint = '' LIMIT 1",
+    );
     this.put = store.db.prepare(
-      'INSERT INTO model_strategies (model, strategy, at) VALUES (?, ?, ?) ON CONFLICT(model) DO UPDATE SET strategy = excluded.strategy, at = excluded.at',
+      `INSERT INTO continuation_strategies (endpoint, model, strategy, at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(endpoint, model) DO UPDATE SET strategy = excluded.strategy, at = excluded.at`,
     );
   }
 
-  strategyFor(model: string): Strategy {
-    const row = this.get.get(model);
+  strategyFor(endpoint: string, model: string): Strategy {
+    const row = this.get.get(model, endpoint);
     return row && (STRATEGY_ORDER as readonly string[]).includes(row.strategy) ? (row.strategy as Strategy) : 'prefill';
   }
 
-  remember(model: string, strategy: Strategy): void {
-    this.put.run(model, strategy, this.store.now());
+  remember(endpoint: string, model: string, strategy: Strategy): void {
+    this.put.run(endpoint, model, strategy, this.store.now());
   }
 }
