@@ -1,9 +1,22 @@
 /** One interface for every model provider: a request in, a stream of text events out, typed failures. */
 import type { ThinkingSetting } from '../../../shared/model';
 
+/**
+ * A file sent with a user turn, as the engine hands it to every provider; each provider maps it to its own blocks
+ * (Anthropic image/document blocks, OpenAI-compatible image_url parts) or refuses it with a clear reason.
+ */
+export interface ProviderAttachment {
+  kind: 'image' | 'document' | 'text';
+  name: string;
+  mime: string;
+  data: Buffer;
+}
+
 export interface ProviderMessage {
   role: 'user' | 'assistant';
   content: string;
+  /** Files attached to this (user) turn, in the order the person attached them. */
+  attachments?: ProviderAttachment[];
 }
 
 export interface ProviderRequest {
