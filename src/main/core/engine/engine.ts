@@ -34,6 +34,8 @@ export class Engine {
   private provider_: Provider;
   private readonly active = new Map<string, Generation>();
   private readonly settled = new Map<string, Promise<void>>();
+  /** Generations whose end is being stored (or waits for disk space to be stored). */
+  private readonly finishing = new Set<string>();
   private readonly chunkListeners = new Set<ChunkListener>();
   private readonly statusListeners = new Set<() => void>();
   private closing = false;
@@ -175,7 +177,7 @@ export class Engine {
       return this.settledOf(g.id);
     });
     await Promise.all(pending);
-    this.o.journal.close();
+    if (!this.o.journal.close()) this.o.log?.('the last streamed text could not be saved (disk full); it resumes from what was saved');
     this.network.close();
   }
 
@@ -222,7 +224,10 @@ export class Engine {
     const busy = new Set(this.o.store.busyIn(conversationId).filter((id) => id !== self));
     if (!busy.size || !parentId) return true; // the usual case: nothing else in flight here, no walk needed
     const parents = this.o.store.parentsOf(conversationId);
-    for (let cur: string | null | undefined = parentId; cur; cur = parents.get(cur)) if (busy.has(cur)) return false;
+    // Bounded by the message count: stored data may hold a parent cycle (a hostile import), which must not hang the core.
+    let steps = 0;
+    for (let cur: string | null | undefined = parentId; cur && steps <= parents.size; cur = parents.get(cur), steps++)
+      if (busy.has(cur)) return false;
     return true;
   }
 
@@ -267,7 +272,13 @@ export class Engine {
       network: this.network,
       policy: this.o.policy,
       strategyFor: (model) => this.strategies.strategyFor(model),
-      rememberStrategy: (model, s) => this.strategies.remember(model, s),
+      rememberStrategy: (model, s) => {
+        try {
+          this.strategies.remember(model, s);
+        } catch (err) {
+          this.o.log?.(`could not store the continuation strategy for ${model}: ${String(err)}`); // only a hint for next time
+        }
+      },
       onWaiting: () => this.statusChanged(),
       append: (offset, text) => {
         journal.append(m.id, text);
@@ -281,16 +292,49 @@ export class Engine {
     const done = gen
       .run()
       .catch((err: unknown): Outcome => ({ status: 'error', error: `Internal error: ${err instanceof Error ? err.message : String(err)}` }))
-      .then((outcome) => this.finish(gen, outcome));
+      .then((outcome) => this.settle(gen, outcome));
     this.settled.set(m.id, done);
   }
 
+  /**
+   * Stores how a generation ended. While the disk is full the answer stays active (its text in memory, shown live)
+   * and the write is retried with backoff; a process that closes meanwhile leaves it `generating` for the next start.
+   */
+  private async settle(gen: Generation, outcome: Outcome): Promise<void> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        this.finish(gen, outcome);
+        return;
+      } catch (err) {
+        const full = this.o.store.health.writeFailed(err);
+        if (!full || this.closing) {
+          this.active.delete(gen.id);
+          this.settled.delete(gen.id);
+          this.finishing.delete(gen.id);
+          this.o.log?.(`${gen.id}: could not store how the answer ended (${String(err)}); it resumes at the next start`);
+          this.statusChanged();
+          return;
+        }
+        this.statusChanged();
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  /** Message ids whose end could not be stored yet (disk full): still active, text in memory. */
+  unsavedIds(): string[] {
+    return [...new Set([...this.o.journal.unsavedIds(), ...this.finishing])];
+  }
   private finish(gen: Generation, outcome: Outcome): void {
     const { store, journal } = this.o;
-    journal.flush();
-    this.active.delete(gen.id);
-    this.settled.delete(gen.id);
-    if (outcome.status === 'suspended') return;
+    this.finishing.add(gen.id);
+    if (!journal.flush()) throw journal.failure;
+    if (outcome.status === 'suspended') {
+      this.active.delete(gen.id);
+      this.settled.delete(gen.id);
+      this.finishing.delete(gen.id);
+      return;
+    }
     let next: Message | undefined;
     store.mutate(() => {
       store.foldJournal(gen.id);
@@ -324,6 +368,9 @@ export class Engine {
       }
       store.updateConversation(gen.message.conversation_id, {}); // bumps updated_at: the list orders by last activity
     });
+    this.active.delete(gen.id);
+    this.settled.delete(gen.id);
+    this.finishing.delete(gen.id);
     journal.release(gen.id);
     if (outcome.status === 'completed' && this.o.autoTitle !== false) {
       this.autoTitle(gen.message.conversation_id, gen.id).catch((err: unknown) => this.o.log?.(`automatic title failed: ${String(err)}`));
@@ -357,7 +404,13 @@ export class Engine {
     if (this.closing || this.network.state === 'offline') return;
     for (const m of this.o.store.messagesWithStatus('queued')) {
       if (!this.canStartUnder(m.conversation_id, m.parent_id, m.id)) continue;
-      this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
+      try {
+        this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
+      } catch (err) {
+        // A full disk (or writes stopped after damage): the message stays queued and is tried again with the next pump.
+        this.o.log?.(`could not start queued ${m.id}: ${String(err)}`);
+        return;
+      }
       this.launch(this.o.store.message(m.id));
     }
   }

@@ -27,13 +27,19 @@ export interface OpenOptions {
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  // WAL + NORMAL: a commit survives a process crash (the case we promise); only power loss may drop the last commits.
-  db.pragma('synchronous = NORMAL');
-  options.check?.(db);
-  migrate(db, options);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    // WAL + NORMAL: a commit survives a process crash (the case we promise); only power loss may drop the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.prepare('SELECT count(*) FROM sqlite_schema').get(); // reads and parses the schema: a damaged first page fails here
+    options.check?.(db);
+    migrate(db, options);
+  } catch (err) {
+    if (db.open) db.close();
+    throw err;
+  }
   return db;
 }
 
