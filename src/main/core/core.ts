@@ -15,7 +15,7 @@ import type { Provider } from './providers/provider';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
 import { Backups, backupBeforeMigrate, checkIntegrity, DamagedDatabaseError, listBackups, removePartialBackups } from './store/backup';
 import { DataDirLock } from './store/lock';
-import { isDiskFull, StorageHealth } from './store/health';
+import { isDiskFullAt, StorageHealth } from './store/health';
 import { quickCheckInBackground, type BackgroundCheck } from './store/integrity';
 import { NewerDatabaseError } from './store/database';
 import { Search } from './search';
@@ -79,20 +79,31 @@ export class Core {
     try {
       removePartialBackups(backupDir);
       this.health = new StorageHealth();
-      db = this.db = openDatabase(file, {
-        check: fullCheck ? (d) => checkIntegrity(d, file, backupDir) : undefined,
-        beforeMigrate: (d, from) => {
-          if (from === 0) return; // a new, empty database: nothing to keep
-          const backup = backupBeforeMigrate(d, backupDir, from); // not inside `log?.()`: that would skip it when nothing logs
-          options.log?.(`backup before migration: ${backup}`);
-        },
-      });
+      const openWith = (exclusive: boolean) =>
+        openDatabase(file, {
+          exclusive,
+          check: fullCheck ? (d) => checkIntegrity(d, file, backupDir) : undefined,
+          beforeMigrate: (d, from) => {
+            if (from === 0) return; // a new, empty database: nothing to keep
+            const backup = backupBeforeMigrate(d, backupDir, from); // not inside `log?.()`: that would skip it when nothing logs
+            options.log?.(`backup before migration: ${backup}`);
+          },
+        });
+      try {
+        db = this.db = openWith(false);
+      } catch (err) {
+        if (!isDiskFullAt(err, options.dataDir)) throw err;
+        // Start normally on a full disk: the shared WAL index cannot be created, so this process keeps it in memory.
+        options.log?.('disk full: the database is opened for this process alone; its full check runs at the next start');
+        db = this.db = openWith(true);
+        this.exclusiveOpen = true;
+      }
       this.backups = new Backups(this.db, backupDir, options.keepBackups ?? 7);
       this.store = new Store(this.db, options.clock ?? { now: () => Date.now() }, options.ids ?? { next: () => uuidv7() }, this.health);
       try {
         this.store.compactChanges(200_000);
       } catch (err) {
-        if (!isDiskFull(err)) throw err;
+        if (!isDiskFullAt(err, options.dataDir)) throw err;
         options.log?.('disk full: the change log was not compacted'); // start normally on a full disk
       }
       this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50, log: options.log });
@@ -115,9 +126,14 @@ export class Core {
     } catch (err) {
       if (db?.open) db.close();
       this.lock.release(false);
-      throw asOpenFailure(err, file, backupDir);
+      throw asOpenFailure(err, file, backupDir, options.dataDir);
     }
-    this.integrity = fullCheck ? Promise.resolve('checked at start' as const) : this.checkInBackground(file);
+    this.integrity = fullCheck
+      ? Promise.resolve('checked at start' as const)
+      : this.exclusiveOpen
+        ? Promise.resolve('unavailable' as const)
+        : this.checkInBackground(file);
+    if (this.exclusiveOpen && !fullCheck) this.checkAtNextStart = true;
     if (options.dailyBackups) this.backups.scheduleDaily(options.log);
     if (options.autoStart !== false) this.engine.start();
   }
@@ -137,6 +153,7 @@ export class Core {
     return status;
   }
   private checkAtNextStart = false;
+  private exclusiveOpen = false;
 
   /** Validates raw input with the method's schema, then runs its handler: the one door in from outside. */
   async call(method: string, rawInput: unknown): Promise<unknown> {
@@ -189,8 +206,8 @@ export class Core {
 }
 
 /** Any failure to open or read a database at start is damage (never written over), except the reasons that are not. */
-function asOpenFailure(err: unknown, file: string, backupDir: string): unknown {
-  if (err instanceof DamagedDatabaseError || err instanceof NewerDatabaseError || isDiskFull(err)) return err;
+function asOpenFailure(err: unknown, file: string, backupDir: string, dataDir: string): unknown {
+  if (err instanceof DamagedDatabaseError || err instanceof NewerDatabaseError || isDiskFullAt(err, dataDir)) return err;
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') return err;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err; // a bug of ours, not the file's

@@ -22,12 +22,18 @@ export interface OpenOptions {
   check?: (db: Db) => void;
   /** Called with the current schema version before a migration runs, so a backup can be taken. */
   beforeMigrate?: (db: Db, fromVersion: number) => void;
+  /**
+   * Keep the WAL index in this process's memory instead of the shared `-shm` file (no other connection can read
+   * meanwhile): how a database still opens on a disk with no space left to create that file.
+   */
+  exclusive?: boolean;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   try {
+    if (options.exclusive) db.pragma('locking_mode = EXCLUSIVE'); // before the first access, or the -shm file is used
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');

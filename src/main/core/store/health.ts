@@ -2,6 +2,7 @@
  * The database's health as every window sees it: writes failing for lack of disk space (what was received stays in
  * memory and is retried), or damage found by an integrity check (writes stop, so it is never written over).
  */
+import fs from 'node:fs';
 import { HoldfastError } from '../../../shared/errors';
 
 /** SQLite reports a full disk as SQLITE_FULL (also when `max_page_count` is reached); the OS as ENOSPC. */
@@ -11,6 +12,21 @@ export function isDiskFull(err: unknown): boolean {
   if ((err as { details?: { disk_full?: boolean } } | null)?.details?.disk_full) return true;
   const message = err instanceof Error ? err.message : '';
   return /database or disk is full|no space left on device/i.test(message);
+}
+
+/**
+ * A failure on a disk with no space left: SQLite reports some of those as plain I/O errors (creating the `-shm`
+ * file gives SQLITE_IOERR_SHMSIZE), so the disk itself is asked.
+ */
+export function isDiskFullAt(err: unknown, dir: string): boolean {
+  if (isDiskFull(err)) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_IOERR')) return false;
+  try {
+    return fs.statfsSync(dir).bavail === 0;
+  } catch {
+    return false; // cannot tell: not reported as a full disk
+  }
 }
 
 export const DISK_FULL_MESSAGE =
