@@ -150,7 +150,7 @@ describe('damage', () => {
     await closeCore(first);
     expect(fs.existsSync(path.join(dir, 'holdfast.clean'))).toBe(true);
 
-    const healthy = open({ dataDir: dir });
+    const healthy = open({ dataDir: dir, integrityCheckDelayMs: 0 });
     expect(await healthy.integrity).toBe('ok');
     await closeCore(healthy);
 
@@ -159,7 +159,7 @@ describe('damage', () => {
     const bytes = fs.readFileSync(db);
     bytes.fill(0x41, bytes.length - 4096 * 6, bytes.length - 4096 * 2);
     fs.writeFileSync(db, bytes);
-    const core = open({ dataDir: dir });
+    const core = open({ dataDir: dir, integrityCheckDelayMs: 0 });
     const events: HoldfastEvent[] = [];
     core.sync.subscribe((e) => events.push(e));
     expect(core.conversations.list()[0]!.title).toBe('before'); // answers at once

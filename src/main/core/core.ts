@@ -47,6 +47,8 @@ export interface CoreOptions {
    * otherwise in the background, so start-up does not grow with the database; `full` always before.
    */
   integrityCheck?: 'auto' | 'full';
+  /** Delay before the background check starts, so it does not compete with the first window's loading (default 1 s). */
+  integrityCheckDelayMs?: number;
 }
 
 export const DEFAULT_POLICY: RetryPolicy = { budgetMs: 3 * 60_000, baseMs: 500, capMs: 15_000, watchdogMs: 30_000 };
@@ -140,6 +142,15 @@ export class Core {
 
   /** The full check on its own read-only connection; damage found stops every write and is told to every window. */
   private async checkInBackground(file: string): Promise<'ok' | 'damaged' | 'unavailable' | 'cancelled'> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.options.integrityCheckDelayMs ?? 1000);
+      timer.unref();
+      this.stopCheckDelay = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    if (this.closed) return 'cancelled';
     this.backgroundCheck = quickCheckInBackground(file);
     const { status, detail } = await this.backgroundCheck.result;
     this.backgroundCheck = null;
@@ -153,6 +164,8 @@ export class Core {
     return status;
   }
   private checkAtNextStart = false;
+  private stopCheckDelay: (() => void) | null = null;
+  private closed = false;
   private exclusiveOpen = false;
 
   /** Validates raw input with the method's schema, then runs its handler: the one door in from outside. */
@@ -192,6 +205,8 @@ export class Core {
 
   async close(): Promise<void> {
     this.backups.stop();
+    this.closed = true;
+    this.stopCheckDelay?.();
     this.backgroundCheck?.cancel();
     let clean = false;
     try {
