@@ -104,3 +104,35 @@ describe('one process per data folder', () => {
     await b.close();
   });
 });
+
+describe('the host at start-up', () => {
+  it('a damaged first page: one line naming the latest good backup, exit 2; --restore-backup latest skips a truncated backup and starts', async () => {
+    const dir = tempDir();
+    const first = await host(dir);
+    const { body: conv } = await requestJson(`${first.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: 'kept' }) });
+    const { body: backup } = await requestJson(`${first.url}/api/backup`, { method: 'POST' });
+    expect(fs.existsSync(backup.path)).toBe(true);
+    expect(await first.kill('SIGTERM')).toBe(0);
+    hosts.splice(hosts.indexOf(first), 1);
+    // A newer, truncated backup, as an older version killed mid-backup left it under a final name.
+    const bytes = fs.readFileSync(backup.path);
+    fs.writeFileSync(path.join(dir, 'backups', '2999-01-01T00-00-00-000Z-manual.db'), bytes.subarray(0, bytes.length - 4096));
+    const db = path.join(dir, 'holdfast.db');
+    const damaged = fs.readFileSync(db);
+    damaged.fill(0x42, 0, 4096);
+    fs.writeFileSync(db, damaged);
+
+    const refused = await secondHost(dir);
+    expect(refused.code).toBe(2);
+    const lines = refused.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1); // no stack trace
+    expect(lines[0]).toMatch(/damaged/);
+    expect(lines[0]).toContain(`The latest good backup is ${backup.path}`); // checked: not the truncated newer file
+
+    const restored = await startHostProcess({ dataDir: dir, env: env(), args: ['--restore-backup', 'latest'] });
+    hosts.push(restored);
+    expect(restored.output()).toContain(`restored ${backup.path}`);
+    const { body: list } = await requestJson(`${restored.url}/api/sessions`);
+    expect(list.map((c: { id: string }) => c.id)).toEqual([conv.id]);
+  });
+});

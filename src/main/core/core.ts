@@ -13,7 +13,7 @@ import { Conversations } from './conversations';
 import { handlers } from './handlers';
 import type { Provider } from './providers/provider';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
-import { Backups, backupBeforeMigrate, checkIntegrity, DamagedDatabaseError, listBackups, removePartialBackups } from './store/backup';
+import { Backups, backupBeforeMigrate, checkIntegrity, DamagedDatabaseError, latestGoodBackup, removePartialBackups } from './store/backup';
 import { DataDirLock } from './store/lock';
 import { isDiskFullAt, StorageHealth } from './store/health';
 import { quickCheckInBackground, type BackgroundCheck } from './store/integrity';
@@ -226,5 +226,5 @@ function asOpenFailure(err: unknown, file: string, backupDir: string, dataDir: s
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') return err;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err; // a bug of ours, not the file's
-  return new DamagedDatabaseError(file, err instanceof Error ? err.message : String(err), listBackups(backupDir)[0] ?? null);
+  return new DamagedDatabaseError(file, err instanceof Error ? err.message : String(err), latestGoodBackup(backupDir));
 }

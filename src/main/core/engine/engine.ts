@@ -34,6 +34,7 @@ export class Engine {
   private provider_: Provider;
   private readonly active = new Map<string, Generation>();
   private readonly settled = new Map<string, Promise<void>>();
+  private queueRetry: NodeJS.Timeout | null = null;
   /** Generations whose end is being stored (or waits for disk space to be stored). */
   private readonly finishing = new Set<string>();
   private readonly chunkListeners = new Set<ChunkListener>();
@@ -172,6 +173,7 @@ export class Engine {
   /** Flushes and leaves running answers `generating`, so the next start resumes them. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.queueRetry) clearTimeout(this.queueRetry);
     const pending = [...this.active.values()].map((g) => {
       g.stop('suspend');
       return this.settledOf(g.id);
@@ -407,8 +409,15 @@ export class Engine {
       try {
         this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
       } catch (err) {
-        // A full disk (or writes stopped after damage): the message stays queued and is tried again with the next pump.
+        // A full disk (or writes stopped after damage): the message stays queued and the queue is tried again soon.
         this.o.log?.(`could not start queued ${m.id}: ${String(err)}`);
+        if (!this.queueRetry) {
+          this.queueRetry = setTimeout(() => {
+            this.queueRetry = null;
+            this.pumpQueue();
+          }, 2000);
+          this.queueRetry.unref();
+        }
         return;
       }
       this.launch(this.o.store.message(m.id));

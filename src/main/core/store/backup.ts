@@ -44,6 +44,11 @@ export function listBackups(dir: string): string[] {
     .filter(looksLikeDatabase);
 }
 
+/** The newest backup that passes its full check (only asked when the database is damaged, so the cost is rare). */
+export function latestGoodBackup(dir: string): string | null {
+  return listBackups(dir).find((f) => quickCheck(f) === 'ok') ?? null;
+}
+
 /** Deletes what a killed backup left behind (only the folder's lock holder runs backups, so none is in progress). */
 export function removePartialBackups(dir: string): void {
   if (!fs.existsSync(dir)) return;
@@ -101,7 +106,7 @@ export function checkIntegrity(db: Db, file: string, backupDir: string): void {
   }
   if (result !== 'ok') {
     db.close();
-    throw new DamagedDatabaseError(file, result, listBackups(backupDir)[0] ?? null);
+    throw new DamagedDatabaseError(file, result, latestGoodBackup(backupDir));
   }
 }
 
