@@ -71,8 +71,10 @@ try {
   const found = db.pragma('quick_check', { simple: false }).map((r) => r.quick_check).join('; ');
   parentPort.postMessage({ status: found === 'ok' ? 'ok' : 'damaged', detail: found });
 } catch (err) {
-  const busy = err && (err.code === 'SQLITE_BUSY' || err.code === 'SQLITE_LOCKED');
-  parentPort.postMessage({ status: busy ? 'unavailable' : 'damaged', detail: String(err && err.message ? err.message : err) });
+  // Only SQLite's own verdict on the file is damage; a native module that fails to load, or a lock, is not.
+  const code = err && typeof err.code === 'string' ? err.code : '';
+  const finding = code.startsWith('SQLITE_') && code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED';
+  parentPort.postMessage({ status: finding ? 'damaged' : 'unavailable', detail: String(err && err.message ? err.message : err) });
 } finally {
   if (db) db.close();
 }
