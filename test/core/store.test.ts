@@ -153,6 +153,10 @@ describe('damage', () => {
     const healthy = open({ dataDir: dir, integrityCheckDelayMs: 0 });
     expect(await healthy.integrity).toBe('ok');
     await closeCore(healthy);
+    fs.rmSync(path.join(dir, 'holdfast.clean')); // as a SIGKILL leaves it: the check runs before anything is written
+    const afterCrash = open({ dataDir: dir });
+    expect(await afterCrash.integrity).toBe('checked at start');
+    await closeCore(afterCrash);
 
     // Scribble over pages deep in the file (not the first): only the full check can find it.
     const db = path.join(dir, 'holdfast.db');
