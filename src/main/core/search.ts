@@ -28,7 +28,7 @@ interface Parsed {
  * Bounds on what one query may ask of the index, whatever is typed: each term is a separate index walk (a short
  * prefix walks every word that starts with it), so 250 × "a" must not become 250 walks.
  */
-export const QUERY_LIMITS = { chars: 500, terms: 8, termChars: 64, phraseWords: 8 } as const;
+export const QUERY_LIMITS = { chars: 500, terms: 8, termChars: 64, phraseWords: 8, scanRows: 50_000 } as const;
 
 /** What the last search did: terms used, index queries run, rows read back. Tests bound it; nothing else reads it. */
 export interface SearchWork {
@@ -117,7 +117,8 @@ export class Search {
     const tri = trigramQuery(parsed);
     if (tri && unspaced) add(this.query('messages_trigram', tri, fetch));
     if (unspaced && candidates.size < limit && !tri) {
-      // Under three characters the trigram index cannot help: word prefixes, then a bounded substring scan.
+      // Under three characters the trigram index cannot help: word prefixes, then a substring scan of the newest
+      // `scanRows` messages only (a scan of every message is what made such a search grow with the history).
       add(this.query('messages_fts', wordQuery(parsed), fetch));
       if (candidates.size < limit) add(this.substringScan(parsed, limit));
     }
@@ -188,8 +189,9 @@ export class Search {
         `
       SELECT m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.content, m.created_at
       FROM messages m JOIN conversations c ON c.id = m.conversation_id
-      WHERE c.deleted_at IS NULL AND ${like.map(() => "m.content LIKE ? ESCAPE '\\'").join(' AND ')}
-      ORDER BY m.created_at DESC LIMIT ${Math.floor(limit)}`,
+      WHERE m.rowid > (SELECT max(rowid) FROM messages) - ${QUERY_LIMITS.scanRows}
+        AND c.deleted_at IS NULL AND ${like.map(() => "m.content LIKE ? ESCAPE '\\'").join(' AND ')}
+      ORDER BY m.rowid DESC LIMIT ${Math.floor(limit)}`,
       )
       .all(...like);
     this.lastWork.queries++;
