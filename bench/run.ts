@@ -1,9 +1,10 @@
-/** `npm run bench [persist|search|import|renderer|latency]`: each benchmark measured side by side with its baseline, printed as ratios. */
+/** `npm run bench [persist|search|import|renderer|latency|startup]`: each benchmark measured side by side with its baseline, printed as ratios. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
 import { runRendererBench } from './renderer';
 import { runLatencyBench } from './latency';
+import { runStartupBench } from './startup';
 
 const which = process.argv[2];
 const log = (s: string) => console.error(s);
@@ -26,4 +27,8 @@ if (!which || which === 'renderer') {
 if (!which || which === 'latency') {
   console.log('## Chunk → visible in every window (needs `npm run build` first)\n');
   console.log(await runLatencyBench(), '\n');
+}
+if (!which || which === 'startup') {
+  console.log('## Start-up against history size (budget: time to the first conversation list within 2× of an empty database)\n');
+  console.log(await runStartupBench(log), '\n');
 }

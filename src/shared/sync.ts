@@ -26,6 +26,12 @@ export const AppStatus = z.object({
   waiting_message_ids: z.array(z.string()),
   /** Conversations with an answer streaming or queued: the list marks them. */
   generating_conversation_ids: z.array(z.string()),
+  /**
+   * The database's health. `disk_full`: writes fail for lack of space; what was received is kept in memory, shown
+   * live and retried. `unsaved_message_ids`: answers whose latest text is in memory only. `damaged`: what the
+   * background integrity check found (writes have stopped; restart to restore the latest good backup), or null.
+   */
+  storage: z.object({ disk_full: z.boolean(), unsaved_message_ids: z.array(z.string()), damaged: z.string().nullable() }),
 });
 export type AppStatus = z.infer<typeof AppStatus>;
 

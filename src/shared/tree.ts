@@ -1,4 +1,7 @@
-/** Conversation trees: the thread from the root to a leaf, sibling order, and which leaf a branch switch lands on. */
+/**
+ * Conversation trees: the thread from the root to a leaf, sibling order, and which leaf a branch switch lands on.
+ * Stored data may be hostile (an import whose messages are each other's parent): every walk visits a message at most once.
+ */
 import type { Message } from './model';
 
 export interface TreeIndex {
@@ -43,9 +46,12 @@ export function siblingIds(tree: TreeIndex, message: Message): string[] {
 export function latestLeafUnder(tree: TreeIndex, nodeId: string): string {
   let best: Message | undefined;
   const stack = [nodeId];
+  const seen = new Set<string>();
   while (stack.length) {
     const id = stack.pop()!;
-    const kids = tree.children.get(id);
+    if (seen.has(id)) continue; // a parent cycle: its members are walked once
+    seen.add(id);
+    const kids = tree.children.get(id)?.filter((k) => !seen.has(k.id));
     if (kids && kids.length) {
       for (const k of kids) stack.push(k.id);
       continue;
@@ -56,9 +62,17 @@ export function latestLeafUnder(tree: TreeIndex, nodeId: string): string {
   return best?.id ?? nodeId;
 }
 
-/** The default leaf of a whole conversation: the latest leaf below its newest root. */
+/**
+ * The default leaf of a whole conversation: the latest leaf below its newest root. Messages in a parent cycle have
+ * no root; when no root exists at all, the most recently updated message stands in, so their text still shows.
+ */
 export function latestLeaf(tree: TreeIndex): string | null {
   const roots = tree.children.get(null) ?? [];
+  if (!roots.length) {
+    let newest: Message | undefined;
+    for (const m of tree.byId.values()) if (!newest || m.last_updated > newest.last_updated) newest = m;
+    return newest ? latestLeafUnder(tree, newest.id) : null;
+  }
   let best: string | null = null;
   let bestAt = -Infinity;
   for (const r of roots) {

@@ -19,6 +19,7 @@ const status: AppStatus = {
   queued_message_ids: [],
   waiting_message_ids: [],
   generating_conversation_ids: [],
+  storage: { disk_full: false, unsaved_message_ids: [], damaged: null },
 };
 
 const conversation = (id: string, title = id): Conversation =>

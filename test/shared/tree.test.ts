@@ -64,6 +64,22 @@ describe('conversation trees', () => {
     const loop = indexTree([msg('x', 'y', 'user'), msg('y', 'x', 'assistant')]);
     expect(threadTo(loop, 'x').map((m) => m.id)).toEqual(['y', 'x']);
   });
+
+  it("every walk visits a message once: two messages that are each other's parent, one that is its own, and what hangs below", () => {
+    const hostile = indexTree([
+      msg('x', 'y', 'user'),
+      msg('y', 'x', 'assistant', 500),
+      msg('self', 'self', 'user', 400),
+      msg('below', 'y', 'user', 300),
+    ]);
+    expect(latestLeafUnder(hostile, 'x')).toBe('below'); // x → y → below; y → x is not walked again
+    expect(latestLeafUnder(hostile, 'self')).toBe('self');
+    expect(latestLeaf(hostile)).toBe('below'); // no root at all: the newest message stands in
+    expect(threadTo(hostile, 'below').map((m) => m.id)).toEqual(['x', 'y', 'below']);
+    expect(threadTo(hostile, 'self').map((m) => m.id)).toEqual(['self']);
+    const mixed = indexTree([...messages, msg('p', 'q', 'user', 900), msg('q', 'p', 'assistant', 900)]);
+    expect(latestLeaf(mixed)).toBe('a2'); // a real root wins over a cycle
+  });
 });
 
 import { cleanTitle, fallbackTitle } from '../../src/main/core/engine/title';

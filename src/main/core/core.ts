@@ -14,7 +14,11 @@ import { Conversations } from './conversations';
 import { handlers } from './handlers';
 import type { Provider } from './providers/provider';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
-import { Backups, backupBeforeMigrate, checkIntegrity } from './store/backup';
+import { Backups, backupBeforeMigrate, checkIntegrity, DamagedDatabaseError, latestGoodBackup, removePartialBackups } from './store/backup';
+import { DataDirLock } from './store/lock';
+import { isDiskFullAt, StorageHealth } from './store/health';
+import { quickCheckInBackground, type BackgroundCheck } from './store/integrity';
+import { NewerDatabaseError } from './store/database';
 import { Search } from './search';
 import { Exchange } from './exchange/exchange';
 import { MemorySettings, type SettingsBackend } from './settings';
@@ -41,6 +45,13 @@ export interface CoreOptions {
   dailyBackups?: boolean;
   /** Resume interrupted answers and start the queue right away (default true). */
   autoStart?: boolean;
+  /**
+   * When the full integrity check runs: `auto` (default) before anything is written after an unclean shutdown,
+   * otherwise in the background, so start-up does not grow with the database; `full` always before.
+   */
+  integrityCheck?: 'auto' | 'full';
+  /** Delay before the background check starts, so it does not compete with the first window's loading (default 1 s). */
+  integrityCheckDelayMs?: number;
 }
 
 export const DEFAULT_POLICY: RetryPolicy = { budgetMs: 3 * 60_000, baseMs: 500, capMs: 15_000, watchdogMs: 30_000, maxInterruptions: 5 };
@@ -57,41 +68,109 @@ export class Core {
   readonly search: Search;
   readonly exchange: Exchange;
 
+  readonly health: StorageHealth;
+  /** The background integrity check, when start-up skipped the full one (a clean previous shutdown). */
+  readonly integrity: Promise<'ok' | 'damaged' | 'unavailable' | 'cancelled' | 'checked at start'>;
+  private readonly lock: DataDirLock;
+  private backgroundCheck: BackgroundCheck | null = null;
+
   constructor(readonly options: CoreOptions) {
+    // One process per data folder, before the database is touched: a second one refuses here (DataDirLockedError).
+    this.lock = DataDirLock.acquire(options.dataDir);
     const file = path.join(options.dataDir, 'holdfast.db');
     const backupDir = path.join(options.dataDir, 'backups');
-    this.db = openDatabase(file, {
-      check: (db) => checkIntegrity(db, file, backupDir),
-      beforeMigrate: (db, from) => {
-        if (from === 0) return; // a new, empty database: nothing to keep
-        const backup = backupBeforeMigrate(db, backupDir, from); // not inside `log?.()`: that would skip it when nothing logs
-        options.log?.(`backup before migration: ${backup}`);
-      },
-    });
-    this.backups = new Backups(this.db, backupDir, options.keepBackups ?? 7);
-    this.store = new Store(this.db, options.clock ?? { now: () => Date.now() }, options.ids ?? { next: () => uuidv7() });
-    this.store.compactChanges(200_000);
-    this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50 });
-    this.engine = new Engine({
-      store: this.store,
-      journal: this.journal,
-      provider: options.provider,
-      policy: { ...DEFAULT_POLICY, ...options.policy },
-      defaultMaxTokens: options.defaultMaxTokens ?? 4096,
-      random: options.random,
-      clock: options.engineClock,
-      log: options.log,
-      probeEveryMs: options.probeEveryMs,
-      autoTitle: options.autoTitle,
-    });
-    this.sync = new SyncHub(this.store, this.engine, this.journal);
-    this.conversations = new Conversations(this.store, this.sync);
-    this.settings = options.settings ?? new MemorySettings(options.provider);
-    this.search = new Search(this.db, () => this.store.now());
-    this.exchange = new Exchange(this);
+    const fullCheck = options.integrityCheck === 'full' || !this.lock.previousShutdownClean;
+    let db: Db | null = null;
+    try {
+      removePartialBackups(backupDir);
+      this.health = new StorageHealth();
+      const openWith = (exclusive: boolean) =>
+        openDatabase(file, {
+          exclusive,
+          check: fullCheck ? (d) => checkIntegrity(d, file, backupDir) : undefined,
+          beforeMigrate: (d, from) => {
+            if (from === 0) return; // a new, empty database: nothing to keep
+            const backup = backupBeforeMigrate(d, backupDir, from); // not inside `log?.()`: that would skip it when nothing logs
+            options.log?.(`backup before migration: ${backup}`);
+          },
+        });
+      try {
+        db = this.db = openWith(false);
+      } catch (err) {
+        if (!isDiskFullAt(err, options.dataDir)) throw err;
+        // Start normally on a full disk: the shared WAL index cannot be created, so this process keeps it in memory.
+        options.log?.('disk full: the database is opened for this process alone; its full check runs at the next start');
+        db = this.db = openWith(true);
+        this.exclusiveOpen = true;
+      }
+      this.backups = new Backups(this.db, backupDir, options.keepBackups ?? 7);
+      this.store = new Store(this.db, options.clock ?? { now: () => Date.now() }, options.ids ?? { next: () => uuidv7() }, this.health);
+      try {
+        this.store.compactChanges(200_000);
+      } catch (err) {
+        if (!isDiskFullAt(err, options.dataDir)) throw err;
+        options.log?.('disk full: the change log was not compacted'); // start normally on a full disk
+      }
+      this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50, log: options.log });
+      this.engine = new Engine({
+        store: this.store,
+        journal: this.journal,
+        provider: options.provider,
+        policy: { ...DEFAULT_POLICY, ...options.policy },
+        defaultMaxTokens: options.defaultMaxTokens ?? 4096,
+        random: options.random,
+        clock: options.engineClock,
+        log: options.log,
+        probeEveryMs: options.probeEveryMs,
+        autoTitle: options.autoTitle,
+      });
+      this.sync = new SyncHub(this.store, this.engine, this.journal);
+      this.conversations = new Conversations(this.store, this.sync);
+      this.settings = options.settings ?? new MemorySettings(options.provider);
+      this.search = new Search(this.db, () => this.store.now());
+      this.exchange = new Exchange(this);
+    } catch (err) {
+      if (db?.open) db.close();
+      this.lock.release(false);
+      throw asOpenFailure(err, file, backupDir, options.dataDir);
+    }
+    this.integrity = fullCheck
+      ? Promise.resolve('checked at start' as const)
+      : this.exclusiveOpen
+        ? Promise.resolve('unavailable' as const)
+        : this.checkInBackground(file);
+    if (this.exclusiveOpen && !fullCheck) this.checkAtNextStart = true;
     if (options.dailyBackups) this.backups.scheduleDaily(options.log);
     if (options.autoStart !== false) this.engine.start();
   }
+
+  /** The full check on its own read-only connection; damage found stops every write and is told to every window. */
+  private async checkInBackground(file: string): Promise<'ok' | 'damaged' | 'unavailable' | 'cancelled'> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.options.integrityCheckDelayMs ?? 1000);
+      timer.unref();
+      this.stopCheckDelay = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    if (this.closed) return 'cancelled';
+    this.backgroundCheck = quickCheckInBackground(file);
+    const { status, detail } = await this.backgroundCheck.result;
+    this.backgroundCheck = null;
+    if (status === 'damaged') {
+      this.options.log?.(`integrity check failed: ${detail}; writes stopped`);
+      this.health.markDamaged(detail);
+    } else if (status === 'unavailable') {
+      this.options.log?.(`integrity check could not run (${detail}); it runs at the next start instead`);
+      this.checkAtNextStart = true;
+    }
+    return status;
+  }
+  private checkAtNextStart = false;
+  private stopCheckDelay: (() => void) | null = null;
+  private closed = false;
+  private exclusiveOpen = false;
 
   /** Validates raw input with the method's schema, then runs its handler: the one door in from outside. */
   async call(method: string, rawInput: unknown): Promise<unknown> {
@@ -130,7 +209,26 @@ export class Core {
 
   async close(): Promise<void> {
     this.backups.stop();
-    await this.engine.close();
-    this.db.close();
+    this.closed = true;
+    this.stopCheckDelay?.();
+    this.backgroundCheck?.cancel();
+    let clean = false;
+    try {
+      await this.engine.close();
+      this.db.close();
+      // Damage found, a check that never ran, or text that could not be saved: the next start checks in full first.
+      clean = !this.health.damaged && !this.checkAtNextStart && !this.health.diskFull;
+    } finally {
+      this.lock.release(clean);
+    }
   }
+}
+
+/** Any failure to open or read a database at start is damage (never written over), except the reasons that are not. */
+function asOpenFailure(err: unknown, file: string, backupDir: string, dataDir: string): unknown {
+  if (err instanceof DamagedDatabaseError || err instanceof NewerDatabaseError || isDiskFullAt(err, dataDir)) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') return err;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err; // a bug of ours, not the file's
+  return new DamagedDatabaseError(file, err instanceof Error ? err.message : String(err), latestGoodBackup(backupDir));
 }

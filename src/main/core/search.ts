@@ -24,24 +24,53 @@ interface Parsed {
   terms: { text: string; phrase: boolean }[];
 }
 
-/** Splits input into quoted phrases and words, keeping only letters, digits and marks. */
+/**
+ * Bounds on what one query may ask of the index, whatever is typed: each term is a separate index walk (a short
+ * prefix walks every word that starts with it), so 250 × "a" must not become 250 walks.
+ */
+export const QUERY_LIMITS = { chars: 500, terms: 8, termChars: 64, phraseWords: 8, scanRows: 50_000 } as const;
+
+/** What the last search did: terms used, index queries run, rows read back. Tests bound it; nothing else reads it. */
+export interface SearchWork {
+  terms: number;
+  queries: number;
+  rows: number;
+}
+
+/** Splits input into quoted phrases and words, keeping only letters, digits and marks; repeated terms count once. */
 export function parseQuery(input: string): Parsed {
   const terms: Parsed['terms'] = [];
+  const seen = new Set<string>();
+  const clip = (w: string) => [...w].slice(0, QUERY_LIMITS.termChars).join('');
   const re = /"([^"]*)"?|(\S+)/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(input.slice(0, 500)))) {
+  const text = input.slice(0, QUERY_LIMITS.chars);
+  const push = (term: { text: string; phrase: boolean }) => {
+    const key = `${term.phrase ? 'p' : 'w'}:${term.text.toLowerCase()}`;
+    if (seen.has(key) || terms.length >= QUERY_LIMITS.terms) return;
+    seen.add(key);
+    terms.push(term);
+  };
+  while ((m = re.exec(text)) && terms.length < QUERY_LIMITS.terms) {
     const phrase = m[1] !== undefined;
-    const words = (m[1] ?? m[2] ?? '').split(/[^\p{L}\p{N}\p{M}_]+/u).filter(Boolean);
+    const words = (m[1] ?? m[2] ?? '')
+      .split(/[^\p{L}\p{N}\p{M}_]+/u)
+      .filter(Boolean)
+      .map(clip);
     if (!words.length) continue;
-    if (phrase) terms.push({ text: words.join(' '), phrase: true });
-    else for (const w of words) terms.push({ text: w, phrase: false });
+    if (phrase) push({ text: words.slice(0, QUERY_LIMITS.phraseWords).join(' '), phrase: true });
+    else for (const w of words) push({ text: w, phrase: false });
   }
   return { terms };
 }
 
-/** FTS5 query for the word index: every term must match; words as prefixes (or exactly). Each term is a quoted string. */
+/**
+ * FTS5 query for the word index: every term must match; words as prefixes (or exactly). Each term is a quoted string.
+ * A one-character word is matched exactly: the index keeps prefixes of 2 and 3 characters, and a shorter one would
+ * walk and merge every word starting with that letter.
+ */
 export function wordQuery(p: Parsed, prefixes = true): string {
-  return p.terms.map((t) => `"${t.text.replace(/"/g, '""')}"${t.phrase || !prefixes ? '' : '*'}`).join(' AND ');
+  return p.terms.map((t) => `"${t.text.replace(/"/g, '""')}"${t.phrase || !prefixes || [...t.text].length < 2 ? '' : '*'}`).join(' AND ');
 }
 
 /** FTS5 query for the trigram index: each term as a substring (terms under 3 characters cannot use it). */
@@ -57,6 +86,9 @@ function snippetHtml(raw: string): string {
 }
 
 export class Search {
+  /** The work the last search did (see SearchWork). */
+  lastWork: SearchWork = { terms: 0, queries: 0, rows: 0 };
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
@@ -64,6 +96,7 @@ export class Search {
 
   search(input: string, limit = 20): SearchResult[] {
     const parsed = parseQuery(input);
+    this.lastWork = { terms: parsed.terms.length, queries: 0, rows: 0 };
     if (!parsed.terms.length) return [];
     const unspaced = UNSPACED.test(input);
     const candidates = new Map<string, SearchResult & { score: number }>();
@@ -84,7 +117,8 @@ export class Search {
     const tri = trigramQuery(parsed);
     if (tri && unspaced) add(this.query('messages_trigram', tri, fetch));
     if (unspaced && candidates.size < limit && !tri) {
-      // Under three characters the trigram index cannot help: word prefixes, then a bounded substring scan.
+      // Under three characters the trigram index cannot help: word prefixes, then a substring scan of the newest
+      // `scanRows` messages only (a scan of every message is what made such a search grow with the history).
       add(this.query('messages_fts', wordQuery(parsed), fetch));
       if (candidates.size < limit) add(this.substringScan(parsed, limit));
     }
@@ -121,6 +155,8 @@ export class Search {
        FROM ${table} WHERE ${table} MATCH @q ORDER BY rowid DESC LIMIT @n`,
       )
       .all({ q: match, n: limit });
+    this.lastWork.queries++;
+    this.lastWork.rows += hits.length;
     if (!hits.length) return [];
     const rows = this.db
       .prepare<
@@ -161,10 +197,13 @@ export class Search {
         `
       SELECT m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.content, m.created_at
       FROM messages m JOIN conversations c ON c.id = m.conversation_id
-      WHERE c.deleted_at IS NULL AND ${like.map(() => "m.content LIKE ? ESCAPE '\\'").join(' AND ')}
-      ORDER BY m.created_at DESC LIMIT ${Math.floor(limit)}`,
+      WHERE m.rowid > (SELECT max(rowid) FROM messages) - ${QUERY_LIMITS.scanRows}
+        AND c.deleted_at IS NULL AND ${like.map(() => "m.content LIKE ? ESCAPE '\\'").join(' AND ')}
+      ORDER BY m.rowid DESC LIMIT ${Math.floor(limit)}`,
       )
       .all(...like);
+    this.lastWork.queries++;
+    this.lastWork.rows += rows.length;
     return rows.map(({ content, ...r }) => {
       const at = content.indexOf(p.terms[0]!.text);
       const raw = `${at > 20 ? '…' : ''}${content.slice(Math.max(0, at - 20), at)}${OPEN}${p.terms[0]!.text}${CLOSE}${content.slice(at + p.terms[0]!.text.length, at + 60)}`;
@@ -196,6 +235,8 @@ export class Search {
     `,
       )
       .all({ q: match, n: limit });
+    this.lastWork.queries++;
+    this.lastWork.rows += rows.length;
     return rows
       .filter((r) => r.message_id)
       .map((r) => ({ ...r, message_id: r.message_id!, role: 'title', snippet: snippetHtml(r.snippet) }));

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Core, MemorySettings, providerFromEnv } from '../core/core';
 import { startHost } from './server';
-import { DamagedDatabaseError, restoreLatestBackup } from '../core/store/backup';
+import { DamagedDatabaseError, NoGoodBackupError, restoreLatestBackup } from '../core/store/backup';
 import { NewerDatabaseError } from '../core/store/database';
+import { DataDirLockedError } from '../core/store/lock';
 
 const { values } = parseArgs({
   options: {
@@ -27,17 +28,22 @@ function rendererDir(): string | null {
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 const provider = providerFromEnv();
 const dataDir = path.resolve(values['data-dir']);
-if (values['restore-backup'] === 'latest') {
-  const used = restoreLatestBackup(path.join(dataDir, 'holdfast.db'), path.join(dataDir, 'backups'));
-  console.log(`restored ${used}; the damaged database was kept beside it`);
-}
 const core = openCore();
 function openCore(): Core {
   try {
+    if (values['restore-backup'] === 'latest') {
+      const used = restoreLatestBackup(path.join(dataDir, 'holdfast.db'), path.join(dataDir, 'backups'));
+      console.log(`restored ${used}; the damaged database was kept beside it`);
+    }
     return createCore();
   } catch (err) {
-    // A damaged or newer database is never written over: say so, and how to restore, then stop.
-    if (err instanceof DamagedDatabaseError || err instanceof NewerDatabaseError) {
+    // Another process owns the folder, or a damaged or newer database (never written over): one line, then stop.
+    if (
+      err instanceof DataDirLockedError ||
+      err instanceof DamagedDatabaseError ||
+      err instanceof NewerDatabaseError ||
+      err instanceof NoGoodBackupError
+    ) {
       console.error(err.message);
       process.exit(2);
     }

@@ -39,6 +39,9 @@ export class Engine {
   private provider_: Provider;
   private readonly active = new Map<string, Generation>();
   private readonly settled = new Map<string, Promise<void>>();
+  private queueRetry: NodeJS.Timeout | null = null;
+  /** Generations whose end is being stored (or waits for disk space to be stored). */
+  private readonly finishing = new Set<string>();
   private readonly chunkListeners = new Set<ChunkListener>();
   private readonly statusListeners = new Set<() => void>();
   private closing = false;
@@ -199,12 +202,13 @@ export class Engine {
   /** Flushes and leaves running answers `generating`, so the next start resumes them. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.queueRetry) clearTimeout(this.queueRetry);
     const pending = [...this.active.values()].map((g) => {
       g.stop('suspend');
       return this.settledOf(g.id);
     });
     await Promise.all(pending);
-    this.o.journal.close();
+    if (!this.o.journal.close()) this.o.log?.('the last streamed text could not be saved (disk full); it resumes from what was saved');
     this.network.close();
   }
 
@@ -251,7 +255,10 @@ export class Engine {
     const busy = new Set(this.o.store.busyIn(conversationId).filter((id) => id !== self));
     if (!busy.size || !parentId) return true; // the usual case: nothing else in flight here, no walk needed
     const parents = this.o.store.parentsOf(conversationId);
-    for (let cur: string | null | undefined = parentId; cur; cur = parents.get(cur)) if (busy.has(cur)) return false;
+    // Bounded by the message count: stored data may hold a parent cycle (a hostile import), which must not hang the core.
+    let steps = 0;
+    for (let cur: string | null | undefined = parentId; cur && steps <= parents.size; cur = parents.get(cur), steps++)
+      if (busy.has(cur)) return false;
     return true;
   }
 
@@ -305,7 +312,13 @@ export class Engine {
         policy: this.o.policy,
         clock: this.o.clock ?? systemClock,
         strategyFor: (model) => this.strategies.strategyFor(provider.endpoint, model),
-        rememberStrategy: (model, s) => this.strategies.remember(provider.endpoint, model, s),
+        rememberStrategy: (model, s) => {
+          try {
+            this.strategies.remember(provider.endpoint, model, s);
+          } catch (err) {
+            this.o.log?.(`could not store the continuation strategy for ${model}: ${String(err)}`); // only a hint for next time
+          }
+        },
         onWaiting: () => this.statusChanged(),
         append: (offset, text) => {
           journal.append(m.id, text);
@@ -320,7 +333,11 @@ export class Engine {
         thinkingEnded: (ms) => {
           // Stored at once (one row write per attempt), so every window can show the duration while the answer streams.
           const { store } = this.o;
-          store.mutate(() => store.updateMessage(m.id, { thinking_ms: (store.message(m.id).thinking_ms ?? 0) + ms }));
+          try {
+            store.mutate(() => store.updateMessage(m.id, { thinking_ms: (store.message(m.id).thinking_ms ?? 0) + ms }));
+          } catch (err) {
+            this.o.log?.(`could not store how long ${m.id} thought: ${String(err)}`); // a full disk: the duration is only shown
+          }
         },
         random: this.o.random ?? Math.random,
         log: (s) => this.o.log?.(s),
@@ -332,16 +349,49 @@ export class Engine {
     const done = gen
       .run()
       .catch((err: unknown): Outcome => ({ status: 'error', error: `Internal error: ${err instanceof Error ? err.message : String(err)}` }))
-      .then((outcome) => this.finish(gen, outcome));
+      .then((outcome) => this.settle(gen, outcome));
     this.settled.set(m.id, done);
   }
 
+  /**
+   * Stores how a generation ended. While the disk is full the answer stays active (its text in memory, shown live)
+   * and the write is retried with backoff; a process that closes meanwhile leaves it `generating` for the next start.
+   */
+  private async settle(gen: Generation, outcome: Outcome): Promise<void> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        this.finish(gen, outcome);
+        return;
+      } catch (err) {
+        const full = this.o.store.health.writeFailed(err);
+        if (!full || this.closing) {
+          this.active.delete(gen.id);
+          this.settled.delete(gen.id);
+          this.finishing.delete(gen.id);
+          this.o.log?.(`${gen.id}: could not store how the answer ended (${String(err)}); it resumes at the next start`);
+          this.statusChanged();
+          return;
+        }
+        this.statusChanged();
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  /** Message ids whose end could not be stored yet (disk full): still active, text in memory. */
+  unsavedIds(): string[] {
+    return [...new Set([...this.o.journal.unsavedIds(), ...this.finishing])];
+  }
   private finish(gen: Generation, outcome: Outcome): void {
     const { store, journal } = this.o;
-    journal.flush();
-    this.active.delete(gen.id);
-    this.settled.delete(gen.id);
-    if (outcome.status === 'suspended') return;
+    this.finishing.add(gen.id);
+    if (!journal.flush()) throw journal.failure;
+    if (outcome.status === 'suspended') {
+      this.active.delete(gen.id);
+      this.settled.delete(gen.id);
+      this.finishing.delete(gen.id);
+      return;
+    }
     let next: Message | undefined;
     store.mutate(() => {
       store.foldJournal(gen.id);
@@ -376,6 +426,9 @@ export class Engine {
       }
       store.updateConversation(gen.message.conversation_id, {}); // bumps updated_at: the list orders by last activity
     });
+    this.active.delete(gen.id);
+    this.settled.delete(gen.id);
+    this.finishing.delete(gen.id);
     journal.release(gen.id);
     if (outcome.status === 'completed' && this.o.autoTitle !== false) {
       this.autoTitle(gen.message.conversation_id, gen.id).catch((err: unknown) => this.o.log?.(`automatic title failed: ${String(err)}`));
@@ -409,7 +462,20 @@ export class Engine {
     if (this.closing || this.network.state === 'offline') return;
     for (const m of this.o.store.messagesWithStatus('queued')) {
       if (!this.canStartUnder(m.conversation_id, m.parent_id, m.id)) continue;
-      this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
+      try {
+        this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
+      } catch (err) {
+        // A full disk (or writes stopped after damage): the message stays queued and the queue is tried again soon.
+        this.o.log?.(`could not start queued ${m.id}: ${String(err)}`);
+        if (!this.queueRetry) {
+          this.queueRetry = setTimeout(() => {
+            this.queueRetry = null;
+            this.pumpQueue();
+          }, 2000);
+          this.queueRetry.unref();
+        }
+        return;
+      }
       this.launch(this.o.store.message(m.id));
     }
   }

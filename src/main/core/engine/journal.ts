@@ -2,6 +2,7 @@
  * The chunk journal's writer: streamed text is buffered in memory and appended as one row per message per
  * group commit (at most every `flushMs`, or at once on request), so no chunk ever rewrites the whole text.
  * Thinking goes through it too, in rows of its own kind, with the same durability as the text.
+ * A commit that fails (a full disk) keeps its text in memory and is retried with backoff; it never throws from a timer.
  */
 import type { Store } from '../store/store';
 
@@ -20,6 +21,9 @@ export interface JournalOptions {
   flushMs: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
+  /** Longest wait between retries of a failing commit (default 5 s). */
+  retryCapMs?: number;
+  log?: (message: string) => void;
 }
 
 export class Journal {
@@ -35,6 +39,9 @@ export class Journal {
   private readonly clearTimer;
   /** Seq of the last change-log row the journal wrote (chunk events carry it). */
   lastSeq = 0;
+  /** Why the last commit failed, while its text waits in memory; null when everything is on disk. */
+  failure: unknown = null;
+  private retryMs = 0;
 
   constructor(
     private readonly store: Store,
@@ -46,15 +53,19 @@ export class Journal {
     this.insertChunk = db.prepare('INSERT INTO chunks (message_id, ord, text, kind) VALUES (?, ?, ?, ?)');
     this.touchMessage = db.prepare('UPDATE messages SET last_updated = ? WHERE id = ?');
     this.maxOrd = db.prepare<[string], { ord: number | null }>('SELECT max(ord) AS ord FROM chunks WHERE message_id = ?');
+    // Ords and seq are taken over only once the commit succeeded: a rolled-back commit is retried with the same ords.
     this.flushTx = db.transaction((batch: [string, Segment[]][]) => {
       const now = store.now();
+      const ords = new Map<string, number>();
+      let seq = this.lastSeq;
       for (const [id, segments] of batch) {
         let ord = this.ordFor(id);
         for (const seg of segments) this.insertChunk.run(id, ord++, seg.parts.join(''), seg.kind);
-        this.nextOrd.set(id, ord);
+        ords.set(id, ord);
         this.touchMessage.run(now, id);
-        this.lastSeq = store.appendChangeRaw('message', id, 'append');
+        seq = store.appendChangeRaw('message', id, 'append');
       }
+      return { ords, seq };
     });
   }
 
@@ -74,12 +85,37 @@ export class Journal {
       }, this.options.flushMs);
   }
 
-  /** Commits everything buffered, for every message, in one transaction. */
-  flush(): void {
-    if (this.pending.size === 0) return;
+  /**
+   * Commits everything buffered, for every message, in one transaction. Returns false when the commit failed: the
+   * text then stays buffered (in order, ahead of anything appended later) and a retry is scheduled with backoff.
+   */
+  flush(): boolean {
+    if (this.pending.size === 0) return true;
     const batch: [string, Segment[]][] = [...this.pending];
+    try {
+      this.store.health.assertWritable();
+      const { ords, seq } = this.flushTx(batch);
+      for (const [id, ord] of ords) this.nextOrd.set(id, ord);
+      this.lastSeq = seq;
+    } catch (err) {
+      // The buffer is left as it was (the transaction only read it, and flush is synchronous): retried in order.
+      if (this.failure === null) this.options.log?.(`journal commit failed, kept in memory and retried: ${String(err)}`);
+      this.failure = err;
+      this.store.health.writeFailed(err);
+      this.scheduleRetry();
+      return false;
+    }
     this.pending.clear();
-    this.flushTx(batch);
+    if (this.failure !== null) this.options.log?.('journal commit succeeded again');
+    this.failure = null;
+    this.retryMs = 0;
+    this.store.health.writeSucceeded();
+    return true;
+  }
+
+  /** Messages whose latest text is held in memory only because commits fail. */
+  unsavedIds(): string[] {
+    return this.failure === null ? [] : [...this.pending.keys()];
   }
 
   /** Forgets a message's ord counter once its journal has been folded. */
@@ -87,10 +123,24 @@ export class Journal {
     this.nextOrd.delete(messageId);
   }
 
-  close(): void {
+  /** Flushes a last time; returns false when text could not be saved (it is resumed from what was, at the next start). */
+  close(): boolean {
     if (this.timer !== null) this.clearTimer(this.timer);
     this.timer = null;
-    this.flush();
+    this.closed = true;
+    return this.flush();
+  }
+
+  private closed = false;
+
+  private scheduleRetry(): void {
+    if (this.closed) return;
+    this.retryMs = Math.min(this.options.retryCapMs ?? 5000, Math.max(100, this.retryMs * 2));
+    if (this.timer !== null) this.clearTimer(this.timer);
+    this.timer = this.setTimer(() => {
+      this.timer = null;
+      this.flush();
+    }, this.retryMs);
   }
 
   private ordFor(id: string): number {

@@ -23,18 +23,30 @@ export interface OpenOptions {
   check?: (db: Db) => void;
   /** Called with the current schema version before a migration runs, so a backup can be taken. */
   beforeMigrate?: (db: Db, fromVersion: number) => void;
+  /**
+   * Keep the WAL index in this process's memory instead of the shared `-shm` file (no other connection can read
+   * meanwhile): how a database still opens on a disk with no space left to create that file.
+   */
+  exclusive?: boolean;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = openSqlite(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  // WAL + NORMAL: a commit survives a process crash (the case we promise); only power loss may drop the last commits.
-  db.pragma('synchronous = NORMAL');
-  options.check?.(db);
-  migrate(db, options);
+  try {
+    if (options.exclusive) db.pragma('locking_mode = EXCLUSIVE'); // before the first access, or the -shm file is used
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    // WAL + NORMAL: a commit survives a process crash (the case we promise); only power loss may drop the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.prepare('SELECT count(*) FROM sqlite_schema').get(); // reads and parses the schema: a damaged first page fails here
+    options.check?.(db);
+    migrate(db, options);
+  } catch (err) {
+    if (db.open) db.close();
+    throw err;
+  }
   return db;
 }
 

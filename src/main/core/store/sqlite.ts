@@ -61,6 +61,11 @@ export function loadNativeBinding(): void {
   }
 }
 
+/** The native build this process uses, or null for better-sqlite3's own (worker threads open theirs with it). */
+export function nativeBindingFile(): string | null {
+  return bindingFile;
+}
+
 /** `new Database(file)` with this process's native build; a build that does not load throws NativeModuleError. */
 export function openSqlite(file: string, options: Database.Options = {}): Database.Database {
   if (bindingFile !== null) {

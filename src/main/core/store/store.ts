@@ -3,6 +3,7 @@ import type { Conversation, Message, MessageStatus, Role } from '../../../shared
 import { HoldfastError } from '../../../shared/errors';
 import type { Db } from './database';
 import { MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow } from './rows';
+import { diskFullError, StorageHealth } from './health';
 
 export type Entity = 'conversation' | 'message';
 export interface CommittedChange {
@@ -37,6 +38,7 @@ export class Store {
     readonly db: Db,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    readonly health = new StorageHealth(),
   ) {
     this.q = {
       change: db.prepare('INSERT INTO changes (entity, entity_id, op, at) VALUES (?, ?, ?, ?)'),
@@ -82,6 +84,7 @@ export class Store {
   /** Runs `fn` in one transaction; every entity it touches gets one change-log row; listeners hear after commit. */
   mutate<T>(fn: () => T): T {
     if (this.touched) return fn(); // nested: the outer mutate records and commits
+    this.health.assertWritable();
     this.touched = new Map();
     let result: T;
     try {
@@ -97,10 +100,12 @@ export class Store {
       })();
     } catch (err) {
       this.pendingCommits = [];
+      if (this.health.writeFailed(err)) throw diskFullError();
       throw err;
     } finally {
       this.touched = null;
     }
+    this.health.writeSucceeded();
     const committed = this.pendingCommits;
     this.pendingCommits = [];
     if (committed.length) for (const l of this.listeners) l(committed);

@@ -45,6 +45,7 @@ export class SyncHub {
       });
     });
     engine.onStatus(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
+    store.health.onChange(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
   }
 
   subscribe(listener: (e: HoldfastEvent) => void): () => void {
@@ -129,6 +130,11 @@ export class SyncHub {
       queued_message_ids: inFlight.filter((m) => m.status === 'queued').map((m) => m.id),
       waiting_message_ids: this.engine.waitingIds(),
       generating_conversation_ids: [...new Set(inFlight.map((m) => m.conversation_id))],
+      storage: {
+        disk_full: this.store.health.diskFull,
+        unsaved_message_ids: this.engine.unsavedIds(),
+        damaged: this.store.health.damaged,
+      },
     };
   }
 
