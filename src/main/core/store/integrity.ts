@@ -59,16 +59,16 @@ export function joinRows(rows: { quick_check: string }[]): string {
 // The worker is plain CommonJS handed over as text: no separate bundle entry is needed in the host or the desktop build.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-let Database;
+let Driver; // better-sqlite3, opened with the same native build as the main thread (workerData.binding)
 try {
-  Database = require(workerData.module);
+  Driver = require(workerData.module);
 } catch (err) {
   parentPort.postMessage({ status: 'unavailable', detail: String(err && err.message ? err.message : err) });
   return;
 }
 let db = null;
 try {
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true, ...(workerData.binding ? { nativeBinding: workerData.binding } : {}) });
+  db = new Driver(workerData.file, { readonly: true, fileMustExist: true, ...(workerData.binding ? { nativeBinding: workerData.binding } : {}) });
   const found = db.pragma('quick_check', { simple: false }).map((r) => r.quick_check).join('; ');
   parentPort.postMessage({ status: found === 'ok' ? 'ok' : 'damaged', detail: found });
 } catch (err) {
