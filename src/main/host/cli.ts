@@ -42,7 +42,8 @@ Environment:
 /** A command-line mistake: printed as one line and the usage, exit code 2. */
 export class UsageError extends Error {}
 
-const OPTIONS = {
+/** Every option the host takes; `--help` must name each (a test checks). */
+export const OPTIONS = {
   port: { type: 'string' },
   'data-dir': { type: 'string' },
   'renderer-dir': { type: 'string' },
