@@ -22,8 +22,12 @@ export const LIMITS = {
   json: 20 * 1024 * 1024,
   /** A file sent to `POST /api/import`. */
   import: 1024 * 1024 * 1024,
-  /** What may wait in memory for one WebSocket or SSE subscriber that does not read; past it the subscriber is dropped. */
-  queue: 1024 * 1024,
+  /**
+   * Events that may wait in memory for one WebSocket or SSE subscriber; past it the subscriber is dropped. An answer to
+   * the subscriber's own call (a large thread, say) is not counted while it drains; `queueHard` bounds everything.
+   */
+  queue: 256 * 1024,
+  queueHard: 64 * 1024 * 1024,
 };
 
 /** The close code a subscriber gets when it fell too far behind: reconnect and catch up from the change log. */
@@ -83,6 +87,17 @@ export async function startHost(o: HostOptions): Promise<Host> {
   });
   const sseClients = new Set<http.ServerResponse>();
   const sockets = new Set<WebSocket>();
+  /**
+   * Bytes of each socket's backlog that are answers to its own calls (and what was queued before them). The queue is
+   * first in, first out, so as the backlog shrinks below it, so does this; what lies beyond it are events.
+   */
+  const excused = new WeakMap<object, number>();
+  function tooFarBehind(subscriber: object, backlog: number): boolean {
+    if (backlog > limits.queueHard) return true;
+    const answers = Math.min(excused.get(subscriber) ?? 0, backlog);
+    excused.set(subscriber, answers);
+    return backlog - answers > limits.queue;
+  }
   // One subscription for every window and stream: each event is serialised once, then fanned out.
   const unsubscribeAll = core.sync.subscribe((event) => {
     if (!sockets.size && !sseClients.size) return;
@@ -143,7 +158,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
     const rest = new URLSearchParams(t.query);
     rest.delete('token');
     const search = rest.size ? `?${rest}` : '';
-    res.writeHead(303, { location: `${t.rawPath}${search}`, 'set-cookie': auth.setCookie(token!), 'cache-control': 'no-store' });
+    // Always to the app's one page (it routes by #hash): a path echoed back could be `/\evil.example`, an open redirect.
+    res.writeHead(303, { location: `/${search}`, 'set-cookie': auth.setCookie(token!), 'cache-control': 'no-store' });
     res.end();
   }
 
@@ -196,7 +212,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   /** An SSE client that stopped reading is dropped; EventSource reconnects with Last-Event-ID and catches up. */
   function sseWrite(res: http.ServerResponse, text: string): void {
-    if (res.writableLength > limits.queue) {
+    if (tooFarBehind(res, res.writableLength)) {
       sseClients.delete(res);
       log(`[host] dropped an event stream ${res.writableLength} bytes behind; it catches up when it reconnects`);
       res.destroy();
@@ -276,6 +292,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   function reply(ws: WebSocket, frame: ResponseFrame): void {
     push(ws, JSON.stringify(frame));
+    excused.set(ws, ws.bufferedAmount);
   }
 
   /**
@@ -284,7 +301,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
    */
   function push(ws: WebSocket, frame: string): void {
     if (ws.readyState !== ws.OPEN || !sockets.has(ws)) return;
-    if (ws.bufferedAmount > limits.queue) {
+    if (tooFarBehind(ws, ws.bufferedAmount)) {
       sockets.delete(ws);
       log(`[host] dropped a WebSocket client ${ws.bufferedAmount} bytes behind; it catches up when it reconnects`);
       ws.close(CLOSE_TOO_SLOW, 'too far behind: reconnect and catch up');
