@@ -80,9 +80,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // Requests Node cannot even parse: answer 400 when the socket still listens, log one line, never throw.
     // A client that hangs up mid-request (ECONNRESET, or EOF inside a body) is logged by its request, if it had one.
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     if (err.code !== 'ECONNRESET' && err.code !== 'HPE_INVALID_EOF_STATE')
-      log(`[host] 400 unparseable request: ${err.code ?? err.message}`);
-    if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      log(`[host] ${status} unparseable request: ${err.code ?? err.message}`);
+    if ((socket as Socket).writable)
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   const sseClients = new Set<http.ServerResponse>();
