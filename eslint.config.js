@@ -28,7 +28,7 @@ const LAYERS = [
     name: 'the headless host',
     folder: 'src/main/host',
     imports: ['src/main/host', 'src/main/core', 'src/shared'],
-    packages: ['zod', 'hono', '@hono/node-server', 'ws'],
+    packages: ['zod', 'ws'],
     builtins: true,
     rule: 'the host depends on core/ and shared/ only.',
   },
