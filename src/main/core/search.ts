@@ -5,15 +5,9 @@
  */
 import type { Db } from './store/database';
 import { escapeHtml } from '../../shared/text';
+import type { SearchResult } from '../../shared/exchange';
 
-export interface SearchResult {
-  message_id: string;
-  conversation_id: string;
-  conversation_title: string;
-  role: string;
-  snippet: string;
-  created_at: number;
-}
+export type { SearchResult };
 
 const OPEN = '\u0002';
 const CLOSE = '\u0003';

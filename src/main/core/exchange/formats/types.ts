@@ -1,7 +1,8 @@
 /** The shape every importer produces, whatever the source app: conversations of messages linked by their source ids. */
 import type { Conversation, Message } from '../../../../shared/model';
+import type { ImportFormat } from '../../../../shared/exchange';
 
-export type ImportFormat = 'chatgpt' | 'claude' | 'holdfast' | 'openwebui' | 'librechat' | 'chatbox' | 'lobechat';
+export type { ImportFormat };
 
 export interface ImportedMessage {
   source_id: string;
