@@ -38,7 +38,8 @@ export interface RequestFrame {
   method: string;
   input: unknown;
 }
-export type ResponseFrame = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: import('./errors').ErrorShape };
+/** The WebSocket's reply: the bridge's reply envelope, tagged with its request's id. */
+export type ResponseFrame = { id: number } & BridgeReply;
 export interface EventFrame {
   event: import('./sync').HoldfastEvent;
 }
