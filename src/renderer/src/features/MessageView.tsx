@@ -112,7 +112,11 @@ export const MessageView = memo(function MessageView({
             </details>
           )}
           <div className="message-content" data-testid="message-content">
-            {m.role === 'user' ? <p className="user-text">{m.content}</p> : <Markdown text={m.content} />}
+            {m.role === 'user' ? (
+              <p className="user-text">{m.content}</p>
+            ) : (
+              <Markdown text={m.content} streaming={m.status === 'generating'} />
+            )}
             {m.status === 'generating' && <span className="cursor" aria-hidden="true" />}
           </div>
         </>
