@@ -74,6 +74,8 @@ describe('math', () => {
     expect(katexIn('Inline \\( x \\) here.')).toBe(1);
     expect(dom(byBlocks('Text.\n\n$$\n\\int_0^1 x\\,dx\n$$\n')).querySelectorAll('.math-display .katex-display')).toHaveLength(1);
     expect(dom(byBlocks('\\[ a = b \\]')).querySelectorAll('.katex-display')).toHaveLength(1);
+    // KaTeX draws a radical as SVG: kept inside the formula.
+    expect(dom(byBlocks('$\\sqrt{x}$')).querySelectorAll('.katex svg path')).toHaveLength(1);
     // The parentheses of \( \) are delimiters, not text: the old rendering showed "( x )".
     expect(dom(byBlocks('Inline \\( x \\) here.')).textContent).not.toContain('( x )');
   });
@@ -107,8 +109,9 @@ describe('hostile answers', () => {
   it.each(HOSTILE)('cannot style, cover, frame or script the window: %s', (text) => {
     const el = dom(byBlocks(text));
     expect(
-      el.querySelectorAll('style, link, form, input, textarea, select, iframe, frame, object, embed, svg, foreignObject, dialog, script'),
+      el.querySelectorAll('style, link, form, input, textarea, select, iframe, frame, object, embed, foreignObject, dialog, script'),
     ).toHaveLength(0);
+    for (const svg of el.querySelectorAll('svg')) expect(svg.closest('.katex')).not.toBeNull();
     for (const styled of el.querySelectorAll('[style]')) expect(styled.closest('.katex'), styled.outerHTML).not.toBeNull();
     for (const b of el.querySelectorAll('button')) expect(b.className).toBe('copy-code');
     for (const a of el.querySelectorAll('a')) expect(a.getAttribute('href') ?? '').toMatch(/^(https?:|mailto:|#|$)/);

@@ -15,6 +15,10 @@ const TAGS = new Set(
   ).split(' '),
 );
 
+/** KaTeX draws radicals, arrows and braces as inline SVG: these are allowed inside a formula only. */
+const KATEX_SVG_TAGS = new Set(['svg', 'path', 'line']);
+const KATEX_SVG_ATTRIBUTES = new Set(['viewbox', 'preserveaspectratio', 'd', 'x1', 'x2', 'y1', 'y2', 'stroke-width']);
+
 const ATTRIBUTES = new Set(
   (
     'class href title alt src align start type aria-hidden aria-label data-testid colspan rowspan ' +
@@ -42,6 +46,7 @@ function katexStyle(value: string): boolean {
 
 function allowedAttribute(el: Element, name: string, value: string): boolean {
   if (name === 'style') return el.closest('.katex') !== null && katexStyle(value);
+  if (KATEX_SVG_TAGS.has(el.localName)) return KATEX_SVG_ATTRIBUTES.has(name) || name === 'width' || name === 'height' || name === 'xmlns';
   if (!ATTRIBUTES.has(name)) return false;
   if (name === 'href') return /^(?:https?:|mailto:|#)/i.test(value.trim());
   if (name === 'src') return /^(?:https?:|data:image\/(?:png|jpeg|gif|webp);)/i.test(value.trim());
@@ -58,7 +63,8 @@ function clean(parent: ParentNode): void {
     }
     const el = node as Element;
     const tag = el.localName;
-    if (!TAGS.has(tag) || (tag === 'button' && el.className !== 'copy-code')) {
+    const allowed = TAGS.has(tag) || (KATEX_SVG_TAGS.has(tag) && el.parentElement?.closest('.katex') != null);
+    if (!allowed || (tag === 'button' && el.className !== 'copy-code')) {
       el.remove();
       continue;
     }
