@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BlockLexer } from '../../src/renderer/src/components/markdown/blocks';
+import { BlockLexer, shownPlain } from '../../src/renderer/src/components/markdown/blocks';
 import { cacheSize, MAX_CACHED_CHARS, renderBlock, renderTokens, renderWhole } from '../../src/renderer/src/components/markdown/render';
 import { loadKatex } from '../../src/renderer/src/components/markdown/libs';
 import { loadDetectable, loadLanguage } from '../../src/renderer/src/components/markdown/highlight';
@@ -159,6 +159,21 @@ describe('nesting and size limits', () => {
     expect(cacheSize().chars).toBeLessThanOrEqual(MAX_CACHED_CHARS);
     // Every finished block is cached once; the streaming last block never is.
     expect(cacheSize().chars).toBeLessThan(text.length * 4);
+  });
+
+  it('shows a block too long to format as plain text, and lets it grow without lexing it again', () => {
+    const prose = answerFor('prose [len=300000]')
+      .replace(/```[\s\S]*?```/g, '')
+      .replace(/^- /gm, '')
+      .replace(/\n\n+/g, '\n');
+    const text = `Intro *formatted*.\n\n${prose}\n\nAfter **formatted**.`;
+    const lexer = new BlockLexer();
+    for (let cut = 1000; cut < text.length; cut += 4999) lexer.update(text.slice(0, cut));
+    const streamed = lexer.update(text).tokens;
+    const whole = new BlockLexer().update(text).tokens;
+    expect(streamed.map((t) => [t.type, t.raw])).toEqual(whole.map((t) => [t.type, t.raw]));
+    expect(whole.map((t) => shownPlain(t))).toEqual([false, true, false]);
+    expect(renderBlock(whole[2]!, 0, true).html).toContain('<strong>formatted</strong>');
   });
 
   it('never detects a language while a code block streams, and detects a small finished one', () => {

@@ -6,11 +6,75 @@
  */
 import { Component, memo, useEffect, useMemo, useRef, useSyncExternalStore, type MouseEvent, type ReactNode } from 'react';
 import type { Token } from 'marked';
-import { BlockLexer } from './markdown/blocks';
+import { BlockLexer, shownPlain } from './markdown/blocks';
 import { renderBlock } from './markdown/render';
 import { librariesVersion, onLibrariesLoaded } from './markdown/libs';
+import { MAX_HIGHLIGHT_CHARS } from './markdown/highlight';
+
+/** About this many characters per piece of a block shown plain: while it streams, only its last piece changes. */
+const PLAIN_PIECE = 8_192;
+
+/** Cuts at the first line break after every PLAIN_PIECE characters: cuts already made stay put as the text grows. */
+function plainPieces(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const cut = text.indexOf('\n', start + PLAIN_PIECE);
+    const end = cut === -1 ? text.length : cut + 1;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+// Block-level pieces: when the last one grows, the browser lays out only it, not all the text before it.
+const PlainPiece = memo(function PlainPiece({ text }: { text: string }) {
+  return <div className="md-piece">{text}</div>;
+});
+
+function Pieces({ text }: { text: string }) {
+  return plainPieces(text).map((p, i) => <PlainPiece key={i} text={p} />);
+}
+
+const PlainBlock = memo(function PlainBlock({ text }: { text: string }) {
+  return (
+    <div className="md-block md-plain-text">
+      <Pieces text={text} />
+    </div>
+  );
+});
+
+/** A code block too long to highlight, as text in pieces: streaming it costs the same per frame at 60 KB as at 1 KB. */
+const LongCode = memo(function LongCode({ code, lang }: { code: string; lang: string | undefined }) {
+  return (
+    <div className="md-block">
+      <div className="code-block">
+        <div className="code-head">
+          <span>{lang || 'code'}</span>
+          <button type="button" className="copy-code" data-testid="copy-code">
+            Copy
+          </button>
+        </div>
+        <pre>
+          <code className="hljs">
+            <Pieces text={code} />
+          </code>
+        </pre>
+      </div>
+    </div>
+  );
+});
 
 const Block = memo(function Block({ token, linksId, final }: { token: Token; linksId: number; final: boolean; version: number }) {
+  if (shownPlain(token)) return <PlainBlock text={token.raw} />;
+  if (token.type === 'code' && token.text.length > MAX_HIGHLIGHT_CHARS) {
+    const lang = /^\S*/.exec(token.lang ?? '')?.[0];
+    if (lang?.toLowerCase() !== 'mermaid') return <LongCode code={token.text} lang={lang} />;
+  }
+  return <FormattedBlock token={token} linksId={linksId} final={final} />;
+});
+
+function FormattedBlock({ token, linksId, final }: { token: Token; linksId: number; final: boolean }) {
   const { html, diagrams } = renderBlock(token, linksId, final);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -18,7 +82,7 @@ const Block = memo(function Block({ token, linksId, final }: { token: Token; lin
     if (diagrams && final && ref.current) void import('./markdown/mermaid').then((m) => m.drawDiagrams(ref.current!));
   }, [html, diagrams, final]);
   return <div ref={ref} className="md-block" dangerouslySetInnerHTML={{ __html: html }} />;
-});
+}
 
 function PlainText({ text, note }: { text: string; note: string }) {
   return (
@@ -26,7 +90,9 @@ function PlainText({ text, note }: { text: string; note: string }) {
       <p className="md-note" data-testid="render-note">
         {note}
       </p>
-      <p className="md-plain-text">{text}</p>
+      <div className="md-plain-text">
+        <Pieces text={text} />
+      </div>
     </div>
   );
 }

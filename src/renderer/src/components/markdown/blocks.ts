@@ -32,11 +32,29 @@ function linksIdFor(links: Links): number {
   return id;
 }
 
+/**
+ * A block longer than this (a code block aside) is shown as plain text: formatting and laying out a 400 KB paragraph takes
+ * tens of milliseconds, once per frame while it streams. Its inline Markdown is not even lexed.
+ */
+export const MAX_FORMATTED_BLOCK = 32_000;
+
+/** Whether a top-level token is shown as plain text (see MAX_FORMATTED_BLOCK). */
+export function shownPlain(token: Token): boolean {
+  return token.raw.length > MAX_FORMATTED_BLOCK && token.type !== 'code';
+}
+
+/** marked's Lexer.lex, except that inline text longer than MAX_FORMATTED_BLOCK is left unlexed (it shows plain). */
 function lex(src: string, links: Links): { tokens: Token[]; links: Links } {
   const lexer = new Lexer({ ...marked.defaults });
   lexer.tokens.links = Object.assign(Object.create(null) as Links, links);
-  const tokens = lexer.lex(src);
-  return { tokens: [...tokens], links: tokens.links };
+  const tokens = lexer.blockTokens(src, lexer.tokens);
+  for (const next of lexer.inlineQueue) {
+    if (next.src.length > MAX_FORMATTED_BLOCK) continue;
+    lexer.state.inRawBlock = false;
+    lexer.inlineTokens(next.src, next.tokens);
+  }
+  lexer.inlineQueue = [];
+  return { tokens: [...tokens], links: lexer.tokens.links };
 }
 
 /** The top-level link definitions among `tokens`, the first of a name winning as in marked. */
@@ -78,6 +96,7 @@ export class BlockLexer {
       }
     }
     if (from < 0) return this.full(text);
+    if (this.growsPlain(text)) return this.result;
     const tail = text.slice(from);
     if (nestingTooDeep(tail)) return this.plain(text);
     // The tail is lexed with the definitions made before it; if the definitions of the whole text then differ from
@@ -90,6 +109,28 @@ export class BlockLexer {
     this.text = text;
     this.result = { tokens: this.all.filter(visible), linksId: this.result.linksId, tooDeep: false };
     return this.result;
+  }
+
+  /**
+   * While the last block is one too long to format (see MAX_FORMATTED_BLOCK) and what was appended holds no blank
+   * line, that block just grows: it is not lexed again (marked takes tens of milliseconds over a 400 KB paragraph,
+   * which would be every frame). A blank line (where such a block may end) brings back a real lex.
+   */
+  private growsPlain(text: string): boolean {
+    let offset = this.text.length;
+    let i = this.all.length - 1;
+    for (; i >= 0; i--) {
+      offset -= this.all[i]!.raw.length;
+      if (this.all[i]!.type !== 'space') break;
+    }
+    const last = this.all[i];
+    if (!last || !shownPlain(last) || i !== this.all.length - 1) return false;
+    if (/\n[ \t]*\n/.test(text.slice(Math.max(offset, this.text.length - 2)))) return false;
+    const grown = { ...last, raw: text.slice(offset), text: text.slice(offset) } as Token;
+    this.all = [...this.all.slice(0, i), grown];
+    this.text = text;
+    this.result = { tokens: [...this.result.tokens.slice(0, -1), grown], linksId: this.result.linksId, tooDeep: false };
+    return true;
   }
 
   private full(text: string): Blocks {
