@@ -44,6 +44,8 @@ const PlainBlock = memo(function PlainBlock({ text }: { text: string }) {
   );
 });
 
+const STREAMING_CODE_CHARS = 4_000;
+
 /** A code block too long to highlight, as text in pieces: streaming it costs the same per frame at 60 KB as at 1 KB. */
 const LongCode = memo(function LongCode({ code, lang }: { code: string; lang: string | undefined }) {
   return (
@@ -67,7 +69,9 @@ const LongCode = memo(function LongCode({ code, lang }: { code: string; lang: st
 
 const Block = memo(function Block({ token, linksId, final }: { token: Token; linksId: number; final: boolean; version: number }) {
   if (shownPlain(token)) return <PlainBlock text={token.raw} />;
-  if (token.type === 'code' && token.text.length > MAX_HIGHLIGHT_CHARS) {
+  // A long code block renders as text in pieces: always past the highlighting limit, and while it streams past a few
+  // kilobytes (it is highlighted once finished).
+  if (token.type === 'code' && token.text.length > (final ? MAX_HIGHLIGHT_CHARS : STREAMING_CODE_CHARS)) {
     const lang = /^\S*/.exec(token.lang ?? '')?.[0];
     if (lang?.toLowerCase() !== 'mermaid') return <LongCode code={token.text} lang={lang} />;
   }
