@@ -45,6 +45,24 @@ describe('Markdown component', () => {
     unmount();
   });
 
+  it('shows a block too long to format, and a long code block, as text in pieces that join to exactly the text', () => {
+    const line = 'word '.repeat(20_000); // 100 KB without a line break
+    const lines = Array.from({ length: 3000 }, (_, i) => `line ${i} of a long paragraph`).join('\n');
+    const code = Array.from({ length: 2000 }, (_, i) => `let v${i} = ${i};`).join('\n');
+    const { el, unmount } = mount([line, lines, '```\n' + code + '\n```']);
+    const [a, b, c] = [...el.querySelectorAll('section')];
+    for (const [section, text] of [
+      [a!, line],
+      [b!, lines],
+    ] as const) {
+      expect(section.querySelectorAll('.md-piece').length).toBeGreaterThan(3);
+      expect(section.querySelector('.md-plain-text')?.textContent).toBe(text);
+    }
+    expect(c!.querySelectorAll('pre code .md-piece').length).toBeGreaterThan(1);
+    expect(c!.querySelector('pre code')?.textContent).toBe(code);
+    unmount();
+  });
+
   it('carries no copy of the Markdown source in the page', () => {
     const text = 'Some **bold** text\n\n- a list';
     const { el, unmount } = mount([text]);

@@ -14,13 +14,16 @@ import { MAX_HIGHLIGHT_CHARS } from './markdown/highlight';
 /** About this many characters per piece of a block shown plain: while it streams, only its last piece changes. */
 const PLAIN_PIECE = 8_192;
 
-/** Cuts at the first line break after every PLAIN_PIECE characters: cuts already made stay put as the text grows. */
+/**
+ * Cuts at the first line break after every PLAIN_PIECE characters (or, in a line longer than that, after twice as
+ * many): cuts already made stay put as the text grows.
+ */
 function plainPieces(text: string): string[] {
   const pieces: string[] = [];
   let start = 0;
   while (start < text.length) {
     const cut = text.indexOf('\n', start + PLAIN_PIECE);
-    const end = cut === -1 ? text.length : cut + 1;
+    const end = cut !== -1 && cut < start + 2 * PLAIN_PIECE ? cut + 1 : Math.min(text.length, start + 2 * PLAIN_PIECE);
     pieces.push(text.slice(start, end));
     start = end;
   }
