@@ -37,6 +37,8 @@ function inputs(): Input[] {
     { name: '60 KB code block, no language', text: code, frames: 120 },
     { name: 'list nested 900 deep (810 KB)', text: list, frames: 200 },
     { name: '400 KB plain answer', text: plain, frames: 400 },
+    // For reference: an ordinary answer (paragraphs, lists, code) at the size of DESIGN.md's streaming budget.
+    { name: '50,000-character answer', text: answerFor('bench [len=50000]'), frames: 400 },
   ];
 }
 
