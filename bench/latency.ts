@@ -18,7 +18,7 @@ async function watch(page: Page): Promise<void> {
     new MutationObserver(() => {
       const el = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].pop();
       if (!el) return;
-      const n = [...el.querySelectorAll<HTMLElement>('.md-block')].reduce((a, b) => a + (b.dataset.source?.length ?? 0), 0);
+      const n = Number(el.querySelector<HTMLElement>('.markdown')?.dataset.length ?? 0);
       if (n > last) {
         last = n;
         w.__seen.push([performance.timeOrigin + performance.now(), n]);

@@ -13,7 +13,7 @@ import { chromium } from '@playwright/test';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
 import { startHostProcess } from '../test/support/host-process';
 import { tempDir } from '../test/support/core';
-import { splitBlocks } from '../src/renderer/src/components/Markdown';
+import { BlockLexer } from '../src/renderer/src/components/markdown/blocks';
 import { answerFor, splitIntoDeltas } from '../src/main/core/providers/demo-text';
 import { percentile } from './stats';
 import { chromiumLaunchOptions } from '../test/support/chromium';
@@ -23,6 +23,7 @@ function markdownPerChunk(): string {
   const deltas = splitIntoDeltas(text);
   const marked = new Marked({ gfm: true });
   const cache = new Map<string, string>();
+  const lexer = new BlockLexer();
   let acc = '';
   const whole: number[] = [];
   const incremental: number[] = [];
@@ -32,8 +33,8 @@ function markdownPerChunk(): string {
     marked.parse(acc, { async: false });
     whole.push(performance.now() - t);
     t = performance.now();
-    // What the app does per chunk: split into blocks, parse only blocks it has not seen (in practice: the last one).
-    for (const b of splitBlocks(acc)) if (!cache.has(b)) cache.set(b, marked.parse(b, { async: false }) as string);
+    // What the app does per chunk: lex again from the last blocks, render only blocks it has not seen.
+    for (const t of lexer.update(acc).tokens) if (!cache.has(t.raw)) cache.set(t.raw, marked.parser([t]));
     incremental.push(performance.now() - t);
   }
   return [

@@ -1,10 +1,12 @@
-/** `npm run bench [persist|search|import|renderer|latency|startup]`: each benchmark measured side by side with its baseline, printed as ratios. */
+/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup]`: each benchmark measured side by side with its baseline, printed as ratios. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
 import { runRendererBench } from './renderer';
 import { runLatencyBench } from './latency';
 import { runStartupBench } from './startup';
+import { runFreezeBench } from './renderer-freeze';
+import { runBundleBench } from './bundle';
 
 const which = process.argv[2];
 const log = (s: string) => console.error(s);
@@ -23,6 +25,16 @@ if (!which || which === 'search') {
 if (!which || which === 'renderer') {
   console.log('## The window (needs `npm run build` first)\n');
   console.log(await runRendererBench(log), '\n');
+}
+if (!which || which === 'freeze') {
+  console.log('## Renderer freezes: the longest task while hostile-sized answers stream (budget: none over 50 ms)\n');
+  console.log(await runFreezeBench(log), '\n');
+}
+if (!which || which === 'bundle') {
+  console.log(
+    '## The renderer bundle: JavaScript loaded at start, and what loads only when an answer needs it (needs `npm run build` first)\n',
+  );
+  console.log(runBundleBench(), '\n');
 }
 if (!which || which === 'latency') {
   console.log('## Chunk → visible in every window (needs `npm run build` first)\n');

@@ -162,7 +162,11 @@ export const MessageView = memo(function MessageView({
         <>
           {(m.thinking || m.thinking_redacted) && <ThinkingBlock m={m} />}
           <div className="message-content" data-testid="message-content">
-            {m.role === 'user' ? <p className="user-text">{m.content}</p> : <Markdown text={m.content} />}
+            {m.role === 'user' ? (
+              <p className="user-text">{m.content}</p>
+            ) : (
+              <Markdown text={m.content} streaming={m.status === 'generating'} />
+            )}
             {m.status === 'generating' && <span className="cursor" aria-hidden="true" />}
           </div>
           <StopReason m={m} />
