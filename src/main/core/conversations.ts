@@ -2,6 +2,7 @@
 import { HoldfastError } from '../../shared/errors';
 import type { Conversation, Message, Reaction } from '../../shared/model';
 import type { Thread } from '../../shared/messages';
+import type { ConversationPage } from '../../shared/conversations';
 import type { Store } from './store/store';
 import type { SyncHub } from './sync/hub';
 import { indexTree, latestLeaf, latestLeafUnder, siblingIds, threadTo } from '../../shared/tree';
@@ -20,6 +21,11 @@ export class Conversations {
 
   list(trashed = false): Conversation[] {
     return this.store.listConversations(trashed);
+  }
+
+  /** One page of the list, pinned first, newest activity first. */
+  page(limit = 100, cursor?: string): ConversationPage {
+    return this.store.pageConversations(limit, cursor);
   }
 
   update(

@@ -46,7 +46,13 @@ const obj = (body: unknown): Record<string, unknown> => {
 };
 
 route('GET', '/api/sessions', (core, { query }) =>
-  core.call('conversations.list', { trashed: query.get('trashed') === '1' || query.get('trashed') === 'true' }),
+  // With `limit` or `cursor`: one page {items, next_cursor, total}; without: the whole list as an array, as before.
+  query.has('limit') || query.has('cursor')
+    ? core.call('conversations.page', {
+        ...(query.has('limit') ? { limit: Number(query.get('limit')) } : {}),
+        ...(query.has('cursor') ? { cursor: query.get('cursor') } : {}),
+      })
+    : core.call('conversations.list', { trashed: query.get('trashed') === '1' || query.get('trashed') === 'true' }),
 );
 route('POST', '/api/sessions', (core, { body }) => core.call('conversations.create', obj(body)));
 route('GET', '/api/sessions/:id', (core, { params }) => core.call('conversations.get', { id: params.id }));

@@ -48,15 +48,19 @@ export async function startHost(o: HostOptions): Promise<Host> {
   });
   const sseClients = new Set<http.ServerResponse>();
   const sockets = new Set<WebSocket>();
-  // One subscription for every window and stream: each event is serialised once, then fanned out.
+  // SSE streams (scripts) hear every event: one subscription, each event serialised once, then fanned out.
   const unsubscribeAll = core.sync.subscribe((event) => {
-    if (!sockets.size && !sseClients.size) return;
-    const json = JSON.stringify(event);
-    const frame = `{"event":${json}}`;
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
-    const sse = sseFrame(event, json);
+    if (!sseClients.size) return;
+    const sse = sseFrame(event, JSON.stringify(event));
     for (const r of sseClients) r.write(sse);
   });
+  // Each socket has its own subscription, filtered by the hub to what its window watches; the frame of an event is
+  // built once however many sockets it goes to (the hub hands every subscriber the same event object, in turn).
+  let framed: { event: HoldfastEvent; frame: string } | null = null;
+  const frameOf = (event: HoldfastEvent): string => {
+    if (framed?.event !== event) framed = { event, frame: `{"event":${JSON.stringify(event)}}` };
+    return framed.frame;
+  };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
@@ -159,7 +163,13 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   function attachSocket(ws: WebSocket): void {
     sockets.add(ws);
-    const unsubscribe = () => sockets.delete(ws);
+    const subscription = core.sync.connect((event) => {
+      if (ws.readyState === ws.OPEN) ws.send(frameOf(event));
+    });
+    const unsubscribe = () => {
+      sockets.delete(ws);
+      subscription.close();
+    };
     ws.on('message', (data) => {
       let frame: RequestFrame;
       try {
@@ -173,7 +183,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
         );
         return;
       }
-      core.call(frame.method, frame.input).then(
+      core.call(frame.method, frame.input, { subscription }).then(
         (result) => reply(ws, { id: frame.id, ok: true, result: result ?? null }),
         (err: unknown) => reply(ws, { id: frame.id, ok: false, error: toErrorShape(err) }),
       );

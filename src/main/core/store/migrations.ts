@@ -125,4 +125,8 @@ export const migrations: readonly string[] = [
   END;
   INSERT INTO messages_thinking_fts(messages_thinking_fts) VALUES ('rebuild');
   `,
+  // 4: the conversation list is paged by a keyset (pinned, updated_at, id) over live conversations: one index walk per page.
+  `
+  CREATE INDEX conversations_list ON conversations(pinned DESC, updated_at DESC, id DESC) WHERE deleted_at IS NULL;
+  `,
 ];

@@ -2,6 +2,7 @@
 import type { Conversation, Message, MessageStatus, Role } from '../../../shared/model';
 import { HoldfastError } from '../../../shared/errors';
 import type { Db } from './database';
+import { decodeCursor, encodeCursor, type ConversationPage } from '../../../shared/conversations';
 import { MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow } from './rows';
 
 export type Entity = 'conversation' | 'message';
@@ -62,6 +63,14 @@ export class Store {
       parents: db.prepare<[string], { id: string; parent_id: string | null }>(
         'SELECT id, parent_id FROM messages WHERE conversation_id = ?',
       ),
+      pageFirst: db.prepare<[number], ConversationRow>(
+        'SELECT * FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?',
+      ),
+      pageAfter: db.prepare<[number, number, string, number], ConversationRow>(
+        `SELECT * FROM conversations WHERE deleted_at IS NULL AND (pinned, updated_at, id) < (?, ?, ?)
+         ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?`,
+      ),
+      liveCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM conversations WHERE deleted_at IS NULL'),
       headSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
       minSeq: db.prepare<[], { seq: number | null }>('SELECT min(seq) AS seq FROM changes'),
     };
@@ -175,6 +184,18 @@ export class Store {
       )
       .all();
     return rows.map(toConversation);
+  }
+  /**
+   * One page of live conversations in list order, after `cursor` (the keyset index walks straight there, no OFFSET), and
+   * how many there are. A cursor that is not one of ours is refused rather than read as the start.
+   */
+  pageConversations(limit: number, cursor?: string): ConversationPage {
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    if (cursor !== undefined && !after) throw new HoldfastError('invalid_input', 'cursor is not a next_cursor this server gave out');
+    const rows = after ? this.q.pageAfter.all(after.pinned ? 1 : 0, after.updated_at, after.id, limit) : this.q.pageFirst.all(limit);
+    const items = rows.map(toConversation);
+    const last = items.at(-1);
+    return { items, next_cursor: items.length === limit && last ? encodeCursor(last) : null, total: this.q.liveCount.get()!.n };
   }
   allConversations(): Conversation[] {
     return this.db.prepare<[], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC').all().map(toConversation);
