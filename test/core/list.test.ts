@@ -51,6 +51,8 @@ describe('the paged conversation list', () => {
     expect(pages.map((p) => p.total)).toEqual(pages.map(() => 24));
     expect(pages.at(-1)!.next_cursor).toBeNull();
     expect(pages.slice(0, -1).every((p) => p.items.length === 7)).toBe(true);
+    // A list that ends exactly at a page's end says so on that page: no empty page after it.
+    expect((await allPages(12)).map((p) => p.items.length)).toEqual([12, 12]);
   });
 
   it('neither skips nor repeats a conversation when others get new activity between pages', async () => {

@@ -192,10 +192,13 @@ export class Store {
   pageConversations(limit: number, cursor?: string): ConversationPage {
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (cursor !== undefined && !after) throw new HoldfastError('invalid_input', 'cursor is not a next_cursor this server gave out');
-    const rows = after ? this.q.pageAfter.all(after.pinned ? 1 : 0, after.updated_at, after.id, limit) : this.q.pageFirst.all(limit);
-    const items = rows.map(toConversation);
+    // One row more than asked says whether a next page exists, so the last page never points at an empty one.
+    const rows = after
+      ? this.q.pageAfter.all(after.pinned ? 1 : 0, after.updated_at, after.id, limit + 1)
+      : this.q.pageFirst.all(limit + 1);
+    const items = rows.slice(0, limit).map(toConversation);
     const last = items.at(-1);
-    return { items, next_cursor: items.length === limit && last ? encodeCursor(last) : null, total: this.q.liveCount.get()!.n };
+    return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null, total: this.q.liveCount.get()!.n };
   }
   allConversations(): Conversation[] {
     return this.db.prepare<[], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC').all().map(toConversation);

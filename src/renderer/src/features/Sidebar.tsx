@@ -8,7 +8,8 @@ import { useHoldfast, visibleList } from '../state/store';
 export function Sidebar() {
   const conversations = useHoldfast((s) => s.conversations);
   const listEnd = useHoldfast((s) => s.listEnd);
-  const hasMore = useHoldfast((s) => s.listCursor !== null);
+  const cursor = useHoldfast((s) => s.listCursor);
+  const hasMore = cursor !== null;
   const currentId = useHoldfast((s) => s.currentId);
   const generating = useHoldfast((s) => s.status?.generating_conversation_ids);
   // Paged: the list shows what the loaded pages reach, plus any conversation a live change moved above their end.
@@ -28,7 +29,7 @@ export function Sidebar() {
   // Near the end of what is loaded: ask for the next page (the action shares one request among repeated asks).
   useEffect(() => {
     if (hasMore && lastShown >= list.length - 30) void actions.loadMoreConversations();
-  }, [hasMore, lastShown, list.length]);
+  }, [hasMore, cursor, lastShown, list.length]);
   const [showTrash, setShowTrash] = useState(false);
   const trashed = useMemo(
     () =>
@@ -42,7 +43,7 @@ export function Sidebar() {
       <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void actions.newConversation()}>
         + New conversation
       </button>
-      <div className="conversation-list" ref={listRef}>
+      <div className="conversation-list" ref={listRef} data-testid="conversation-list" data-loaded={list.length} data-more={hasMore}>
         <ul style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const c = list[item.index]!;
