@@ -32,6 +32,8 @@ export class Store {
   private touched: Map<string, Entity> | null = null;
   private pendingCommits: CommittedChange[] = [];
   private readonly listeners = new Set<CommitListener>();
+  /** How many live conversations there are, counted once and kept until a conversation changes (the count walks an index). */
+  private liveTotal: number | null = null;
   private readonly q;
 
   constructor(
@@ -112,6 +114,7 @@ export class Store {
     }
     const committed = this.pendingCommits;
     this.pendingCommits = [];
+    if (committed.some((c) => c.entity === 'conversation')) this.liveTotal = null;
     if (committed.length) for (const l of this.listeners) l(committed);
     return result;
   }
@@ -198,7 +201,11 @@ export class Store {
       : this.q.pageFirst.all(limit + 1);
     const items = rows.slice(0, limit).map(toConversation);
     const last = items.at(-1);
-    return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null, total: this.q.liveCount.get()!.n };
+    return {
+      items,
+      next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+      total: (this.liveTotal ??= this.q.liveCount.get()!.n),
+    };
   }
   allConversations(): Conversation[] {
     return this.db.prepare<[], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC').all().map(toConversation);
