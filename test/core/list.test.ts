@@ -156,3 +156,24 @@ describe('sync.watch', () => {
     stop();
   });
 });
+
+describe('opening a long conversation', () => {
+  it('the thread tail is exactly the last messages of the whole thread, siblings included, on any branch', async () => {
+    const c = core.conversations.create({});
+    let last = '';
+    for (let i = 0; i < 4; i++) {
+      now += 10;
+      last = core.engine.send({ conversation_id: c.id, content: `turn ${i} [len=50]` }).assistant_message_id;
+      await settled(core, last);
+    }
+    now += 10;
+    const variant = core.engine.regenerate(last).assistant_message_id;
+    await settled(core, variant);
+    for (const tail of [1, 3, 8, 40])
+      expect(core.conversations.thread(c.id, tail).messages).toEqual(core.conversations.thread(c.id).messages.slice(-tail));
+    expect(core.conversations.thread(c.id, 1).messages[0]!.sibling_ids).toEqual([last, variant]);
+    core.conversations.setLeaf(c.id, last);
+    expect(core.conversations.thread(c.id, 2).messages).toEqual(core.conversations.thread(c.id).messages.slice(-2));
+    expect(core.conversations.thread(c.id, 1).messages[0]!.id).toBe(last);
+  });
+});

@@ -58,12 +58,29 @@ export class Conversations {
 
   /** The current thread, root first, each message with its siblings; streaming text is live. */
   thread(conversationId: string, tail?: number): Thread {
+    if (tail) return this.threadTail(conversationId, tail);
     const conversation = this.store.conversation(conversationId);
     const tree = indexTree(this.messages(conversationId));
     const leaf =
       conversation.current_leaf_id && tree.byId.has(conversation.current_leaf_id) ? conversation.current_leaf_id : latestLeaf(tree);
     const path = threadTo(tree, leaf);
     return { conversation, messages: (tail ? path.slice(-tail) : path).map((m) => ({ ...m, sibling_ids: siblingIds(tree, m) })) };
+  }
+
+  /**
+   * The last `tail` messages of the current thread, reading the text of those only: a window opening a long conversation
+   * paints from this, so its cost must not grow with the conversation's length of text (the tree's shape is small).
+   */
+  private threadTail(conversationId: string, tail: number): Thread {
+    const conversation = this.store.conversation(conversationId);
+    // The tree functions read only id, parent_id, created_at and last_updated: the shape stands in for whole messages.
+    const tree = indexTree(this.store.shapeOf(conversationId) as unknown as Message[]);
+    const leaf =
+      conversation.current_leaf_id && tree.byId.has(conversation.current_leaf_id) ? conversation.current_leaf_id : latestLeaf(tree);
+    const messages = threadTo(tree, leaf)
+      .slice(-tail)
+      .map((shape) => ({ ...(this.sync.message(shape.id) ?? this.store.message(shape.id)), sibling_ids: siblingIds(tree, shape) }));
+    return { conversation, messages };
   }
 
   tree(conversationId: string): { current_leaf_id: string | null; messages: Message[] } {

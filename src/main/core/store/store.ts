@@ -73,6 +73,9 @@ export class Store {
          ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?`,
       ),
       liveCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM conversations WHERE deleted_at IS NULL'),
+      shape: db.prepare<[string], { id: string; parent_id: string | null; created_at: number; last_updated: number }>(
+        'SELECT id, parent_id, created_at, last_updated FROM messages WHERE conversation_id = ?',
+      ),
       headSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
       minSeq: db.prepare<[], { seq: number | null }>('SELECT min(seq) AS seq FROM changes'),
     };
@@ -173,6 +176,11 @@ export class Store {
   /** Ids of the conversation's messages still queued or generating (usually none or one). */
   busyIn(conversationId: string): string[] {
     return this.q.busy.all(conversationId).map((r) => r.id);
+  }
+
+  /** A conversation's tree without its text: enough to find the thread and siblings, a small read however long the text. */
+  shapeOf(conversationId: string): { id: string; parent_id: string | null; created_at: number; last_updated: number }[] {
+    return this.q.shape.all(conversationId);
   }
 
   /** Every message's parent in a conversation, for walking up a branch without a query per step. */
