@@ -16,7 +16,8 @@ export interface Failure {
 
 export interface TreeState {
   messages: Record<string, Message>;
-  /** Bumped when a message is added: the thread's shape can only change then (or when the leaf moves). */
+  /** Changed when a message is added: the thread's shape can only change then (or when the leaf moves). Unique across
+   * trees and reloads (one counter), so a thread derived from a dropped copy never passes for the new one. */
   structure: number;
   /** False while only the tail of the thread is here; events keep a complete tree current with no refetch. */
   complete: boolean;
@@ -30,6 +31,7 @@ export interface TreeState {
 /** Trees kept in a window at most; a thread of thousands of messages is megabytes, and a day of use opens hundreds. */
 export const MAX_TREES = 12;
 let useCounter = 0;
+let structureCounter = 0;
 
 export interface HoldfastState {
   connection: ConnectionState;
@@ -119,7 +121,7 @@ export function setTree(conversationId: string, messages: Message[], complete = 
   const map: Record<string, Message> = {};
   for (const m of messages) map[m.id] = m;
   set((s) => {
-    const tree = { messages: map, structure: (s.trees[conversationId]?.structure ?? 0) + 1, complete, asOf: null, used: ++useCounter };
+    const tree = { messages: map, structure: ++structureCounter, complete, asOf: null, used: ++useCounter };
     return { trees: evict({ ...s.trees, [conversationId]: tree }, s.currentId) };
   });
 }
@@ -152,7 +154,7 @@ export function upsertMessage(m: Message): void {
   set((s) => ({
     trees: {
       ...s.trees,
-      [m.conversation_id]: { ...tree, messages: { ...tree.messages, [m.id]: m }, structure: tree.structure + (isNew ? 1 : 0) },
+      [m.conversation_id]: { ...tree, messages: { ...tree.messages, [m.id]: m }, structure: isNew ? ++structureCounter : tree.structure },
     },
   }));
 }
