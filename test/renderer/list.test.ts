@@ -177,6 +177,29 @@ describe('what a window watches', () => {
     expect(fake.callsOf('messages.tree').filter((i) => (i as { conversation_id: string }).conversation_id === 'c001')).toHaveLength(1);
   });
 
+  it('a connection that refuses sync.watch still opens conversations, reloading a kept tree instead of catching it up', async () => {
+    let content = 'Hello';
+    const fake = new FakeTransport((method, input) => {
+      if (method === 'sync.pull') return { ...snapshot(), seq: 20 };
+      if (method === 'app.status') return status;
+      if (method === 'sync.watch') throw new Error('Unknown method sync.watch');
+      const id = (input as { conversation_id: string }).conversation_id;
+      if (method === 'messages.thread') return { conversation: conversation(Number(id.slice(1))), messages: [] };
+      if (method === 'messages.tree') return { current_leaf_id: null, messages: id === 'c001' ? [message('m1', 'c001', content)] : [] };
+      throw new Error(`unexpected ${method}`);
+    });
+    const sync = new Sync(fake, (flush) => flush());
+    const actions = createActions(fake, sync, env);
+    fake.setConnection('connected');
+    await vi.waitFor(() => expect(useHoldfast.getState().lastSeq).toBe(20));
+    await actions.selectConversation('c001');
+    await actions.selectConversation('c002');
+    content = 'Hello, world';
+    await actions.selectConversation('c001');
+    expect(useHoldfast.getState().error).toBeNull();
+    expect(useHoldfast.getState().trees.c001?.messages.m1?.content).toBe('Hello, world');
+  });
+
   it('keeps at most MAX_TREES trees, dropping the least recently shown and never the shown one', () => {
     useHoldfast.setState({ currentId: 't0' });
     for (let i = 0; i < MAX_TREES + 8; i++) setTree(`t${i}`, [message(`m${i}`, `t${i}`, 'x')]);

@@ -2,7 +2,7 @@
  * Keeps the replica in step: on every (re)connect it pulls changes since the last seq it applied (or a snapshot),
  * replays the events that arrived meanwhile, then follows live events.
  */
-import type { HoldfastEvent, PullOutput } from '../../../shared/sync';
+import type { HoldfastEvent, PullOutput, WatchOutput } from '../../../shared/sync';
 import type { Transport } from '../api/transport';
 import {
   appendChunks,
@@ -93,9 +93,16 @@ export class Sync {
     if (previous && previous !== conversationId) markTree(previous, useHoldfast.getState().lastSeq ?? 0);
     const held = conversationId ? useHoldfast.getState().trees[conversationId] : undefined;
     const since = held?.asOf ?? null;
-    const out = await this.api.invoke('sync.watch', { conversation_ids: conversationId ? [conversationId] : [], since });
+    let out: WatchOutput | null;
+    try {
+      out = await this.api.invoke('sync.watch', { conversation_ids: conversationId ? [conversationId] : [], since });
+    } catch {
+      // A connection that cannot filter (an older host) still hears everything; a kept tree is reloaded instead of
+      // caught up. A real failure (offline) fails that reload too, and the caller shows it.
+      out = null;
+    }
     if (!conversationId || !held || since === null || this.shown !== conversationId) return;
-    if (out.reset) return this.loadTree(conversationId);
+    if (!out || out.reset) return this.loadTree(conversationId);
     for (const m of out.messages) upsertMessage(m);
     markTree(conversationId, null);
   }
