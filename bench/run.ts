@@ -7,6 +7,7 @@ import { runLatencyBench } from './latency';
 import { runListBench } from './list';
 import { runMemoryBench } from './memory';
 import { machineLine } from './machine';
+import { runSwitchProfile } from './switch-profile';
 
 const which = process.argv[2];
 const log = (s: string) => console.error(s);
@@ -39,4 +40,8 @@ if (!which || which === 'list') {
 if (!which || which === 'memory') {
   header('## Memory: renderer heap over 200 conversations opened one after another, host RSS (needs `npm run build` first)');
   console.log(await runMemoryBench(log), '\n');
+}
+if (which === 'switch-profile') {
+  header('## Where a switch goes: a CPU profile of the window (needs `npm run build` first)');
+  console.log(await runSwitchProfile(), '\n');
 }
