@@ -9,7 +9,7 @@ import { Journal } from './engine/journal';
 import { Engine } from './engine/engine';
 import type { RetryPolicy } from './engine/generation';
 import type { EngineClock } from './engine/clock';
-import { SyncHub } from './sync/hub';
+import { SyncHub, type Caller } from './sync/hub';
 import { Conversations } from './conversations';
 import { handlers } from './handlers';
 import type { Provider } from './providers/provider';
@@ -173,16 +173,16 @@ export class Core {
   private exclusiveOpen = false;
 
   /** Validates raw input with the method's schema, then runs its handler: the one door in from outside. */
-  async call(method: string, rawInput: unknown): Promise<unknown> {
+  async call(method: string, rawInput: unknown, caller: Caller = {}): Promise<unknown> {
     if (!isMethod(method)) throw new HoldfastError('not_found', `Unknown method ${method}`);
     const input = contract[method].input.parse(rawInput ?? {});
-    return this.invoke(method, input as never);
+    return this.invoke(method, input as never, caller);
   }
 
   /** Typed call for trusted callers inside the main process. */
-  async invoke<M extends Method>(method: M, input: Parameters<(typeof handlers)[M]>[0]): Promise<Output<M>> {
-    const handler = handlers[method] as (i: unknown, c: Core) => Output<M> | Promise<Output<M>>;
-    return handler(input, this);
+  async invoke<M extends Method>(method: M, input: Parameters<(typeof handlers)[M]>[0], caller: Caller = {}): Promise<Output<M>> {
+    const handler = handlers[method] as (i: unknown, c: Core, caller: Caller) => Output<M> | Promise<Output<M>>;
+    return handler(input, this, caller);
   }
 
   applySettings(patch: SettingsPatch): SettingsView {

@@ -2,10 +2,12 @@
 import type { Contract } from '../../shared/contract';
 import type { HandlersFor } from '../../shared/rpc';
 import type { Core } from './core';
+import type { Caller } from './sync/hub';
 
-export const handlers: HandlersFor<Contract, Core> = {
+export const handlers: HandlersFor<Contract, Core, Caller> = {
   'conversations.create': (input, core) => core.conversations.create(input),
   'conversations.list': (input, core) => core.conversations.list(input.trashed ?? false),
+  'conversations.page': (input, core) => core.conversations.page(input.limit, input.cursor),
   'conversations.get': (input, core) => core.store.conversation(input.id),
   'conversations.update': ({ id, ...patch }, core) => core.conversations.update(id, patch),
   'conversations.trash': (input, core) => core.conversations.trash(input.id),
@@ -23,6 +25,7 @@ export const handlers: HandlersFor<Contract, Core> = {
   'messages.tree': (input, core) => core.conversations.tree(input.conversation_id),
   'messages.status': (input, core) => core.conversations.status(input.conversation_id),
   'sync.pull': (input, core) => core.sync.pull(input.since),
+  'sync.watch': (input, core, caller) => core.sync.watch(caller.subscription, input.conversation_ids, input.since),
   'app.status': (_input, core) => core.sync.status(),
   'settings.get': (_input, core) => core.settings.get(),
   'settings.set': (input, core) => core.applySettings(input),

@@ -31,16 +31,22 @@ export const routes: Route[] = Object.entries(contract).flatMap(([name, spec]) =
 
 export type RouteMatch = { route: Route; id: string | undefined } | { methodNotAllowed: true } | undefined;
 
-/** `pathname` is already percent-decoded segment by segment by the caller (a bad escape is a 400 there). */
-export function matchRoute(method: string, pathname: string): RouteMatch {
+/**
+ * `pathname` is already percent-decoded segment by segment by the caller (a bad escape is a 400 there). A route with
+ * `when` is taken only if the query names one of its parameters, and before one without.
+ */
+export function matchRoute(method: string, pathname: string, query: URLSearchParams = new URLSearchParams()): RouteMatch {
   let pathMatched = false;
+  let fallback: { route: Route; id: string | undefined } | undefined;
   for (const route of routes) {
     const m = route.pattern.exec(pathname);
     if (!m) continue;
     pathMatched = true;
-    if (route.http.method === method) return { route, id: m[1] };
+    if (route.http.method !== method) continue;
+    if (!route.http.when) fallback ??= { route, id: m[1] };
+    else if (route.http.when.some((key) => query.has(key))) return { route, id: m[1] };
   }
-  return pathMatched ? { methodNotAllowed: true } : undefined;
+  return fallback ?? (pathMatched ? { methodNotAllowed: true } : undefined);
 }
 
 /** The route's contract input: defaults, then the JSON body, then query parameters, then the path's id. */

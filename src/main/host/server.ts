@@ -100,15 +100,19 @@ export async function startHost(o: HostOptions): Promise<Host> {
     excused.set(subscriber, answers);
     return backlog - answers > limits.queue;
   }
-  // One subscription for every window and stream: each event is serialised once, then fanned out.
+  // SSE streams (scripts) hear every event: one subscription, each event serialised once, then fanned out.
   const unsubscribeAll = core.sync.subscribe((event) => {
-    if (!sockets.size && !sseClients.size) return;
-    const json = JSON.stringify(event);
-    const frame = `{"event":${json}}`;
-    for (const ws of sockets) push(ws, frame);
-    const sse = sseFrame(event, json);
+    if (!sseClients.size) return;
+    const sse = sseFrame(event, JSON.stringify(event));
     for (const r of sseClients) sseWrite(r, sse);
   });
+  // Each socket has its own subscription, filtered by the hub to what its window watches; the frame of an event is
+  // built once however many sockets it goes to (the hub hands every subscriber the same event object, in turn).
+  let framed: { event: HoldfastEvent; frame: string } | null = null;
+  const frameOf = (event: HoldfastEvent): string => {
+    if (framed?.event !== event) framed = { event, frame: `{"event":${JSON.stringify(event)}}` };
+    return framed.frame;
+  };
 
   function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
     handle(req, res).catch((err: unknown) => sendError(req, res, err));
@@ -132,7 +136,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
       return sendFile(res, name, 'application/json', core.exchange.exportArchive());
     }
     if (isApi) {
-      const match = matchRoute(method, t.rawPath);
+      const match = matchRoute(method, t.rawPath, t.query);
       if (!match) throw new HoldfastError('not_found', `No route ${method} ${t.rawPath}`);
       if ('methodNotAllowed' in match) {
         sendJson(res, 405, { error: { code: 'invalid_input', message: `${method} is not allowed on ${t.rawPath}` } });
@@ -268,7 +272,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   function attachSocket(ws: WebSocket): void {
     sockets.add(ws);
-    const unsubscribe = () => sockets.delete(ws);
+    const subscription = core.sync.connect((event) => push(ws, frameOf(event)));
+    const unsubscribe = () => {
+      sockets.delete(ws);
+      subscription.close();
+    };
     ws.on('message', (data) => {
       let frame: RequestFrame;
       try {
@@ -283,7 +291,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
         );
         return;
       }
-      core.call(frame.method, frame.input).then(
+      core.call(frame.method, frame.input, { subscription }).then(
         (result) => reply(ws, { id: frame.id, ok: true, result: result ?? null }),
         (err: unknown) => reply(ws, { id: frame.id, ok: false, error: toErrorShape(err) }),
       );

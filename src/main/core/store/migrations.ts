@@ -138,4 +138,8 @@ export const migrations: readonly string[] = [
   INSERT INTO continuation_strategies (endpoint, model, strategy, at) SELECT '', model, strategy, at FROM model_strategies;
   DROP TABLE model_strategies;
   `,
+  // 5: the conversation list is paged by a keyset (pinned, updated_at, id) over live conversations: one index walk per page.
+  `
+  CREATE INDEX conversations_list ON conversations(pinned DESC, updated_at DESC, id DESC) WHERE deleted_at IS NULL;
+  `,
 ];

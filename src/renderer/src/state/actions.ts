@@ -72,7 +72,7 @@ export const browserEnv: ActionEnv = {
 
 export function createActions(
   api: Pick<Transport, 'invoke' | 'kind'>,
-  sync: Pick<Sync, 'loadTree' | 'loadTail'>,
+  sync: Pick<Sync, 'loadTree' | 'loadTail'> & Partial<Pick<Sync, 'show' | 'loadMore'>>,
   env: ActionEnv = browserEnv,
 ) {
   /** Runs one step; on failure shows it and resolves `undefined`, so no click ever leaves a rejection behind. */
@@ -89,14 +89,20 @@ export function createActions(
   async function selectConversation(id: string | null, focusMessageId: string | null = null): Promise<void> {
     useHoldfast.setState({ currentId: id, focusMessageId });
     env.setHash(id ? `#/c/${id}` : '');
-    if (!id) return;
+    // Sent first, not awaited first: the host hears it before the reads below, with no extra round trip.
+    const watching = sync.show?.(id);
+    if (!id) {
+      await attempt('Open the conversation', async () => watching);
+      return;
+    }
     await attempt('Open the conversation', async () => {
       // Never opened here: the thread's last messages first, so a long conversation paints at once.
       if (!useHoldfast.getState().trees[id]) {
         await sync.loadTail(id);
         await env.afterPaint();
       }
-      // A complete tree is kept current by events (and by the pull after any reconnect): shown from memory, no refetch.
+      // A kept tree is shown from memory at once; `show` brings in what changed while another was shown.
+      await watching;
       if (!useHoldfast.getState().trees[id]?.complete) await sync.loadTree(id);
     });
   }
@@ -170,6 +176,14 @@ export function createActions(
     trashConversation: (id: string) => call('Move the conversation to the trash', 'conversations.trash', { id }),
     restoreConversation: (id: string) => call('Restore the conversation', 'conversations.restore', { id }),
     emptyTrash: () => call('Empty the trash', 'conversations.emptyTrash', {}),
+    /** The list's next page (the list asks as it scrolls near its end). */
+    loadMoreConversations: () => attempt('Load more conversations', async () => sync.loadMore?.()),
+    /** The trash is not part of the paged list: read it when opened. */
+    loadTrash: async () => {
+      const trashed = await call('Open the trash', 'conversations.list', { trashed: true });
+      if (trashed)
+        useHoldfast.setState((s) => ({ conversations: { ...s.conversations, ...Object.fromEntries(trashed.map((c) => [c.id, c])) } }));
+    },
     exportConversation: (conversationId: string, format: Input<'exchange.export'>['format']) =>
       call('Export the conversation', 'exchange.export', { conversation_id: conversationId, format }),
     search: (q: string, limit: number): Promise<Output<'search.query'> | undefined> => call('Search', 'search.query', { q, limit }),
