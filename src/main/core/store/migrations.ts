@@ -138,4 +138,24 @@ export const migrations: readonly string[] = [
   INSERT INTO continuation_strategies (endpoint, model, strategy, at) SELECT '', model, strategy, at FROM model_strategies;
   DROP TABLE model_strategies;
   `,
+  // 5: attachments. Each file is kept once per content in the data folder (attachments/ab/abcdef…, by SHA-256); a row
+  // per upload names it, and a message lists its files in order. The file is on disk (fsynced) before its row commits.
+  `
+  CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX attachments_sha256 ON attachments(sha256);
+  CREATE TABLE message_attachments (
+    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    attachment_id TEXT NOT NULL REFERENCES attachments(id),
+    ord INTEGER NOT NULL,
+    PRIMARY KEY (message_id, ord)
+  ) WITHOUT ROWID;
+  CREATE INDEX message_attachments_attachment ON message_attachments(attachment_id);
+  `,
 ];

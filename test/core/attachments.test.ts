@@ -1,0 +1,202 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAnthropic } from '../support/fake-anthropic';
+import { makeCore, settled, tempDir } from '../support/core';
+import type { Core } from '../../src/main/core/core';
+import { HoldfastError } from '../../src/shared/errors';
+import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
+
+let fake: FakeAnthropic;
+const cores: Core[] = [];
+const open = (...a: Parameters<typeof makeCore>) => {
+  const c = makeCore(...a);
+  cores.push(c);
+  return c;
+};
+beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 2 }).listen();
+});
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
+  await fake.close();
+});
+
+/** A real 1×1 PNG plus random trailing bytes (after IEND, which readers ignore), so each test has its own content. */
+export function png(extra = 16): Buffer {
+  const base = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  return Buffer.concat([base, crypto.randomBytes(extra)]);
+}
+const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+const pdf = (pages: number) =>
+  Buffer.from(`%PDF-1.4\n${Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Type /Page >> endobj\n`).join('')}%%EOF\n`);
+
+function rejects(fn: () => unknown): HoldfastError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof HoldfastError) return err;
+    throw err;
+  }
+  throw new Error('expected a HoldfastError');
+}
+
+describe('attachments: store', () => {
+  it('keeps a file once per content under its SHA-256, fsynced before the row, and lists it on the message', async () => {
+    const core = open(fake);
+    const data = png();
+    const a = core.attachments.add({ name: 'shot.png', mime: 'image/png', data });
+    const b = core.attachments.add({ name: 'again.png', mime: 'image/png', data });
+    expect(a.sha256).toBe(sha(data));
+    expect(a).toMatchObject({ name: 'shot.png', mime: 'image/png', size: data.length });
+    const file = path.join(core.options.dataDir, 'attachments', a.sha256.slice(0, 2), a.sha256);
+    expect(fs.readFileSync(file).equals(data)).toBe(true);
+    expect(fs.readdirSync(path.dirname(file))).toEqual([a.sha256]); // one file for both uploads, no temp file left
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'what is this?', attachments: [a.id, b.id] });
+    const user = core.store.message(sent.user_message_id);
+    expect(user.attachments).toEqual([
+      { id: a.id, name: 'shot.png', mime: 'image/png', size: data.length },
+      { id: b.id, name: 'again.png', mime: 'image/png', size: data.length },
+    ]);
+    expect(core.store.message(sent.assistant_message_id).attachments).toEqual([]);
+    const thread = core.conversations.thread(conv.id);
+    expect(thread.messages[0]!.attachments?.map((x) => x.id)).toEqual([a.id, b.id]);
+    await settled(core, sent.assistant_message_id);
+  });
+
+  it('refuses unknown and unreadable files with a reason, and a file over the limit with the limit', () => {
+    const core = open(fake);
+    expect(
+      rejects(() => core.attachments.add({ name: 'a.exe', mime: 'application/x-msdownload', data: Buffer.from('MZ') })).message,
+    ).toMatch(/not accepted/);
+    expect(rejects(() => core.attachments.add({ name: 'a.png', mime: 'image/png', data: Buffer.from('not a png') })).message).toMatch(
+      /not a readable image\/png/,
+    );
+    expect(rejects(() => core.attachments.add({ name: 'a.txt', mime: 'text/plain', data: Buffer.from([0xff, 0xfe, 0x00]) })).code).toBe(
+      'invalid_input',
+    );
+    const big = rejects(() =>
+      core.attachments.add({ name: 'a.txt', mime: 'text/plain', data: Buffer.alloc(MAX_ATTACHMENT_BYTES + 1, 97) }),
+    );
+    expect(big.code).toBe('too_large');
+    expect(big.message).toContain(String(MAX_ATTACHMENT_BYTES));
+    const conv = core.conversations.create({});
+    expect(rejects(() => core.engine.send({ conversation_id: conv.id, content: 'x', attachments: ['nope'] })).code).toBe('not_found');
+    expect(core.store.messagesOf(conv.id)).toHaveLength(0); // nothing stored when a file is unknown
+  });
+
+  it('collects at start the temp files of a killed write and uploads never attached after the grace period', async () => {
+    const dir = tempDir();
+    let now = Date.now();
+    let core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    const kept = core.attachments.add({ name: 'kept.txt', mime: 'text/plain', data: Buffer.from('kept') });
+    const stray = core.attachments.add({ name: 'stray.txt', mime: 'text/plain', data: Buffer.from('never attached') });
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'hi', attachments: [kept.id] });
+    await settled(core, sent.assistant_message_id);
+    await core.close();
+    const strayFile = path.join(dir, 'attachments', stray.sha256.slice(0, 2), stray.sha256);
+    const temp = path.join(dir, 'attachments', 'ab', 'tmp-killed');
+    fs.mkdirSync(path.dirname(temp), { recursive: true });
+    fs.writeFileSync(temp, 'half');
+    // The stray's row would survive (still inside the grace), its file too; the temp file goes at once.
+    core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    expect(fs.existsSync(temp)).toBe(false);
+    expect(core.attachments.find(stray.id)).toBeDefined();
+    await core.close();
+    now += 25 * 60 * 60 * 1000;
+    fs.utimesSync(strayFile, new Date(now - 25 * 3600e3), new Date(now - 25 * 3600e3));
+    core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    expect(core.attachments.find(stray.id)).toBeUndefined();
+    expect(fs.existsSync(strayFile)).toBe(false);
+    expect(core.attachments.read(kept.id).data.toString()).toBe('kept');
+  });
+
+  it('emptying the trash removes the files no message uses any more and keeps shared ones', async () => {
+    const core = open(fake);
+    const shared = core.attachments.add({ name: 's.txt', mime: 'text/plain', data: Buffer.from('shared') });
+    const own = core.attachments.add({ name: 'o.txt', mime: 'text/plain', data: Buffer.from('own') });
+    const c1 = core.conversations.create({});
+    const c2 = core.conversations.create({});
+    const s1 = core.engine.send({ conversation_id: c1.id, content: 'one', attachments: [shared.id, own.id] });
+    const s2 = core.engine.send({ conversation_id: c2.id, content: 'two', attachments: [shared.id] });
+    await settled(core, s1.assistant_message_id);
+    await settled(core, s2.assistant_message_id);
+    core.conversations.trash(c1.id);
+    core.emptyTrash();
+    const fileOf = (s: string) => path.join(core.options.dataDir, 'attachments', s.slice(0, 2), s);
+    expect(core.attachments.find(own.id)).toBeUndefined();
+    expect(fs.existsSync(fileOf(own.sha256))).toBe(false);
+    expect(core.attachments.read(shared.id).data.toString()).toBe('shared');
+  });
+});
+
+describe('attachments: sent as Anthropic blocks', () => {
+  it('sends images and PDFs as base64 blocks and text files as text documents, byte for byte, and resends them on retry', async () => {
+    const core = open(fake);
+    const image = png(64);
+    const doc = pdf(2);
+    const text = Buffer.from('name,value\nα,1\n');
+    const ids = [
+      core.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id,
+      core.attachments.add({ name: 'd.pdf', mime: 'application/pdf', data: doc }).id,
+      core.attachments.add({ name: 't.csv', mime: 'text/csv', data: text }).id,
+    ];
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'look [len=300]', attachments: ids });
+    expect((await settled(core, sent.assistant_message_id)).status).toBe('completed');
+    const files = fake.requests.at(-1)!.files!;
+    expect(files.map((f) => [f.type, f.source, f.media_type])).toEqual([
+      ['image', 'base64', 'image/png'],
+      ['document', 'base64', 'application/pdf'],
+      ['document', 'text', 'text/plain'],
+    ]);
+    expect(sha(files[0]!.data)).toBe(sha(image));
+    expect(sha(files[1]!.data)).toBe(sha(doc));
+    expect(files[2]!.data.equals(text)).toBe(true);
+    expect(fake.requests.at(-1)!.messages[0]!.content).toBe('look [len=300]');
+    // A later turn sends the earlier turn's files again (the history includes them).
+    const next = core.engine.send({ conversation_id: conv.id, content: 'and now? [len=50]' });
+    await settled(core, next.assistant_message_id);
+    expect(fake.requests.at(-1)!.files!.map((f) => sha(f.data))).toEqual([sha(image), sha(doc), sha(text)]);
+  });
+
+  it('continuing an interrupted answer resends the same files', async () => {
+    const core = open(fake);
+    const image = png(128);
+    const id = core.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id;
+    fake.script({ kind: 'drop', after: 'middle' });
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'describe [len=1500]', attachments: [id] });
+    const m = await settled(core, sent.assistant_message_id);
+    expect(m.content).toBe(FakeAnthropic.answer('describe [len=1500]'));
+    expect(fake.requests.length).toBeGreaterThanOrEqual(2);
+    for (const r of fake.requests) expect(r.files?.map((f) => sha(f.data))).toEqual([sha(image)]);
+  });
+
+  it('a file over a provider limit ends the answer `error` naming the limit, before anything is sent', async () => {
+    const core = open(fake);
+    const big = core.attachments.add({ name: 'big.png', mime: 'image/png', data: png(6 * 1024 * 1024) });
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'too big', attachments: [big.id] });
+    const m = await settled(core, sent.assistant_message_id);
+    expect(m.status).toBe('error');
+    expect(m.error).toMatch(/big\.png is 6 MB; Anthropic takes images of at most 5 MB/);
+    expect(fake.requests).toHaveLength(0);
+    const pages = core.attachments.add({ name: 'long.pdf', mime: 'application/pdf', data: pdf(101) });
+    const again = core.engine.send({ conversation_id: conv.id, content: 'too long', attachments: [pages.id], parent_id: null });
+    expect((await settled(core, again.assistant_message_id)).error).toMatch(
+      /long\.pdf has 101 pages; Anthropic takes PDFs of at most 100 pages/,
+    );
+  });
+
+  it('a model without vision ends `error` saying so', async () => {
+    const core = open(fake, { model: 'claude-2.1' });
+    const id = core.attachments.add({ name: 'p.png', mime: 'image/png', data: png() }).id;
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'see?', attachments: [id] });
+    expect((await settled(core, sent.assistant_message_id)).error).toMatch(/claude-2\.1 cannot read images or PDFs/);
+  });
+});
