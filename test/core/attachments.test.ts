@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { makeCore, settled, tempDir } from '../support/core';
 import type { Core } from '../../src/main/core/core';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
+import { pdf, png, sha256 as sha } from '../support/files';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];
@@ -22,15 +22,6 @@ afterEach(async () => {
   for (const c of cores.splice(0)) await c.close().catch(() => undefined);
   await fake.close();
 });
-
-/** A real 1×1 PNG plus random trailing bytes (after IEND, which readers ignore), so each test has its own content. */
-export function png(extra = 16): Buffer {
-  const base = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-  return Buffer.concat([base, crypto.randomBytes(extra)]);
-}
-const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
-const pdf = (pages: number) =>
-  Buffer.from(`%PDF-1.4\n${Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Type /Page >> endobj\n`).join('')}%%EOF\n`);
 
 function rejects(fn: () => unknown): HoldfastError {
   try {
