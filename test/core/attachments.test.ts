@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled, tempDir } from '../support/core';
+import { makeCore, settled, tempDir, waitFor } from '../support/core';
 import type { Core } from '../../src/main/core/core';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
@@ -189,5 +189,42 @@ describe('attachments: sent as Anthropic blocks', () => {
     const conv = core.conversations.create({});
     const sent = core.engine.send({ conversation_id: conv.id, content: 'see?', attachments: [id] });
     expect((await settled(core, sent.assistant_message_id)).error).toMatch(/claude-2\.1 cannot read images or PDFs/);
+  });
+});
+
+describe('attachments: offline', () => {
+  it('a message with files written offline is queued, survives a restart, and is sent in order with its files when the network returns', async () => {
+    const dir = tempDir();
+    let core = open(fake, { dataDir: dir });
+    fake.goOffline(60_000);
+    core.engine.network.hint(false);
+    const image = png(300);
+    const text = Buffer.from('# notes\nkept offline\n');
+    const img = core.attachments.add({ name: 'p.png', mime: 'image/png', data: image });
+    const md = core.attachments.add({ name: 'n.md', mime: 'text/markdown', data: text });
+    const conv = core.conversations.create({});
+    const first = core.engine.send({ conversation_id: conv.id, content: 'offline one [len=300]', attachments: [img.id] });
+    const second = core.engine.send({ conversation_id: conv.id, content: 'offline two [len=300]', attachments: [md.id] });
+    for (const s of [first, second]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
+    await core.close();
+    core = open(fake, { dataDir: dir });
+    await waitFor(() => core.engine.network.state === 'offline', 10_000, 'offline after restart');
+    for (const s of [first, second]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
+    expect(core.store.message(first.user_message_id).attachments?.map((a) => a.id)).toEqual([img.id]);
+    fake.goOffline(0);
+    for (const s of [first, second]) expect((await settled(core, s.assistant_message_id)).status).toBe('completed');
+    const one = fake.requests.find((r) => r.messages.at(-1)!.content === 'offline one [len=300]')!;
+    expect(one.files!.map((f) => sha(f.data))).toEqual([sha(image)]);
+    // The second went out after the first answer, with both turns' files in order.
+    const two = fake.requests.find((r) => r.messages.at(-1)!.content === 'offline two [len=300]')!;
+    expect(two.messages.map((m) => m.content)).toEqual([
+      'offline one [len=300]',
+      FakeAnthropic.answer('offline one [len=300]'),
+      'offline two [len=300]',
+    ]);
+    expect(two.files!.map((f) => [f.message, sha(f.data)])).toEqual([
+      [0, sha(image)],
+      [2, sha(text)],
+    ]);
   });
 });
