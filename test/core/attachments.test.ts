@@ -192,6 +192,24 @@ describe('attachments: sent as Anthropic blocks', () => {
   });
 });
 
+describe('attachments: search', () => {
+  it('finds a message by the text inside its text attachment, and no longer once the conversation is trashed', async () => {
+    const core = open(fake);
+    const notes = core.attachments.add({ name: 'notes.md', mime: 'text/markdown', data: Buffer.from('the quarterly zephyrine budget\n') });
+    core.attachments.add({ name: 'loose.txt', mime: 'text/plain', data: Buffer.from('zephyrine but never attached') });
+    const conv = core.conversations.create({ title: 'Plans' });
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'summarise [len=40]', attachments: [notes.id] });
+    await settled(core, sent.assistant_message_id);
+    const hits = core.search.search('zephyr');
+    expect(hits).toHaveLength(1);
+    expect(hits[0]).toMatchObject({ message_id: sent.user_message_id, conversation_id: conv.id, role: 'user' });
+    expect(hits[0]!.snippet).toContain('notes.md: ');
+    expect(hits[0]!.snippet).toContain('<mark>zephyrine</mark>');
+    core.conversations.trash(conv.id);
+    expect(core.search.search('zephyrine')).toHaveLength(0);
+  });
+});
+
 describe('attachments: offline', () => {
   it('a message with files written offline is queued, survives a restart, and is sent in order with its files when the network returns', async () => {
     const dir = tempDir();

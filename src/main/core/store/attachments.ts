@@ -61,11 +61,14 @@ export class Attachments {
     this.writeFile(sha256, input.data);
     const row: AttachmentRow = { id: this.store.newId(), sha256, name, mime, size: input.data.length, created_at: this.store.now() };
     this.store.mutate(() => {
-      this.store.db
+      const { lastInsertRowid } = this.store.db
         .prepare(
           'INSERT INTO attachments (id, sha256, name, mime, size, created_at) VALUES (@id, @sha256, @name, @mime, @size, @created_at)',
         )
         .run(row);
+      // A text file's words are found by search, like the message's own.
+      if (kindOf(mime) === 'text')
+        this.store.db.prepare('INSERT INTO attachments_fts (rowid, text) VALUES (?, ?)').run(lastInsertRowid, input.data.toString('utf8'));
     });
     return { id: row.id, name, mime, size: row.size, sha256 };
   }

@@ -157,5 +157,10 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (message_id, ord)
   ) WITHOUT ROWID;
   CREATE INDEX message_attachments_attachment ON message_attachments(attachment_id);
+  -- Text files are searchable: their text, by the attachment's rowid (removed with the row).
+  CREATE VIRTUAL TABLE attachments_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2', prefix='2 3');
+  CREATE TRIGGER attachments_ad AFTER DELETE ON attachments BEGIN
+    DELETE FROM attachments_fts WHERE rowid = old.rowid;
+  END;
   `,
 ];
