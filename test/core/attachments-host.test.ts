@@ -87,6 +87,18 @@ describe('attachments over REST', () => {
     const after = await pollJson(`${h.url}/api/sessions/${conv.id}/messages`, (t: Json[]) => t[1]?.status === 'completed');
     expect(after[0].attachments.map((a: Json) => a.name)).toEqual(['evil.svg']);
     expect(fake.requests.at(-1)!.files![0]).toMatchObject({ type: 'document', source: 'text' }); // SVG goes as text
+
+    // The archive is a .zip with the files, and another host takes it back with the same bytes.
+    const archive = await fetch(`${h.url}/api/export`, { headers: h.headers });
+    expect(archive.headers.get('content-type')).toBe('application/zip');
+    expect(archive.headers.get('content-disposition')).toMatch(/holdfast-archive-.*\.zip/);
+    const zip = Buffer.from(await archive.arrayBuffer());
+    const other = await host(tempDir());
+    const imported = await fetch(`${other.url}/api/import`, { method: 'POST', headers: other.headers, body: new Uint8Array(zip) });
+    expect(imported.status).toBe(200);
+    expect(((await imported.json()) as Json).notes).toContain('2 attached file(s) restored');
+    const back = await fetch(`${other.url}/api/attachments/${up.body.id}`, { headers: other.headers });
+    expect(sha(Buffer.from(await back.arrayBuffer()))).toBe(sha(image));
   });
 
   it('answers 400 with a reason for unknown or unreadable files and 413 with the limit, before the connection closes', async () => {

@@ -210,6 +210,62 @@ describe('attachments: search', () => {
   });
 });
 
+describe('attachments: archive', () => {
+  it('the archive is a .zip with the files when messages carry them, and round-trips into an empty database byte for byte', async () => {
+    const a = open(fake);
+    const image = png(4096);
+    const doc = pdf(3);
+    const text = Buffer.from('zephyrine notes: ünïcode\n');
+    const ids = [
+      a.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id,
+      a.attachments.add({ name: 'd.pdf', mime: 'application/pdf', data: doc }).id,
+      a.attachments.add({ name: 'n.txt', mime: 'text/plain', data: text }).id,
+    ];
+    const conv = a.conversations.create({ title: 'With files' });
+    const first = a.engine.send({ conversation_id: conv.id, content: 'one [len=40]', attachments: ids });
+    await settled(a, first.assistant_message_id);
+    const second = a.engine.send({ conversation_id: conv.id, content: 'two [len=40]', attachments: [ids[0]!] }); // the same file again
+    await settled(a, second.assistant_message_id);
+    expect(a.exchange.archiveKind()).toMatchObject({ zip: true, mime: 'application/zip' });
+    const zip = path.join(tempDir(), 'archive.zip');
+    fs.writeFileSync(zip, Buffer.concat([...a.exchange.exportArchiveZip()]));
+
+    const b = open(fake);
+    const result = await b.exchange.importFile(zip);
+    expect(result).toMatchObject({ format: 'holdfast', conversations: 1, messages: 4 });
+    expect(result.notes).toContain('3 attached file(s) restored');
+    for (const m of a.store.messagesOf(conv.id)) expect(b.store.message(m.id).attachments).toEqual(m.attachments);
+    for (const id of ids) expect(sha(b.attachments.read(id).data)).toBe(sha(a.attachments.read(id).data));
+    expect(b.search.search('zephyrine')[0]?.message_id).toBe(first.user_message_id);
+    // Importing it again adds nothing.
+    const again = await b.exchange.importFile(zip);
+    expect(again).toMatchObject({ conversations: 0, skipped: 1 });
+    expect(again.notes).not.toContain('3 attached file(s) restored');
+    // Without files the archive is the JSON it always was.
+    const c = open(fake);
+    expect(c.exchange.archiveKind()).toMatchObject({ zip: false, mime: 'application/json' });
+  });
+
+  it('a zip whose file does not match its hash is refused with the reason and imports nothing', async () => {
+    const a = open(fake);
+    const id = a.attachments.add({ name: 'p.png', mime: 'image/png', data: png() }).id;
+    const conv = a.conversations.create({});
+    const sent = a.engine.send({ conversation_id: conv.id, content: 'x [len=20]', attachments: [id] });
+    await settled(a, sent.assistant_message_id);
+    const bytes = Buffer.concat([...a.exchange.exportArchiveZip()]);
+    const sha256 = a.attachments.get(id).sha256;
+    // Flip one byte inside the stored file's body (stored entries: the bytes are there as they are).
+    const at = bytes.indexOf(Buffer.from(`attachments/${sha256}`)) + `attachments/${sha256}`.length + 40;
+    bytes[at] = bytes[at]! ^ 0xff;
+    const zip = path.join(tempDir(), 'bad.zip');
+    fs.writeFileSync(zip, bytes);
+    const b = open(fake);
+    await expect(b.exchange.importFile(zip)).rejects.toThrow(/does not match its SHA-256|damaged|CRC/i);
+    expect(b.attachments.find(id)).toBeUndefined();
+    expect(b.store.allConversations()).toHaveLength(0); // refused whole, like any malformed file
+  });
+});
+
 describe('attachments: offline', () => {
   it('a message with files written offline is queued, survives a restart, and is sent in order with its files when the network returns', async () => {
     const dir = tempDir();

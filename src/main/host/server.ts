@@ -132,8 +132,9 @@ export async function startHost(o: HostOptions): Promise<Host> {
     const file = /^\/api\/attachments\/([^/]+)$/.exec(t.rawPath);
     if (file && method === 'GET') return serveAttachment(res, decodePath(file[1]!));
     if (t.rawPath === '/api/export' && method === 'GET') {
-      const name = `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`;
-      return sendFile(res, name, 'application/json', core.exchange.exportArchive());
+      // A .zip with the files when any message carries one; the JSON archive alone otherwise.
+      const kind = core.exchange.archiveKind();
+      return sendFile(res, kind.filename, kind.mime, kind.zip ? core.exchange.exportArchiveZip() : core.exchange.exportArchive());
     }
     if (isApi) {
       const match = matchRoute(method, t.rawPath);
@@ -541,7 +542,7 @@ function sseFrame(e: HoldfastEvent, json: string): string {
   return `id: ${e.seq}\nevent: ${e.type}\ndata: ${json}\n\n`;
 }
 
-function sendFile(res: http.ServerResponse, filename: string, mime: string, body: string | Iterable<string>): void {
+function sendFile(res: http.ServerResponse, filename: string, mime: string, body: string | Iterable<string | Buffer>): void {
   res.writeHead(200, {
     'content-type': mime,
     'content-disposition': disposition(filename),

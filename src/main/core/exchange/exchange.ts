@@ -6,6 +6,7 @@ import type { Core } from '../core';
 import { Importer } from './import';
 import { removeImportLeftovers } from './zip';
 import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
+import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, zipStream } from './archive-zip';
 
 export class Exchange {
   private readonly importer: Importer;
@@ -22,7 +23,26 @@ export class Exchange {
   async importFile(file: string): Promise<ImportResult> {
     const progress = (p: { bytes: number; total: number; conversations: number }, done: boolean) =>
       this.core.sync.publish({ type: 'exchange.didProgress', seq: this.core.sync.seq(), ...p, done });
+    // A zip's listed files are checked (present, within the limit, matching their hash) before anything is imported:
+    // a bad file refuses the whole archive, as any malformed file does.
+    const zipped = isZip(file);
+    if (zipped)
+      await readArchiveAttachments(
+        file,
+        () => true,
+        () => undefined,
+      );
     const result = await this.importer.importFile(file, (p) => progress(p, false));
+    // A Holdfast archive .zip: its files come back once their messages are in (a second import repairs a killed one).
+    if (result.format === 'holdfast' && zipped) {
+      const { attachments } = this.core;
+      const restored = await readArchiveAttachments(
+        file,
+        (line) => !attachments.find(line.id) && line.messages.some((l) => this.core.store.findMessage(l.message_id)),
+        (line, data) => attachments.restore(line, line.messages, data),
+      );
+      if (restored) result.notes.push(`${restored} attached file(s) restored`);
+    }
     progress({ bytes: 1, total: 1, conversations: result.conversations }, true);
     return result;
   }
@@ -57,6 +77,31 @@ export class Exchange {
     return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread) };
   }
 
+  /** The archive's name and type: a .zip when any message carries a file, else the JSON alone (as before). */
+  archiveKind(): { zip: boolean; filename: string; mime: string } {
+    const day = new Date(this.core.store.now()).toISOString().slice(0, 10);
+    return this.core.attachments.anyLinked()
+      ? { zip: true, filename: `holdfast-archive-${day}.zip`, mime: 'application/zip' }
+      : { zip: false, filename: `holdfast-archive-${day}.json`, mime: 'application/json' };
+  }
+
+  /** The archive with its files, streamed: the JSON archive, the attachment index, then each file once. */
+  *exportArchiveZip(): Generator<Buffer> {
+    const { attachments } = this.core;
+    const index = [...attachments.linked()];
+    const shas = [...new Set(index.map((a) => a.sha256))];
+    yield* zipStream([
+      { name: ARCHIVE_JSON, body: this.exportArchive() },
+      {
+        name: ATTACHMENT_INDEX,
+        body: (function* () {
+          for (const a of index) yield `${JSON.stringify({ ...a, zip_version: ARCHIVE_ZIP_VERSION })}\n`;
+        })(),
+      },
+      ...shas.map((sha) => ({ name: `attachments/${sha}`, body: [attachments.bytesOf(sha)] })),
+    ]);
+  }
+
   /** Every conversation as one versioned archive, produced piece by piece (never one huge string). */
   *exportArchive(): Generator<string> {
     yield `{"format":"holdfast-archive","version":${EXPORT_VERSION},"exported_at":${this.core.store.now()},"conversations":[\n`;
@@ -66,5 +111,16 @@ export class Exchange {
       first = false;
     }
     yield '\n]}\n';
+  }
+}
+
+function isZip(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    fs.readSync(fd, head, 0, 4, 0);
+    return head.readUInt32LE(0) === 0x04034b50;
+  } finally {
+    fs.closeSync(fd);
   }
 }

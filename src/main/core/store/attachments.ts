@@ -22,7 +22,7 @@ import type { Store } from './store';
 export const ORPHAN_GRACE_MS = 24 * 60 * 60 * 1000;
 const TEMP_PREFIX = 'tmp-';
 
-interface AttachmentRow {
+export interface AttachmentRow {
   id: string;
   sha256: string;
   name: string;
@@ -192,6 +192,55 @@ export class Attachments {
       files++;
     }
     return files;
+  }
+
+  /** Whether any message carries a file (the archive is then a .zip). */
+  anyLinked(): boolean {
+    return Boolean(this.store.db.prepare('SELECT 1 FROM message_attachments LIMIT 1').get());
+  }
+
+  /** Every attachment some message uses, with those messages: the archive's index. */
+  *linked(): Generator<AttachmentRow & { messages: { message_id: string; ord: number }[] }> {
+    const rows = this.store.db
+      .prepare<[], AttachmentRow>(
+        'SELECT * FROM attachments WHERE id IN (SELECT attachment_id FROM message_attachments) ORDER BY created_at, id',
+      )
+      .all();
+    const uses = this.store.db.prepare<[string], { message_id: string; ord: number }>(
+      'SELECT message_id, ord FROM message_attachments WHERE attachment_id = ? ORDER BY message_id, ord',
+    );
+    for (const r of rows) yield { ...r, messages: uses.all(r.id) };
+  }
+
+  /** The stored bytes of a content hash (for the archive). */
+  bytesOf(sha256: string): Buffer {
+    return fs.readFileSync(this.fileOf(sha256));
+  }
+
+  /**
+   * Brings back an attachment from an archive under its own id, linked to those of its messages that exist here: the
+   * file is fsynced before the rows commit, as for an upload. Returns whether anything was added.
+   */
+  restore(row: AttachmentRow, links: { message_id: string; ord: number }[], data: Buffer): boolean {
+    const present = links.filter((l) => this.store.findMessage(l.message_id));
+    if (!present.length || this.find(row.id)) return false;
+    checkContent(row.mime, data);
+    this.writeFile(row.sha256, data);
+    this.store.mutate(() => {
+      const { lastInsertRowid } = this.store.db
+        .prepare(
+          'INSERT INTO attachments (id, sha256, name, mime, size, created_at) VALUES (@id, @sha256, @name, @mime, @size, @created_at)',
+        )
+        .run({ id: row.id, sha256: row.sha256, name: cleanName(row.name), mime: row.mime, size: data.length, created_at: row.created_at });
+      if (kindOf(row.mime) === 'text')
+        this.store.db.prepare('INSERT INTO attachments_fts (rowid, text) VALUES (?, ?)').run(lastInsertRowid, data.toString('utf8'));
+      const link = this.store.db.prepare('INSERT OR IGNORE INTO message_attachments (message_id, attachment_id, ord) VALUES (?, ?, ?)');
+      for (const l of present) {
+        link.run(l.message_id, row.id, l.ord);
+        this.store.touch('message', l.message_id); // every window re-reads the message with its file
+      }
+    });
+    return true;
   }
 
   private fileOf(sha256: string): string {
