@@ -266,6 +266,30 @@ describe('attachments: archive', () => {
   });
 });
 
+describe('attachments: exports', () => {
+  it('the HTML export embeds images byte for byte and only names other files (an SVG is never embedded); Markdown names them', async () => {
+    const core = open(fake);
+    const image = png(512);
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>');
+    const ids = [
+      core.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id,
+      core.attachments.add({ name: 'evil.svg', mime: 'image/svg+xml', data: svg }).id,
+    ];
+    const conv = core.conversations.create({ title: 'Export' });
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'look [len=30]', attachments: ids });
+    await settled(core, sent.assistant_message_id);
+    const html = core.exchange.exportConversation(conv.id, 'html').content;
+    const embedded = [...html.matchAll(/<img class="file" alt="([^"]*)" src="data:([^;]+);base64,([^"]+)">/g)];
+    expect(embedded.map((m) => [m[1], m[2]])).toEqual([['p.png', 'image/png']]);
+    expect(sha(Buffer.from(embedded[0]![3]!, 'base64'))).toBe(sha(image));
+    expect(html).toContain('📎 evil.svg (image/svg+xml,');
+    expect(html).not.toContain('onload');
+    const md = core.exchange.exportConversation(conv.id, 'md').content;
+    expect(md).toContain(`_📎 p.png (image/png, ${image.length} bytes)_`);
+    expect(md).toContain('_📎 evil.svg (image/svg+xml,');
+  });
+});
+
 describe('attachments: offline', () => {
   it('a message with files written offline is queued, survives a restart, and is sent in order with its files when the network returns', async () => {
     const dir = tempDir();

@@ -74,7 +74,15 @@ export class Exchange {
       };
     const thread = this.core.conversations.thread(id).messages;
     if (format === 'md') return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
-    return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread) };
+    const images = (attachmentId: string) => {
+      try {
+        const { info, data } = this.core.attachments.read(attachmentId);
+        return { mime: info.mime, data };
+      } catch {
+        return undefined; // a file gone from the data folder is named instead of shown
+      }
+    };
+    return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread, images) };
   }
 
   /** The archive's name and type: a .zip when any message carries a file, else the JSON alone (as before). */
