@@ -7,6 +7,7 @@ import type { Core } from '../../src/main/core/core';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
 import { pdf, png, sha256 as sha } from '../support/files';
+import { writeZip } from '../support/zip';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];
@@ -263,6 +264,70 @@ describe('attachments: archive', () => {
     await expect(b.exchange.importFile(zip)).rejects.toThrow(/does not match its SHA-256|damaged|CRC/i);
     expect(b.attachments.find(id)).toBeUndefined();
     expect(b.store.allConversations()).toHaveLength(0); // refused whole, like any malformed file
+  });
+});
+
+describe('attachments: ChatGPT export .zip', () => {
+  it('keeps the uploaded images and files the zip holds with their messages, and says which it does not hold', async () => {
+    // Shape as ChatGPT exports write it (seen in published export readers): image_asset_pointer parts pointing at
+    // file-service://file-…, metadata.attachments with id, name and mime_type, and the bytes as file-…-name in the zip.
+    const node = (id: string, parent: string | null, child: string | null, message: Record<string, unknown> | null) => ({
+      id,
+      parent,
+      children: child ? [child] : [],
+      message: message && { id, create_time: 1_700_000_000, ...message },
+    });
+    const image = png(700);
+    const notes = Buffer.from('shopping: zephyrine, flour\n');
+    const conv = {
+      title: 'Photo question',
+      conversation_id: 'gpt-photo',
+      mapping: {
+        r: node('r', null, 'u', null),
+        u: node('u', 'r', 'a', {
+          author: { role: 'user' },
+          content: {
+            content_type: 'multimodal_text',
+            parts: [
+              { content_type: 'image_asset_pointer', asset_pointer: 'file-service://file-Img123', width: 1, height: 1 },
+              'what is this?',
+            ],
+          },
+          metadata: {
+            attachments: [
+              { id: 'file-Img123', name: 'cat.png', mime_type: 'image/png' },
+              { id: 'file-Doc456', name: 'notes.txt', mime_type: 'text/plain' },
+              { id: 'file-Gone789', name: 'lost.pdf', mime_type: 'application/pdf' },
+            ],
+          },
+        }),
+        a: node('a', 'u', null, { author: { role: 'assistant' }, content: { content_type: 'text', parts: ['A cat.'] } }),
+      },
+    };
+    const zip = path.join(tempDir(), 'chatgpt.zip');
+    writeZip(zip, {
+      'conversations.json': JSON.stringify([conv]),
+      'file-Img123-cat.png': image,
+      'file-Doc456-notes.txt': notes,
+    });
+    const core = open(fake);
+    const result = await core.exchange.importFile(zip);
+    expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 2 });
+    expect(result.notes).toContain('2 uploaded file(s) kept from the export');
+    expect(result.notes).toContain('1 file(s) the export names are not in the zip; their placeholders stay');
+    const c = core.store.allConversations()[0]!;
+    const user = core.store.messagesOf(c.id).find((m) => m.role === 'user')!;
+    expect(user.attachments!.map((a) => [a.name, a.mime])).toEqual([
+      ['cat.png', 'image/png'],
+      ['notes.txt', 'text/plain'],
+    ]);
+    expect(sha(core.attachments.read(user.attachments![0]!.id).data)).toBe(sha(image));
+    expect(core.attachments.read(user.attachments![1]!.id).data.equals(notes)).toBe(true);
+    expect(user.content).toContain('[file: lost.pdf]'); // the one not in the zip keeps its placeholder
+    expect(core.search.search('zephyrine')[0]?.message_id).toBe(user.id);
+    // Importing again adds nothing, files included.
+    expect(await core.exchange.importFile(zip)).toMatchObject({ conversations: 0, skipped: 1 });
+    expect(core.store.message(user.id).attachments).toHaveLength(2);
   });
 });
 

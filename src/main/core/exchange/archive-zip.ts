@@ -168,6 +168,44 @@ export async function readArchiveAttachments(
   }
 }
 
+/**
+ * Reads the zip entries another app's export holds for `refs` (a file whose name is the ref, or starts with `ref-` or
+ * `ref.`, in any folder), each at most the per-file limit, handing each to `take`; returns the refs not found.
+ */
+export async function readReferencedFiles(zipFile: string, refs: string[], take: (ref: string, data: Buffer) => void): Promise<string[]> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(zipFile, { lazyEntries: true, autoClose: false }, (err, z) => (err || !z ? reject(err ?? new Error('no zip')) : resolve(z))),
+  );
+  try {
+    const byRef = new Map<string, yauzl.Entry>();
+    const wanted = new Set(refs);
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (e: yauzl.Entry) => {
+        const base = e.fileName.split('/').pop() ?? '';
+        const ref = /^(file[-_][A-Za-z0-9]+)/.exec(base)?.[1];
+        const match = ref && [...wanted].find((r) => base === r || base.startsWith(`${r}-`) || base.startsWith(`${r}.`));
+        if (match && !byRef.has(match) && !/(^|\/)__MACOSX\//.test(e.fileName)) byRef.set(match, e);
+        zip.readEntry();
+      });
+      zip.on('end', resolve);
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+    const missing: string[] = [];
+    for (const ref of wanted) {
+      const entry = byRef.get(ref);
+      if (!entry || entry.uncompressedSize > MAX_ATTACHMENT_BYTES) {
+        missing.push(ref);
+        continue;
+      }
+      take(ref, await read(zip, entry, MAX_ATTACHMENT_BYTES));
+    }
+    return missing;
+  } finally {
+    zip.close();
+  }
+}
+
 function read(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream) => {

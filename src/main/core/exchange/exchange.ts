@@ -6,7 +6,8 @@ import type { Core } from '../core';
 import { Importer } from './import';
 import { removeImportLeftovers } from './zip';
 import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
-import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, zipStream } from './archive-zip';
+import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, readReferencedFiles, zipStream } from './archive-zip';
+import type { StagedFile } from './import';
 
 export class Exchange {
   private readonly importer: Importer;
@@ -32,7 +33,14 @@ export class Exchange {
         () => true,
         () => undefined,
       );
-    const result = await this.importer.importFile(file, (p) => progress(p, false));
+    let staged: StagedFile[] = [];
+    const result = await this.importer.importFile(
+      file,
+      (p) => progress(p, false),
+      (files) => (staged = files),
+    );
+    // Another app's export .zip (ChatGPT): the uploaded images and files it holds are kept with their messages.
+    if (zipped && staged.length) await this.keepExportFiles(file, staged, result.notes);
     // A Holdfast archive .zip: its files come back once their messages are in (a second import repairs a killed one).
     if (result.format === 'holdfast' && zipped) {
       const { attachments } = this.core;
@@ -45,6 +53,31 @@ export class Exchange {
     }
     progress({ bytes: 1, total: 1, conversations: result.conversations }, true);
     return result;
+  }
+
+  private async keepExportFiles(file: string, staged: StagedFile[], notes: string[]): Promise<void> {
+    const { attachments, store } = this.core;
+    const byRef = new Map<string, StagedFile[]>();
+    for (const f of staged) byRef.set(f.ref, [...(byRef.get(f.ref) ?? []), f]);
+    let kept = 0;
+    const refused: string[] = [];
+    const missing = await readReferencedFiles(file, [...byRef.keys()], (ref, data) => {
+      for (const f of byRef.get(ref)!) {
+        try {
+          const added = attachments.add({ name: f.name, mime: f.mime ?? undefined, data });
+          store.mutate(() => {
+            attachments.link(f.message_id, [added.id], f.ord);
+            store.touch('message', f.message_id);
+          });
+          kept++;
+        } catch (err) {
+          refused.push(`${f.name} (${err instanceof Error ? err.message : String(err)})`);
+        }
+      }
+    });
+    if (kept) notes.push(`${kept} uploaded file(s) kept from the export`);
+    if (missing.length) notes.push(`${missing.length} file(s) the export names are not in the zip; their placeholders stay`);
+    if (refused.length) notes.push(`Not kept (their placeholders stay): ${refused.slice(0, 5).join('; ')}`);
   }
 
   /** Imports text handed over the contract (files up to MAX_IMPORT_TEXT). */

@@ -115,9 +115,9 @@ export class Attachments {
   }
 
   /** Links files to a message (inside the caller's transaction, which commits the message). */
-  link(messageId: string, ids: readonly string[]): void {
+  link(messageId: string, ids: readonly string[], firstOrd = 0): void {
     const stmt = this.store.db.prepare('INSERT INTO message_attachments (message_id, attachment_id, ord) VALUES (?, ?, ?)');
-    ids.forEach((id, ord) => stmt.run(messageId, id, ord));
+    ids.forEach((id, i) => stmt.run(messageId, id, firstOrd + i));
   }
 
   /**
