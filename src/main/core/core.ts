@@ -22,6 +22,7 @@ import { NewerDatabaseError } from './store/database';
 import { Search } from './search';
 import { Exchange } from './exchange/exchange';
 import { MemorySettings, type SettingsBackend } from './settings';
+import { Attachments } from './store/attachments';
 
 export { MemorySettings, providerFromEnv, type SettingsBackend } from './settings';
 
@@ -67,6 +68,7 @@ export class Core {
   readonly backups: Backups;
   readonly search: Search;
   readonly exchange: Exchange;
+  readonly attachments: Attachments;
 
   readonly health: StorageHealth;
   /** The background integrity check, when start-up skipped the full one (a clean previous shutdown). */
@@ -111,6 +113,7 @@ export class Core {
         if (!isDiskFullAt(err, options.dataDir)) throw err;
         options.log?.('disk full: the change log was not compacted'); // start normally on a full disk
       }
+      this.attachments = new Attachments(this.store, options.dataDir, options.log);
       this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50, log: options.log });
       this.engine = new Engine({
         store: this.store,
@@ -123,6 +126,7 @@ export class Core {
         log: options.log,
         probeEveryMs: options.probeEveryMs,
         autoTitle: options.autoTitle,
+        attachments: this.attachments,
       });
       this.sync = new SyncHub(this.store, this.engine, this.journal);
       this.conversations = new Conversations(this.store, this.sync);
@@ -140,8 +144,19 @@ export class Core {
         ? Promise.resolve('unavailable' as const)
         : this.checkInBackground(file);
     if (this.exclusiveOpen && !fullCheck) this.checkAtNextStart = true;
+    this.collectAttachments();
     if (options.dailyBackups) this.backups.scheduleDaily(options.log);
     if (options.autoStart !== false) this.engine.start();
+  }
+
+  /** Uploads never attached (past the grace period) and files a killed write left: removed at start, never fatal. */
+  private collectAttachments(): void {
+    try {
+      const { rows, files } = this.attachments.collect();
+      if (rows || files) this.options.log?.(`removed ${rows} unused attachment(s) and ${files} stray file(s)`);
+    } catch (err) {
+      this.options.log?.(`could not collect unused attachments: ${String(err)}`); // a full disk or read-only folder: next start
+    }
   }
 
   /** The full check on its own read-only connection; damage found stops every write and is told to every window. */
@@ -196,6 +211,7 @@ export class Core {
     for (const id of ids) {
       for (const m of this.store.messagesOf(id)) if (this.engine.isActive(m.id)) this.engine.stop(m.id);
     }
+    const files = this.attachments.usedBy(ids);
     const del = this.db.transaction(() => {
       const stmt = this.db.prepare('DELETE FROM conversations WHERE id = ?');
       for (const id of ids) stmt.run(id);
@@ -204,6 +220,7 @@ export class Core {
       del();
       for (const id of ids) this.store.touch('conversation', id);
     });
+    this.attachments.release(files);
     return { deleted: ids.length };
   }
 

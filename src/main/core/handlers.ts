@@ -3,6 +3,7 @@ import type { Contract } from '../../shared/contract';
 import type { HandlersFor } from '../../shared/rpc';
 import type { Core } from './core';
 import type { Caller } from './sync/hub';
+import { HoldfastError } from '../../shared/errors';
 
 export const handlers: HandlersFor<Contract, Core, Caller> = {
   'conversations.create': (input, core) => core.conversations.create(input),
@@ -19,7 +20,7 @@ export const handlers: HandlersFor<Contract, Core, Caller> = {
   'messages.retry': (input, core) => core.engine.retry(input.message_id),
   'messages.continue': (input, core) => core.engine.continueAnswer(input.message_id),
   'messages.regenerate': (input, core) => core.engine.regenerate(input.message_id),
-  'messages.edit': (input, core) => core.engine.edit(input.message_id, input.content),
+  'messages.edit': (input, core) => core.engine.edit(input.message_id, input.content, input.attachments),
   'messages.react': (input, core) => core.conversations.react(input.message_id, input.value, input.comment),
   'messages.thread': (input, core) => core.conversations.thread(input.conversation_id, input.tail),
   'messages.tree': (input, core) => core.conversations.tree(input.conversation_id),
@@ -32,5 +33,17 @@ export const handlers: HandlersFor<Contract, Core, Caller> = {
   'search.query': (input, core) => ({ results: core.search.search(input.q, input.limit ?? 20) }),
   'exchange.export': (input, core) => core.exchange.exportConversation(input.conversation_id, input.format),
   'exchange.importText': (input, core) => core.exchange.importText(input.text),
+  'attachments.add': (input, core) => core.attachments.add({ name: input.name, mime: input.mime, data: base64(input.data) }),
+  'attachments.get': (input, core) => {
+    const { info, data } = core.attachments.read(input.id);
+    return { id: info.id, name: info.name, mime: info.mime, size: info.size, sha256: info.sha256, data: data.toString('base64') };
+  },
   'backup.create': async (_input, core) => ({ path: await core.backups.backupNow('manual') }),
 };
+
+/** Strict base64: a lenient decoder would turn a mistyped payload into a different file without a word. */
+function base64(text: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
+    throw new HoldfastError('invalid_input', 'data must be the file in base64');
+  return Buffer.from(text, 'base64');
+}

@@ -14,6 +14,8 @@ export const STREAM_ROUTES = [
   { method: 'GET', path: '/api/export', does: 'the whole archive, streamed as it is read' },
   { method: 'POST', path: '/api/import', does: 'the file as the body, streamed to a temporary file' },
   { method: 'GET', path: '/api/events', does: 'Server-Sent Events' },
+  { method: 'POST', path: '/api/attachments', does: 'the file as the body (`content-type`, `?name=`), kept for a message to come' },
+  { method: 'GET', path: '/api/attachments/:id', does: "a file's bytes, as a download that cannot run script" },
 ] as const;
 
 export interface Route {

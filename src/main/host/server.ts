@@ -14,6 +14,7 @@ import type { Core } from '../core/core';
 import { matchRoute, readsBody, routeInput } from './rest';
 import { MAX_IMPORT_TEXT } from '../../shared/exchange';
 import { CSP } from '../../shared/csp';
+import { MAX_ATTACHMENT_BYTES, isDisplayableImage, PDF_TYPE } from '../../shared/attachments';
 import { TokenCheck } from './auth';
 
 /** Limits, in bytes; each can be set per host (the command line sets the import limit). */
@@ -22,6 +23,8 @@ export const LIMITS = {
   json: 20 * 1024 * 1024,
   /** A file sent to `POST /api/import`. */
   import: 1024 * 1024 * 1024,
+  /** A file sent to `POST /api/attachments` (the core's own limit, 25 MB: see MAX_ATTACHMENT_BYTES). */
+  attachment: MAX_ATTACHMENT_BYTES,
   /**
    * Events that may wait in memory for one WebSocket or SSE subscriber; past it the subscriber is dropped. An answer to
    * the subscriber's own call (a large thread, say) is not counted while it drains; `queueHard` bounds everything.
@@ -131,9 +134,13 @@ export async function startHost(o: HostOptions): Promise<Host> {
     if (!auth.allows(req)) throw unauthorized();
     if (t.rawPath === '/api/events' && method === 'GET') return sse(req, res, t);
     if (t.rawPath === '/api/import' && method === 'POST') return importUpload(req, res);
+    if (t.rawPath === '/api/attachments' && method === 'POST') return attachmentUpload(req, res, t);
+    const file = /^\/api\/attachments\/([^/]+)$/.exec(t.rawPath);
+    if (file && method === 'GET') return serveAttachment(res, decodePath(file[1]!));
     if (t.rawPath === '/api/export' && method === 'GET') {
-      const name = `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`;
-      return sendFile(res, name, 'application/json', core.exchange.exportArchive());
+      // A .zip with the files when any message carries one; the JSON archive alone otherwise.
+      const kind = core.exchange.archiveKind();
+      return sendFile(res, kind.filename, kind.mime, kind.zip ? core.exchange.exportArchiveZip() : core.exchange.exportArchive());
     }
     if (isApi) {
       const match = matchRoute(method, t.rawPath, t.query);
@@ -184,6 +191,64 @@ export async function startHost(o: HostOptions): Promise<Host> {
     } finally {
       fs.rmSync(file, { force: true });
     }
+  }
+
+  /** The body is the file, held in memory up to the per-file limit (25 MB), then kept by the core. */
+  async function attachmentUpload(req: http.IncomingMessage, res: http.ServerResponse, t: Target): Promise<void> {
+    const limit = Math.min(limits.attachment, MAX_ATTACHMENT_BYTES);
+    if (Number(req.headers['content-length']) > limit) throw tooLarge('A file', limit);
+    const data = await readBytes(req, res, limit);
+    if (data.length === 0) throw new HoldfastError('invalid_input', 'The request body is empty: send the file as the body');
+    const name = t.query.get('name') ?? '';
+    if (!name.trim()) throw new HoldfastError('invalid_input', 'Name the file: ?name=photo.png');
+    sendJson(res, 200, core.attachments.add({ name, mime: req.headers['content-type'], data }));
+  }
+
+  /**
+   * A file's bytes. Always a download (`content-disposition: attachment`), sandboxed and never sniffed; only raster
+   * images and PDFs keep their type: an SVG or HTML file goes out as plain bytes, so it can never run as a page.
+   */
+  function serveAttachment(res: http.ServerResponse, id: string): void {
+    const { info, data } = core.attachments.read(id);
+    const type = isDisplayableImage(info.mime) || info.mime === PDF_TYPE ? info.mime : 'application/octet-stream';
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': data.length,
+      'content-disposition': disposition(info.name),
+      'content-security-policy': "sandbox; default-src 'none'",
+      'x-content-type-options': 'nosniff',
+      'cross-origin-resource-policy': 'same-origin',
+      'cache-control': 'private, max-age=31536000, immutable', // content-addressed: the bytes behind an id never change
+    });
+    res.end(data);
+  }
+
+  /** Reads a body into memory up to `limit`; past it, the rest is read and dropped so the client gets its 413. */
+  function readBytes(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      askForBody(req, res);
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (failed) return;
+        if (size > limit) {
+          failed = true;
+          parts.length = 0;
+          reject(tooLarge('A file', limit));
+          return;
+        }
+        parts.push(c);
+      });
+      req.on('end', () => {
+        if (!failed) resolve(Buffer.concat(parts));
+      });
+      req.on('error', () => reject(new ClientGone(size)));
+      req.on('close', () => {
+        if (!req.complete && !failed) reject(new ClientGone(size));
+      });
+    });
   }
 
   function isOwnHost(value: string | undefined): boolean {
@@ -487,10 +552,10 @@ function sseFrame(e: HoldfastEvent, json: string): string {
   return `id: ${e.seq}\nevent: ${e.type}\ndata: ${json}\n\n`;
 }
 
-function sendFile(res: http.ServerResponse, filename: string, mime: string, body: string | Iterable<string>): void {
+function sendFile(res: http.ServerResponse, filename: string, mime: string, body: string | Iterable<string | Buffer>): void {
   res.writeHead(200, {
     'content-type': mime,
-    'content-disposition': `attachment; filename="${filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    'content-disposition': disposition(filename),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   });
@@ -500,6 +565,10 @@ function sendFile(res: http.ServerResponse, filename: string, mime: string, body
   }
   // Streamed piece by piece with backpressure, so an archive of any size goes out in constant memory.
   Readable.from(body).pipe(res);
+}
+
+function disposition(filename: string): string {
+  return `attachment; filename="${filename.replace(/[^\x20-\x7e]|"|\\/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

@@ -25,6 +25,14 @@ function header(m: Message): string {
   return m.role === 'user' ? 'You' : `Assistant${m.model ? ` (${m.model})` : ''}`;
 }
 
+/** A message's files as export lines: name, type and size, so none is silently left out of a text export. */
+function fileLines(m: Message): string[] {
+  return (m.attachments ?? []).map((a) => `📎 ${a.name} (${a.mime}, ${a.size} bytes)`);
+}
+
+/** An attached image's bytes for the HTML export (raster types only: an SVG is never embedded). */
+export type ImageBytes = (attachmentId: string) => { mime: string; data: Buffer } | undefined;
+
 export function toMarkdown(conversation: Conversation, thread: Message[]): string {
   const parts = [`# ${conversation.title || 'Conversation'}`, `_Exported from Holdfast, ${new Date().toISOString()}_`];
   for (const m of thread) {
@@ -35,6 +43,8 @@ export function toMarkdown(conversation: Conversation, thread: Message[]): strin
       if (m.thinking_redacted) lines.push('', `_${REDACTED_THINKING_NOTE}_`);
       block += lines.map((l) => (l ? `> ${l}` : '>')).join('\n') + '\n\n';
     }
+    const files = fileLines(m);
+    if (files.length) block += files.map((f) => `_${f}_`).join('\n') + '\n\n';
     block += m.content;
     const note = m.status === 'completed' ? stopReasonNote(m.stop_reason) : null;
     if (note) block += `\n\n_${note}_`;
@@ -98,14 +108,23 @@ function answerHtml(content: string): string {
 
 const STYLE = `body{font:16px/1.55 system-ui,sans-serif;max-width:820px;margin:2rem auto;padding:0 1rem;color:#1d1d1f;background:#fbfbfa}
 h1{font-size:1.5rem}.msg{padding:.75rem 1rem;border-radius:10px;margin:1rem 0}.user{background:#e9f1ee}.who{font-size:.8rem;color:#6b6b70;font-weight:600}
-pre{background:#f1f0ee;padding:.75rem;border-radius:8px;overflow-x:auto}code{font-family:ui-monospace,monospace}.meta{font-size:.8rem;color:#6b6b70}.thinking{color:#6b6b70;margin:.5rem 0}
+img.file{max-width:100%;border-radius:6px;display:block;margin:.5rem 0}pre{background:#f1f0ee;padding:.75rem;border-radius:8px;overflow-x:auto}code{font-family:ui-monospace,monospace}.meta{font-size:.8rem;color:#6b6b70}.thinking{color:#6b6b70;margin:.5rem 0}
 .plain{white-space:pre-wrap}.math-display{overflow-x:auto;overflow-y:hidden}
 @media (prefers-color-scheme:dark){body{background:#17181a;color:#ececec}.user{background:#1f2b27}pre{background:#1f2023}}`;
 
-export function toHtml(conversation: Conversation, thread: Message[]): string {
+export function toHtml(conversation: Conversation, thread: Message[], imageBytes?: ImageBytes): string {
   holdsMath = false;
   const body = thread
     .map((m) => {
+      // Images are embedded as data: URLs (the page's CSP allows no other image source); other files are named.
+      const files = (m.attachments ?? [])
+        .map((a) => {
+          const image = /^image\/(png|jpeg|gif|webp)$/.test(a.mime) ? imageBytes?.(a.id) : undefined;
+          return image
+            ? `<img class="file" alt="${escapeHtml(a.name)}" src="data:${image.mime};base64,${image.data.toString('base64')}">`
+            : `<p class="meta file">📎 ${escapeHtml(a.name)} (${escapeHtml(a.mime)}, ${a.size} bytes)</p>`;
+        })
+        .join('');
       const content = m.role === 'user' ? `<p class="plain">${escapeHtml(m.content)}</p>` : answerHtml(m.content);
       const reaction = m.reaction
         ? `<p class="meta">Reaction: ${escapeHtml(m.reaction)}${m.reaction_comment ? ` — ${escapeHtml(m.reaction_comment)}` : ''}</p>`
@@ -118,7 +137,7 @@ export function toHtml(conversation: Conversation, thread: Message[]): string {
           : '';
       const note = m.status === 'completed' ? stopReasonNote(m.stop_reason) : null;
       const stopped = note ? `<p class="meta stop-reason">${escapeHtml(note)}</p>` : '';
-      return `<section class="msg ${m.role}"><div class="who">${escapeHtml(header(m))}</div>${thinking}${content}${stopped}${reaction}</section>`;
+      return `<section class="msg ${m.role}"><div class="who">${escapeHtml(header(m))}</div>${thinking}${files}${content}${stopped}${reaction}</section>`;
     })
     .join('\n');
   return `<!doctype html>

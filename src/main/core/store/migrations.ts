@@ -142,4 +142,29 @@ export const migrations: readonly string[] = [
   `
   CREATE INDEX conversations_list ON conversations(pinned DESC, updated_at DESC, id DESC) WHERE deleted_at IS NULL;
   `,
+  // 6: attachments. Each file is kept once per content in the data folder (attachments/ab/abcdef…, by SHA-256); a row
+  // per upload names it, and a message lists its files in order. The file is on disk (fsynced) before its row commits.
+  `
+  CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX attachments_sha256 ON attachments(sha256);
+  CREATE TABLE message_attachments (
+    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    attachment_id TEXT NOT NULL REFERENCES attachments(id),
+    ord INTEGER NOT NULL,
+    PRIMARY KEY (message_id, ord)
+  ) WITHOUT ROWID;
+  CREATE INDEX message_attachments_attachment ON message_attachments(attachment_id);
+  -- Text files are searchable: their text, by the attachment's rowid (removed with the row).
+  CREATE VIRTUAL TABLE attachments_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2', prefix='2 3');
+  CREATE TRIGGER attachments_ad AFTER DELETE ON attachments BEGIN
+    DELETE FROM attachments_fts WHERE rowid = old.rowid;
+  END;
+  `,
 ];

@@ -7,6 +7,7 @@ import type { ErrorCode, ErrorShape } from '../../../shared/errors';
 import type { Reaction } from '../../../shared/model';
 import type { ImportResult } from '../../../shared/exchange';
 import { MAX_IMPORT_TEXT } from '../../../shared/exchange';
+import { MAX_ATTACHMENT_BYTES, type AttachmentInfo } from '../../../shared/attachments';
 import type { SettingsPatch } from '../../../shared/settings';
 import { RpcError, type Transport } from '../api/transport';
 import type { Sync } from './sync';
@@ -116,10 +117,14 @@ export function createActions(
   }
 
   /** True once the message is stored; false leaves the composer's text where it is. */
-  async function send(content: string): Promise<boolean> {
+  async function send(content: string, attachments: string[] = []): Promise<boolean> {
     const id = useHoldfast.getState().currentId ?? (await newConversation());
     if (!id) return false;
-    const sent = await call('Send the message', 'messages.send', { conversation_id: id, content });
+    const sent = await call('Send the message', 'messages.send', {
+      conversation_id: id,
+      content,
+      ...(attachments.length ? { attachments } : {}),
+    });
     if (!sent) return false;
     if (!useHoldfast.getState().trees[id]) await attempt('Open the conversation', () => sync.loadTree(id));
     return true;
@@ -164,7 +169,30 @@ export function createActions(
     retry: (messageId: string) => call('Continue the answer', 'messages.retry', { message_id: messageId }),
     continueAnswer: (messageId: string) => call('Continue the answer', 'messages.continue', { message_id: messageId }),
     regenerate: (messageId: string) => call('Regenerate the answer', 'messages.regenerate', { message_id: messageId }),
-    edit: (messageId: string, content: string) => call('Edit the message', 'messages.edit', { message_id: messageId, content }),
+    /** The edited message keeps the files of the one it replaces unless others are given. */
+    edit: (messageId: string, content: string, attachments?: string[]) =>
+      call('Edit the message', 'messages.edit', { message_id: messageId, content, ...(attachments?.length ? { attachments } : {}) }),
+    /** Stores a file for the next message; the bytes go as base64 over either transport (no file path crosses it). */
+    addAttachment: async (file: File): Promise<AttachmentInfo | undefined> => {
+      if (file.size > MAX_ATTACHMENT_BYTES)
+        return void showFailure(`Attach ${file.name}`, new Error(`A file may be at most ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB`));
+      return attempt(`Attach ${file.name}`, async () =>
+        api.invoke('attachments.add', { name: file.name || 'pasted', mime: file.type, data: toBase64(await file.arrayBuffer()) }),
+      );
+    },
+    /** An image's bytes as a data URL (the CSP allows `data:` images only), fetched once per id. */
+    attachmentUrl: (id: string): Promise<string | undefined> => {
+      let url = attachmentUrls.get(id);
+      if (!url) {
+        url = attempt('Show the file', async () => {
+          const a = await api.invoke('attachments.get', { id });
+          return `data:${a.mime};base64,${a.data}`;
+        });
+        attachmentUrls.set(id, url);
+        void url.then((u) => u ?? attachmentUrls.delete(id)); // a failure is tried again next time
+      }
+      return url;
+    },
     react: (messageId: string, value: Reaction | null, comment?: string | null) =>
       call('Save the reaction', 'messages.react', { message_id: messageId, value, comment: comment ?? null }),
     switchBranch: (conversationId: string, messageId: string) =>
@@ -193,3 +221,14 @@ export function createActions(
 }
 
 export type Actions = ReturnType<typeof createActions>;
+
+/** Data URLs of attachments already shown: the bytes behind an id never change. */
+const attachmentUrls = new Map<string, Promise<string | undefined>>();
+
+function toBase64(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
+  let binary = '';
+  // In slices: spreading megabytes into one call would overflow the argument stack.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

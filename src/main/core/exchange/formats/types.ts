@@ -19,6 +19,14 @@ export interface ImportedMessage {
   stop_reason?: string | null;
   input_tokens?: number | null;
   output_tokens?: number | null;
+  /** Files the message carried, by the export's own reference (a ChatGPT file id): brought in when the zip holds them. */
+  files?: ImportedFile[];
+}
+
+export interface ImportedFile {
+  ref: string;
+  name: string;
+  mime: string | null;
 }
 
 export interface ImportedConversation {
