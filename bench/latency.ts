@@ -43,13 +43,17 @@ export async function scenario(windows: number, answers: number): Promise<number
     };
     const convs: string[] = [];
     for (let i = 0; i < answers; i++) {
-      const r = await fetch(`${host.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: `c${i}` }) });
+      const r = await fetch(`${host.url}/api/sessions`, {
+        method: 'POST',
+        body: JSON.stringify({ title: `c${i}` }),
+        headers: host.headers,
+      });
       convs.push(((await r.json()) as { id: string }).id);
     }
     const pages: Page[] = [];
     for (let i = 0; i < windows; i++) {
       const page = await browser.newPage();
-      await page.goto(`${host.url}/#/c/${convs[i]}`);
+      await page.goto(host.appUrl(`#/c/${convs[i]}`));
       await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
       pages.push(page);
     }
@@ -57,7 +61,11 @@ export async function scenario(windows: number, answers: number): Promise<number
     const prompts = convs.map((_, i) => `latency ${windows}x${answers} #${i} [len=3000]`);
     await Promise.all(
       convs.map((id, i) =>
-        fetch(`${host.url}/api/sessions/${id}/messages`, { method: 'POST', body: JSON.stringify({ content: prompts[i] }) }),
+        fetch(`${host.url}/api/sessions/${id}/messages`, {
+          method: 'POST',
+          body: JSON.stringify({ content: prompts[i] }),
+          headers: host.headers,
+        }),
       ),
     );
     for (const page of pages)

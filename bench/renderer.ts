@@ -93,10 +93,10 @@ async function inBrowser(log: (s: string) => void): Promise<string> {
       messages: big.messages.slice(0, 2).map((m, i) => ({ ...m, id: `s${i}`, conversation_id: 'small', parent_id: i ? 's0' : null })),
     };
     const archive = JSON.stringify({ format: 'holdfast-archive', version: 1, conversations: [big, small] });
-    const imported = await fetch(`${host.url}/api/import`, { method: 'POST', body: archive });
+    const imported = await fetch(`${host.url}/api/import`, { method: 'POST', body: archive, headers: host.headers });
     if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-    await page.goto(host.url);
+    await page.goto(host.appUrl());
     await page.locator('[data-testid="conversation-item"][data-id="big"]').waitFor();
     const openMs = async (id: string) =>
       page.evaluate(async (cid) => {

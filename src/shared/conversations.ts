@@ -26,15 +26,28 @@ export const UpdateConversationInput = z
   .strict();
 
 export const conversations = {
-  'conversations.create': { input: CreateConversationInput, output: Conversation },
-  'conversations.list': { input: z.object({ trashed: z.boolean().optional() }).strict(), output: z.array(Conversation) },
-  'conversations.get': { input: z.object({ id: Id }).strict(), output: Conversation },
-  'conversations.update': { input: UpdateConversationInput, output: Conversation },
-  'conversations.trash': { input: z.object({ id: Id }).strict(), output: Conversation },
-  'conversations.restore': { input: z.object({ id: Id }).strict(), output: Conversation },
+  'conversations.create': { input: CreateConversationInput, output: Conversation, http: { method: 'POST', path: '/api/sessions' } },
+  'conversations.list': {
+    input: z.object({ trashed: z.boolean().optional() }).strict(),
+    output: z.array(Conversation),
+    http: { method: 'GET', path: '/api/sessions', query: { trashed: 'boolean' } },
+  },
+  'conversations.get': { input: z.object({ id: Id }).strict(), output: Conversation, http: { method: 'GET', path: '/api/sessions/:id' } },
+  'conversations.update': { input: UpdateConversationInput, output: Conversation, http: { method: 'PATCH', path: '/api/sessions/:id' } },
+  'conversations.trash': {
+    input: z.object({ id: Id }).strict(),
+    output: Conversation,
+    http: { method: 'DELETE', path: '/api/sessions/:id' },
+  },
+  'conversations.restore': {
+    input: z.object({ id: Id }).strict(),
+    output: Conversation,
+    http: { method: 'POST', path: '/api/sessions/:id/restore', body: false },
+  },
   'conversations.emptyTrash': { input: z.object({}).strict(), output: z.object({ deleted: z.number() }) },
   'conversations.setLeaf': {
     input: z.object({ conversation_id: Id, message_id: Id }).strict(),
     output: Conversation,
+    http: { method: 'PUT', path: '/api/sessions/:id/leaf', id: 'conversation_id' },
   },
 } satisfies ContractDomain;

@@ -1,7 +1,16 @@
 /** The one error shape that crosses every edge (IPC, WebSocket, HTTP). */
 import { z } from 'zod';
 
-export const ErrorCode = z.enum(['invalid_input', 'not_found', 'conflict', 'provider_error', 'offline', 'internal']);
+export const ErrorCode = z.enum([
+  'invalid_input',
+  'not_found',
+  'conflict',
+  'provider_error',
+  'offline',
+  'internal',
+  'unauthorized',
+  'too_large',
+]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 export const ErrorShape = z.object({
@@ -45,4 +54,6 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   provider_error: 502,
   offline: 503,
   internal: 500,
+  unauthorized: 401,
+  too_large: 413,
 };

@@ -43,14 +43,27 @@ export const exchange = {
   'search.query': {
     input: z.object({ q: z.string().max(500), limit: z.number().int().min(1).max(100).optional() }).strict(),
     output: z.object({ results: z.array(SearchResult) }),
+    http: { method: 'GET', path: '/api/search', query: { q: 'string', limit: 'number' }, defaults: { q: '' } },
   },
   'exchange.export': {
     input: z.object({ conversation_id: Id, format: ExportFormat }).strict(),
     output: z.object({ filename: z.string(), mime: z.string(), content: z.string() }),
+    http: {
+      method: 'GET',
+      path: '/api/sessions/:id/export',
+      id: 'conversation_id',
+      query: { format: 'string' },
+      defaults: { format: 'md' },
+      download: true,
+    },
   },
   'exchange.importText': {
     input: z.object({ name: z.string().max(500).optional(), text: z.string().min(1).max(MAX_IMPORT_TEXT) }).strict(),
     output: ImportResult,
   },
-  'backup.create': { input: z.object({}).strict(), output: z.object({ path: z.string() }) },
+  'backup.create': {
+    input: z.object({}).strict(),
+    output: z.object({ path: z.string() }),
+    http: { method: 'POST', path: '/api/backup', body: false },
+  },
 } satisfies ContractDomain;

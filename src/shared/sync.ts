@@ -40,7 +40,7 @@ export const sync = {
     input: z.object({ since: z.number().int().min(0).nullable().optional() }).strict(),
     output: PullOutput,
   },
-  'app.status': { input: z.object({}).strict(), output: AppStatus },
+  'app.status': { input: z.object({}).strict(), output: AppStatus, http: { method: 'GET', path: '/api/status' } },
 } satisfies ContractDomain;
 
 /** A row changed; `seq` is its place in the change log. Carries the full row. */

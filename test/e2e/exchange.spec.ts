@@ -55,10 +55,11 @@ test('an exported HTML file of hostile messages runs no script and loads nothing
       ],
     },
   ];
-  const imported = await fetch(`${host.current.url}/api/import`, { method: 'POST', body: JSON.stringify(hostile) });
+  const auth = { headers: host.current.headers };
+  const imported = await fetch(`${host.current.url}/api/import`, { method: 'POST', body: JSON.stringify(hostile), ...auth });
   expect(imported.status).toBe(200);
-  const [conv] = (await (await fetch(`${host.current.url}/api/sessions`)).json()) as { id: string }[];
-  const res = await fetch(`${host.current.url}/api/sessions/${conv!.id}/export?format=html`);
+  const [conv] = (await (await fetch(`${host.current.url}/api/sessions`, auth)).json()) as { id: string }[];
+  const res = await fetch(`${host.current.url}/api/sessions/${conv!.id}/export?format=html`, auth);
   expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="Hostile.html"/);
   const file = path.join(tempDir(), 'export.html');
   fs.writeFileSync(file, await res.text());

@@ -1,8 +1,10 @@
 /** Playwright fixtures: a local Anthropic server, the built headless host as a child process, helpers to read the screen. */
+import crypto from 'node:crypto';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 import { tempDir } from '../support/core';
+import { tokenFor } from '../support/http';
 
 export interface HostControl {
   current: HostProcess;
@@ -19,11 +21,13 @@ export const test = base.extend<{ fake: FakeAnthropic; host: HostControl }>({
   },
   host: async ({ fake }, use) => {
     const dataDir = tempDir('holdfast-e2e-');
+    // One secret for the test, so a page opened before a restart still holds a valid cookie after it.
+    const token = crypto.randomBytes(24).toString('base64url');
     const launch = (port?: number) =>
       startHostProcess({
         dataDir,
         port,
-        env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
+        env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url, HOLDFAST_TOKEN: token },
         args: ['--watchdog-ms', '4000'],
       });
     const control: HostControl = {
@@ -49,8 +53,14 @@ export async function shownText(message: Locator): Promise<string> {
   });
 }
 
+/** Opens `url` (the host's address, maybe with a `#/c/ID` route) as the printed URL does: with `?token=`. */
 export async function openApp(page: Page, url: string): Promise<void> {
-  await page.goto(url);
+  const address = new URL(url);
+  const token = tokenFor(url);
+  if (token) address.searchParams.set('token', token);
+  await page.goto(address.toString());
+  // The host traded the secret for a cookie and took it out of the address bar.
+  expect(new URL(page.url()).searchParams.has('token')).toBe(false);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
 }
 

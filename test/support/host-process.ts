@@ -1,10 +1,17 @@
 /** Starts the built headless host as a child process (as a person would), on a fixed or free port. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { rememberToken } from './http';
 
 export interface HostProcess {
   url: string;
   port: number;
+  /** The run's secret, read from the URL the host printed. */
+  token: string;
+  /** `Authorization: Bearer <token>`, for requests a test makes itself. */
+  headers: { authorization: string };
+  /** The address a browser opens: the secret in the query (traded for a cookie), then `hash` (e.g. `#/c/ID`). */
+  appUrl(hash?: string): string;
   proc: ChildProcess;
   output(): string;
   kill(signal: NodeJS.Signals): Promise<number | null>;
@@ -36,12 +43,17 @@ export function startHostProcess(o: HostLaunch): Promise<HostProcess> {
     }, 20_000);
     const onData = (b: Buffer) => {
       out += b.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
+      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([\w.~+/=-]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
+        const [, url, port, token] = m as unknown as [string, string, string, string];
+        rememberToken(url, token);
         resolve({
-          url: m[1]!,
-          port: Number(m[2]),
+          url,
+          port: Number(port),
+          token,
+          headers: { authorization: `Bearer ${token}` },
+          appUrl: (hash = '') => `${url}/?token=${encodeURIComponent(token)}${hash}`,
           proc,
           output: () => out,
           kill: (signal) =>

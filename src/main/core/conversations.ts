@@ -1,7 +1,7 @@
 /** Conversation and tree operations that need no generation: threads, trees, the current leaf, reactions, trash. */
 import { HoldfastError } from '../../shared/errors';
 import type { Conversation, Message, Reaction } from '../../shared/model';
-import type { Thread } from '../../shared/messages';
+import type { SessionStatus, Thread } from '../../shared/messages';
 import type { Store } from './store/store';
 import type { SyncHub } from './sync/hub';
 import { indexTree, latestLeaf, latestLeafUnder, siblingIds, threadTo } from '../../shared/tree';
@@ -58,6 +58,20 @@ export class Conversations {
       conversation.current_leaf_id && tree.byId.has(conversation.current_leaf_id) ? conversation.current_leaf_id : latestLeaf(tree);
     const path = threadTo(tree, leaf);
     return { conversation, messages: (tail ? path.slice(-tail) : path).map((m) => ({ ...m, sibling_ids: siblingIds(tree, m) })) };
+  }
+
+  /** The conversation's live answer, read from memory (scripts poll this, so no full-thread read). */
+  status(conversationId: string): SessionStatus {
+    const conversation = this.store.conversation(conversationId);
+    const activeId = this.store.busyIn(conversationId)[0];
+    const live = activeId ? this.sync.message(activeId) : undefined;
+    return {
+      has_active_generation: Boolean(live),
+      generating_message_id: live?.id ?? null,
+      status: live?.status ?? null,
+      last_updated: live?.last_updated ?? conversation.updated_at,
+      partial_content: live?.content ?? null,
+    };
   }
 
   tree(conversationId: string): { current_leaf_id: string | null; messages: Message[] } {

@@ -21,6 +21,7 @@ export const handlers: HandlersFor<Contract, Core> = {
   'messages.react': (input, core) => core.conversations.react(input.message_id, input.value, input.comment),
   'messages.thread': (input, core) => core.conversations.thread(input.conversation_id, input.tail),
   'messages.tree': (input, core) => core.conversations.tree(input.conversation_id),
+  'messages.status': (input, core) => core.conversations.status(input.conversation_id),
   'sync.pull': (input, core) => core.sync.pull(input.since),
   'app.status': (_input, core) => core.sync.status(),
   'settings.get': (_input, core) => core.settings.get(),

@@ -1,37 +1,48 @@
 /** Entry of the headless host: `npm run host -- --port P --data-dir D`; binds 127.0.0.1 only. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Core, MemorySettings, providerFromEnv } from '../core/core';
 import { startHost } from './server';
 import { DamagedDatabaseError, NoGoodBackupError, restoreLatestBackup } from '../core/store/backup';
 import { NewerDatabaseError } from '../core/store/database';
 import { DataDirLockedError } from '../core/store/lock';
+import { USAGE, UsageError, exitWithUsage, parseHostArgs, type HostArgs } from './cli';
+import { hostToken, privateDataDir, writeTokenFile } from './auth';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '5174' },
-    'data-dir': { type: 'string', default: path.resolve('.holdfast-data') },
-    'renderer-dir': { type: 'string' },
-    'flush-ms': { type: 'string' },
-    'watchdog-ms': { type: 'string' },
-    'retry-budget-ms': { type: 'string' },
-    'restore-backup': { type: 'string' },
-  },
-});
+const values = parseCommandLine();
+function parseCommandLine(): HostArgs {
+  try {
+    const parsed = parseHostArgs(process.argv.slice(2), process.env);
+    if (parsed !== 'help') return parsed;
+    process.stdout.write(USAGE);
+    process.exit(0);
+  } catch (err) {
+    if (err instanceof UsageError) exitWithUsage(err.message);
+    throw err;
+  }
+}
 
 function rendererDir(): string | null {
-  const candidates = [values['renderer-dir'], path.resolve(import.meta.dirname, '../renderer'), path.resolve('out/renderer')];
+  const candidates = [values.rendererDir, path.resolve(import.meta.dirname, '../renderer'), path.resolve('out/renderer')];
   return candidates.find((d): d is string => Boolean(d && fs.existsSync(path.join(d, 'index.html')))) ?? null;
 }
 
-const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 const provider = providerFromEnv();
-const dataDir = path.resolve(values['data-dir']);
+const dataDir = values.dataDir;
+// Before anything is written: the folder and every file in it are for this user only.
+privateDataDir(dataDir);
+const token = readToken();
+function readToken(): string {
+  try {
+    return hostToken(process.env);
+  } catch (err) {
+    exitWithUsage(err instanceof Error ? err.message : String(err));
+  }
+}
 const core = openCore();
 function openCore(): Core {
   try {
-    if (values['restore-backup'] === 'latest') {
+    if (values.restoreBackup === 'latest') {
       const used = restoreLatestBackup(path.join(dataDir, 'holdfast.db'), path.join(dataDir, 'backups'));
       console.log(`restored ${used}; the damaged database was kept beside it`);
     }
@@ -55,19 +66,35 @@ function createCore(): Core {
     dataDir,
     provider,
     settings: new MemorySettings(provider, process.env),
-    flushMs: num(values['flush-ms']),
+    flushMs: values.flushMs,
     policy: {
-      ...(values['watchdog-ms'] ? { watchdogMs: Number(values['watchdog-ms']) } : {}),
-      ...(values['retry-budget-ms'] ? { budgetMs: Number(values['retry-budget-ms']) } : {}),
+      ...(values.watchdogMs !== undefined ? { watchdogMs: values.watchdogMs } : {}),
+      ...(values.retryBudgetMs !== undefined ? { budgetMs: values.retryBudgetMs } : {}),
     },
     probeEveryMs: 500,
     dailyBackups: true,
     log: (s) => console.log(`[engine] ${s}`),
   });
 }
-const host = await startHost({ core, rendererDir: rendererDir(), port: Number(values.port) });
+const tokenFile = writeTokenFile(dataDir, token);
+const host = await listen();
+async function listen(): Promise<Awaited<ReturnType<typeof startHost>>> {
+  try {
+    return await startHost({ core, rendererDir: rendererDir(), port: values.port, token, limits: { import: values.maxImportBytes } });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+    await core.close();
+    exitWithUsage(
+      code === 'EADDRINUSE'
+        ? `port ${values.port} is already in use (EADDRINUSE): choose another with --port, or --port 0 for a free one`
+        : `port ${values.port} may not be opened by this user (EACCES): choose one above 1023`,
+    );
+  }
+}
+// The secret rides in the URL once: the page trades it for a cookie and drops it from the address bar.
 console.log(
-  `Holdfast host listening on ${host.url} (data: ${path.resolve(values['data-dir'])}, provider: ${provider.name}${provider.name === 'demo' ? ', offline demo: set ANTHROPIC_API_KEY for Claude' : ''})`,
+  `Holdfast host listening on ${host.url}/?token=${token} (data: ${dataDir}, token file: ${tokenFile}, provider: ${provider.name}${provider.name === 'demo' ? ', offline demo: set ANTHROPIC_API_KEY for Claude' : ''})`,
 );
 
 let stopping = false;

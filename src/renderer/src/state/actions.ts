@@ -19,6 +19,8 @@ const HINTS: Record<ErrorCode, string> = {
   provider_error: 'The AI provider failed: check the API key and model in Settings, then try again.',
   offline: 'Holdfast is reconnecting: try again in a moment.',
   internal: 'Try again; if it keeps failing, restart Holdfast.',
+  unauthorized: 'Open Holdfast again from the link the host printed.',
+  too_large: 'Send something smaller.',
 };
 
 /** Whatever was thrown, as the one error shape: an unknown or missing code counts as `internal`. */
