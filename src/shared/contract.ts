@@ -4,9 +4,10 @@ import { messages } from './messages';
 import { sync } from './sync';
 import { settings } from './settings';
 import { exchange } from './exchange';
+import { providers } from './providers';
 import type { InputOf, OutputOf } from './rpc';
 
-export const contract = { ...conversations, ...messages, ...sync, ...settings, ...exchange };
+export const contract = { ...conversations, ...messages, ...sync, ...settings, ...exchange, ...providers };
 export type Contract = typeof contract;
 export type Method = keyof Contract;
 export type Input<M extends Method> = InputOf<Contract, M>;

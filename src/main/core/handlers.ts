@@ -2,6 +2,9 @@
 import type { Contract } from '../../shared/contract';
 import type { HandlersFor } from '../../shared/rpc';
 import type { Core } from './core';
+import { HoldfastError } from '../../shared/errors';
+import { PRESETS } from '../../shared/providers';
+import { OpenAICompatibleProvider } from './providers/openai-compatible';
 
 export const handlers: HandlersFor<Contract, Core> = {
   'conversations.create': (input, core) => core.conversations.create(input),
@@ -24,10 +27,55 @@ export const handlers: HandlersFor<Contract, Core> = {
   'messages.status': (input, core) => core.conversations.status(input.conversation_id),
   'sync.pull': (input, core) => core.sync.pull(input.since),
   'app.status': (_input, core) => core.sync.status(),
-  'settings.get': (_input, core) => core.settings.get(),
+  'settings.get': (_input, core) => core.settingsView(),
   'settings.set': (input, core) => core.applySettings(input),
   'search.query': (input, core) => ({ results: core.search.search(input.q, input.limit ?? 20) }),
   'exchange.export': (input, core) => core.exchange.exportConversation(input.conversation_id, input.format),
   'exchange.importText': (input, core) => core.exchange.importText(input.text),
+  'providers.list': (_input, core) => ({ providers: core.providers.list(), presets: [...PRESETS] }),
+  'providers.create': (input, core) => core.providers.create(input),
+  'providers.update': (input, core) => core.providers.update(input),
+  'providers.delete': (input, core) => deleteProvider(core, input.id, input.move_to),
+  'providers.refreshModels': (input, core) => refreshModels(core, input.id),
   'backup.create': async (_input, core) => ({ path: await core.backups.backupNow('manual') }),
 };
+
+/** Removes a configured provider: refused (409) while a conversation uses it, unless it names the one to move them to. */
+function deleteProvider(core: Core, id: string, moveTo: string | undefined): { deleted: boolean; moved_conversations: number } {
+  core.providers.get(id);
+  if (moveTo !== undefined && (moveTo === id || !core.providers.has(moveTo)))
+    throw new HoldfastError('invalid_input', `move_to must name another provider (${moveTo} is not one)`);
+  const using = core.db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE provider_id = ?').all(id);
+  if (using.length && moveTo === undefined)
+    throw new HoldfastError(
+      'conflict',
+      `${using.length} conversation(s) use this provider: name another one in move_to to move them there`,
+      {
+        conversations: using.length,
+      },
+    );
+  core.store.mutate(() => {
+    for (const c of using) core.store.updateConversation(c.id, { provider_id: moveTo ?? null }, false);
+  });
+  core.providers.remove(id);
+  return { deleted: true, moved_conversations: using.length };
+}
+
+/** Reads the endpoint's model list now and keeps it for offline use: the Settings page's connection test. */
+async function refreshModels(core: Core, id: string): Promise<{ ok: boolean; models: string[]; error: string | null }> {
+  const info = core.providers.get(id);
+  const route = core.providers.route(id);
+  const provider = route.provider;
+  if (!(provider instanceof OpenAICompatibleProvider)) {
+    const ok = await provider.probe(AbortSignal.timeout(5000));
+    return { ok, models: info.models, error: ok ? null : 'The endpoint did not answer' };
+  }
+  try {
+    const models = await provider.models(AbortSignal.timeout(15_000));
+    core.providers.keepModels(id, models);
+    route.network.reportSuccess();
+    return { ok: true, models, error: null };
+  } catch (err) {
+    return { ok: false, models: info.models, error: err instanceof Error ? err.message : String(err) };
+  }
+}

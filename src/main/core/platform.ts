@@ -33,7 +33,7 @@ export function platformDoor(core: Core): PlatformDoor {
     subscribe: (listener) => core.sync.subscribe(listener),
     importFile: (file) => core.exchange.importFile(file),
     exportArchive: () => core.exchange.exportArchive(),
-    hintNetwork: (online) => core.engine.network.hint(online),
+    hintNetwork: (online) => core.providers.hint(online),
     close: () => core.close(),
   };
 }
