@@ -215,6 +215,17 @@ describe('the OpenAI-compatible provider', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it('gives a loopback endpoint that says nothing while it loads the model longer than the watchdog, without retrying', async () => {
+    const fake = await fakeOpenAI({ headerDelayMs: 3000 }); // twice the watchdog
+    const core = openCore();
+    const { conv } = await conversationOn(core, fake);
+    const prompt = 'loading a model [len=200]';
+    const m = await ask(core, conv.id, prompt);
+    expect(m.status).toBe('completed');
+    expect(m.content).toBe(FakeOpenAI.answer(prompt));
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it.each(['reasoning_content', 'reasoning', 'thinking_parts'] as const)(
     'stores %s as thinking, never in the answer',
     async (reasoning) => {

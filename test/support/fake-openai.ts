@@ -31,6 +31,8 @@ export interface FakeOpenAIConfig {
   /** Leave finish_reason out altogether (a broken server): every stream is an interruption. */
   omitFinish: boolean;
   models: string[];
+  /** Send nothing, not even headers, for this long: a local server loading the model or reading a long prompt. */
+  headerDelayMs: number;
 }
 
 export interface RecordedOpenAIRequest {
@@ -60,6 +62,7 @@ export class FakeOpenAI {
     done: true,
     omitFinish: false,
     models: ['local-a', 'local-b'],
+    headerDelayMs: 0,
   };
   onDelta: ((prompt: string, sent: number) => void) | null = null;
   firedFaults = 0;
@@ -235,6 +238,7 @@ export class FakeOpenAI {
     offset: number,
   ): Promise<void> {
     const chunks = this.chunks(model, text, prompt, maxTokens);
+    if (this.config.headerDelayMs > 0) await sleep(this.config.headerDelayMs);
     const faultAt = fault && fault.kind !== 'status' ? momentIndex(fault.after, chunks) : -1;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();

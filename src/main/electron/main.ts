@@ -20,7 +20,7 @@ import { loadNativeBinding, openPlatformDoor, restoreLatestBackup, useNativeBind
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
-import { DesktopSettings } from './settings';
+import { DesktopSettings, SafeStorageKeyStore } from './settings';
 import { describe, openWithRecovery } from './recovery';
 import { frameRules } from './frames';
 
@@ -42,6 +42,8 @@ function openCore(dataDir: string): PlatformDoor {
     dataDir,
     provider: settings.provider(),
     settings,
+    keys: new SafeStorageKeyStore(settings),
+    env: process.env,
     dailyBackups: true,
     log: (s) => console.log(`[engine] ${s}`),
   });
