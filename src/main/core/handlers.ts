@@ -7,10 +7,15 @@ import { PRESETS } from '../../shared/providers';
 import { OpenAICompatibleProvider } from './providers/openai-compatible';
 
 export const handlers: HandlersFor<Contract, Core> = {
-  'conversations.create': (input, core) => core.conversations.create(input),
+  // A new conversation keeps the provider it was made with: changing the default later does not move it.
+  'conversations.create': (input, core) =>
+    core.conversations.create({ ...input, provider_id: knownProvider(core, input.provider_id) ?? core.providers.defaultId() }),
   'conversations.list': (input, core) => core.conversations.list(input.trashed ?? false),
   'conversations.get': (input, core) => core.store.conversation(input.id),
-  'conversations.update': ({ id, ...patch }, core) => core.conversations.update(id, patch),
+  'conversations.update': ({ id, ...patch }, core) => {
+    if (patch.provider_id) knownProvider(core, patch.provider_id);
+    return core.conversations.update(id, patch);
+  },
   'conversations.trash': (input, core) => core.conversations.trash(input.id),
   'conversations.restore': (input, core) => core.conversations.restore(input.id),
   'conversations.emptyTrash': (_input, core) => core.emptyTrash(),
@@ -78,4 +83,9 @@ async function refreshModels(core: Core, id: string): Promise<{ ok: boolean; mod
   } catch (err) {
     return { ok: false, models: info.models, error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+function knownProvider(core: Core, id: string | undefined): string | undefined {
+  if (id !== undefined && !core.providers.has(id)) throw new HoldfastError('not_found', `No provider with id ${id}`);
+  return id;
 }
