@@ -215,12 +215,17 @@ describe('the OpenAI-compatible provider', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('gives a loopback endpoint that says nothing while it loads the model longer than the watchdog, without retrying', async () => {
+  it('gives a loopback endpoint that says nothing while it loads the model longer than the watchdog, shown as loading, without retrying', async () => {
     const fake = await fakeOpenAI({ headerDelayMs: 3000 }); // twice the watchdog
     const core = openCore();
     const { conv } = await conversationOn(core, fake);
     const prompt = 'loading a model [len=200]';
-    const m = await ask(core, conv.id, prompt);
+    const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
+    // Shown as loading the model meanwhile, not as an error or a wait for the network.
+    await waitFor(() => core.sync.status().loading_message_ids?.includes(id), 5000, 'the answer to show as loading the model');
+    expect(core.sync.status().waiting_message_ids).not.toContain(id);
+    const m = await settled(core, id);
+    expect(core.sync.status().loading_message_ids).toEqual([]);
     expect(m.status).toBe('completed');
     expect(m.content).toBe(FakeOpenAI.answer(prompt));
     expect(fake.requests).toHaveLength(1);

@@ -105,6 +105,10 @@ export class Engine {
   activeIds(): string[] {
     return [...this.active.keys()];
   }
+  /** Answers whose local endpoint is still loading the model. */
+  loadingIds(): string[] {
+    return [...this.active.values()].filter((g) => g.loadingModel).map((g) => g.id);
+  }
   waitingIds(): string[] {
     return [...this.active.values()].filter((g) => g.waitingFor).map((g) => g.id);
   }

@@ -65,6 +65,8 @@ export class Generation {
   private stopKind: 'cancel' | 'suspend' | null = null;
   private outputTokens = 0;
   private waitingFor_: 'offline' | 'retry' | null = null;
+  /** A local endpoint is loading the model: shown as such, not as an error or a wait. */
+  loadingModel = false;
   /** Text arrived since the last failure: the retry budget and backoff start over. */
   private progressed = false;
   readonly reasoning: Reasoning;
@@ -233,7 +235,11 @@ export class Generation {
       if (result) take(result.text);
     };
     try {
-      for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick })) {
+      const onLoading = (loading: boolean) => {
+        this.loadingModel = loading;
+        this.deps.onWaiting();
+      };
+      for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick, onLoading })) {
         kick();
         if (ev.type === 'start') {
           this.attemptStarted = true;

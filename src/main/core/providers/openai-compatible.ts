@@ -32,6 +32,9 @@ export interface OpenAICompatibleOptions {
   loopback?: boolean;
 }
 
+/** Seconds without an answer from a loopback endpoint after which it is shown as loading the model. */
+const LOADING_AFTER_S = 2;
+
 /** Finish reasons in the words the rest of Holdfast uses (Anthropic's stop reasons); others are kept as sent. */
 const FINISH: Record<string, string> = {
   stop: 'end_turn',
@@ -61,11 +64,17 @@ export class OpenAICompatibleProvider implements Provider {
     });
   }
 
-  async *stream(request: ProviderRequest, { signal, onActivity }: StreamOptions): AsyncIterable<ProviderEvent> {
+  async *stream(request: ProviderRequest, { signal, onActivity, onLoading }: StreamOptions): AsyncIterable<ProviderEvent> {
     const body = this.body(request);
     const firstByteMs = this.options.loopback ? (this.options.firstByteMs ?? 10 * 60_000) : (this.options.connectTimeoutMs ?? 60_000);
     // A local server may say nothing for minutes while it loads the model: the watchdog is fed until headers arrive.
-    const feeder = this.options.loopback && onActivity ? setInterval(onActivity, 1000) : null;
+    let waited = 0;
+    const feeder = this.options.loopback
+      ? setInterval(() => {
+          onActivity?.();
+          if (++waited === LOADING_AFTER_S) onLoading?.(true); // shown as "loading model", not as an error
+        }, 1000)
+      : null;
     let response: Response;
     try {
       response = await this.client(firstByteMs)
@@ -75,6 +84,7 @@ export class OpenAICompatibleProvider implements Provider {
       throw toProviderError(err);
     } finally {
       if (feeder) clearInterval(feeder);
+      if (waited >= LOADING_AFTER_S) onLoading?.(false);
     }
     onActivity?.();
     yield* readChunks(response, signal, onActivity);
