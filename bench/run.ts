@@ -1,10 +1,11 @@
-/** `npm run bench [persist|search|import|renderer|latency|startup]`: each benchmark measured side by side with its baseline, printed as ratios. */
+/** `npm run bench [persist|search|import|renderer|latency|startup|providers]`: each benchmark measured side by side with its baseline, printed as ratios. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
 import { runRendererBench } from './renderer';
 import { runLatencyBench } from './latency';
 import { runStartupBench } from './startup';
+import { runProvidersBench } from './providers';
 
 const which = process.argv[2];
 const log = (s: string) => console.error(s);
@@ -31,4 +32,8 @@ if (!which || which === 'latency') {
 if (!which || which === 'startup') {
   console.log('## Start-up against history size (budget: time to the first conversation list within 2× of an empty database)\n');
   console.log(await runStartupBench(log), '\n');
+}
+if (!which || which === 'providers') {
+  console.log('## Streamed chunks persisted end to end, per provider (the real SDKs, the engine, the journal)\n');
+  console.log(await runProvidersBench(), '\n');
 }
