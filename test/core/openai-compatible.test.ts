@@ -377,6 +377,22 @@ describe('reachability per provider, and the offline fallback', () => {
     expect(core.store.message(m.id).content).toBe(m.content);
   });
 
+  it('hands an answer to the fallback when its first attempt finds the provider unreachable', async () => {
+    const remoteFake = await fakeOpenAI();
+    const localFake = await fakeOpenAI();
+    const core = openCore();
+    const { p: remote, conv } = await conversationOn(core, remoteFake, 'openai');
+    const local = await addProvider(core, localFake, 'ollama');
+    await core.call('settings.set', { offline_fallback: { provider_id: local.id, model: 'local-b' } });
+    remoteFake.goOffline(60_000); // not known yet: the engine finds it out by trying
+    expect(core.providers.get(remote.id).reachable).toBe(true);
+    const prompt = 'found out by trying [len=200]';
+    const m = await ask(core, conv.id, prompt);
+    expect(m.status).toBe('completed');
+    expect(m).toMatchObject({ provider_id: local.id, model: 'local-b', content: FakeOpenAI.answer(prompt) });
+    expect(core.providers.get(remote.id).reachable).toBe(false);
+  });
+
   it('without a fallback, a message for an unreachable provider waits queued as before', async () => {
     const remoteFake = await fakeOpenAI();
     const core = openCore();

@@ -352,6 +352,16 @@ export class Engine {
           }
         },
         onWaiting: () => this.statusChanged(),
+        handOff: () => {
+          // Only the conversation's own provider hands off (a fallback answer never hands off again).
+          const fallback = this.o.providers.fallback();
+          return Boolean(
+            fallback &&
+            route.id === this.routeOf(m.conversation_id).id &&
+            fallback.route.id !== route.id &&
+            fallback.route.network.state === 'online',
+          );
+        },
         append: (offset, text) => {
           journal.append(m.id, text);
           for (const l of this.chunkListeners) l(m, offset, text, 'text');
@@ -425,6 +435,19 @@ export class Engine {
       return;
     }
     let next: Message | undefined;
+    if (outcome.status === 'handed_off') {
+      const fallback = this.o.providers.fallback();
+      store.mutate(() => {
+        if (fallback) store.updateMessage(gen.id, { provider_id: fallback.route.id, model: fallback.model });
+      });
+      this.active.delete(gen.id);
+      this.settled.delete(gen.id);
+      this.finishing.delete(gen.id);
+      journal.release(gen.id);
+      this.o.log?.(`${gen.id}: its provider is unreachable; the offline fallback answers`);
+      this.launch(store.message(gen.id));
+      return;
+    }
     store.mutate(() => {
       store.foldJournal(gen.id);
       if (outcome.status === 'completed') {

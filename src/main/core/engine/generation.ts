@@ -36,7 +36,8 @@ export type Outcome =
   | { status: 'cancelled' }
   | { status: 'error'; error: string }
   | { status: 'new_variant'; reason: string }
-  | { status: 'suspended' }; // the process is shutting down: stays `generating`, resumed at next start
+  | { status: 'suspended' } // the process is shutting down: stays `generating`, resumed at next start
+  | { status: 'handed_off' }; // nothing received and the provider unreachable: the offline fallback answers instead
 
 export interface GenerationDeps extends ReasoningSink {
   provider: Provider;
@@ -52,6 +53,11 @@ export interface GenerationDeps extends ReasoningSink {
   log(message: string): void;
   /** The generation started or stopped waiting (offline, or between retries): windows show it. */
   onWaiting(): void;
+  /**
+   * About to wait for this provider's network with nothing received: true when the offline fallback takes the answer
+   * over instead (the engine restarts it there), so the person does not wait.
+   */
+  handOff?(): boolean;
 }
 
 /** Where a generation starts from when it is the new variant that replaces an answer no strategy could continue. */
@@ -118,6 +124,7 @@ export class Generation {
       let strategy: Strategy = 'prefill';
       try {
         if (network.state === 'offline') {
+          if (!this.text && !this.reasoning.thinking && this.deps.handOff?.()) return { status: 'handed_off' };
           this.wait('offline');
           await network.waitOnline(this.stopper.signal);
           failingSince = failingSince === null ? null : clock.now(); // offline time is not spent from the budget
