@@ -38,7 +38,12 @@ export const handlers: HandlersFor<Contract, Core> = {
   'exchange.export': (input, core) => core.exchange.exportConversation(input.conversation_id, input.format),
   'exchange.importText': (input, core) => core.exchange.importText(input.text),
   'providers.list': (_input, core) => ({ providers: core.providers.list(), presets: [...PRESETS] }),
-  'providers.create': (input, core) => core.providers.create(input),
+  'providers.create': (input, core) => {
+    const created = core.providers.create(input);
+    // Its model list is read at once when the endpoint answers (and kept for offline use); typed-in models stay otherwise.
+    if (created.kind === 'openai-compatible' && !input.models) void refreshModels(core, created.id).catch(() => undefined);
+    return created;
+  },
   'providers.update': (input, core) => core.providers.update(input),
   'providers.delete': (input, core) => deleteProvider(core, input.id, input.move_to),
   'providers.refreshModels': (input, core) => refreshModels(core, input.id),
