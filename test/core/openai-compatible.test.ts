@@ -143,6 +143,8 @@ describe('the OpenAI-compatible provider', () => {
     expect(m.content).toBe(FakeOpenAI.answer(prompt));
     const last = fake.requests.at(-1)!;
     const final = last.messages.at(-1)!;
+    // OpenAI itself gets the limit as max_completion_tokens (its reasoning models refuse max_tokens); others max_tokens.
+    expect(Boolean(last.max_completion_tokens)).toBe(preset === 'openai');
     if (style === 'user_turn') expect(final.content).toBe(CONTINUE_PROMPT);
     else expect(final.role).toBe('assistant');
     expect(Boolean(final.prefix)).toBe(style === 'prefix');

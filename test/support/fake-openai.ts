@@ -40,6 +40,8 @@ export interface RecordedOpenAIRequest {
   max_tokens?: number;
   messages: { role: string; content: string; prefix?: boolean }[];
   continue_final_message?: boolean;
+  /** The limit came as `max_completion_tokens`. */
+  max_completion_tokens?: boolean;
   stream_options?: unknown;
   authorization?: string;
   at: number;
@@ -142,6 +144,8 @@ export class FakeOpenAI {
       | {
           model?: string;
           max_tokens?: number;
+          /** OpenAI's newer name for the limit. */
+          max_completion_tokens?: number;
           messages?: { role: string; content: unknown; prefix?: boolean }[];
           stream?: boolean;
           continue_final_message?: boolean;
@@ -153,7 +157,8 @@ export class FakeOpenAI {
     const messages = body.messages.map((m) => ({ role: m.role, content: textOf(m.content), ...(m.prefix ? { prefix: true } : {}) }));
     this.requests.push({
       model: body.model,
-      max_tokens: body.max_tokens,
+      max_tokens: body.max_tokens ?? body.max_completion_tokens,
+      ...(body.max_completion_tokens !== undefined ? { max_completion_tokens: true } : {}),
       messages,
       ...(body.continue_final_message ? { continue_final_message: true } : {}),
       stream_options: body.stream_options,
@@ -186,7 +191,15 @@ export class FakeOpenAI {
       const type = fault.status === 429 ? 'rate_limit_exceeded' : fault.status >= 500 ? 'server_error' : 'invalid_request_error';
       return apiError(res, fault.status, type, fault.message ?? `Scripted ${fault.status}`, fault.retryAfter);
     }
-    await this.stream(res, body.model, rest, prompt, body.max_tokens ?? Infinity, fault, full.length - rest.length);
+    await this.stream(
+      res,
+      body.model,
+      rest,
+      prompt,
+      body.max_tokens ?? body.max_completion_tokens ?? Infinity,
+      fault,
+      full.length - rest.length,
+    );
   }
 
   private chunks(model: string, text: string, prompt: string, maxTokens: number): string[] {

@@ -30,6 +30,11 @@ export interface OpenAICompatibleOptions {
    */
   firstByteMs?: number;
   loopback?: boolean;
+  /**
+   * Send the limit as `max_completion_tokens` (OpenAI itself: its reasoning models refuse `max_tokens`); other
+   * servers know only `max_tokens`.
+   */
+  maxCompletionTokens?: boolean;
 }
 
 /** Seconds without an answer from a loopback endpoint after which it is shown as loading the model. */
@@ -116,7 +121,7 @@ export class OpenAICompatibleProvider implements Provider {
     return {
       model: request.model,
       messages,
-      max_tokens: request.max_tokens,
+      ...(this.options.maxCompletionTokens ? { max_completion_tokens: request.max_tokens } : { max_tokens: request.max_tokens }),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       stream: true,
       stream_options: { include_usage: true },

@@ -298,6 +298,7 @@ export class ProviderRegistry {
       defaultModel: this.o.env.HOLDFAST_OPENAI_MODEL || preset?.model || 'gpt-4o-mini',
       continuation: capabilitiesOf('openai-compatible', preset?.id).continuation,
       loopback: isLoopback(baseURL),
+      maxCompletionTokens: preset?.id === 'openai',
     });
     const e = this.builtin(OPENAI_ENV_ID, provider);
     e.name = preset ? `${preset.name} (environment)` : 'OpenAI-compatible (environment)';
@@ -324,6 +325,7 @@ export class ProviderRegistry {
             defaultModel,
             continuation: capabilitiesOf('openai-compatible', row.preset).continuation,
             loopback: isLoopback(row.base_url),
+            maxCompletionTokens: row.preset === 'openai',
           });
     return {
       id: row.id,
