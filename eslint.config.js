@@ -11,7 +11,8 @@ const LAYERS = [
     name: 'src/shared',
     folder: 'src/shared',
     imports: ['src/shared'],
-    packages: ['zod'],
+    // marked: the Markdown grammar (math, nesting limits) that the window and the HTML export must read alike; pure.
+    packages: ['zod', 'marked'],
     builtins: false,
     rule: 'src/shared is the contract: schemas and pure functions, runnable in every process.',
   },
@@ -28,7 +29,7 @@ const LAYERS = [
     name: 'the headless host',
     folder: 'src/main/host',
     imports: ['src/main/host', 'src/main/core', 'src/shared'],
-    packages: ['zod', 'hono', '@hono/node-server', 'ws'],
+    packages: ['zod', 'ws'],
     builtins: true,
     rule: 'the host depends on core/ and shared/ only.',
   },

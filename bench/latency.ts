@@ -1,7 +1,10 @@
 /**
  * Chunk arrives → visible: the time from the local Anthropic server writing a text delta to that text showing in a
- * window, for 4 windows while 20 answers stream at once, side by side with 1 window and 1 answer.
+ * window, for 4 windows while 20 answers stream at once, side by side with 1 window and 1 answer; and what each window
+ * costs per chunk (renderer main-thread CPU, and the host's CPU), with 4 windows each showing one of 4 answers side by
+ * side with the same 4 windows while 16 more answers stream that none of them shows.
  */
+import fs from 'node:fs';
 import { chromium, type Page } from '@playwright/test';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
 import { startHostProcess } from '../test/support/host-process';
@@ -18,7 +21,7 @@ async function watch(page: Page): Promise<void> {
     new MutationObserver(() => {
       const el = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].pop();
       if (!el) return;
-      const n = [...el.querySelectorAll<HTMLElement>('.md-block')].reduce((a, b) => a + (b.dataset.source?.length ?? 0), 0);
+      const n = Number(el.querySelector<HTMLElement>('.markdown')?.dataset.length ?? 0);
       if (n > last) {
         last = n;
         w.__seen.push([performance.timeOrigin + performance.now(), n]);
@@ -27,7 +30,24 @@ async function watch(page: Page): Promise<void> {
   });
 }
 
-export async function scenario(windows: number, answers: number): Promise<number[]> {
+export interface Scenario {
+  latencies: number[];
+  /** Renderer main-thread busy time (CDP TaskDuration) per window while the answers streamed, ms. */
+  rendererMs: number[];
+  /** The host process's CPU (user + system) over the same span, ms. */
+  hostMs: number;
+  /** Text deltas the provider sent, over all answers, and those of the answers the windows show. */
+  chunks: number;
+  shownChunks: number;
+}
+
+function cpuMs(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 per second on Linux).
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export async function scenario(windows: number, answers: number): Promise<Scenario> {
   const fake = await new FakeAnthropic({ paceMs: 20 }).listen();
   const host = await startHostProcess({
     dataDir: tempDir('holdfast-bench-latency-'),
@@ -58,6 +78,17 @@ export async function scenario(windows: number, answers: number): Promise<number
       pages.push(page);
     }
     await Promise.all(pages.map(watch));
+    const sessions = await Promise.all(pages.map((p) => p.context().newCDPSession(p)));
+    const busy = async () =>
+      Promise.all(
+        sessions.map(async (cdp) => {
+          const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+          return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
+        }),
+      );
+    await Promise.all(sessions.map((cdp) => cdp.send('Performance.enable')));
+    const busyBefore = await busy();
+    const hostBefore = cpuMs(host.proc.pid!);
     const prompts = convs.map((_, i) => `latency ${windows}x${answers} #${i} [len=3000]`);
     await Promise.all(
       convs.map((id, i) =>
@@ -70,6 +101,14 @@ export async function scenario(windows: number, answers: number): Promise<number
     );
     for (const page of pages)
       await page.locator('[data-testid="message"][data-role="assistant"][data-status="completed"]').waitFor({ timeout: 120_000 });
+    // Every answer done, not only the shown ones: the host's span covers all the streaming.
+    for (const id of convs)
+      for (let t = Date.now(); Date.now() - t < 120_000; await new Promise((r) => setTimeout(r, 100))) {
+        const st = (await (await fetch(`${host.url}/api/sessions/${id}/status`)).json()) as { has_active_generation: boolean };
+        if (!st.has_active_generation) break;
+      }
+    const busyAfter = await busy();
+    const hostMs = cpuMs(host.proc.pid!) - hostBefore;
     const latencies: number[] = [];
     for (let i = 0; i < windows; i++) {
       const seen = await pages[i]!.evaluate(() => (window as unknown as { __seen: [number, number][] }).__seen);
@@ -78,7 +117,14 @@ export async function scenario(windows: number, answers: number): Promise<number
         if (shown) latencies.push(shown[0] - at);
       }
     }
-    return latencies;
+    const count = (i: number) => sent.get(prompts[i]!)?.length ?? 0;
+    return {
+      latencies,
+      rendererMs: busyAfter.map((b, i) => b - busyBefore[i]!),
+      hostMs,
+      chunks: prompts.reduce((a, _, i) => a + count(i), 0),
+      shownChunks: pages.reduce((a, _, i) => a + count(i), 0),
+    };
   } finally {
     await browser.close();
     await host.kill('SIGKILL');
@@ -87,8 +133,13 @@ export async function scenario(windows: number, answers: number): Promise<number
 }
 
 export async function runLatencyBench(): Promise<string> {
-  const base = await scenario(1, 1);
-  const loaded = await scenario(4, 20);
+  const base = (await scenario(1, 1)).latencies;
+  const loadedRun = await scenario(4, 20);
+  const loaded = loadedRun.latencies;
+  const own = await scenario(4, 4);
+  const perChunk = (r: Scenario) => r.rendererMs.reduce((a, b) => a + b, 0) / r.shownChunks; // per window: each shows one answer
+  const row = (name: string, r: Scenario) =>
+    `| ${name} | ${r.chunks} | ${(r.shownChunks / r.rendererMs.length).toFixed(0)} | ${(r.rendererMs.reduce((a, b) => a + b, 0) / r.rendererMs.length).toFixed(0)} | ${perChunk(r).toFixed(3)} | ${r.hostMs.toFixed(0)} | ${((r.hostMs / r.chunks / r.rendererMs.length) * 1000).toFixed(0)} |`;
   return [
     '| chunk written by the provider → visible in the window | chunks measured | p50 ms | p95 ms | max ms |',
     '|---|---|---|---|---|',
@@ -96,5 +147,12 @@ export async function runLatencyBench(): Promise<string> {
     `| 4 windows, 20 answers at once | ${loaded.length} | ${percentile(loaded, 50).toFixed(1)} | ${percentile(loaded, 95).toFixed(1)} | ${Math.max(...loaded).toFixed(1)} |`,
     '',
     `p95 ratio (loaded ÷ baseline): ${(percentile(loaded, 95) / percentile(base, 95)).toFixed(1)}×. Budget: ≤ 50 ms p95 with 4 windows and 20 answers.`,
+    '',
+    '| cost per window (4 windows, each showing one streaming answer) | chunks streamed in all | chunks shown per window | renderer CPU per window, ms | renderer CPU per shown chunk, ms | host CPU, ms | host CPU per chunk per window, µs |',
+    '|---|---|---|---|---|---|---|',
+    row('4 answers: only the shown ones stream (baseline)', own),
+    row('20 answers: 16 more stream that no window shows', loadedRun),
+    '',
+    `Renderer CPU per shown chunk, 20 answers ÷ 4 answers: ${(perChunk(loadedRun) / perChunk(own)).toFixed(2)}× (independent of streams a window does not show is 1×).`,
   ].join('\n');
 }

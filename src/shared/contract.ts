@@ -4,10 +4,11 @@ import { messages } from './messages';
 import { sync } from './sync';
 import { settings } from './settings';
 import { exchange } from './exchange';
+import { attachments } from './attachments';
 import { providers } from './providers';
 import type { InputOf, OutputOf } from './rpc';
 
-export const contract = { ...conversations, ...messages, ...sync, ...settings, ...exchange, ...providers };
+export const contract = { ...conversations, ...messages, ...sync, ...settings, ...exchange, ...attachments, ...providers };
 export type Contract = typeof contract;
 export type Method = keyof Contract;
 export type Input<M extends Method> = InputOf<Contract, M>;
@@ -39,7 +40,8 @@ export interface RequestFrame {
   method: string;
   input: unknown;
 }
-export type ResponseFrame = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: import('./errors').ErrorShape };
+/** The WebSocket's reply: the bridge's reply envelope, tagged with its request's id. */
+export type ResponseFrame = { id: number } & BridgeReply;
 export interface EventFrame {
   event: import('./sync').HoldfastEvent;
 }

@@ -15,8 +15,12 @@ export const SearchResult = z.object({
 export type SearchResult = z.infer<typeof SearchResult>;
 
 export const ExportFormat = z.enum(['md', 'html', 'json']);
+/** Every file format import recognises. */
+export const ImportFormat = z.enum(['chatgpt', 'claude', 'holdfast', 'openwebui', 'librechat', 'chatbox', 'lobechat']);
+export type ImportFormat = z.infer<typeof ImportFormat>;
+
 export const ImportResult = z.object({
-  format: z.enum(['chatgpt', 'claude', 'holdfast', 'openwebui', 'librechat', 'chatbox', 'lobechat']),
+  format: ImportFormat,
   conversations: z.number(),
   messages: z.number(),
   /** Conversations already imported before (by their source id): nothing is added twice. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Conversation, Id, Message, MessageStatus, Reaction } from './model';
 import type { ContractDomain, HttpRoute } from './rpc';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from './attachments';
 
 export const MAX_MESSAGE_CHARS = 1_000_000;
 
@@ -10,6 +11,8 @@ export const SendInput = z
     conversation_id: Id,
     content: z.string().trim().min(1, 'content must not be empty').max(MAX_MESSAGE_CHARS),
     parent_id: Id.nullable().optional(),
+    /** Files stored with `POST /api/attachments` (or `attachments.add`), in the order they are shown and sent. */
+    attachments: z.array(Id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
   })
   .strict();
 export type SendInput = z.infer<typeof SendInput>;
@@ -47,19 +50,19 @@ export const messages = {
   },
   'messages.stop': { input: ById, output: z.object({ stopped: z.boolean() }), http: byId('POST', '/api/messages/:id/stop') },
   'messages.retry': { input: ById, output: z.object({ assistant_message_id: z.string() }), http: byId('POST', '/api/messages/:id/retry') },
-  'messages.regenerate': {
-    input: ById,
-    output: z.object({ assistant_message_id: z.string() }),
-    http: byId('POST', '/api/messages/:id/regenerate'),
-  },
   /** Extends an answer that stopped at the length limit (`max_tokens`) or paused (`pause_turn`): the same message. */
   'messages.continue': {
     input: ById,
     output: z.object({ assistant_message_id: z.string() }),
     http: byId('POST', '/api/messages/:id/continue'),
   },
+  'messages.regenerate': {
+    input: ById,
+    output: z.object({ assistant_message_id: z.string() }),
+    http: byId('POST', '/api/messages/:id/regenerate'),
+  },
   'messages.edit': {
-    input: z.object({ message_id: Id, content: SendInput.shape.content }).strict(),
+    input: z.object({ message_id: Id, content: SendInput.shape.content, attachments: SendInput.shape.attachments }).strict(),
     output: SendOutput,
     http: { method: 'POST', path: '/api/messages/:id/edit', id: 'message_id' },
   },

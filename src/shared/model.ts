@@ -37,6 +37,8 @@ export const Message = z.object({
   reaction_comment: z.string().nullable(),
   created_at: z.number(),
   last_updated: z.number(),
+  /** The files attached to this message, in order (the store always lists them; absent only in older files). */
+  attachments: z.array(z.object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number() })).optional(),
 });
 export type Message = z.infer<typeof Message>;
 

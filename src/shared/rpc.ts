@@ -21,6 +21,11 @@ export interface HttpRoute {
   field?: string;
   /** The output `{filename, mime, content}` goes out as a file download. */
   download?: true;
+  /**
+   * The route answers only when the query has one of these parameters; it is chosen before a route on the same method
+   * and path without `when` (the paged list and the whole list share `GET /api/sessions`).
+   */
+  when?: string[];
 }
 
 export interface MethodSpec {
@@ -33,7 +38,7 @@ export type ContractDomain = Record<string, MethodSpec>;
 export type InputOf<C extends ContractDomain, M extends keyof C> = z.infer<C[M]['input']>;
 export type OutputOf<C extends ContractDomain, M extends keyof C> = z.infer<C[M]['output']>;
 
-/** Every method of the contract must have a handler: a missing one is a compile error. */
-export type HandlersFor<C extends ContractDomain, Ctx> = {
-  [M in keyof C]: (input: InputOf<C, M>, ctx: Ctx) => OutputOf<C, M> | Promise<OutputOf<C, M>>;
+/** Every method of the contract must have a handler: a missing one is a compile error. `caller` is who called (a window's connection). */
+export type HandlersFor<C extends ContractDomain, Ctx, Caller = unknown> = {
+  [M in keyof C]: (input: InputOf<C, M>, ctx: Ctx, caller: Caller) => OutputOf<C, M> | Promise<OutputOf<C, M>>;
 };

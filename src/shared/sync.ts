@@ -14,6 +14,10 @@ export const PullOutput = z.object({
   /** Conversations removed for good (trash emptied) since `since`. */
   deleted_conversation_ids: z.array(z.string()),
   network: NetworkState,
+  /** On a snapshot: `conversations` is the list's first page; page on with `conversations.page` from this cursor (null: all here). */
+  next_cursor: z.string().nullable().optional(),
+  /** On a snapshot: live conversations in all. */
+  total: z.number().int().optional(),
 });
 export type PullOutput = z.infer<typeof PullOutput>;
 
@@ -37,7 +41,26 @@ export const AppStatus = z.object({
 });
 export type AppStatus = z.infer<typeof AppStatus>;
 
+export const WatchOutput = z.object({
+  seq: z.number(),
+  /** The log cannot answer from `since`: reload those trees. */
+  reset: z.boolean(),
+  /** Messages of the watched conversations changed after `since` (none without `since`). */
+  messages: z.array(Message),
+});
+export type WatchOutput = z.infer<typeof WatchOutput>;
+
 export const sync = {
+  /**
+   * Which conversations this window shows: from now on it hears chunks and message changes of these only (list-level
+   * changes always). With `since`, returns their messages changed after it.
+   */
+  'sync.watch': {
+    input: z
+      .object({ conversation_ids: z.array(z.string().min(1).max(200)).max(50), since: z.number().int().min(0).nullable().optional() })
+      .strict(),
+    output: WatchOutput,
+  },
   'sync.pull': {
     input: z.object({ since: z.number().int().min(0).nullable().optional() }).strict(),
     output: PullOutput,

@@ -157,7 +157,8 @@ describe('import: ChatGPT and Claude', () => {
     expect(variants[0]!.thinking).toBe('The user asks about lifetime parameters; explain borrow relationships.');
     expect(variants[0]!.content).not.toContain('borrow relationships');
     const leaf = core.store.message(rust.current_leaf_id!);
-    expect(leaf.content).toBe('Can you show an example that fails to compile?\n[file: main.rs]');
+    // The attachment's extracted text is kept under its name (issue 16).
+    expect(leaf.content).toBe('Can you show an example that fails to compile?\n[file: main.rs]\n```\nfn main() {}\n```');
     expect(core.conversations.thread(rust.id).messages.map((m) => m.id)).toEqual([q.id, variants[1]!.id, leaf.id]);
     const monad = core.store.allConversations().find((c) => c.id !== rust.id)!;
     expect(monad.title).toBe('What is a monad in one');

@@ -1,6 +1,7 @@
 /** Playwright fixtures: a local Anthropic server, the built headless host as a child process, helpers to read the screen. */
 import crypto from 'node:crypto';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { Marked } from 'marked';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 import { tempDir } from '../support/core';
@@ -44,13 +45,30 @@ export const test = base.extend<{ fake: FakeAnthropic; host: HostControl }>({
 });
 export { expect };
 
-/** Exactly the Markdown the window shows for a message (its rendered blocks carry their source). */
+/** Whitespace runs as one space: rendered text is compared as a person reads it, not by its line breaks. */
+const normalise = (s: string) => s.replace(/\s+/g, ' ').trim();
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+/** The text a person reads in a message: an answer's rendered Markdown (without code-block chrome), or a prompt. */
 export async function shownText(message: Locator): Promise<string> {
   return message.getByTestId('message-content').evaluate((el) => {
-    const blocks = el.querySelectorAll<HTMLElement>('.md-block');
-    if (blocks.length) return Array.from(blocks, (b) => b.dataset.source ?? '').join('');
-    return el.querySelector('.user-text')?.textContent ?? '';
+    const md = el.querySelector('.markdown');
+    if (!md) return el.querySelector('.user-text')?.textContent ?? '';
+    const copy = md.cloneNode(true) as HTMLElement;
+    for (const chrome of copy.querySelectorAll('.code-head, .md-note')) chrome.remove();
+    return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
   });
+}
+
+/** How much of the answer's Markdown the window shows (for a partial answer), in characters. */
+export async function shownLength(message: Locator): Promise<number> {
+  return Number(await message.locator('.markdown').getAttribute('data-length'));
+}
+
+/** The text `markdown` reads as once rendered, the way `shownText` reads a message (answers from the local server are plain prose, lists and code). */
+export function renderedText(markdown: string): string {
+  const html = new Marked({ gfm: true }).parse(markdown, { async: false });
+  return normalise(html.replace(/<[^>]*>/g, '').replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]!));
 }
 
 /** Opens `url` (the host's address, maybe with a `#/c/ID` route) as the printed URL does: with `?token=`. */
@@ -73,10 +91,10 @@ export function lastAssistant(page: Page): Locator {
   return page.locator('[data-testid="message"][data-role="assistant"]').last();
 }
 
-/** Waits until the message shows `completed` and exactly `text`. */
-export async function expectAnswer(message: Locator, text: string): Promise<void> {
+/** Waits until the message shows `completed` and exactly the answer `markdown`, rendered. */
+export async function expectAnswer(message: Locator, markdown: string): Promise<void> {
   await expect(message).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
-  await expect.poll(() => shownText(message), { timeout: 10_000 }).toBe(text);
+  await expect.poll(() => shownText(message), { timeout: 10_000 }).toBe(renderedText(markdown));
 }
 
 export async function newConversation(page: Page): Promise<string> {

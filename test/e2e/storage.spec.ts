@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, expectAnswer, lastAssistant, openApp, sendMessage, shownText, test } from './fixtures';
+import { expect, expectAnswer, lastAssistant, openApp, renderedText, sendMessage, shownText, test } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { startHostProcess } from '../support/host-process';
 import { tempDir } from '../support/core';
@@ -47,7 +47,7 @@ test('the disk fills mid-answer: the window says disk full, keeps streaming, and
     await expect(status).toContainText('Disk full');
     await expect(answer.getByTestId('message-status')).toContainText('disk full');
     // Still streaming into memory, shown live.
-    await expect.poll(async () => shownText(answer), { timeout: 45_000 }).toBe(FakeAnthropic.answer(prompt));
+    await expect.poll(async () => shownText(answer), { timeout: 45_000 }).toBe(renderedText(FakeAnthropic.answer(prompt)));
     await expect(answer).toHaveAttribute('data-status', 'generating');
     fs.rmSync(filler);
     await expectAnswer(answer, FakeAnthropic.answer(prompt));

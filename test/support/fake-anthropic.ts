@@ -62,8 +62,20 @@ export interface RecordedRequest {
   temperature?: number;
   thinking?: unknown;
   messages: { role: string; content: string }[];
+  /** The image and document blocks received, in order, with the index of the message that carried each. */
+  files?: ReceivedFile[];
   system?: string;
   at: number;
+}
+
+/** An `image` or `document` block as received: base64 sources decoded, so tests compare bytes. */
+export interface ReceivedFile {
+  message: number;
+  type: 'image' | 'document';
+  source: 'base64' | 'text';
+  media_type: string;
+  title?: string;
+  data: Buffer;
 }
 
 const PREFILL_REFUSED = 'This model does not support assistant message prefill. The conversation must end with a user message.';
@@ -194,7 +206,9 @@ export class FakeAnthropic {
     if (!Array.isArray(b.messages) || !b.messages.length)
       return apiError(res, 400, 'invalid_request_error', 'messages: at least one message is required');
     const messages = b.messages.map((m) => ({ role: m.role, content: textOf(m.content) }));
+    const files = filesOf(b.messages);
     this.requests.push({
+      ...(files.length ? { files } : {}),
       model: b.model,
       max_tokens: b.max_tokens,
       ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
@@ -537,6 +551,26 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) return content.map((c: { text?: string }) => c.text ?? '').join('');
   return '';
+}
+
+function filesOf(messages: { content: unknown }[]): ReceivedFile[] {
+  const out: ReceivedFile[] = [];
+  messages.forEach((m, message) => {
+    if (!Array.isArray(m.content)) return;
+    for (const c of m.content as { type?: string; title?: string; source?: { type?: string; media_type?: string; data?: string } }[]) {
+      if ((c.type !== 'image' && c.type !== 'document') || !c.source) continue;
+      const source = c.source.type === 'text' ? 'text' : 'base64';
+      out.push({
+        message,
+        type: c.type,
+        source,
+        media_type: c.source.media_type ?? '',
+        ...(c.title ? { title: c.title } : {}),
+        data: Buffer.from(c.source.data ?? '', source === 'text' ? 'utf8' : 'base64'),
+      });
+    }
+  });
+  return out;
 }
 
 function apiError(res: http.ServerResponse, status: number, type: string, message: string, retryAfter?: number): void {

@@ -2,6 +2,7 @@
 import { HoldfastError } from '../../shared/errors';
 import type { Conversation, Message, Reaction } from '../../shared/model';
 import type { SessionStatus, Thread } from '../../shared/messages';
+import type { ConversationPage } from '../../shared/conversations';
 import type { Store } from './store/store';
 import type { SyncHub } from './sync/hub';
 import { indexTree, latestLeaf, latestLeafUnder, siblingIds, threadTo } from '../../shared/tree';
@@ -25,6 +26,11 @@ export class Conversations {
 
   list(trashed = false): Conversation[] {
     return this.store.listConversations(trashed);
+  }
+
+  /** One page of the list, pinned first, newest activity first. */
+  page(limit = 100, cursor?: string): ConversationPage {
+    return this.store.pageConversations(limit, cursor);
   }
 
   update(
@@ -59,6 +65,7 @@ export class Conversations {
 
   /** The current thread, root first, each message with its siblings; streaming text is live. */
   thread(conversationId: string, tail?: number): Thread {
+    if (tail) return this.threadTail(conversationId, tail);
     const conversation = this.store.conversation(conversationId);
     const tree = indexTree(this.messages(conversationId));
     const leaf =
@@ -79,6 +86,22 @@ export class Conversations {
       last_updated: live?.last_updated ?? conversation.updated_at,
       partial_content: live?.content ?? null,
     };
+  }
+
+  /**
+   * The last `tail` messages of the current thread, reading the text of those only: a window opening a long conversation
+   * paints from this, so its cost must not grow with the conversation's length of text (the tree's shape is small).
+   */
+  private threadTail(conversationId: string, tail: number): Thread {
+    const conversation = this.store.conversation(conversationId);
+    // The tree functions read only id, parent_id, created_at and last_updated: the shape stands in for whole messages.
+    const tree = indexTree(this.store.shapeOf(conversationId) as unknown as Message[]);
+    const leaf =
+      conversation.current_leaf_id && tree.byId.has(conversation.current_leaf_id) ? conversation.current_leaf_id : latestLeaf(tree);
+    const messages = threadTo(tree, leaf)
+      .slice(-tail)
+      .map((shape) => ({ ...(this.sync.message(shape.id) ?? this.store.message(shape.id)), sibling_ids: siblingIds(tree, shape) }));
+    return { conversation, messages };
   }
 
   tree(conversationId: string): { current_leaf_id: string | null; messages: Message[] } {

@@ -9,7 +9,7 @@ import { Journal } from './engine/journal';
 import { Engine } from './engine/engine';
 import type { RetryPolicy } from './engine/generation';
 import type { EngineClock } from './engine/clock';
-import { SyncHub } from './sync/hub';
+import { SyncHub, type Caller } from './sync/hub';
 import { Conversations } from './conversations';
 import { handlers } from './handlers';
 import type { Provider } from './providers/provider';
@@ -23,6 +23,7 @@ import { Search } from './search';
 import { Exchange } from './exchange/exchange';
 import { MemorySettings, type SettingsBackend } from './settings';
 import { MemoryKeyStore, ProviderRegistry, type KeyStore } from './providers/registry';
+import { Attachments } from './store/attachments';
 
 export { MemorySettings, providerFromEnv, type SettingsBackend } from './settings';
 
@@ -73,6 +74,7 @@ export class Core {
   readonly backups: Backups;
   readonly search: Search;
   readonly exchange: Exchange;
+  readonly attachments: Attachments;
 
   readonly health: StorageHealth;
   /** The background integrity check, when start-up skipped the full one (a clean previous shutdown). */
@@ -127,6 +129,7 @@ export class Core {
         probeEveryMs: options.probeEveryMs,
         log: options.log,
       });
+      this.attachments = new Attachments(this.store, options.dataDir, options.log);
       this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50, log: options.log });
       this.engine = new Engine({
         store: this.store,
@@ -139,6 +142,7 @@ export class Core {
         log: options.log,
         probeEveryMs: options.probeEveryMs,
         autoTitle: options.autoTitle,
+        attachments: this.attachments,
       });
       this.sync = new SyncHub(this.store, this.engine, this.journal);
       this.conversations = new Conversations(this.store, this.sync);
@@ -156,8 +160,19 @@ export class Core {
         ? Promise.resolve('unavailable' as const)
         : this.checkInBackground(file);
     if (this.exclusiveOpen && !fullCheck) this.checkAtNextStart = true;
+    this.collectAttachments();
     if (options.dailyBackups) this.backups.scheduleDaily(options.log);
     if (options.autoStart !== false) this.engine.start();
+  }
+
+  /** Uploads never attached (past the grace period) and files a killed write left: removed at start, never fatal. */
+  private collectAttachments(): void {
+    try {
+      const { rows, files } = this.attachments.collect();
+      if (rows || files) this.options.log?.(`removed ${rows} unused attachment(s) and ${files} stray file(s)`);
+    } catch (err) {
+      this.options.log?.(`could not collect unused attachments: ${String(err)}`); // a full disk or read-only folder: next start
+    }
   }
 
   /** The full check on its own read-only connection; damage found stops every write and is told to every window. */
@@ -189,16 +204,16 @@ export class Core {
   private exclusiveOpen = false;
 
   /** Validates raw input with the method's schema, then runs its handler: the one door in from outside. */
-  async call(method: string, rawInput: unknown): Promise<unknown> {
+  async call(method: string, rawInput: unknown, caller: Caller = {}): Promise<unknown> {
     if (!isMethod(method)) throw new HoldfastError('not_found', `Unknown method ${method}`);
     const input = contract[method].input.parse(rawInput ?? {});
-    return this.invoke(method, input as never);
+    return this.invoke(method, input as never, caller);
   }
 
   /** Typed call for trusted callers inside the main process. */
-  async invoke<M extends Method>(method: M, input: Parameters<(typeof handlers)[M]>[0]): Promise<Output<M>> {
-    const handler = handlers[method] as (i: unknown, c: Core) => Output<M> | Promise<Output<M>>;
-    return handler(input, this);
+  async invoke<M extends Method>(method: M, input: Parameters<(typeof handlers)[M]>[0], caller: Caller = {}): Promise<Output<M>> {
+    const handler = handlers[method] as (i: unknown, c: Core, caller: Caller) => Output<M> | Promise<Output<M>>;
+    return handler(input, this, caller);
   }
 
   applySettings(patch: SettingsPatch): SettingsView {
@@ -226,6 +241,7 @@ export class Core {
     for (const id of ids) {
       for (const m of this.store.messagesOf(id)) if (this.engine.isActive(m.id)) this.engine.stop(m.id);
     }
+    const files = this.attachments.usedBy(ids);
     const del = this.db.transaction(() => {
       const stmt = this.db.prepare('DELETE FROM conversations WHERE id = ?');
       for (const id of ids) stmt.run(id);
@@ -234,6 +250,7 @@ export class Core {
       del();
       for (const id of ids) this.store.touch('conversation', id);
     });
+    this.attachments.release(files);
     return { deleted: ids.length };
   }
 

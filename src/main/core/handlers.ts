@@ -2,15 +2,17 @@
 import type { Contract } from '../../shared/contract';
 import type { HandlersFor } from '../../shared/rpc';
 import type { Core } from './core';
+import type { Caller } from './sync/hub';
 import { HoldfastError } from '../../shared/errors';
 import { PRESETS } from '../../shared/providers';
 import { OpenAICompatibleProvider } from './providers/openai-compatible';
 
-export const handlers: HandlersFor<Contract, Core> = {
+export const handlers: HandlersFor<Contract, Core, Caller> = {
   // A new conversation keeps the provider it was made with: changing the default later does not move it.
   'conversations.create': (input, core) =>
     core.conversations.create({ ...input, provider_id: knownProvider(core, input.provider_id) ?? core.providers.defaultId() }),
   'conversations.list': (input, core) => core.conversations.list(input.trashed ?? false),
+  'conversations.page': (input, core) => core.conversations.page(input.limit, input.cursor),
   'conversations.get': (input, core) => core.store.conversation(input.id),
   'conversations.update': ({ id, ...patch }, core) => {
     if (patch.provider_id) knownProvider(core, patch.provider_id);
@@ -25,18 +27,24 @@ export const handlers: HandlersFor<Contract, Core> = {
   'messages.retry': (input, core) => core.engine.retry(input.message_id),
   'messages.continue': (input, core) => core.engine.continueAnswer(input.message_id),
   'messages.regenerate': (input, core) => core.engine.regenerate(input.message_id),
-  'messages.edit': (input, core) => core.engine.edit(input.message_id, input.content),
+  'messages.edit': (input, core) => core.engine.edit(input.message_id, input.content, input.attachments),
   'messages.react': (input, core) => core.conversations.react(input.message_id, input.value, input.comment),
   'messages.thread': (input, core) => core.conversations.thread(input.conversation_id, input.tail),
   'messages.tree': (input, core) => core.conversations.tree(input.conversation_id),
   'messages.status': (input, core) => core.conversations.status(input.conversation_id),
   'sync.pull': (input, core) => core.sync.pull(input.since),
+  'sync.watch': (input, core, caller) => core.sync.watch(caller.subscription, input.conversation_ids, input.since),
   'app.status': (_input, core) => core.sync.status(),
   'settings.get': (_input, core) => core.settingsView(),
   'settings.set': (input, core) => core.applySettings(input),
   'search.query': (input, core) => ({ results: core.search.search(input.q, input.limit ?? 20) }),
   'exchange.export': (input, core) => core.exchange.exportConversation(input.conversation_id, input.format),
   'exchange.importText': (input, core) => core.exchange.importText(input.text),
+  'attachments.add': (input, core) => core.attachments.add({ name: input.name, mime: input.mime, data: base64(input.data) }),
+  'attachments.get': (input, core) => {
+    const { info, data } = core.attachments.read(input.id);
+    return { id: info.id, name: info.name, mime: info.mime, size: info.size, sha256: info.sha256, data: data.toString('base64') };
+  },
   'providers.list': (_input, core) => ({ providers: core.providers.list(), presets: [...PRESETS] }),
   'providers.create': (input, core) => {
     const created = core.providers.create(input);
@@ -49,6 +57,13 @@ export const handlers: HandlersFor<Contract, Core> = {
   'providers.refreshModels': (input, core) => refreshModels(core, input.id),
   'backup.create': async (_input, core) => ({ path: await core.backups.backupNow('manual') }),
 };
+
+/** Strict base64: a lenient decoder would turn a mistyped payload into a different file without a word. */
+function base64(text: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
+    throw new HoldfastError('invalid_input', 'data must be the file in base64');
+  return Buffer.from(text, 'base64');
+}
 
 /** Removes a configured provider: refused (409) while a conversation uses it, unless it names the one to move them to. */
 function deleteProvider(core: Core, id: string, moveTo: string | undefined): { deleted: boolean; moved_conversations: number } {

@@ -7,16 +7,19 @@
 import type { ImportResult } from '../../shared/exchange';
 import type { HoldfastEvent } from '../../shared/sync';
 import { Core, type CoreOptions } from './core';
+import type { Caller, Subscription } from './sync/hub';
 
 export { DamagedDatabaseError, restoreLatestBackup } from './store/backup';
 export { NewerDatabaseError } from './store/database';
 export { NativeModuleError, loadNativeBinding, useNativeBinding } from './store/sqlite';
 
 export interface PlatformDoor {
-  /** A contract method by name with unparsed input: the same door every window uses. */
-  call(method: string, input: unknown): Promise<unknown>;
+  /** A contract method by name with unparsed input: the same door every window uses (a window passes its subscription). */
+  call(method: string, input: unknown, caller?: Caller): Promise<unknown>;
   /** Every contract event (changes, chunks, status, import progress) as it happens; returns the unsubscribe. */
   subscribe(listener: (event: HoldfastEvent) => void): () => void;
+  /** A window's events: all of them until it calls `sync.watch` (passing this as its caller), then only what it shows. */
+  connect(listener: (event: HoldfastEvent) => void): Subscription;
   /** Imports a file the person picked in a native dialog (no window may name a path). */
   importFile(file: string): Promise<ImportResult>;
   /** Every conversation as one archive, piece by piece. */
@@ -29,8 +32,9 @@ export interface PlatformDoor {
 
 export function platformDoor(core: Core): PlatformDoor {
   return {
-    call: (method, input) => core.call(method, input),
+    call: (method, input, caller) => core.call(method, input, caller),
     subscribe: (listener) => core.sync.subscribe(listener),
+    connect: (listener) => core.sync.connect(listener),
     importFile: (file) => core.exchange.importFile(file),
     exportArchive: () => core.exchange.exportArchive(),
     hintNetwork: (online) => core.providers.hint(online),

@@ -5,15 +5,9 @@
  */
 import type { Db } from './store/database';
 import { escapeHtml } from '../../shared/text';
+import type { SearchResult } from '../../shared/exchange';
 
-export interface SearchResult {
-  message_id: string;
-  conversation_id: string;
-  conversation_title: string;
-  role: string;
-  snippet: string;
-  created_at: number;
-}
+export type { SearchResult };
 
 const OPEN = '\u0002';
 const CLOSE = '\u0003';
@@ -124,6 +118,7 @@ export class Search {
     }
     // Thinking has its own word index; a message found by its answer keeps that hit, one found only by its thinking says so.
     add(this.query('messages_thinking_fts', wordQuery(parsed), fetch, 'thinking'));
+    add(this.attachmentHits(wordQuery(parsed), fetch));
     add(this.titleHits(wordQuery(parsed), fetch));
     const now = this.now();
     const dayMs = 86_400_000;
@@ -184,6 +179,53 @@ export class Search {
             },
           ]
         : [];
+    });
+  }
+
+  /** Hits inside text attachments, reported on each message that carries the file (snippet: the file's name, then the hit). */
+  private attachmentHits(match: string, limit: number): (SearchResult & { score: number })[] {
+    // No text file kept at all (the usual case): no index walk. Otherwise one more query per search, still bounded.
+    if (!this.db.prepare('SELECT 1 FROM attachments_fts LIMIT 1').get()) return [];
+    const hits = this.db
+      .prepare<[{ q: string; n: number }], { rowid: number; score: number; snippet: string }>(
+        `SELECT rowid, rank AS score, snippet(attachments_fts, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
+       FROM attachments_fts WHERE attachments_fts MATCH @q ORDER BY rowid DESC LIMIT @n`,
+      )
+      .all({ q: match, n: limit });
+    this.lastWork.queries++;
+    this.lastWork.rows += hits.length;
+    if (!hits.length) return [];
+    const rows = this.db
+      .prepare<
+        number[],
+        {
+          rowid: number;
+          name: string;
+          message_id: string;
+          conversation_id: string;
+          conversation_title: string;
+          role: string;
+          created_at: number;
+        }
+      >(
+        `SELECT a.rowid, a.name, m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.created_at
+       FROM attachments a JOIN message_attachments ma ON ma.attachment_id = a.id JOIN messages m ON m.id = ma.message_id
+       JOIN conversations c ON c.id = m.conversation_id
+       WHERE c.deleted_at IS NULL AND a.rowid IN (${hits.map(() => '?').join(',')})`,
+      )
+      .all(...hits.map((h) => h.rowid));
+    const byRow = new Map(hits.map((h) => [h.rowid, h]));
+    return rows.map((r) => {
+      const h = byRow.get(r.rowid)!;
+      return {
+        message_id: r.message_id,
+        conversation_id: r.conversation_id,
+        conversation_title: r.conversation_title,
+        role: r.role,
+        created_at: r.created_at,
+        score: h.score,
+        snippet: `${escapeHtml(r.name)}: ${snippetHtml(h.snippet)}`,
+      };
     });
   }
 

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { loadNativeBinding, openPlatformDoor, restoreLatestBackup, useNativeBinding, type PlatformDoor } from '../core/platform';
+import type { Subscription } from '../core/sync/hub';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
@@ -25,7 +26,7 @@ import { describe, openWithRecovery } from './recovery';
 import { frameRules } from './frames';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development only
-const subscribers = new Map<number, () => void>();
+const subscribers = new Map<number, Subscription>(); // by webContents id; each hears only what its window watches
 let core: PlatformDoor; // the shell reaches the core only through this door
 let settings: DesktopSettings;
 
@@ -150,7 +151,7 @@ function createWindow(): BrowserWindow {
 }
 
 function dropSubscriber(id: number): void {
-  subscribers.get(id)?.();
+  subscribers.get(id)?.close();
   subscribers.delete(id);
 }
 
@@ -158,7 +159,7 @@ function subscribe(contents: WebContents): void {
   dropSubscriber(contents.id); // a reload subscribes again
   subscribers.set(
     contents.id,
-    core.subscribe((event) => {
+    core.connect((event) => {
       if (!contents.isDestroyed()) contents.send('holdfast:event', event);
     }),
   );
@@ -170,7 +171,7 @@ function wireIpc(): void {
     if (!isOwnFrame(e.senderFrame?.url))
       return { ok: false, error: { code: 'invalid_input', message: 'IPC from a foreign frame was refused' } };
     try {
-      return { ok: true, result: await core.call(String(method), input) };
+      return { ok: true, result: await core.call(String(method), input, { subscription: subscribers.get(e.sender.id) }) };
     } catch (err) {
       return { ok: false, error: toErrorShape(err) };
     }

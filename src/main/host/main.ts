@@ -8,6 +8,7 @@ import { NewerDatabaseError } from '../core/store/database';
 import { DataDirLockedError } from '../core/store/lock';
 import { USAGE, UsageError, exitWithUsage, parseHostArgs, type HostArgs } from './cli';
 import { hostToken, privateDataDir, writeTokenFile } from './auth';
+import { NativeModuleError } from '../core/store/sqlite';
 
 const values = parseCommandLine();
 function parseCommandLine(): HostArgs {
@@ -48,12 +49,14 @@ function openCore(): Core {
     }
     return createCore();
   } catch (err) {
-    // Another process owns the folder, or a damaged or newer database (never written over): one line, then stop.
+    // Another process owns the folder, a damaged or newer database (never written over), or a native build that does not
+    // load: one line, then stop.
     if (
       err instanceof DataDirLockedError ||
       err instanceof DamagedDatabaseError ||
       err instanceof NewerDatabaseError ||
-      err instanceof NoGoodBackupError
+      err instanceof NoGoodBackupError ||
+      err instanceof NativeModuleError
     ) {
       console.error(err.message);
       process.exit(2);

@@ -14,6 +14,8 @@ export const STREAM_ROUTES = [
   { method: 'GET', path: '/api/export', does: 'the whole archive, streamed as it is read' },
   { method: 'POST', path: '/api/import', does: 'the file as the body, streamed to a temporary file' },
   { method: 'GET', path: '/api/events', does: 'Server-Sent Events' },
+  { method: 'POST', path: '/api/attachments', does: 'the file as the body (`content-type`, `?name=`), kept for a message to come' },
+  { method: 'GET', path: '/api/attachments/:id', does: "a file's bytes, as a download that cannot run script" },
 ] as const;
 
 export interface Route {
@@ -31,16 +33,22 @@ export const routes: Route[] = Object.entries(contract).flatMap(([name, spec]) =
 
 export type RouteMatch = { route: Route; id: string | undefined } | { methodNotAllowed: true } | undefined;
 
-/** `pathname` is already percent-decoded segment by segment by the caller (a bad escape is a 400 there). */
-export function matchRoute(method: string, pathname: string): RouteMatch {
+/**
+ * `pathname` is already percent-decoded segment by segment by the caller (a bad escape is a 400 there). A route with
+ * `when` is taken only if the query names one of its parameters, and before one without.
+ */
+export function matchRoute(method: string, pathname: string, query: URLSearchParams = new URLSearchParams()): RouteMatch {
   let pathMatched = false;
+  let fallback: { route: Route; id: string | undefined } | undefined;
   for (const route of routes) {
     const m = route.pattern.exec(pathname);
     if (!m) continue;
     pathMatched = true;
-    if (route.http.method === method) return { route, id: m[1] };
+    if (route.http.method !== method) continue;
+    if (!route.http.when) fallback ??= { route, id: m[1] };
+    else if (route.http.when.some((key) => query.has(key))) return { route, id: m[1] };
   }
-  return pathMatched ? { methodNotAllowed: true } : undefined;
+  return fallback ?? (pathMatched ? { methodNotAllowed: true } : undefined);
 }
 
 /** The route's contract input: defaults, then the JSON body, then query parameters, then the path's id. */

@@ -14,6 +14,7 @@ import type { Core } from '../core/core';
 import { matchRoute, readsBody, routeInput } from './rest';
 import { MAX_IMPORT_TEXT } from '../../shared/exchange';
 import { CSP } from '../../shared/csp';
+import { MAX_ATTACHMENT_BYTES, isDisplayableImage, PDF_TYPE } from '../../shared/attachments';
 import { TokenCheck } from './auth';
 
 /** Limits, in bytes; each can be set per host (the command line sets the import limit). */
@@ -22,6 +23,8 @@ export const LIMITS = {
   json: 20 * 1024 * 1024,
   /** A file sent to `POST /api/import`. */
   import: 1024 * 1024 * 1024,
+  /** A file sent to `POST /api/attachments` (the core's own limit, 25 MB: see MAX_ATTACHMENT_BYTES). */
+  attachment: MAX_ATTACHMENT_BYTES,
   /**
    * Events that may wait in memory for one WebSocket or SSE subscriber; past it the subscriber is dropped. An answer to
    * the subscriber's own call (a large thread, say) is not counted while it drains; `queueHard` bounds everything.
@@ -80,9 +83,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // Requests Node cannot even parse: answer 400 when the socket still listens, log one line, never throw.
     // A client that hangs up mid-request (ECONNRESET, or EOF inside a body) is logged by its request, if it had one.
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     if (err.code !== 'ECONNRESET' && err.code !== 'HPE_INVALID_EOF_STATE')
-      log(`[host] 400 unparseable request: ${err.code ?? err.message}`);
-    if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      log(`[host] ${status} unparseable request: ${err.code ?? err.message}`);
+    if ((socket as Socket).writable)
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   const sseClients = new Set<http.ServerResponse>();
@@ -98,15 +103,19 @@ export async function startHost(o: HostOptions): Promise<Host> {
     excused.set(subscriber, answers);
     return backlog - answers > limits.queue;
   }
-  // One subscription for every window and stream: each event is serialised once, then fanned out.
+  // SSE streams (scripts) hear every event: one subscription, each event serialised once, then fanned out.
   const unsubscribeAll = core.sync.subscribe((event) => {
-    if (!sockets.size && !sseClients.size) return;
-    const json = JSON.stringify(event);
-    const frame = `{"event":${json}}`;
-    for (const ws of sockets) push(ws, frame);
-    const sse = sseFrame(event, json);
+    if (!sseClients.size) return;
+    const sse = sseFrame(event, JSON.stringify(event));
     for (const r of sseClients) sseWrite(r, sse);
   });
+  // Each socket has its own subscription, filtered by the hub to what its window watches; the frame of an event is
+  // built once however many sockets it goes to (the hub hands every subscriber the same event object, in turn).
+  let framed: { event: HoldfastEvent; frame: string } | null = null;
+  const frameOf = (event: HoldfastEvent): string => {
+    if (framed?.event !== event) framed = { event, frame: `{"event":${JSON.stringify(event)}}` };
+    return framed.frame;
+  };
 
   function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
     handle(req, res).catch((err: unknown) => sendError(req, res, err));
@@ -125,12 +134,16 @@ export async function startHost(o: HostOptions): Promise<Host> {
     if (!auth.allows(req)) throw unauthorized();
     if (t.rawPath === '/api/events' && method === 'GET') return sse(req, res, t);
     if (t.rawPath === '/api/import' && method === 'POST') return importUpload(req, res);
+    if (t.rawPath === '/api/attachments' && method === 'POST') return attachmentUpload(req, res, t);
+    const file = /^\/api\/attachments\/([^/]+)$/.exec(t.rawPath);
+    if (file && method === 'GET') return serveAttachment(res, decodePath(file[1]!));
     if (t.rawPath === '/api/export' && method === 'GET') {
-      const name = `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`;
-      return sendFile(res, name, 'application/json', core.exchange.exportArchive());
+      // A .zip with the files when any message carries one; the JSON archive alone otherwise.
+      const kind = core.exchange.archiveKind();
+      return sendFile(res, kind.filename, kind.mime, kind.zip ? core.exchange.exportArchiveZip() : core.exchange.exportArchive());
     }
     if (isApi) {
-      const match = matchRoute(method, t.rawPath);
+      const match = matchRoute(method, t.rawPath, t.query);
       if (!match) throw new HoldfastError('not_found', `No route ${method} ${t.rawPath}`);
       if ('methodNotAllowed' in match) {
         sendJson(res, 405, { error: { code: 'invalid_input', message: `${method} is not allowed on ${t.rawPath}` } });
@@ -178,6 +191,64 @@ export async function startHost(o: HostOptions): Promise<Host> {
     } finally {
       fs.rmSync(file, { force: true });
     }
+  }
+
+  /** The body is the file, held in memory up to the per-file limit (25 MB), then kept by the core. */
+  async function attachmentUpload(req: http.IncomingMessage, res: http.ServerResponse, t: Target): Promise<void> {
+    const limit = Math.min(limits.attachment, MAX_ATTACHMENT_BYTES);
+    if (Number(req.headers['content-length']) > limit) throw tooLarge('A file', limit);
+    const data = await readBytes(req, res, limit);
+    if (data.length === 0) throw new HoldfastError('invalid_input', 'The request body is empty: send the file as the body');
+    const name = t.query.get('name') ?? '';
+    if (!name.trim()) throw new HoldfastError('invalid_input', 'Name the file: ?name=photo.png');
+    sendJson(res, 200, core.attachments.add({ name, mime: req.headers['content-type'], data }));
+  }
+
+  /**
+   * A file's bytes. Always a download (`content-disposition: attachment`), sandboxed and never sniffed; only raster
+   * images and PDFs keep their type: an SVG or HTML file goes out as plain bytes, so it can never run as a page.
+   */
+  function serveAttachment(res: http.ServerResponse, id: string): void {
+    const { info, data } = core.attachments.read(id);
+    const type = isDisplayableImage(info.mime) || info.mime === PDF_TYPE ? info.mime : 'application/octet-stream';
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': data.length,
+      'content-disposition': disposition(info.name),
+      'content-security-policy': "sandbox; default-src 'none'",
+      'x-content-type-options': 'nosniff',
+      'cross-origin-resource-policy': 'same-origin',
+      'cache-control': 'private, max-age=31536000, immutable', // content-addressed: the bytes behind an id never change
+    });
+    res.end(data);
+  }
+
+  /** Reads a body into memory up to `limit`; past it, the rest is read and dropped so the client gets its 413. */
+  function readBytes(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      askForBody(req, res);
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (failed) return;
+        if (size > limit) {
+          failed = true;
+          parts.length = 0;
+          reject(tooLarge('A file', limit));
+          return;
+        }
+        parts.push(c);
+      });
+      req.on('end', () => {
+        if (!failed) resolve(Buffer.concat(parts));
+      });
+      req.on('error', () => reject(new ClientGone(size)));
+      req.on('close', () => {
+        if (!req.complete && !failed) reject(new ClientGone(size));
+      });
+    });
   }
 
   function isOwnHost(value: string | undefined): boolean {
@@ -266,7 +337,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   function attachSocket(ws: WebSocket): void {
     sockets.add(ws);
-    const unsubscribe = () => sockets.delete(ws);
+    const subscription = core.sync.connect((event) => push(ws, frameOf(event)));
+    const unsubscribe = () => {
+      sockets.delete(ws);
+      subscription.close();
+    };
     ws.on('message', (data) => {
       let frame: RequestFrame;
       try {
@@ -281,7 +356,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
         );
         return;
       }
-      core.call(frame.method, frame.input).then(
+      core.call(frame.method, frame.input, { subscription }).then(
         (result) => reply(ws, { id: frame.id, ok: true, result: result ?? null }),
         (err: unknown) => reply(ws, { id: frame.id, ok: false, error: toErrorShape(err) }),
       );
@@ -477,10 +552,10 @@ function sseFrame(e: HoldfastEvent, json: string): string {
   return `id: ${e.seq}\nevent: ${e.type}\ndata: ${json}\n\n`;
 }
 
-function sendFile(res: http.ServerResponse, filename: string, mime: string, body: string | Iterable<string>): void {
+function sendFile(res: http.ServerResponse, filename: string, mime: string, body: string | Iterable<string | Buffer>): void {
   res.writeHead(200, {
     'content-type': mime,
-    'content-disposition': `attachment; filename="${filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    'content-disposition': disposition(filename),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   });
@@ -490,6 +565,10 @@ function sendFile(res: http.ServerResponse, filename: string, mime: string, body
   }
   // Streamed piece by piece with backpressure, so an archive of any size goes out in constant memory.
   Readable.from(body).pipe(res);
+}
+
+function disposition(filename: string): string {
+  return `attachment; filename="${filename.replace(/[^\x20-\x7e]|"|\\/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

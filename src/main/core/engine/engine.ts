@@ -5,7 +5,7 @@
 import { HoldfastError } from '../../../shared/errors';
 import { CONTINUABLE_STOP_REASONS, DEMO_MODEL, type Message } from '../../../shared/model';
 import type { SendInput, SendOutput } from '../../../shared/messages';
-import type { Provider, ProviderMessage } from '../providers/provider';
+import type { Provider, ProviderAttachment, ProviderMessage } from '../providers/provider';
 import type { Store } from '../store/store';
 import type { Journal } from './journal';
 import { Generation, type GenerationSettings, type Outcome, type RetryPolicy, type VariantOrigin } from './generation';
@@ -15,6 +15,7 @@ import type { ProviderRegistry, ProviderRoute } from '../providers/registry';
 import { StrategyMemory } from '../store/strategies';
 import { askTitle, fallbackTitle } from './title';
 import { indexTree, threadTo } from '../../../shared/tree';
+import type { Attachments } from '../store/attachments';
 
 export interface EngineOptions {
   store: Store;
@@ -30,6 +31,8 @@ export interface EngineOptions {
   probeEveryMs?: number;
   /** Give an untitled conversation a title after its first answer (default true). */
   autoTitle?: boolean;
+  /** Where a user turn's files are read from when its history is sent (none: text only). */
+  attachments?: Attachments;
 }
 
 /** What a chunk event carries: answer text, thinking text (offset into the thinking), or a redacted block (no text). */
@@ -124,14 +127,14 @@ export class Engine {
     if (conv.deleted_at !== null) throw new HoldfastError('conflict', 'This conversation is in the trash; restore it first');
     const parentId = input.parent_id === undefined ? conv.current_leaf_id : input.parent_id;
     if (parentId) this.ownMessage(conv.id, parentId);
-    return this.addTurn(conv.id, parentId ?? null, input.content);
+    return this.addTurn(conv.id, parentId ?? null, input.content, input.attachments ?? []);
   }
 
   /** Edits a user message: a new sibling with the new text and a fresh answer; the old branch stays. */
-  edit(messageId: string, content: string): SendOutput {
+  edit(messageId: string, content: string, attachments: readonly string[] = []): SendOutput {
     const m = this.o.store.message(messageId);
     if (m.role !== 'user') throw new HoldfastError('invalid_input', 'Only a user message can be edited');
-    return this.addTurn(m.conversation_id, m.parent_id, content);
+    return this.addTurn(m.conversation_id, m.parent_id, content, attachments);
   }
 
   /** A new answer under the same parent as `messageId`; earlier variants stay. */
@@ -224,8 +227,12 @@ export class Engine {
 
   // ---- internals ----
 
-  private addTurn(conversationId: string, parentId: string | null, content: string): SendOutput {
+  private addTurn(conversationId: string, parentId: string | null, content: string, attachments: readonly string[]): SendOutput {
     const { store } = this.o;
+    if (attachments.length) {
+      if (!this.o.attachments) throw new HoldfastError('invalid_input', 'This host keeps no attachments');
+      this.o.attachments.check(attachments);
+    }
     let route = this.routeOf(conversationId);
     let model = this.modelFor(conversationId);
     // The conversation's provider is known to be unreachable: the offline fallback answers at once instead of the queue.
@@ -244,6 +251,8 @@ export class Engine {
         status: 'completed',
         model: null,
       });
+      // In the same transaction as the message: its files were fsynced when they were uploaded.
+      if (attachments.length) this.o.attachments!.link(user.id, attachments);
       const a = store.insertMessage({
         conversation_id: conversationId,
         parent_id: user.id,
@@ -319,13 +328,26 @@ export class Engine {
     const out: ProviderMessage[] = [];
     for (const p of threadTo(tree, m.parent_id)) {
       const content = p.role === 'assistant' ? p.content.trimEnd() : p.content;
-      if (!content) continue;
+      // Every turn's files go with it, each time it is sent (a continuation or retry resends the same files).
+      const files = p.role === 'user' && p.attachments?.length ? this.filesOf(p.id) : [];
+      if (!content && !files.length) continue;
       const last = out[out.length - 1];
-      if (last && last.role === p.role)
+      if (last && last.role === p.role) {
         last.content += `\n\n${content}`; // the API wants alternating turns
-      else out.push({ role: p.role, content });
+        if (files.length) last.attachments = [...(last.attachments ?? []), ...files];
+      } else out.push({ role: p.role, content, ...(files.length ? { attachments: files } : {}) });
     }
     return out;
+  }
+
+  /** A user turn's files with their bytes; one that cannot be read fails the answer with the reason (never dropped). */
+  private filesOf(messageId: string): ProviderAttachment[] {
+    const store = this.o.attachments;
+    if (!store) return [];
+    return store.ofMessage(messageId).map((a) => {
+      const { data } = store.read(a.id);
+      return { kind: a.kind, name: a.name, mime: a.mime, data };
+    });
   }
 
   private launch(m: Message, variantOf?: VariantOrigin): void {
@@ -333,10 +355,21 @@ export class Engine {
     const { journal } = this.o;
     const route = this.routeOfMessage(m);
     const provider = route.provider;
+    let history: ProviderMessage[];
+    try {
+      history = this.historyFor(m);
+    } catch (err) {
+      // A file that cannot be read (removed from the data folder, changed on disk): the answer ends with the reason.
+      const reason = err instanceof Error ? err.message : String(err);
+      this.o.log?.(`${m.id}: cannot send its history: ${reason}`);
+      this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'error', error: reason }));
+      this.statusChanged();
+      return;
+    }
     const gen = new Generation(
       m,
       m.content,
-      this.historyFor(m),
+      history,
       this.settingsFor(m),
       {
         provider,

@@ -6,6 +6,8 @@ import type { Core } from '../core';
 import { Importer } from './import';
 import { removeImportLeftovers } from './zip';
 import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
+import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, readReferencedFiles, zipStream } from './archive-zip';
+import type { StagedFile } from './import';
 
 export class Exchange {
   private readonly importer: Importer;
@@ -22,9 +24,60 @@ export class Exchange {
   async importFile(file: string): Promise<ImportResult> {
     const progress = (p: { bytes: number; total: number; conversations: number }, done: boolean) =>
       this.core.sync.publish({ type: 'exchange.didProgress', seq: this.core.sync.seq(), ...p, done });
-    const result = await this.importer.importFile(file, (p) => progress(p, false));
+    // A zip's listed files are checked (present, within the limit, matching their hash) before anything is imported:
+    // a bad file refuses the whole archive, as any malformed file does.
+    const zipped = isZip(file);
+    if (zipped)
+      await readArchiveAttachments(
+        file,
+        () => true,
+        () => undefined,
+      );
+    let staged: StagedFile[] = [];
+    const result = await this.importer.importFile(
+      file,
+      (p) => progress(p, false),
+      (files) => (staged = files),
+    );
+    // Another app's export .zip (ChatGPT): the uploaded images and files it holds are kept with their messages.
+    if (zipped && staged.length) await this.keepExportFiles(file, staged, result.notes);
+    // A Holdfast archive .zip: its files come back once their messages are in (a second import repairs a killed one).
+    if (result.format === 'holdfast' && zipped) {
+      const { attachments } = this.core;
+      const restored = await readArchiveAttachments(
+        file,
+        (line) => !attachments.find(line.id) && line.messages.some((l) => this.core.store.findMessage(l.message_id)),
+        (line, data) => attachments.restore(line, line.messages, data),
+      );
+      if (restored) result.notes.push(`${restored} attached file(s) restored`);
+    }
     progress({ bytes: 1, total: 1, conversations: result.conversations }, true);
     return result;
+  }
+
+  private async keepExportFiles(file: string, staged: StagedFile[], notes: string[]): Promise<void> {
+    const { attachments, store } = this.core;
+    const byRef = new Map<string, StagedFile[]>();
+    for (const f of staged) byRef.set(f.ref, [...(byRef.get(f.ref) ?? []), f]);
+    let kept = 0;
+    const refused: string[] = [];
+    const missing = await readReferencedFiles(file, [...byRef.keys()], (ref, data) => {
+      for (const f of byRef.get(ref)!) {
+        try {
+          const added = attachments.add({ name: f.name, mime: f.mime ?? undefined, data });
+          store.mutate(() => {
+            attachments.link(f.message_id, [added.id], f.ord);
+            store.touch('message', f.message_id);
+          });
+          kept++;
+        } catch (err) {
+          refused.push(`${f.name} (${err instanceof Error ? err.message : String(err)})`);
+        }
+      }
+    });
+    if (kept) notes.push(`${kept} uploaded file(s) kept from the export`);
+    if (missing.length) notes.push(`${missing.length} file(s) the export names are not in the zip; their placeholders stay`);
+    if (refused.length) notes.push(`Not kept (their placeholders stay): ${refused.slice(0, 5).join('; ')}`);
   }
 
   /** Imports text handed over the contract (files up to MAX_IMPORT_TEXT). */
@@ -54,7 +107,40 @@ export class Exchange {
       };
     const thread = this.core.conversations.thread(id).messages;
     if (format === 'md') return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
-    return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread) };
+    const images = (attachmentId: string) => {
+      try {
+        const { info, data } = this.core.attachments.read(attachmentId);
+        return { mime: info.mime, data };
+      } catch {
+        return undefined; // a file gone from the data folder is named instead of shown
+      }
+    };
+    return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread, images) };
+  }
+
+  /** The archive's name and type: a .zip when any message carries a file, else the JSON alone (as before). */
+  archiveKind(): { zip: boolean; filename: string; mime: string } {
+    const day = new Date(this.core.store.now()).toISOString().slice(0, 10);
+    return this.core.attachments.anyLinked()
+      ? { zip: true, filename: `holdfast-archive-${day}.zip`, mime: 'application/zip' }
+      : { zip: false, filename: `holdfast-archive-${day}.json`, mime: 'application/json' };
+  }
+
+  /** The archive with its files, streamed: the JSON archive, the attachment index, then each file once. */
+  *exportArchiveZip(): Generator<Buffer> {
+    const { attachments } = this.core;
+    const index = [...attachments.linked()];
+    const shas = [...new Set(index.map((a) => a.sha256))];
+    yield* zipStream([
+      { name: ARCHIVE_JSON, body: this.exportArchive() },
+      {
+        name: ATTACHMENT_INDEX,
+        body: (function* () {
+          for (const a of index) yield `${JSON.stringify({ ...a, zip_version: ARCHIVE_ZIP_VERSION })}\n`;
+        })(),
+      },
+      ...shas.map((sha) => ({ name: `attachments/${sha}`, body: [attachments.bytesOf(sha)] })),
+    ]);
   }
 
   /** Every conversation as one versioned archive, produced piece by piece (never one huge string). */
@@ -66,5 +152,16 @@ export class Exchange {
       first = false;
     }
     yield '\n]}\n';
+  }
+}
+
+function isZip(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    fs.readSync(fd, head, 0, 4, 0);
+    return head.readUInt32LE(0) === 0x04034b50;
+  } finally {
+    fs.closeSync(fd);
   }
 }

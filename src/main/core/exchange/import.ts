@@ -50,7 +50,8 @@ const STAGING_SCHEMA = `
   CREATE INDEX c_source ON c (source_id);
   CREATE TABLE m (id TEXT PRIMARY KEY, conversation_id TEXT, parent_id TEXT, role TEXT, content TEXT, thinking TEXT, status TEXT, model TEXT,
     reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER,
-    provider_id TEXT);`;
+    provider_id TEXT);
+  CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT);`;
 
 /** One import in progress: the staging database, the format the file turned out to be, and the counts. */
 interface Staging {
@@ -62,6 +63,16 @@ interface Staging {
   insertM: Database.Statement;
   hasSource: Database.Statement;
   hasMessage: Database.Statement;
+  insertF: Database.Statement;
+}
+
+/** A file an imported message carried, by the export's reference, for the caller to bring in from the zip. */
+export interface StagedFile {
+  message_id: string;
+  ord: number;
+  ref: string;
+  name: string;
+  mime: string | null;
 }
 
 export class Importer {
@@ -77,7 +88,8 @@ export class Importer {
     this.checkpointAfter = options.checkpointAfterMessages ?? 10_000;
   }
 
-  async importFile(file: string, onProgress?: (p: ImportProgress) => void): Promise<ImportResult> {
+  /** `onFiles`: the files the newly imported messages carried (by reference), once they are committed. */
+  async importFile(file: string, onProgress?: (p: ImportProgress) => void, onFiles?: (files: StagedFile[]) => void): Promise<ImportResult> {
     fs.mkdirSync(this.tmpDir, { recursive: true });
     const tmp: string[] = [];
     try {
@@ -112,11 +124,13 @@ export class Importer {
           ),
           hasSource: db.prepare('SELECT 1 FROM c WHERE source_id = ? OR id = ?').pluck(),
           hasMessage: db.prepare('SELECT 1 FROM m WHERE id = ?').pluck(),
+          insertF: db.prepare('INSERT INTO f VALUES (?, ?, ?, ?, ?)'),
         };
         for (const f of files) await this.stage(f.file, f.name ? `${f.name}: ` : '', s, onProgress);
         if (!s.format || s.items === 0) throw new HoldfastError('invalid_input', 'The file holds no conversations');
         db.close();
         const committed = this.commit(stagingFile, s.format === 'holdfast');
+        if (committed.files.length) onFiles?.(committed.files);
         if (committed.messages >= this.checkpointAfter) this.store.db.pragma('wal_checkpoint(TRUNCATE)');
         const result: ImportResult = {
           format: s.format,
@@ -305,11 +319,15 @@ export class Importer {
         output_tokens: m.output_tokens ?? null,
         provider_id: m.provider_id ?? null,
       });
+      (m.files ?? []).forEach((f, ord) => s.insertF.run(ids.get(m.source_id)!, ord, f.ref, f.name, f.mime));
     }
   }
 
   /** Copies the staged rows in one transaction, skipping conversations imported before and (ids kept) ones whose ids are taken. */
-  private commit(stagingFile: string, keptIds: boolean): { conversations: number; already: number; collisions: number; messages: number } {
+  private commit(
+    stagingFile: string,
+    keptIds: boolean,
+  ): { conversations: number; already: number; collisions: number; messages: number; files: StagedFile[] } {
     const { db } = this.store;
     db.prepare('ATTACH DATABASE ? AS staging').run(stagingFile);
     try {
@@ -342,9 +360,15 @@ export class Importer {
           SELECT source, source_id, id, ? FROM staging.c WHERE id IN (SELECT id FROM temp.fresh)`,
         ).run(now);
         const fresh = db.prepare('SELECT id FROM temp.fresh').pluck().all() as string[];
+        const files = db
+          .prepare(
+            `SELECT f.message_id, f.ord, f.ref, f.name, f.mime FROM staging.f f JOIN staging.m sm ON sm.id = f.message_id
+            WHERE sm.conversation_id IN (SELECT id FROM temp.fresh) ORDER BY f.message_id, f.ord`,
+          )
+          .all() as StagedFile[];
         for (const id of fresh) this.store.touch('conversation', id);
         db.exec('DROP TABLE temp.fresh; DROP TABLE temp.verdict');
-        return { conversations: fresh.length, already: counts.already ?? 0, collisions: counts.collision ?? 0, messages: inserted };
+        return { conversations: fresh.length, already: counts.already ?? 0, collisions: counts.collision ?? 0, messages: inserted, files };
       });
     } finally {
       db.exec('DETACH DATABASE staging');

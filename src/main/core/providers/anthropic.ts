@@ -2,6 +2,7 @@
 import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { Stream } from '@anthropic-ai/sdk/streaming';
+import { toAnthropicMessages } from './anthropic-content';
 import { ProviderError, type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -35,6 +36,8 @@ export class AnthropicProvider implements Provider {
   }
 
   async *stream(request: ProviderRequest, { signal, onActivity }: StreamOptions): AsyncIterable<ProviderEvent> {
+    // Files are checked against the API's limits before anything is sent: a broken limit fails at once, with its reason.
+    const messages = toAnthropicMessages(request.messages, request.model);
     let response;
     try {
       // The raw response, read below with the SDK's own SSE parser: the SDK's event stream drops data-only frames.
@@ -43,7 +46,7 @@ export class AnthropicProvider implements Provider {
           {
             model: request.model,
             max_tokens: request.max_tokens,
-            messages: request.messages,
+            messages,
             ...(request.system ? { system: request.system } : {}),
             ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
             ...(request.thinking ? { thinking: request.thinking } : {}),

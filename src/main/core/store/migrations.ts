@@ -138,7 +138,36 @@ export const migrations: readonly string[] = [
   INSERT INTO continuation_strategies (endpoint, model, strategy, at) SELECT '', model, strategy, at FROM model_strategies;
   DROP TABLE model_strategies;
   `,
-  // 5: providers as data. Configured providers (never their keys: those live in the key store) and app-wide settings
+  // 5: the conversation list is paged by a keyset (pinned, updated_at, id) over live conversations: one index walk per page.
+  `
+  CREATE INDEX conversations_list ON conversations(pinned DESC, updated_at DESC, id DESC) WHERE deleted_at IS NULL;
+  `,
+  // 6: attachments. Each file is kept once per content in the data folder (attachments/ab/abcdef…, by SHA-256); a row
+  // per upload names it, and a message lists its files in order. The file is on disk (fsynced) before its row commits.
+  `
+  CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX attachments_sha256 ON attachments(sha256);
+  CREATE TABLE message_attachments (
+    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    attachment_id TEXT NOT NULL REFERENCES attachments(id),
+    ord INTEGER NOT NULL,
+    PRIMARY KEY (message_id, ord)
+  ) WITHOUT ROWID;
+  CREATE INDEX message_attachments_attachment ON message_attachments(attachment_id);
+  -- Text files are searchable: their text, by the attachment's rowid (removed with the row).
+  CREATE VIRTUAL TABLE attachments_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2', prefix='2 3');
+  CREATE TRIGGER attachments_ad AFTER DELETE ON attachments BEGIN
+    DELETE FROM attachments_fts WHERE rowid = old.rowid;
+  END;
+  `,
+  // 7: providers as data. Configured providers (never their keys: those live in the key store) and app-wide settings
   // (the default provider, the offline fallback); each conversation's provider, and on each answer the provider that
   // actually wrote it. Existing conversations and answers become the demo's or Anthropic's by the model they name;
   // a conversation without a model keeps following the default provider (NULL).

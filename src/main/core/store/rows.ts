@@ -37,6 +37,8 @@ export interface MessageRow {
   reaction_comment: string | null;
   created_at: number;
   last_updated: number;
+  /** JSON array of the message's attachments ({id, name, mime, size}), in order. */
+  attachments: string | null;
 }
 
 export const toConversation = (r: ConversationRow): Conversation => ({
@@ -44,7 +46,11 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   pinned: r.pinned === 1,
   thinking: thinkingSetting(r.thinking),
 });
-export const toMessage = (r: MessageRow): Message => ({ ...r, thinking_redacted: r.thinking_redacted === 1 });
+export const toMessage = (r: MessageRow): Message => ({
+  ...r,
+  thinking_redacted: r.thinking_redacted === 1,
+  attachments: r.attachments ? (JSON.parse(r.attachments) as NonNullable<Message['attachments']>) : [],
+});
 
 function thinkingSetting(json: string | null): ThinkingSetting | null {
   if (!json) return null;
@@ -70,4 +76,6 @@ export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.parent_id, m.role,
   m.thinking_ms,
   (m.thinking_redacted OR (${JOURNALED} AND EXISTS (SELECT 1 FROM chunks c WHERE c.message_id = m.id AND c.kind = 'redacted'))) AS thinking_redacted,
   m.status, m.error, m.model, m.provider_id, m.stop_reason, m.input_tokens, m.output_tokens, m.reaction, m.reaction_comment,
-  m.created_at, m.last_updated`;
+  m.created_at, m.last_updated,
+  (SELECT json_group_array(json_object('id', a.id, 'name', a.name, 'mime', a.mime, 'size', a.size) ORDER BY ma.ord)
+    FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id WHERE ma.message_id = m.id) AS attachments`;

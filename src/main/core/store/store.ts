@@ -2,6 +2,7 @@
 import type { Conversation, Message, MessageStatus, Role } from '../../../shared/model';
 import { HoldfastError } from '../../../shared/errors';
 import type { Db } from './database';
+import { decodeCursor, encodeCursor, type ConversationPage } from '../../../shared/conversations';
 import { MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow } from './rows';
 import { diskFullError, StorageHealth } from './health';
 
@@ -34,6 +35,8 @@ export class Store {
   private touched: Map<string, Entity> | null = null;
   private pendingCommits: CommittedChange[] = [];
   private readonly listeners = new Set<CommitListener>();
+  /** How many live conversations there are, counted once and kept until a conversation changes (the count walks an index). */
+  private liveTotal: number | null = null;
   private readonly q;
 
   constructor(
@@ -66,6 +69,17 @@ export class Store {
       ),
       parents: db.prepare<[string], { id: string; parent_id: string | null }>(
         'SELECT id, parent_id FROM messages WHERE conversation_id = ?',
+      ),
+      pageFirst: db.prepare<[number], ConversationRow>(
+        'SELECT * FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?',
+      ),
+      pageAfter: db.prepare<[number, number, string, number], ConversationRow>(
+        `SELECT * FROM conversations WHERE deleted_at IS NULL AND (pinned, updated_at, id) < (?, ?, ?)
+         ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?`,
+      ),
+      liveCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM conversations WHERE deleted_at IS NULL'),
+      shape: db.prepare<[string], { id: string; parent_id: string | null; created_at: number; last_updated: number }>(
+        'SELECT id, parent_id, created_at, last_updated FROM messages WHERE conversation_id = ?',
       ),
       headSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM changes'),
       minSeq: db.prepare<[], { seq: number | null }>('SELECT min(seq) AS seq FROM changes'),
@@ -111,6 +125,7 @@ export class Store {
     this.health.writeSucceeded();
     const committed = this.pendingCommits;
     this.pendingCommits = [];
+    if (committed.some((c) => c.entity === 'conversation')) this.liveTotal = null;
     if (committed.length) for (const l of this.listeners) l(committed);
     return result;
   }
@@ -171,6 +186,11 @@ export class Store {
     return this.q.busy.all(conversationId).map((r) => r.id);
   }
 
+  /** A conversation's tree without its text: enough to find the thread and siblings, a small read however long the text. */
+  shapeOf(conversationId: string): { id: string; parent_id: string | null; created_at: number; last_updated: number }[] {
+    return this.q.shape.all(conversationId);
+  }
+
   /** Every message's parent in a conversation, for walking up a branch without a query per step. */
   parentsOf(conversationId: string): Map<string, string | null> {
     return new Map(this.q.parents.all(conversationId).map((r) => [r.id, r.parent_id]));
@@ -183,6 +203,25 @@ export class Store {
       )
       .all();
     return rows.map(toConversation);
+  }
+  /**
+   * One page of live conversations in list order, after `cursor` (the keyset index walks straight there, no OFFSET), and
+   * how many there are. A cursor that is not one of ours is refused rather than read as the start.
+   */
+  pageConversations(limit: number, cursor?: string): ConversationPage {
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    if (cursor !== undefined && !after) throw new HoldfastError('invalid_input', 'cursor is not a next_cursor this server gave out');
+    // One row more than asked says whether a next page exists, so the last page never points at an empty one.
+    const rows = after
+      ? this.q.pageAfter.all(after.pinned ? 1 : 0, after.updated_at, after.id, limit + 1)
+      : this.q.pageFirst.all(limit + 1);
+    const items = rows.slice(0, limit).map(toConversation);
+    const last = items.at(-1);
+    return {
+      items,
+      next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+      total: (this.liveTotal ??= this.q.liveCount.get()!.n),
+    };
   }
   allConversations(): Conversation[] {
     return this.db.prepare<[], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC').all().map(toConversation);

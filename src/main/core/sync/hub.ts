@@ -1,17 +1,54 @@
-/** The sync hub: turns committed changes and streamed chunks into events for every subscriber, and answers pulls. */
-import type { AppStatus, ChangeEvent, DeleteEvent, HoldfastEvent, PullOutput } from '../../../shared/sync';
+/**
+ * The sync hub: turns committed changes and streamed chunks into events for every subscriber (each window hears the
+ * messages of only the conversations it watches, and every list-level change), and answers pulls.
+ */
+import type { AppStatus, ChangeEvent, DeleteEvent, HoldfastEvent, PullOutput, WatchOutput } from '../../../shared/sync';
 import type { Conversation, Message } from '../../../shared/model';
 import type { Engine } from '../engine/engine';
 import type { Journal } from '../engine/journal';
 import type { Store } from '../store/store';
-import { Emitter } from '../../../shared/emitter';
+import { HoldfastError } from '../../../shared/errors';
 
 /** More changed rows than this and a pull answers with a snapshot instead. */
 const MAX_DELTA_ROWS = 5000;
+/** A snapshot carries this much of the conversation list; the window pages in the rest as it scrolls. */
+export const SNAPSHOT_PAGE = 100;
+
+/** One window's (or stream's) place in the fan-out: what it hears, and which conversations' messages it wants. */
+export interface Subscription {
+  /** Hear messages (chunks, row changes) of these conversations only; null: of all (the default). */
+  watch(conversationIds: readonly string[] | null): void;
+  close(): void;
+}
+
+/** Who made a contract call: a window's live connection lets it say what it watches. */
+export interface Caller {
+  subscription?: Subscription;
+}
+
+class Subscriber implements Subscription {
+  watching: Set<string> | null = null;
+  constructor(
+    readonly listener: (e: HoldfastEvent) => void,
+    private readonly drop: (s: Subscriber) => void,
+  ) {}
+  watch(conversationIds: readonly string[] | null): void {
+    this.watching = conversationIds ? new Set(conversationIds) : null;
+  }
+  close(): void {
+    this.drop(this);
+  }
+  /** Messages belong to one conversation: a window that does not show it need not hear of them. */
+  wants(e: HoldfastEvent): boolean {
+    if (!this.watching) return true;
+    if (e.type === 'messages.didAppendChunk') return this.watching.has(e.conversation_id);
+    if (e.type === 'sync.didChange' && e.entity === 'message') return this.watching.has(e.data.conversation_id);
+    return true;
+  }
+}
 
 export class SyncHub {
-  // One bad window must not stop the others: a throwing listener is logged and the rest still hear the event.
-  private readonly events = new Emitter<HoldfastEvent>({ onListenerError: (err) => console.error('event listener failed', err) });
+  private readonly subscribers = new Set<Subscriber>();
   private lastSeq: number;
 
   constructor(
@@ -48,8 +85,43 @@ export class SyncHub {
     store.health.onChange(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
   }
 
+  /** Every event, unfiltered (scripts, streams); returns the unsubscribe. */
   subscribe(listener: (e: HoldfastEvent) => void): () => void {
-    return this.events.on(listener);
+    const sub = this.connect(listener);
+    return () => sub.close();
+  }
+
+  /** A window's subscription: it hears everything until it says what it watches. */
+  connect(listener: (e: HoldfastEvent) => void): Subscription {
+    const sub = new Subscriber(listener, (s) => this.subscribers.delete(s));
+    this.subscribers.add(sub);
+    return sub;
+  }
+
+  /**
+   * Sets what a window watches and, with `since` (the seq its copy of those conversations is current to), returns their
+   * messages changed after it, so a tree kept while unwatched catches up without a reload; `reset` says reload it.
+   */
+  watch(subscription: Subscription | undefined, conversationIds: string[], since: number | null | undefined): WatchOutput {
+    if (!subscription) throw new HoldfastError('invalid_input', 'sync.watch needs a live connection (a window or the WebSocket)');
+    subscription.watch(conversationIds);
+    const head = this.seq();
+    if (since == null || !conversationIds.length) return { seq: head, reset: since != null, messages: [] };
+    const min = this.store.minSeq();
+    if (since > head || (min !== null && since < min - 1)) return { seq: head, reset: true, messages: [] };
+    const ids = this.store.db
+      .prepare<[number, number, string, number], { id: string }>(
+        `SELECT DISTINCT m.id FROM changes c JOIN messages m ON m.id = c.entity_id
+         WHERE c.entity = 'message' AND c.seq > ? AND c.seq <= ? AND m.conversation_id IN (SELECT value FROM json_each(?)) LIMIT ?`,
+      )
+      .all(since, head, JSON.stringify(conversationIds), MAX_DELTA_ROWS + 1);
+    if (ids.length > MAX_DELTA_ROWS) return { seq: head, reset: true, messages: [] };
+    const messages: Message[] = [];
+    for (const r of ids) {
+      const m = this.message(r.id);
+      if (m) messages.push(m);
+    }
+    return { seq: head, reset: false, messages };
   }
 
   /** The newest seq written, the journal's group commits included. */
@@ -71,14 +143,19 @@ export class SyncHub {
   pull(since: number | null | undefined): PullOutput {
     const head = this.seq();
     const network = this.engine.network.state;
-    const snapshot = (): PullOutput => ({
-      seq: head,
-      reset: true,
-      conversations: this.store.allConversations(),
-      messages: [],
-      deleted_conversation_ids: [],
-      network,
-    });
+    const snapshot = (): PullOutput => {
+      const page = this.store.pageConversations(SNAPSHOT_PAGE);
+      return {
+        seq: head,
+        reset: true,
+        conversations: page.items,
+        messages: [],
+        deleted_conversation_ids: [],
+        network,
+        next_cursor: page.next_cursor,
+        total: page.total,
+      };
+    };
     if (since == null || since > head) return snapshot();
     const min = this.store.minSeq();
     if (min !== null && since < min - 1) return snapshot();
@@ -140,6 +217,14 @@ export class SyncHub {
   }
 
   publish(e: HoldfastEvent): void {
-    this.events.emit(e);
+    for (const sub of [...this.subscribers]) {
+      if (!sub.wants(e)) continue;
+      // One bad window must not stop the others: a throwing listener is logged and the rest still hear the event.
+      try {
+        sub.listener(e);
+      } catch (err) {
+        console.error('event listener failed', err);
+      }
+    }
   }
 }

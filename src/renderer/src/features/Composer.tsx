@@ -1,11 +1,20 @@
-/** The composer: Enter sends, Shift+Enter is a new line; never disabled; Stop shows while an answer streams here. */
-import { useState, type KeyboardEvent } from 'react';
+/**
+ * The composer: Enter sends, Shift+Enter is a new line; never disabled; Stop shows while an answer streams here.
+ * Files are attached by the button, by dropping them on the composer, or by pasting; each is stored at once.
+ */
+import { useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from 'react';
 import { useHoldfast } from '../state/store';
 import { actions } from '../api/client';
+import { AttachmentChip } from './Attachments';
+import { MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef } from '../../../shared/attachments';
 
 export function Composer() {
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
+  const [files, setFiles] = useState<AttachmentRef[]>([]);
+  const [uploading, setUploading] = useState(0);
+  const [dragging, setDragging] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
   const currentId = useHoldfast((s) => s.currentId);
   // Only the thread's last answer (the conversation's current leaf) can be streaming: a follow-up waits for it.
   const streamingId = useHoldfast((s) => {
@@ -14,12 +23,31 @@ export function Composer() {
     return m && m.role === 'assistant' && (m.status === 'generating' || m.status === 'queued') ? m.id : null;
   });
 
+  const attach = async (list: FileList | File[] | null | undefined) => {
+    const chosen = [...(list ?? [])].slice(0, MAX_ATTACHMENTS_PER_MESSAGE - files.length);
+    for (const file of chosen) {
+      setUploading((n) => n + 1);
+      // A refused file (type, size) shows the banner with the reason; the others still attach.
+      const stored = await actions.addAttachment(file);
+      setUploading((n) => n - 1);
+      if (stored) setFiles((f) => [...f, { id: stored.id, name: stored.name, mime: stored.mime, size: stored.size }]);
+    }
+  };
+
   const submit = async () => {
     const content = text.trim();
-    if (!content || sending) return;
+    if (!content || sending || uploading) return;
     setSending(true);
-    // On failure the banner says why, and the text stays in the box so nothing typed is lost.
-    if (await actions.send(content)) setText('');
+    // On failure the banner says why, and the text and files stay in the box so nothing is lost.
+    if (
+      await actions.send(
+        content,
+        files.map((f) => f.id),
+      )
+    ) {
+      setText('');
+      setFiles([]);
+    }
     setSending(false);
   };
 
@@ -29,32 +57,91 @@ export function Composer() {
       void submit();
     }
   };
+  // A drop here attaches; the window's own drop handler (import) skips events already handled here.
+  const onDragOver = (e: DragEvent) => {
+    if (!e.dataTransfer.types.includes('Files')) return;
+    e.preventDefault();
+    setDragging(true);
+  };
+  const onDrop = (e: DragEvent) => {
+    setDragging(false);
+    if (!e.dataTransfer.files.length) return;
+    e.preventDefault();
+    void attach(e.dataTransfer.files);
+  };
+  const onPaste = (e: ClipboardEvent) => {
+    const pasted = [...e.clipboardData.files];
+    if (!pasted.length) return; // plain text pastes as text
+    e.preventDefault();
+    void attach(pasted);
+  };
 
   return (
     <form
-      className="composer"
+      className={`composer${dragging ? ' dragging' : ''}`}
+      data-testid="composer"
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
+      onDragOver={onDragOver}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
     >
-      <textarea
-        data-testid="composer-input"
-        aria-label="Message"
-        placeholder="Message Holdfast — Enter to send, Shift+Enter for a new line"
-        value={text}
-        rows={Math.min(8, Math.max(1, text.split('\n').length))}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={onKeyDown}
-      />
-      {streamingId && (
-        <button type="button" className="stop" data-testid="stop-button" onClick={() => void actions.stop(streamingId)}>
-          Stop
-        </button>
+      {(files.length > 0 || uploading > 0) && (
+        <div className="composer-attachments">
+          {files.map((f) => (
+            <AttachmentChip
+              key={f.id}
+              a={f}
+              testId="composer-attachment"
+              onRemove={() => setFiles((all) => all.filter((x) => x.id !== f.id))}
+            />
+          ))}
+          {uploading > 0 && <span className="attachment-loading">Attaching…</span>}
+        </div>
       )}
-      <button type="submit" className="send" data-testid="send-button" disabled={!text.trim()}>
-        Send
-      </button>
+      <div className="composer-row">
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="attachment-input"
+          accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/*,.md,.csv,.json,.txt,.ts,.js,.py,.svg,.xml,.yaml,.yml"
+          onChange={(e) => {
+            void attach(e.target.files);
+            e.target.value = '';
+          }}
+        />
+        <button
+          type="button"
+          className="attach"
+          data-testid="attach-button"
+          aria-label="Attach files"
+          onClick={() => picker.current?.click()}
+        >
+          📎
+        </button>
+        <textarea
+          data-testid="composer-input"
+          aria-label="Message"
+          placeholder="Message Holdfast — Enter to send, Shift+Enter for a new line"
+          value={text}
+          rows={Math.min(8, Math.max(1, text.split('\n').length))}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+        />
+        {streamingId && (
+          <button type="button" className="stop" data-testid="stop-button" onClick={() => void actions.stop(streamingId)}>
+            Stop
+          </button>
+        )}
+        <button type="submit" className="send" data-testid="send-button" disabled={!text.trim() || uploading > 0}>
+          Send
+        </button>
+      </div>
     </form>
   );
 }

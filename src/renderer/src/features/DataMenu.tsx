@@ -1,4 +1,4 @@
-/** Import (file picker or drag and drop anywhere) and export-all, with the import's progress. */
+/** Import (file picker or drag and drop anywhere but the composer, where a drop attaches) and export-all, with the import's progress. */
 import { useEffect, useRef, useState } from 'react';
 import { actions } from '../api/client';
 import { useHoldfast } from '../state/store';
@@ -18,7 +18,8 @@ export function DataMenu() {
       if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
     };
     const drop = (e: DragEvent) => {
-      if (!e.dataTransfer?.files.length) return;
+      // The composer handled it (it attaches files dropped on it): not an import.
+      if (e.defaultPrevented || !e.dataTransfer?.files.length) return;
       e.preventDefault();
       void run(e.dataTransfer.files[0]);
     };

@@ -1,4 +1,5 @@
 /** One message: its text, its status as a person reads it, and what can be done with it. */
+import { AttachmentList } from './Attachments';
 import { memo, useEffect, useRef, useState } from 'react';
 import { useHoldfast } from '../state/store';
 import { actions } from '../api/client';
@@ -150,7 +151,11 @@ export const MessageView = memo(function MessageView({
             data-testid="edit-save"
             disabled={!editing.trim()}
             onClick={() => {
-              void actions.edit(m.id, editing);
+              void actions.edit(
+                m.id,
+                editing,
+                m.attachments?.map((a) => a.id),
+              );
               setEditing(null);
             }}
           >
@@ -163,8 +168,13 @@ export const MessageView = memo(function MessageView({
       ) : (
         <>
           {(m.thinking || m.thinking_redacted) && <ThinkingBlock m={m} />}
+          <AttachmentList items={m.attachments} testId="message-attachment" />
           <div className="message-content" data-testid="message-content">
-            {m.role === 'user' ? <p className="user-text">{m.content}</p> : <Markdown text={m.content} />}
+            {m.role === 'user' ? (
+              <p className="user-text">{m.content}</p>
+            ) : (
+              <Markdown text={m.content} streaming={m.status === 'generating'} />
+            )}
             {m.status === 'generating' && <span className="cursor" aria-hidden="true" />}
           </div>
           <StopReason m={m} />

@@ -1,21 +1,19 @@
-/** The conversation list: newest activity first, pinned on top, the ones generating marked. */
-import { useMemo, useRef, useState } from 'react';
+/** The conversation list: newest activity first, pinned on top, the ones generating marked; paged in as it scrolls. */
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { actions } from '../api/client';
 import { DataMenu } from './DataMenu';
-import { useHoldfast } from '../state/store';
+import { useHoldfast, visibleList } from '../state/store';
 
 export function Sidebar() {
   const conversations = useHoldfast((s) => s.conversations);
+  const listEnd = useHoldfast((s) => s.listEnd);
+  const cursor = useHoldfast((s) => s.listCursor);
+  const hasMore = cursor !== null;
   const currentId = useHoldfast((s) => s.currentId);
   const generating = useHoldfast((s) => s.status?.generating_conversation_ids);
-  const list = useMemo(
-    () =>
-      Object.values(conversations)
-        .filter((c) => c.deleted_at === null)
-        .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updated_at - a.updated_at || (b.id > a.id ? 1 : -1)),
-    [conversations],
-  );
+  // Paged: the list shows what the loaded pages reach, plus any conversation a live change moved above their end.
+  const list = useMemo(() => visibleList({ conversations, listEnd }), [conversations, listEnd]);
   const active = new Set(generating ?? []);
   const listRef = useRef<HTMLDivElement>(null);
   // Virtualised: an import can bring thousands of conversations.
@@ -26,6 +24,12 @@ export function Sidebar() {
     overscan: 10,
     getItemKey: (i) => list[i]!.id,
   });
+  const items = virtualizer.getVirtualItems();
+  const lastShown = items.at(-1)?.index ?? -1;
+  // Near the end of what is loaded: ask for the next page (the action shares one request among repeated asks).
+  useEffect(() => {
+    if (hasMore && lastShown >= list.length - 30) void actions.loadMoreConversations();
+  }, [hasMore, cursor, lastShown, list.length]);
   const [showTrash, setShowTrash] = useState(false);
   const trashed = useMemo(
     () =>
@@ -39,9 +43,9 @@ export function Sidebar() {
       <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void actions.newConversation()}>
         + New conversation
       </button>
-      <div className="conversation-list" ref={listRef}>
+      <div className="conversation-list" ref={listRef} data-testid="conversation-list" data-loaded={list.length} data-more={hasMore}>
         <ul style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const c = list[item.index]!;
             return (
               <li key={c.id} style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
@@ -69,7 +73,14 @@ export function Sidebar() {
       </div>
       <DataMenu />
       <div className="trash">
-        <button type="button" data-testid="trash-toggle" onClick={() => setShowTrash(!showTrash)}>
+        <button
+          type="button"
+          data-testid="trash-toggle"
+          onClick={() => {
+            if (!showTrash) void actions.loadTrash();
+            setShowTrash(!showTrash);
+          }}
+        >
           Trash ({trashed.length})
         </button>
         {showTrash && (

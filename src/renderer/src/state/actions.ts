@@ -7,6 +7,7 @@ import type { ErrorCode, ErrorShape } from '../../../shared/errors';
 import type { Reaction } from '../../../shared/model';
 import type { ImportResult } from '../../../shared/exchange';
 import { MAX_IMPORT_TEXT } from '../../../shared/exchange';
+import { MAX_ATTACHMENT_BYTES, type AttachmentInfo } from '../../../shared/attachments';
 import type { SettingsPatch } from '../../../shared/settings';
 import { RpcError, type Transport } from '../api/transport';
 import type { Sync } from './sync';
@@ -19,8 +20,8 @@ const HINTS: Record<ErrorCode, string> = {
   provider_error: 'The AI provider failed: check the API key and model in Settings, then try again.',
   offline: 'Holdfast is reconnecting: try again in a moment.',
   internal: 'Try again; if it keeps failing, restart Holdfast.',
-  unauthorized: 'Open Holdfast again from the link the host printed.',
-  too_large: 'Send something smaller.',
+  unauthorized: 'This page no longer holds the host’s secret: open the URL the host printed (with ?token=) again.',
+  too_large: 'It is over the size limit: split it or use a smaller file.',
 };
 
 /** Whatever was thrown, as the one error shape: an unknown or missing code counts as `internal`. */
@@ -72,7 +73,7 @@ export const browserEnv: ActionEnv = {
 
 export function createActions(
   api: Pick<Transport, 'invoke' | 'kind'>,
-  sync: Pick<Sync, 'loadTree' | 'loadTail'>,
+  sync: Pick<Sync, 'loadTree' | 'loadTail'> & Partial<Pick<Sync, 'show' | 'loadMore'>>,
   env: ActionEnv = browserEnv,
 ) {
   /** Runs one step; on failure shows it and resolves `undefined`, so no click ever leaves a rejection behind. */
@@ -89,14 +90,20 @@ export function createActions(
   async function selectConversation(id: string | null, focusMessageId: string | null = null): Promise<void> {
     useHoldfast.setState({ currentId: id, focusMessageId });
     env.setHash(id ? `#/c/${id}` : '');
-    if (!id) return;
+    // Sent first, not awaited first: the host hears it before the reads below, with no extra round trip.
+    const watching = sync.show?.(id);
+    if (!id) {
+      await attempt('Open the conversation', async () => watching);
+      return;
+    }
     await attempt('Open the conversation', async () => {
       // Never opened here: the thread's last messages first, so a long conversation paints at once.
       if (!useHoldfast.getState().trees[id]) {
         await sync.loadTail(id);
         await env.afterPaint();
       }
-      // A complete tree is kept current by events (and by the pull after any reconnect): shown from memory, no refetch.
+      // A kept tree is shown from memory at once; `show` brings in what changed while another was shown.
+      await watching;
       if (!useHoldfast.getState().trees[id]?.complete) await sync.loadTree(id);
     });
   }
@@ -110,10 +117,14 @@ export function createActions(
   }
 
   /** True once the message is stored; false leaves the composer's text where it is. */
-  async function send(content: string): Promise<boolean> {
+  async function send(content: string, attachments: string[] = []): Promise<boolean> {
     const id = useHoldfast.getState().currentId ?? (await newConversation());
     if (!id) return false;
-    const sent = await call('Send the message', 'messages.send', { conversation_id: id, content });
+    const sent = await call('Send the message', 'messages.send', {
+      conversation_id: id,
+      content,
+      ...(attachments.length ? { attachments } : {}),
+    });
     if (!sent) return false;
     if (!useHoldfast.getState().trees[id]) await attempt('Open the conversation', () => sync.loadTree(id));
     return true;
@@ -158,7 +169,30 @@ export function createActions(
     retry: (messageId: string) => call('Continue the answer', 'messages.retry', { message_id: messageId }),
     continueAnswer: (messageId: string) => call('Continue the answer', 'messages.continue', { message_id: messageId }),
     regenerate: (messageId: string) => call('Regenerate the answer', 'messages.regenerate', { message_id: messageId }),
-    edit: (messageId: string, content: string) => call('Edit the message', 'messages.edit', { message_id: messageId, content }),
+    /** The edited message keeps the files of the one it replaces unless others are given. */
+    edit: (messageId: string, content: string, attachments?: string[]) =>
+      call('Edit the message', 'messages.edit', { message_id: messageId, content, ...(attachments?.length ? { attachments } : {}) }),
+    /** Stores a file for the next message; the bytes go as base64 over either transport (no file path crosses it). */
+    addAttachment: async (file: File): Promise<AttachmentInfo | undefined> => {
+      if (file.size > MAX_ATTACHMENT_BYTES)
+        return void showFailure(`Attach ${file.name}`, new Error(`A file may be at most ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB`));
+      return attempt(`Attach ${file.name}`, async () =>
+        api.invoke('attachments.add', { name: file.name || 'pasted', mime: file.type, data: toBase64(await file.arrayBuffer()) }),
+      );
+    },
+    /** An image's bytes as a data URL (the CSP allows `data:` images only), fetched once per id. */
+    attachmentUrl: (id: string): Promise<string | undefined> => {
+      let url = attachmentUrls.get(id);
+      if (!url) {
+        url = attempt('Show the file', async () => {
+          const a = await api.invoke('attachments.get', { id });
+          return `data:${a.mime};base64,${a.data}`;
+        });
+        attachmentUrls.set(id, url);
+        void url.then((u) => u ?? attachmentUrls.delete(id)); // a failure is tried again next time
+      }
+      return url;
+    },
     react: (messageId: string, value: Reaction | null, comment?: string | null) =>
       call('Save the reaction', 'messages.react', { message_id: messageId, value, comment: comment ?? null }),
     switchBranch: (conversationId: string, messageId: string) =>
@@ -170,6 +204,14 @@ export function createActions(
     trashConversation: (id: string) => call('Move the conversation to the trash', 'conversations.trash', { id }),
     restoreConversation: (id: string) => call('Restore the conversation', 'conversations.restore', { id }),
     emptyTrash: () => call('Empty the trash', 'conversations.emptyTrash', {}),
+    /** The list's next page (the list asks as it scrolls near its end). */
+    loadMoreConversations: () => attempt('Load more conversations', async () => sync.loadMore?.()),
+    /** The trash is not part of the paged list: read it when opened. */
+    loadTrash: async () => {
+      const trashed = await call('Open the trash', 'conversations.list', { trashed: true });
+      if (trashed)
+        useHoldfast.setState((s) => ({ conversations: { ...s.conversations, ...Object.fromEntries(trashed.map((c) => [c.id, c])) } }));
+    },
     exportConversation: (conversationId: string, format: Input<'exchange.export'>['format']) =>
       call('Export the conversation', 'exchange.export', { conversation_id: conversationId, format }),
     search: (q: string, limit: number): Promise<Output<'search.query'> | undefined> => call('Search', 'search.query', { q, limit }),
@@ -185,3 +227,14 @@ export function createActions(
 }
 
 export type Actions = ReturnType<typeof createActions>;
+
+/** Data URLs of attachments already shown: the bytes behind an id never change. */
+const attachmentUrls = new Map<string, Promise<string | undefined>>();
+
+function toBase64(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
+  let binary = '';
+  // In slices: spreading megabytes into one call would overflow the argument stack.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

@@ -4,6 +4,7 @@ import type { Conversation, Message } from '../../../shared/model';
 import type { AppStatus } from '../../../shared/sync';
 import type { ConnectionState } from '../api/transport';
 import type { ErrorCode } from '../../../shared/errors';
+import { compareListOrder, decodeCursor, type ConversationPage, type ListKey } from '../../../shared/conversations';
 
 /** What the error banner shows: which action failed, the reason, and what the person can do about it. */
 export interface Failure {
@@ -15,17 +16,35 @@ export interface Failure {
 
 export interface TreeState {
   messages: Record<string, Message>;
-  /** Bumped when a message is added: the thread's shape can only change then (or when the leaf moves). */
+  /** Changed when a message is added: the thread's shape can only change then (or when the leaf moves). Unique across
+   * trees and reloads (one counter), so a thread derived from a dropped copy never passes for the new one. */
   structure: number;
   /** False while only the tail of the thread is here; events keep a complete tree current with no refetch. */
   complete: boolean;
+  /** Set while the window shows another conversation (it hears none of this one's messages then): the seq this copy is
+   * current to, from which showing it again catches up. Null (or absent) while shown. */
+  asOf?: number | null;
+  /** When it was last shown or loaded (a counter): the least recently used tree goes first when too many are kept. */
+  used?: number;
 }
+
+/** Trees kept in a window at most; a thread of thousands of messages is megabytes, and a day of use opens hundreds. */
+export const MAX_TREES = 12;
+let useCounter = 0;
+let structureCounter = 0;
 
 export interface HoldfastState {
   connection: ConnectionState;
   lastSeq: number | null;
   status: AppStatus | null;
+  /** Every conversation this window knows of: the pages of the list it loaded, and any a live change brought. */
   conversations: Record<string, Conversation>;
+  /** `next_cursor` of the last list page loaded; null when the whole list is here. */
+  listCursor: string | null;
+  /** The list's place the loaded pages reach to: conversations after it are not shown until their page loads. Null: all. */
+  listEnd: ListKey | null;
+  /** Live conversations in all, as of the last page read. */
+  listTotal: number | null;
   trees: Record<string, TreeState>;
   currentId: string | null;
   /** A message to scroll to and highlight (search results, new answers). */
@@ -41,6 +60,9 @@ export const initialState = (): HoldfastState => ({
   lastSeq: null,
   status: null,
   conversations: {},
+  listCursor: null,
+  listEnd: null,
+  listTotal: null,
   trees: {},
   currentId: null,
   focusMessageId: null,
@@ -58,6 +80,35 @@ export function upsertConversation(c: Conversation): void {
   set((s) => ({ conversations: { ...s.conversations, [c.id]: c } }));
 }
 
+/** Replaces what the window knows of the list with its first page (a snapshot). */
+export function resetList(items: Conversation[], nextCursor: string | null, total: number | null): void {
+  set({ conversations: Object.fromEntries(items.map((c) => [c.id, c])), ...frontier(nextCursor), listTotal: total });
+}
+
+/**
+ * Adds the next page. A conversation a live change brought while the page was read (`changed`) stays as that change
+ * left it: the change is newer than the read; one that moved above the cursor is not on this page at all.
+ */
+export function mergePage(page: ConversationPage, changed: ReadonlySet<string> = new Set()): void {
+  set((s) => {
+    const conversations = { ...s.conversations };
+    for (const c of page.items) if (!changed.has(c.id)) conversations[c.id] = c;
+    return { conversations, ...frontier(page.next_cursor), listTotal: page.total };
+  });
+}
+
+function frontier(cursor: string | null): Pick<HoldfastState, 'listCursor' | 'listEnd'> {
+  return { listCursor: cursor, listEnd: cursor ? decodeCursor(cursor) : null };
+}
+
+/** The list as shown: live conversations in order, down to where the loaded pages reach. */
+export function visibleList(s: Pick<HoldfastState, 'conversations' | 'listEnd'>): Conversation[] {
+  const end = s.listEnd;
+  return Object.values(s.conversations)
+    .filter((c) => c.deleted_at === null && (!end || compareListOrder(c, end) <= 0))
+    .sort(compareListOrder);
+}
+
 export function removeConversation(id: string): void {
   set((s) => {
     const { [id]: _gone, ...conversations } = s.conversations;
@@ -69,9 +120,30 @@ export function removeConversation(id: string): void {
 export function setTree(conversationId: string, messages: Message[], complete = true): void {
   const map: Record<string, Message> = {};
   for (const m of messages) map[m.id] = m;
-  set((s) => ({
-    trees: { ...s.trees, [conversationId]: { messages: map, structure: (s.trees[conversationId]?.structure ?? 0) + 1, complete } },
-  }));
+  set((s) => {
+    const tree = { messages: map, structure: ++structureCounter, complete, asOf: null, used: ++useCounter };
+    return { trees: evict({ ...s.trees, [conversationId]: tree }, s.currentId) };
+  });
+}
+
+/** Marks a tree shown again (most recently used), or no longer shown as of `asOf` (it stops hearing changes then). */
+export function markTree(conversationId: string, asOf: number | null): void {
+  set((s) => {
+    const tree = s.trees[conversationId];
+    return tree
+      ? { trees: { ...s.trees, [conversationId]: { ...tree, asOf, used: asOf === null ? ++useCounter : (tree.used ?? 0) } } }
+      : {};
+  });
+}
+
+/** Keeps at most MAX_TREES, dropping the least recently used first; the shown one always stays. */
+function evict(trees: Record<string, TreeState>, currentId: string | null): Record<string, TreeState> {
+  const ids = Object.keys(trees);
+  if (ids.length <= MAX_TREES) return trees;
+  const out = { ...trees };
+  const oldest = ids.filter((id) => id !== currentId).sort((a, b) => (trees[a]!.used ?? 0) - (trees[b]!.used ?? 0));
+  for (const id of oldest.slice(0, ids.length - MAX_TREES)) delete out[id];
+  return out;
 }
 
 /** Applies a whole message row if its conversation is loaded. */
@@ -82,7 +154,7 @@ export function upsertMessage(m: Message): void {
   set((s) => ({
     trees: {
       ...s.trees,
-      [m.conversation_id]: { ...tree, messages: { ...tree.messages, [m.id]: m }, structure: tree.structure + (isNew ? 1 : 0) },
+      [m.conversation_id]: { ...tree, messages: { ...tree.messages, [m.id]: m }, structure: isNew ? ++structureCounter : tree.structure },
     },
   }));
 }

@@ -2,13 +2,16 @@
  * Keeps the replica in step: on every (re)connect it pulls changes since the last seq it applied (or a snapshot),
  * replays the events that arrived meanwhile, then follows live events.
  */
-import type { HoldfastEvent, PullOutput } from '../../../shared/sync';
+import type { HoldfastEvent, PullOutput, WatchOutput } from '../../../shared/sync';
 import type { Transport } from '../api/transport';
 import {
   appendChunks,
   dropTrees,
+  markTree,
+  mergePage,
   type PendingChunk,
   removeConversation,
+  resetList,
   setTree,
   upsertConversation,
   upsertMessage,
@@ -27,6 +30,14 @@ export class Sync {
   private pullAgain = false;
   private chunks: PendingChunk[] = [];
   private flushScheduled = false;
+  /** The conversation this window told the host it shows (it hears that one's messages only). */
+  private shown: string | null = null;
+  private loadingMore: Promise<void> | null = null;
+  /** Conversations a live change brought while a list page was being read: the page's copies of them are older. */
+  private changedDuringPage: Set<string> | null = null;
+
+  /** List pages loaded after the first: enough to fill a tall window and then some. */
+  static readonly PAGE = 200;
 
   constructor(
     private readonly api: Pick<Transport, 'invoke' | 'subscribe' | 'onConnection'>,
@@ -48,6 +59,9 @@ export class Sync {
     this.pulling = true;
     this.buffer = [];
     try {
+      // A new connection hears everything until told again what this window shows. A refusal is not worth a warning:
+      // that connection just sends more, and the replica ignores messages of trees it does not hold.
+      await this.api.invoke('sync.watch', { conversation_ids: this.shown ? [this.shown] : [] }).catch(() => undefined);
       const pulled = await this.api.invoke('sync.pull', { since: useHoldfast.getState().lastSeq });
       this.applyPull(pulled);
       const buffered = this.buffer;
@@ -67,6 +81,50 @@ export class Sync {
         void this.catchUp();
       }
     }
+  }
+
+  /**
+   * Tells the host which conversation this window shows, so it hears that one's chunks and messages and no others. A tree
+   * kept from an earlier visit catches up on what changed meanwhile (or reloads if the log cannot say).
+   */
+  async show(conversationId: string | null): Promise<void> {
+    const previous = this.shown;
+    this.shown = conversationId;
+    if (previous && previous !== conversationId) markTree(previous, useHoldfast.getState().lastSeq ?? 0);
+    const held = conversationId ? useHoldfast.getState().trees[conversationId] : undefined;
+    const since = held?.asOf ?? null;
+    let out: WatchOutput | null;
+    try {
+      out = await this.api.invoke('sync.watch', { conversation_ids: conversationId ? [conversationId] : [], since });
+    } catch {
+      // A connection that cannot filter (an older host) still hears everything; a kept tree is reloaded instead of
+      // caught up. A real failure (offline) fails that reload too, and the caller shows it.
+      out = null;
+    }
+    if (!conversationId || !held || since === null || this.shown !== conversationId) return;
+    if (!out || out.reset) return this.loadTree(conversationId);
+    for (const m of out.messages) upsertMessage(m);
+    markTree(conversationId, null);
+  }
+
+  /** The next page of the list, if there is one; concurrent calls share one request. */
+  loadMore(): Promise<void> {
+    const cursor = useHoldfast.getState().listCursor;
+    if (!cursor) return Promise.resolve();
+    if (this.loadingMore) return this.loadingMore;
+    const changed = new Set<string>();
+    this.changedDuringPage = changed;
+    this.loadingMore = this.api
+      .invoke('conversations.page', { limit: Sync.PAGE, cursor })
+      .then((page) => {
+        // A snapshot since (reconnect) restarted the list: this page belongs to the old one.
+        if (useHoldfast.getState().listCursor === cursor) mergePage(page, changed);
+      })
+      .finally(() => {
+        this.loadingMore = null;
+        this.changedDuringPage = null;
+      });
+    return this.loadingMore;
   }
 
   async loadTree(conversationId: string): Promise<void> {
@@ -89,9 +147,8 @@ export class Sync {
 
   private applyPull(p: PullOutput): void {
     if (p.reset) {
-      const conversations = Object.fromEntries(p.conversations.map((c) => [c.id, c]));
       dropTrees();
-      useHoldfast.setState({ conversations });
+      resetList(p.conversations, p.next_cursor ?? null, p.total ?? null);
     } else {
       for (const c of p.conversations) upsertConversation(c);
       for (const id of p.deleted_conversation_ids) removeConversation(id);
@@ -121,12 +178,15 @@ export class Sync {
     if (e.type !== 'messages.didAppendChunk') this.flushChunks();
     switch (e.type) {
       case 'sync.didChange':
-        if (e.entity === 'conversation') upsertConversation(e.data);
-        else upsertMessage(e.data);
+        if (e.entity === 'conversation') {
+          upsertConversation(e.data);
+          this.changedDuringPage?.add(e.data.id);
+        } else upsertMessage(e.data);
         this.advance(e.seq);
         break;
       case 'sync.didDelete':
         removeConversation(e.id);
+        this.changedDuringPage?.add(e.id);
         this.advance(e.seq);
         break;
       case 'messages.didAppendChunk':

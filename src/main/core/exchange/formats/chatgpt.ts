@@ -4,7 +4,7 @@
  * carried down the tree to the reply they belong to.
  */
 import { z } from 'zod';
-import { isRecord, paragraphs, toMs, type ImportedConversation, type ImportedMessage } from './types';
+import { isRecord, paragraphs, toMs, type ImportedConversation, type ImportedFile, type ImportedMessage } from './types';
 
 const GptMessage = z
   .object({
@@ -65,6 +65,36 @@ function gptText(m: GptMessage): string {
     .filter((s) => s !== '')
     .join('\n')
     .trim();
+}
+
+/**
+ * The files a message carried: uploaded images (`image_asset_pointer` parts, `file-service://file-…` or
+ * `sediment://file_…`) and attached files (`metadata.attachments`, by id), named as the export names them. The zip
+ * holds the bytes as `file-…-name.ext` or `file_….ext` (shape seen in published ChatGPT export readers).
+ */
+export function gptFiles(m: GptMessage): ImportedFile[] {
+  const out = new Map<string, ImportedFile>();
+  const meta = (m.metadata?.attachments ?? []) as { id?: unknown; name?: unknown; mime_type?: unknown }[];
+  for (const p of m.content.parts ?? []) {
+    if (!isRecord(p) || p.content_type !== 'image_asset_pointer' || typeof p.asset_pointer !== 'string') continue;
+    const ref = p.asset_pointer.replace(/^[a-z-]+:\/\//, '');
+    if (!/^file[-_][\w-]+$/.test(ref)) continue;
+    const known = meta.find((a) => a.id === ref);
+    out.set(ref, {
+      ref,
+      name: typeof known?.name === 'string' ? known.name : `${ref}.png`,
+      mime: typeof known?.mime_type === 'string' ? known.mime_type : null,
+    });
+  }
+  for (const a of meta) {
+    if (typeof a.id !== 'string' || !/^file[-_][\w-]+$/.test(a.id) || out.has(a.id)) continue;
+    out.set(a.id, {
+      ref: a.id,
+      name: typeof a.name === 'string' ? a.name : a.id,
+      mime: typeof a.mime_type === 'string' ? a.mime_type : null,
+    });
+  }
+  return [...out.values()];
 }
 
 function visible(m: GptMessage | null | undefined): m is GptMessage {
@@ -252,6 +282,7 @@ export function fromChatGpt(raw: unknown): ImportedConversation[] {
           parent_source_id: here,
           role: m.author.role as 'user' | 'assistant',
           content: assistant ? paragraphs([...pending.parts, gptText(m)]) : gptText(m),
+          ...(gptFiles(m).length ? { files: gptFiles(m) } : {}),
           thinking: assistant ? paragraphs(pending.thinking) || null : null,
           created_at: toMs(m.create_time, created),
         });

@@ -4,7 +4,7 @@ import { paragraphs, toMs, type ImportedConversation, type ImportedMessage } fro
 
 const ROOT_UUID = '00000000-0000-4000-8000-000000000000';
 const ClaudeBlock = z.object({ type: z.string(), text: z.string().nullish(), thinking: z.string().nullish() }).passthrough();
-const ClaudeFile = z.object({ file_name: z.string().nullish() }).passthrough();
+const ClaudeFile = z.object({ file_name: z.string().nullish(), extracted_content: z.string().nullish() }).passthrough();
 const ClaudeMessage = z
   .object({
     uuid: z.string(),
@@ -36,7 +36,12 @@ export function fromClaude(raw: unknown): ImportedConversation[] {
     // Separate text blocks are separate paragraphs (glued together they ran sentences into each other).
     const text = blocks.length ? paragraphs(blocks.filter((b) => b.type === 'text').map((b) => b.text)) : (m.text ?? '');
     const thinking = paragraphs(blocks.filter((b) => b.type === 'thinking').map((b) => b.thinking ?? b.text));
-    const files = [...(m.attachments ?? []), ...(m.files ?? [])].map((f) => `[file: ${f.file_name ?? 'attachment'}]`);
+    // The export holds no file bytes, only the text Claude extracted from each: kept, fenced under the file's name.
+    const files = [...(m.attachments ?? []), ...(m.files ?? [])].map((f) => {
+      const label = `[file: ${f.file_name ?? 'attachment'}]`;
+      const text = f.extracted_content?.trim();
+      return text ? `${label}\n${fenced(text)}` : label;
+    });
     const parent =
       m.parent_message_uuid === undefined
         ? previous
@@ -64,4 +69,11 @@ export function fromClaude(raw: unknown): ImportedConversation[] {
       keepIds: false,
     },
   ];
+}
+
+/** Text in a code fence longer than any run of backticks inside it, so it cannot close the fence early. */
+function fenced(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}\n${text}\n${fence}`;
 }

@@ -1,7 +1,8 @@
 /** The shape every importer produces, whatever the source app: conversations of messages linked by their source ids. */
 import type { Conversation, Message } from '../../../../shared/model';
+import type { ImportFormat } from '../../../../shared/exchange';
 
-export type ImportFormat = 'chatgpt' | 'claude' | 'holdfast' | 'openwebui' | 'librechat' | 'chatbox' | 'lobechat';
+export type { ImportFormat };
 
 export interface ImportedMessage {
   source_id: string;
@@ -20,6 +21,14 @@ export interface ImportedMessage {
   stop_reason?: string | null;
   input_tokens?: number | null;
   output_tokens?: number | null;
+  /** Files the message carried, by the export's own reference (a ChatGPT file id): brought in when the zip holds them. */
+  files?: ImportedFile[];
+}
+
+export interface ImportedFile {
+  ref: string;
+  name: string;
+  mime: string | null;
 }
 
 export interface ImportedConversation {

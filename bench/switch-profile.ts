@@ -1,0 +1,109 @@
+/**
+ * Where a switch's time goes: a CPU profile of the window (CDP Profiler, 0.1 ms samples) while it opens a 2,000-message
+ * conversation for the first time, opens a small one, and switches back; self time by function. "(program)" is the
+ * browser's native work outside JavaScript (style, layout, paint). Not part of `npm run bench`: run
+ * `npm run bench -- switch-profile` after `npm run build`.
+ */
+import { chromium } from '@playwright/test';
+import { FakeAnthropic } from '../test/support/fake-anthropic';
+import { startHostProcess } from '../test/support/host-process';
+import { tempDir } from '../test/support/core';
+import { answerFor } from '../src/main/core/providers/demo-text';
+import { chromiumLaunchOptions } from '../test/support/chromium';
+
+export async function runSwitchProfile(): Promise<string> {
+  const out: string[] = [];
+  const fake = await new FakeAnthropic({ paceMs: 1 }).listen();
+  const host = await startHostProcess({
+    dataDir: tempDir('holdfast-prof-'),
+    env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url },
+  });
+  const browser = await chromium.launch(chromiumLaunchOptions);
+  const now = Date.now();
+  const conv = (id: string, n: number) => ({
+    conversation: {
+      id,
+      title: id,
+      created_at: now,
+      updated_at: now,
+      current_leaf_id: `${id}m${n - 1}`,
+      model: null,
+      system_prompt: null,
+      max_tokens: null,
+      temperature: null,
+      pinned: false,
+      deleted_at: null,
+    },
+    messages: Array.from({ length: n }, (_, i) => ({
+      id: `${id}m${i}`,
+      conversation_id: id,
+      parent_id: i ? `${id}m${i - 1}` : null,
+      role: i % 2 ? 'assistant' : 'user',
+      content: answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`),
+      thinking: null,
+      status: 'completed',
+      error: null,
+      model: null,
+      stop_reason: null,
+      input_tokens: null,
+      output_tokens: null,
+      reaction: null,
+      reaction_comment: null,
+      created_at: now + i,
+      last_updated: now + i,
+    })),
+  });
+  await fetch(`${host.url}/api/import`, {
+    method: 'POST',
+    body: JSON.stringify({ format: 'holdfast-archive', version: 1, conversations: [conv('big', 2000), conv('small', 2)] }),
+  });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await page.goto(host.url);
+  await page.locator('[data-testid="conversation-item"][data-id="big"]').waitFor();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  for (const [label, id] of [
+    ['cold', 'big'],
+    ['small', 'small'],
+    ['warm', 'big'],
+  ] as const) {
+    await cdp.send('Profiler.start');
+    const ms = await page.evaluate(async (cid) => {
+      const t = performance.now();
+      (document.querySelector(`[data-testid="conversation-item"][data-id="${cid}"]`) as HTMLElement).click();
+      for (;;) {
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        const msgs = document.querySelectorAll('[data-testid="message"]');
+        if (msgs.length && msgs[msgs.length - 1]!.getAttribute('data-id') === (cid === 'big' ? 'bigm1999' : 'smallm1'))
+          return performance.now() - t;
+      }
+    }, id);
+    const { profile } = (await cdp.send('Profiler.stop')) as {
+      profile: {
+        nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+        samples: number[];
+        timeDeltas: number[];
+      };
+    };
+    const self = new Map<string, number>();
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    profile.samples.forEach((s, i) => {
+      const n = byId.get(s)!;
+      const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+      self.set(k, (self.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    out.push(`${label}: ${ms.toFixed(0)} ms; self time by function (ms, sampled):`);
+    out.push(
+      [...self.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 14)
+        .map(([k, v]) => `  ${v.toFixed(1)} ${k}`)
+        .join('\n'),
+    );
+  }
+  await browser.close();
+  await host.kill('SIGKILL');
+  await fake.close();
+  return out.join('\n');
+}

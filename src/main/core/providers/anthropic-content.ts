@@ -1,0 +1,79 @@
+/**
+ * A conversation's turns as the Anthropic Messages API takes them: text, plus `image` blocks (base64 PNG, JPEG, GIF,
+ * WebP) and `document` blocks (PDF base64, text files as plain-text sources). Its limits are checked here, before
+ * anything is sent, and a file that breaks one fails the answer with a reason naming the limit: nothing is dropped.
+ */
+import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import { ProviderError, type ProviderAttachment, type ProviderMessage } from './provider';
+
+/** The API's limits (its documentation: images and PDF support). */
+export const ANTHROPIC_LIMITS = {
+  imageBytes: 5 * 1024 * 1024,
+  imagesPerRequest: 100,
+  pdfBytes: 32 * 1024 * 1024,
+  pdfPages: 100,
+};
+
+/** Models from before Claude 3 read no images or PDFs. */
+export function hasVision(model: string): boolean {
+  return !/^claude-(instant|2)/.test(model);
+}
+
+export function toAnthropicMessages(messages: ProviderMessage[], model: string): MessageParam[] {
+  const images = messages.flatMap((m) => m.attachments ?? []).filter((a) => a.kind === 'image').length;
+  if (images > ANTHROPIC_LIMITS.imagesPerRequest)
+    refuse(`This conversation holds ${images} images; Anthropic takes at most ${ANTHROPIC_LIMITS.imagesPerRequest} per request`);
+  return messages.map((m) => {
+    if (!m.attachments?.length) return { role: m.role, content: m.content };
+    const blocks = m.attachments.map((a) => block(a, model));
+    // Files first, then the question: the order the API's documentation recommends.
+    return { role: m.role, content: [...blocks, ...(m.content ? [{ type: 'text' as const, text: m.content }] : [])] };
+  });
+}
+
+function block(a: ProviderAttachment, model: string) {
+  if (a.kind === 'text') {
+    return {
+      type: 'document' as const,
+      source: { type: 'text' as const, media_type: 'text/plain' as const, data: a.data.toString('utf8') },
+      title: a.name,
+    };
+  }
+  if (!hasVision(model)) refuse(`${model} cannot read images or PDFs (${a.name}); choose a Claude 3 or later model`);
+  if (a.kind === 'image') {
+    if (a.data.length > ANTHROPIC_LIMITS.imageBytes)
+      refuse(`${a.name} is ${mb(a.data.length)}; Anthropic takes images of at most ${mb(ANTHROPIC_LIMITS.imageBytes)}`);
+    return {
+      type: 'image' as const,
+      source: {
+        type: 'base64' as const,
+        media_type: a.mime as 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp',
+        data: a.data.toString('base64'),
+      },
+    };
+  }
+  if (a.data.length > ANTHROPIC_LIMITS.pdfBytes)
+    refuse(`${a.name} is ${mb(a.data.length)}; Anthropic takes PDFs of at most ${mb(ANTHROPIC_LIMITS.pdfBytes)}`);
+  const pages = pdfPages(a.data);
+  if (pages !== null && pages > ANTHROPIC_LIMITS.pdfPages)
+    refuse(`${a.name} has ${pages} pages; Anthropic takes PDFs of at most ${ANTHROPIC_LIMITS.pdfPages} pages`);
+  return {
+    type: 'document' as const,
+    source: { type: 'base64' as const, media_type: 'application/pdf' as const, data: a.data.toString('base64') },
+    title: a.name,
+  };
+}
+
+/** Pages counted cheaply from the page objects; null when the file keeps them in compressed object streams. */
+export function pdfPages(data: Buffer): number | null {
+  const n = data.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
+  return n > 0 ? n : null;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+function refuse(reason: string): never {
+  throw new ProviderError('bad_request', reason);
+}

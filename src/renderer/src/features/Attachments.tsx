@@ -1,0 +1,59 @@
+/** Files on a message or in the composer: image thumbnails (click for full size), other files as named chips. */
+import { useEffect, useState } from 'react';
+import { actions } from '../api/client';
+import { isDisplayableImage, type AttachmentRef } from '../../../shared/attachments';
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** One file. Images load as data URLs through the contract (the page's CSP allows no other image source). */
+export function AttachmentChip({ a, testId, onRemove }: { a: AttachmentRef; testId: string; onRemove?: () => void }) {
+  const image = isDisplayableImage(a.mime);
+  const [url, setUrl] = useState<string | undefined>();
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!image) return;
+    let live = true;
+    void actions.attachmentUrl(a.id).then((u) => live && setUrl(u));
+    return () => {
+      live = false;
+    };
+  }, [a.id, image]);
+  return (
+    <span className="attachment" data-testid={testId} data-name={a.name} data-mime={a.mime} title={`${a.name} (${size(a.size)})`}>
+      {image ? (
+        <button type="button" className="attachment-thumb" aria-label={`View ${a.name} full size`} onClick={() => setOpen(true)}>
+          {url ? <img src={url} alt={a.name} data-testid="attachment-thumbnail" /> : <span className="attachment-loading">…</span>}
+        </button>
+      ) : (
+        <span className="attachment-file">
+          <span className="attachment-name">{a.name}</span> <span className="attachment-size">{size(a.size)}</span>
+        </span>
+      )}
+      {onRemove && (
+        <button type="button" className="attachment-remove" aria-label={`Remove ${a.name}`} onClick={onRemove}>
+          ×
+        </button>
+      )}
+      {open && url && (
+        <div className="dialog-backdrop" role="dialog" aria-label={a.name} data-testid="attachment-viewer" onClick={() => setOpen(false)}>
+          <img className="attachment-full" src={url} alt={a.name} />
+        </div>
+      )}
+    </span>
+  );
+}
+
+export function AttachmentList({ items, testId }: { items: AttachmentRef[] | undefined; testId: string }) {
+  if (!items?.length) return null;
+  return (
+    <div className="attachments">
+      {items.map((a) => (
+        <AttachmentChip key={a.id} a={a} testId={testId} />
+      ))}
+    </div>
+  );
+}

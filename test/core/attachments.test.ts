@@ -1,0 +1,393 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAnthropic } from '../support/fake-anthropic';
+import { makeCore, settled, tempDir, waitFor } from '../support/core';
+import type { Core } from '../../src/main/core/core';
+import { HoldfastError } from '../../src/shared/errors';
+import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
+import { pdf, png, sha256 as sha } from '../support/files';
+import { writeZip } from '../support/zip';
+
+let fake: FakeAnthropic;
+const cores: Core[] = [];
+const open = (...a: Parameters<typeof makeCore>) => {
+  const c = makeCore(...a);
+  cores.push(c);
+  return c;
+};
+beforeEach(async () => {
+  fake = await new FakeAnthropic({ paceMs: 2 }).listen();
+});
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
+  await fake.close();
+});
+
+function rejects(fn: () => unknown): HoldfastError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof HoldfastError) return err;
+    throw err;
+  }
+  throw new Error('expected a HoldfastError');
+}
+
+describe('attachments: store', () => {
+  it('keeps a file once per content under its SHA-256, fsynced before the row, and lists it on the message', async () => {
+    const core = open(fake);
+    const data = png();
+    const a = core.attachments.add({ name: 'shot.png', mime: 'image/png', data });
+    const b = core.attachments.add({ name: 'again.png', mime: 'image/png', data });
+    expect(a.sha256).toBe(sha(data));
+    expect(a).toMatchObject({ name: 'shot.png', mime: 'image/png', size: data.length });
+    const file = path.join(core.options.dataDir, 'attachments', a.sha256.slice(0, 2), a.sha256);
+    expect(fs.readFileSync(file).equals(data)).toBe(true);
+    expect(fs.readdirSync(path.dirname(file))).toEqual([a.sha256]); // one file for both uploads, no temp file left
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'what is this?', attachments: [a.id, b.id] });
+    const user = core.store.message(sent.user_message_id);
+    expect(user.attachments).toEqual([
+      { id: a.id, name: 'shot.png', mime: 'image/png', size: data.length },
+      { id: b.id, name: 'again.png', mime: 'image/png', size: data.length },
+    ]);
+    expect(core.store.message(sent.assistant_message_id).attachments).toEqual([]);
+    const thread = core.conversations.thread(conv.id);
+    expect(thread.messages[0]!.attachments?.map((x) => x.id)).toEqual([a.id, b.id]);
+    await settled(core, sent.assistant_message_id);
+  });
+
+  it('refuses unknown and unreadable files with a reason, and a file over the limit with the limit', () => {
+    const core = open(fake);
+    expect(
+      rejects(() => core.attachments.add({ name: 'a.exe', mime: 'application/x-msdownload', data: Buffer.from('MZ') })).message,
+    ).toMatch(/not accepted/);
+    expect(rejects(() => core.attachments.add({ name: 'a.png', mime: 'image/png', data: Buffer.from('not a png') })).message).toMatch(
+      /not a readable image\/png/,
+    );
+    expect(rejects(() => core.attachments.add({ name: 'a.txt', mime: 'text/plain', data: Buffer.from([0xff, 0xfe, 0x00]) })).code).toBe(
+      'invalid_input',
+    );
+    const big = rejects(() =>
+      core.attachments.add({ name: 'a.txt', mime: 'text/plain', data: Buffer.alloc(MAX_ATTACHMENT_BYTES + 1, 97) }),
+    );
+    expect(big.code).toBe('too_large');
+    expect(big.message).toContain(String(MAX_ATTACHMENT_BYTES));
+    const conv = core.conversations.create({});
+    expect(rejects(() => core.engine.send({ conversation_id: conv.id, content: 'x', attachments: ['nope'] })).code).toBe('not_found');
+    expect(core.store.messagesOf(conv.id)).toHaveLength(0); // nothing stored when a file is unknown
+  });
+
+  it('collects at start the temp files of a killed write and uploads never attached after the grace period', async () => {
+    const dir = tempDir();
+    let now = Date.now();
+    let core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    const kept = core.attachments.add({ name: 'kept.txt', mime: 'text/plain', data: Buffer.from('kept') });
+    const stray = core.attachments.add({ name: 'stray.txt', mime: 'text/plain', data: Buffer.from('never attached') });
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'hi', attachments: [kept.id] });
+    await settled(core, sent.assistant_message_id);
+    await core.close();
+    const strayFile = path.join(dir, 'attachments', stray.sha256.slice(0, 2), stray.sha256);
+    const temp = path.join(dir, 'attachments', 'ab', 'tmp-killed');
+    fs.mkdirSync(path.dirname(temp), { recursive: true });
+    fs.writeFileSync(temp, 'half');
+    // The stray's row would survive (still inside the grace), its file too; the temp file goes at once.
+    core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    expect(fs.existsSync(temp)).toBe(false);
+    expect(core.attachments.find(stray.id)).toBeDefined();
+    await core.close();
+    now += 25 * 60 * 60 * 1000;
+    fs.utimesSync(strayFile, new Date(now - 25 * 3600e3), new Date(now - 25 * 3600e3));
+    core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    expect(core.attachments.find(stray.id)).toBeUndefined();
+    expect(fs.existsSync(strayFile)).toBe(false);
+    expect(core.attachments.read(kept.id).data.toString()).toBe('kept');
+  });
+
+  it('emptying the trash removes the files no message uses any more and keeps shared ones', async () => {
+    const core = open(fake);
+    const shared = core.attachments.add({ name: 's.txt', mime: 'text/plain', data: Buffer.from('shared') });
+    const own = core.attachments.add({ name: 'o.txt', mime: 'text/plain', data: Buffer.from('own') });
+    const c1 = core.conversations.create({});
+    const c2 = core.conversations.create({});
+    const s1 = core.engine.send({ conversation_id: c1.id, content: 'one', attachments: [shared.id, own.id] });
+    const s2 = core.engine.send({ conversation_id: c2.id, content: 'two', attachments: [shared.id] });
+    await settled(core, s1.assistant_message_id);
+    await settled(core, s2.assistant_message_id);
+    core.conversations.trash(c1.id);
+    core.emptyTrash();
+    const fileOf = (s: string) => path.join(core.options.dataDir, 'attachments', s.slice(0, 2), s);
+    expect(core.attachments.find(own.id)).toBeUndefined();
+    expect(fs.existsSync(fileOf(own.sha256))).toBe(false);
+    expect(core.attachments.read(shared.id).data.toString()).toBe('shared');
+  });
+});
+
+describe('attachments: sent as Anthropic blocks', () => {
+  it('sends images and PDFs as base64 blocks and text files as text documents, byte for byte, and resends them on retry', async () => {
+    const core = open(fake);
+    const image = png(64);
+    const doc = pdf(2);
+    const text = Buffer.from('name,value\nα,1\n');
+    const ids = [
+      core.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id,
+      core.attachments.add({ name: 'd.pdf', mime: 'application/pdf', data: doc }).id,
+      core.attachments.add({ name: 't.csv', mime: 'text/csv', data: text }).id,
+    ];
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'look [len=300]', attachments: ids });
+    expect((await settled(core, sent.assistant_message_id)).status).toBe('completed');
+    const files = fake.requests.at(-1)!.files!;
+    expect(files.map((f) => [f.type, f.source, f.media_type])).toEqual([
+      ['image', 'base64', 'image/png'],
+      ['document', 'base64', 'application/pdf'],
+      ['document', 'text', 'text/plain'],
+    ]);
+    expect(sha(files[0]!.data)).toBe(sha(image));
+    expect(sha(files[1]!.data)).toBe(sha(doc));
+    expect(files[2]!.data.equals(text)).toBe(true);
+    expect(fake.requests.at(-1)!.messages[0]!.content).toBe('look [len=300]');
+    // A later turn sends the earlier turn's files again (the history includes them).
+    const next = core.engine.send({ conversation_id: conv.id, content: 'and now? [len=50]' });
+    await settled(core, next.assistant_message_id);
+    expect(fake.requests.at(-1)!.files!.map((f) => sha(f.data))).toEqual([sha(image), sha(doc), sha(text)]);
+  });
+
+  it('continuing an interrupted answer resends the same files', async () => {
+    const core = open(fake);
+    const image = png(128);
+    const id = core.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id;
+    fake.script({ kind: 'drop', after: 'middle' });
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'describe [len=1500]', attachments: [id] });
+    const m = await settled(core, sent.assistant_message_id);
+    expect(m.content).toBe(FakeAnthropic.answer('describe [len=1500]'));
+    expect(fake.requests.length).toBeGreaterThanOrEqual(2);
+    for (const r of fake.requests) expect(r.files?.map((f) => sha(f.data))).toEqual([sha(image)]);
+  });
+
+  it('a file over a provider limit ends the answer `error` naming the limit, before anything is sent', async () => {
+    const core = open(fake);
+    const big = core.attachments.add({ name: 'big.png', mime: 'image/png', data: png(6 * 1024 * 1024) });
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'too big', attachments: [big.id] });
+    const m = await settled(core, sent.assistant_message_id);
+    expect(m.status).toBe('error');
+    expect(m.error).toMatch(/big\.png is 6 MB; Anthropic takes images of at most 5 MB/);
+    expect(fake.requests).toHaveLength(0);
+    const pages = core.attachments.add({ name: 'long.pdf', mime: 'application/pdf', data: pdf(101) });
+    const again = core.engine.send({ conversation_id: conv.id, content: 'too long', attachments: [pages.id], parent_id: null });
+    expect((await settled(core, again.assistant_message_id)).error).toMatch(
+      /long\.pdf has 101 pages; Anthropic takes PDFs of at most 100 pages/,
+    );
+  });
+
+  it('a model without vision ends `error` saying so', async () => {
+    const core = open(fake, { model: 'claude-2.1' });
+    const id = core.attachments.add({ name: 'p.png', mime: 'image/png', data: png() }).id;
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'see?', attachments: [id] });
+    expect((await settled(core, sent.assistant_message_id)).error).toMatch(/claude-2\.1 cannot read images or PDFs/);
+  });
+});
+
+describe('attachments: search', () => {
+  it('finds a message by the text inside its text attachment, and no longer once the conversation is trashed', async () => {
+    const core = open(fake);
+    const notes = core.attachments.add({ name: 'notes.md', mime: 'text/markdown', data: Buffer.from('the quarterly zephyrine budget\n') });
+    core.attachments.add({ name: 'loose.txt', mime: 'text/plain', data: Buffer.from('zephyrine but never attached') });
+    const conv = core.conversations.create({ title: 'Plans' });
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'summarise [len=40]', attachments: [notes.id] });
+    await settled(core, sent.assistant_message_id);
+    const hits = core.search.search('zephyr');
+    expect(hits).toHaveLength(1);
+    expect(hits[0]).toMatchObject({ message_id: sent.user_message_id, conversation_id: conv.id, role: 'user' });
+    expect(hits[0]!.snippet).toContain('notes.md: ');
+    expect(hits[0]!.snippet).toContain('<mark>zephyrine</mark>');
+    core.conversations.trash(conv.id);
+    expect(core.search.search('zephyrine')).toHaveLength(0);
+  });
+});
+
+describe('attachments: archive', () => {
+  it('the archive is a .zip with the files when messages carry them, and round-trips into an empty database byte for byte', async () => {
+    const a = open(fake);
+    const image = png(4096);
+    const doc = pdf(3);
+    const text = Buffer.from('zephyrine notes: ünïcode\n');
+    const ids = [
+      a.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id,
+      a.attachments.add({ name: 'd.pdf', mime: 'application/pdf', data: doc }).id,
+      a.attachments.add({ name: 'n.txt', mime: 'text/plain', data: text }).id,
+    ];
+    const conv = a.conversations.create({ title: 'With files' });
+    const first = a.engine.send({ conversation_id: conv.id, content: 'one [len=40]', attachments: ids });
+    await settled(a, first.assistant_message_id);
+    const second = a.engine.send({ conversation_id: conv.id, content: 'two [len=40]', attachments: [ids[0]!] }); // the same file again
+    await settled(a, second.assistant_message_id);
+    expect(a.exchange.archiveKind()).toMatchObject({ zip: true, mime: 'application/zip' });
+    const zip = path.join(tempDir(), 'archive.zip');
+    fs.writeFileSync(zip, Buffer.concat([...a.exchange.exportArchiveZip()]));
+
+    const b = open(fake);
+    const result = await b.exchange.importFile(zip);
+    expect(result).toMatchObject({ format: 'holdfast', conversations: 1, messages: 4 });
+    expect(result.notes).toContain('3 attached file(s) restored');
+    for (const m of a.store.messagesOf(conv.id)) expect(b.store.message(m.id).attachments).toEqual(m.attachments);
+    for (const id of ids) expect(sha(b.attachments.read(id).data)).toBe(sha(a.attachments.read(id).data));
+    expect(b.search.search('zephyrine')[0]?.message_id).toBe(first.user_message_id);
+    // Importing it again adds nothing.
+    const again = await b.exchange.importFile(zip);
+    expect(again).toMatchObject({ conversations: 0, skipped: 1 });
+    expect(again.notes).not.toContain('3 attached file(s) restored');
+    // Without files the archive is the JSON it always was.
+    const c = open(fake);
+    expect(c.exchange.archiveKind()).toMatchObject({ zip: false, mime: 'application/json' });
+  });
+
+  it('a zip whose file does not match its hash is refused with the reason and imports nothing', async () => {
+    const a = open(fake);
+    const id = a.attachments.add({ name: 'p.png', mime: 'image/png', data: png() }).id;
+    const conv = a.conversations.create({});
+    const sent = a.engine.send({ conversation_id: conv.id, content: 'x [len=20]', attachments: [id] });
+    await settled(a, sent.assistant_message_id);
+    const bytes = Buffer.concat([...a.exchange.exportArchiveZip()]);
+    const sha256 = a.attachments.get(id).sha256;
+    // Flip one byte inside the stored file's body (stored entries: the bytes are there as they are).
+    const at = bytes.indexOf(Buffer.from(`attachments/${sha256}`)) + `attachments/${sha256}`.length + 40;
+    bytes[at] = bytes[at]! ^ 0xff;
+    const zip = path.join(tempDir(), 'bad.zip');
+    fs.writeFileSync(zip, bytes);
+    const b = open(fake);
+    await expect(b.exchange.importFile(zip)).rejects.toThrow(/does not match its SHA-256|damaged|CRC/i);
+    expect(b.attachments.find(id)).toBeUndefined();
+    expect(b.store.allConversations()).toHaveLength(0); // refused whole, like any malformed file
+  });
+});
+
+describe('attachments: ChatGPT export .zip', () => {
+  it('keeps the uploaded images and files the zip holds with their messages, and says which it does not hold', async () => {
+    // Shape as ChatGPT exports write it (seen in published export readers): image_asset_pointer parts pointing at
+    // file-service://file-…, metadata.attachments with id, name and mime_type, and the bytes as file-…-name in the zip.
+    const node = (id: string, parent: string | null, child: string | null, message: Record<string, unknown> | null) => ({
+      id,
+      parent,
+      children: child ? [child] : [],
+      message: message && { id, create_time: 1_700_000_000, ...message },
+    });
+    const image = png(700);
+    const notes = Buffer.from('shopping: zephyrine, flour\n');
+    const conv = {
+      title: 'Photo question',
+      conversation_id: 'gpt-photo',
+      mapping: {
+        r: node('r', null, 'u', null),
+        u: node('u', 'r', 'a', {
+          author: { role: 'user' },
+          content: {
+            content_type: 'multimodal_text',
+            parts: [
+              { content_type: 'image_asset_pointer', asset_pointer: 'file-service://file-Img123', width: 1, height: 1 },
+              'what is this?',
+            ],
+          },
+          metadata: {
+            attachments: [
+              { id: 'file-Img123', name: 'cat.png', mime_type: 'image/png' },
+              { id: 'file-Doc456', name: 'notes.txt', mime_type: 'text/plain' },
+              { id: 'file-Gone789', name: 'lost.pdf', mime_type: 'application/pdf' },
+            ],
+          },
+        }),
+        a: node('a', 'u', null, { author: { role: 'assistant' }, content: { content_type: 'text', parts: ['A cat.'] } }),
+      },
+    };
+    const zip = path.join(tempDir(), 'chatgpt.zip');
+    writeZip(zip, {
+      'conversations.json': JSON.stringify([conv]),
+      'file-Img123-cat.png': image,
+      'file-Doc456-notes.txt': notes,
+    });
+    const core = open(fake);
+    const result = await core.exchange.importFile(zip);
+    expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 2 });
+    expect(result.notes).toContain('2 uploaded file(s) kept from the export');
+    expect(result.notes).toContain('1 file(s) the export names are not in the zip; their placeholders stay');
+    const c = core.store.allConversations()[0]!;
+    const user = core.store.messagesOf(c.id).find((m) => m.role === 'user')!;
+    expect(user.attachments!.map((a) => [a.name, a.mime])).toEqual([
+      ['cat.png', 'image/png'],
+      ['notes.txt', 'text/plain'],
+    ]);
+    expect(sha(core.attachments.read(user.attachments![0]!.id).data)).toBe(sha(image));
+    expect(core.attachments.read(user.attachments![1]!.id).data.equals(notes)).toBe(true);
+    expect(user.content).toContain('[file: lost.pdf]'); // the one not in the zip keeps its placeholder
+    expect(core.search.search('zephyrine')[0]?.message_id).toBe(user.id);
+    // Importing again adds nothing, files included.
+    expect(await core.exchange.importFile(zip)).toMatchObject({ conversations: 0, skipped: 1 });
+    expect(core.store.message(user.id).attachments).toHaveLength(2);
+  });
+});
+
+describe('attachments: exports', () => {
+  it('the HTML export embeds images byte for byte and only names other files (an SVG is never embedded); Markdown names them', async () => {
+    const core = open(fake);
+    const image = png(512);
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>');
+    const ids = [
+      core.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id,
+      core.attachments.add({ name: 'evil.svg', mime: 'image/svg+xml', data: svg }).id,
+    ];
+    const conv = core.conversations.create({ title: 'Export' });
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'look [len=30]', attachments: ids });
+    await settled(core, sent.assistant_message_id);
+    const html = core.exchange.exportConversation(conv.id, 'html').content;
+    const embedded = [...html.matchAll(/<img class="file" alt="([^"]*)" src="data:([^;]+);base64,([^"]+)">/g)];
+    expect(embedded.map((m) => [m[1], m[2]])).toEqual([['p.png', 'image/png']]);
+    expect(sha(Buffer.from(embedded[0]![3]!, 'base64'))).toBe(sha(image));
+    expect(html).toContain('📎 evil.svg (image/svg+xml,');
+    expect(html).not.toContain('onload');
+    const md = core.exchange.exportConversation(conv.id, 'md').content;
+    expect(md).toContain(`_📎 p.png (image/png, ${image.length} bytes)_`);
+    expect(md).toContain('_📎 evil.svg (image/svg+xml,');
+  });
+});
+
+describe('attachments: offline', () => {
+  it('a message with files written offline is queued, survives a restart, and is sent in order with its files when the network returns', async () => {
+    const dir = tempDir();
+    let core = open(fake, { dataDir: dir });
+    fake.goOffline(60_000);
+    core.engine.network.hint(false);
+    const image = png(300);
+    const text = Buffer.from('# notes\nkept offline\n');
+    const img = core.attachments.add({ name: 'p.png', mime: 'image/png', data: image });
+    const md = core.attachments.add({ name: 'n.md', mime: 'text/markdown', data: text });
+    const conv = core.conversations.create({});
+    const first = core.engine.send({ conversation_id: conv.id, content: 'offline one [len=300]', attachments: [img.id] });
+    const second = core.engine.send({ conversation_id: conv.id, content: 'offline two [len=300]', attachments: [md.id] });
+    for (const s of [first, second]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
+    await core.close();
+    core = open(fake, { dataDir: dir });
+    await waitFor(() => core.engine.network.state === 'offline', 10_000, 'offline after restart');
+    for (const s of [first, second]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
+    expect(core.store.message(first.user_message_id).attachments?.map((a) => a.id)).toEqual([img.id]);
+    fake.goOffline(0);
+    for (const s of [first, second]) expect((await settled(core, s.assistant_message_id)).status).toBe('completed');
+    const one = fake.requests.find((r) => r.messages.at(-1)!.content === 'offline one [len=300]')!;
+    expect(one.files!.map((f) => sha(f.data))).toEqual([sha(image)]);
+    // The second went out after the first answer, with both turns' files in order.
+    const two = fake.requests.find((r) => r.messages.at(-1)!.content === 'offline two [len=300]')!;
+    expect(two.messages.map((m) => m.content)).toEqual([
+      'offline one [len=300]',
+      FakeAnthropic.answer('offline one [len=300]'),
+      'offline two [len=300]',
+    ]);
+    expect(two.files!.map((f) => [f.message, sha(f.data)])).toEqual([
+      [0, sha(image)],
+      [2, sha(text)],
+    ]);
+  });
+});

@@ -1,0 +1,98 @@
+/** Attachments in the window: picked, sent byte for byte, shown as thumbnails after a reload; hostile files run nothing. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer } from './fixtures';
+import { FakeAnthropic } from '../support/fake-anthropic';
+import { tempDir } from '../support/core';
+import { png, sha256 } from '../support/files';
+
+test('an image attached by the picker reaches the provider byte for byte and its thumbnail shows after a reload', async ({
+  page,
+  fake,
+  host,
+}) => {
+  const dir = tempDir('holdfast-att-');
+  const image = png(2048);
+  const file = path.join(dir, 'screenshot.png');
+  fs.writeFileSync(file, image);
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(file);
+  const chip = page.getByTestId('composer-attachment');
+  await expect(chip).toHaveAttribute('data-name', 'screenshot.png');
+  await expect(chip.getByTestId('attachment-thumbnail')).toBeVisible();
+  const prompt = 'what is on it? [len=200]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(0); // sent with the message
+  // The answer's request (a title request may follow it, text only).
+  const received = fake.requests.find((r) => r.messages.at(-1)?.content === prompt)!.files!;
+  expect(received.map((f) => [f.type, f.media_type])).toEqual([['image', 'image/png']]);
+  expect(sha256(received[0]!.data)).toBe(sha256(image));
+
+  await page.reload();
+  const shown = page.getByTestId('message-attachment');
+  await expect(shown).toHaveAttribute('data-name', 'screenshot.png');
+  const thumb = shown.getByTestId('attachment-thumbnail');
+  await expect(thumb).toBeVisible();
+  // The thumbnail is the exact bytes (a data URL: the page's CSP allows no other image source).
+  const src = await thumb.getAttribute('src');
+  expect(sha256(Buffer.from(src!.split(',')[1]!, 'base64'))).toBe(sha256(image));
+  await thumb.click();
+  await expect(page.getByTestId('attachment-viewer')).toBeVisible();
+});
+
+test('a hostile SVG or HTML file attached and sent runs no script in the app', async ({ page, host }) => {
+  const dir = tempDir('holdfast-att-');
+  const svg = path.join(dir, 'evil.svg');
+  fs.writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg" onload="window.top.pwned=1"><script>window.top.pwned=2</script></svg>');
+  const html = path.join(dir, 'evil.html');
+  fs.writeFileSync(html, '<img src=x onerror="window.top.pwned=3"><script>window.top.pwned=4</script>');
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles([svg, html]);
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(2);
+  await sendMessage(page, 'look at these [len=50]');
+  await expect(page.getByTestId('message-attachment')).toHaveCount(2);
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
+  await page.reload();
+  await expect(page.getByTestId('message-attachment')).toHaveCount(2);
+  // Neither is shown as an image or a page: both are named files, and no handler ran.
+  await expect(page.getByTestId('message-attachment').getByTestId('attachment-thumbnail')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  // Opened directly, the host serves them as sandboxed downloads, never as a document.
+  const ids = await page.evaluate(async () => {
+    const r = await fetch(`/api/sessions`);
+    const [conv] = (await r.json()) as { id: string }[];
+    const t = (await (await fetch(`/api/sessions/${conv!.id}/messages`)).json()) as { attachments: { id: string }[] }[];
+    return t.flatMap((m) => m.attachments.map((a) => a.id));
+  });
+  for (const id of ids) {
+    const res = await page.request.get(`${host.current.url}/api/attachments/${id}`);
+    expect(res.headers()['content-type']).toBe('application/octet-stream');
+    expect(res.headers()['content-security-policy']).toMatch(/^sandbox/);
+  }
+});
+
+test('a file dropped on the composer is attached, not imported; a pasted image is attached too', async ({ page, host }) => {
+  await openApp(page, host.current.url);
+  const json = JSON.stringify([{ uuid: 'x', name: 'not an import', chat_messages: [] }]);
+  await page.evaluate((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], 'conversations.json', { type: 'application/json' }));
+    const target = document.querySelector('[data-testid="composer-input"]')!;
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, json);
+  await expect(page.getByTestId('composer-attachment')).toHaveAttribute('data-name', 'conversations.json');
+  const image = png(32).toString('base64');
+  await page.evaluate((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+    const target = document.querySelector('[data-testid="composer-input"]')!;
+    target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, image);
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(2);
+  await expect(page.getByTestId('composer-attachment').nth(1).getByTestId('attachment-thumbnail')).toBeVisible();
+  await expect(page.getByTestId('notice')).toHaveCount(0); // nothing was imported
+  expect(await page.getByTestId('conversation-item').count()).toBe(0);
+});
