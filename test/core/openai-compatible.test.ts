@@ -17,6 +17,7 @@ import { FakeOpenAI } from '../support/fake-openai';
 import { fakeOpenAI } from '../support/servers';
 import { settled, tempDir, waitFor } from '../support/core';
 import { cleanup } from '../support/cleanup';
+import { png } from '../support/files';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/openai-streams');
 
@@ -231,6 +232,27 @@ describe('the OpenAI-compatible provider', () => {
     expect(m.status).toBe('completed');
     expect(m.content).toBe(FakeOpenAI.answer(prompt));
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it('sends attached images as image_url parts and text files as text, the question last', async () => {
+    const fake = await fakeOpenAI();
+    const core = openCore();
+    const { conv } = await conversationOn(core, fake);
+    const image = png();
+    const a = core.attachments.add({ name: 'shot.png', mime: 'image/png', data: image });
+    const t = core.attachments.add({ name: 'notes.txt', mime: 'text/plain', data: Buffer.from('remember the milk') });
+    const { assistant_message_id } = core.engine.send({
+      conversation_id: conv.id,
+      content: 'what is this? [len=100]',
+      attachments: [a.id, t.id],
+    });
+    const m = await settled(core, assistant_message_id);
+    expect(m.status).toBe('completed');
+    expect(fake.requests[0]!.parts[0]).toEqual([
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${image.toString('base64')}` } },
+      { type: 'text', text: 'notes.txt:\nremember the milk' },
+      { type: 'text', text: 'what is this? [len=100]' },
+    ]);
   });
 
   it.each(['reasoning_content', 'reasoning', 'thinking_parts'] as const)(

@@ -39,6 +39,8 @@ export interface RecordedOpenAIRequest {
   model: string;
   max_tokens?: number;
   messages: { role: string; content: string; prefix?: boolean }[];
+  /** Each message's content parts as sent, when it was an array (images, files, text). */
+  parts: unknown[][];
   continue_final_message?: boolean;
   /** The limit came as `max_completion_tokens`. */
   max_completion_tokens?: boolean;
@@ -160,6 +162,7 @@ export class FakeOpenAI {
       max_tokens: body.max_tokens ?? body.max_completion_tokens,
       ...(body.max_completion_tokens !== undefined ? { max_completion_tokens: true } : {}),
       messages,
+      parts: body.messages.map((m) => (Array.isArray(m.content) ? (m.content as unknown[]) : [])),
       ...(body.continue_final_message ? { continue_final_message: true } : {}),
       stream_options: body.stream_options,
       authorization: req.headers.authorization,
