@@ -21,7 +21,7 @@ const LAYERS = [
     folder: 'src/main/core',
     imports: ['src/main/core', 'src/shared'],
     // marked, katex and highlight.js render Markdown for the self-contained HTML export.
-    packages: ['zod', 'better-sqlite3', '@anthropic-ai/sdk', 'stream-json', 'yauzl', 'uuid', 'marked', 'katex', 'highlight.js'],
+    packages: ['zod', 'better-sqlite3', '@anthropic-ai/sdk', 'openai', 'stream-json', 'yauzl', 'uuid', 'marked', 'katex', 'highlight.js'],
     builtins: true,
     rule: 'core/ is plain Node: never electron, react or a host; the platform comes in as parameters.',
   },

@@ -1,4 +1,4 @@
-/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup|list|memory]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
+/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup|list|memory|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
@@ -11,6 +11,7 @@ import { runListBench } from './list';
 import { runMemoryBench } from './memory';
 import { machineLine } from './machine';
 import { runSwitchProfile } from './switch-profile';
+import { runProvidersBench } from './providers';
 
 const which = process.argv[2];
 const log = (s: string) => console.error(s);
@@ -59,4 +60,8 @@ if (!which || which === 'memory') {
 if (which === 'switch-profile') {
   header('## Where a switch goes: a CPU profile of the window (needs `npm run build` first)');
   console.log(await runSwitchProfile(), '\n');
+}
+if (!which || which === 'providers') {
+  header('## Streamed chunks persisted end to end, per provider (the real SDKs, the engine, the journal)');
+  console.log(await runProvidersBench(), '\n');
 }

@@ -5,9 +5,10 @@ import { sync } from './sync';
 import { settings } from './settings';
 import { exchange } from './exchange';
 import { attachments } from './attachments';
+import { providers } from './providers';
 import type { InputOf, OutputOf } from './rpc';
 
-export const contract = { ...conversations, ...messages, ...sync, ...settings, ...exchange, ...attachments };
+export const contract = { ...conversations, ...messages, ...sync, ...settings, ...exchange, ...attachments, ...providers };
 export type Contract = typeof contract;
 export type Method = keyof Contract;
 export type Input<M extends Method> = InputOf<Contract, M>;

@@ -7,6 +7,7 @@ export const CreateConversationInput = z
   .object({
     title: z.string().max(500).optional(),
     model: z.string().min(1).max(200).optional(),
+    provider_id: Id.optional(),
     system_prompt: z.string().max(100_000).optional(),
   })
   .strict();
@@ -17,6 +18,8 @@ export const UpdateConversationInput = z
     title: z.string().max(500).optional(),
     system_prompt: z.string().max(100_000).nullable().optional(),
     model: z.string().min(1).max(200).nullable().optional(),
+    /** The provider that answers here from now on (null: the default); the history stays as it is. */
+    provider_id: Id.nullable().optional(),
     max_tokens: z.number().int().min(1).max(128_000).nullable().optional(),
     temperature: z.number().min(0).max(1).nullable().optional(),
     /** Extended thinking: `{type: 'enabled', budget_tokens}` (≥ 1024, below max_tokens), `{type: 'adaptive'}`, or null (off). */

@@ -28,6 +28,8 @@ export const Message = z.object({
   status: MessageStatus,
   error: z.string().nullable(),
   model: z.string().nullable(),
+  /** The provider that actually wrote this answer (the conversation's, or the offline fallback); absent in older files. */
+  provider_id: z.string().nullable().optional(),
   stop_reason: z.string().nullable(),
   input_tokens: z.number().nullable(),
   output_tokens: z.number().nullable(),
@@ -54,6 +56,8 @@ export const Conversation = z.object({
   updated_at: z.number(),
   current_leaf_id: z.string().nullable(),
   model: z.string().nullable(),
+  /** The conversation's provider; null: the default provider. Absent in older files. */
+  provider_id: z.string().nullable().optional(),
   system_prompt: z.string().nullable(),
   max_tokens: z.number().nullable(),
   temperature: z.number().nullable(),

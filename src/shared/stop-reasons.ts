@@ -9,6 +9,7 @@ const NOTES: Record<string, string> = {
   pause_turn: 'The model paused this turn before finishing (pause_turn).',
   model_context_window_exceeded: "Stopped: the conversation filled the model's context window (model_context_window_exceeded).",
   tool_use: 'Stopped to call a tool, which Holdfast does not run (tool_use).',
+  content_filter: "Blocked by the provider's content filter (content_filter).",
 };
 
 /** The note shown under a completed answer, or null when it ended normally. Unknown reasons are named, never hidden. */

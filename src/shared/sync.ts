@@ -28,6 +28,8 @@ export const AppStatus = z.object({
   demo: z.boolean(),
   queued_message_ids: z.array(z.string()),
   waiting_message_ids: z.array(z.string()),
+  /** Answers whose local endpoint is still loading the model (shown as "loading model"). Optional for older hosts. */
+  loading_message_ids: z.array(z.string()).optional(),
   /** Conversations with an answer streaming or queued: the list marks them. */
   generating_conversation_ids: z.array(z.string()),
   /**

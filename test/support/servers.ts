@@ -2,10 +2,18 @@
 import { FakeAnthropic, type FakeConfig } from './fake-anthropic';
 import { startHostProcess, type HostLaunch, type HostProcess } from './host-process';
 import { cleanup } from './cleanup';
+import { FakeOpenAI, type FakeOpenAIConfig } from './fake-openai';
 
 /** The local Anthropic-compatible server on a free port. */
 export async function fakeAnthropic(config: Partial<FakeConfig> = {}): Promise<FakeAnthropic> {
   const fake = await new FakeAnthropic(config).listen();
+  cleanup(() => fake.close());
+  return fake;
+}
+
+/** The local OpenAI-compatible server on a free port. */
+export async function fakeOpenAI(config: Partial<FakeOpenAIConfig> = {}): Promise<FakeOpenAI> {
+  const fake = await new FakeOpenAI(config).listen();
   cleanup(() => fake.close());
   return fake;
 }

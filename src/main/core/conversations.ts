@@ -13,9 +13,14 @@ export class Conversations {
     private readonly sync: SyncHub,
   ) {}
 
-  create(input: { title?: string; model?: string; system_prompt?: string }): Conversation {
+  create(input: { title?: string; model?: string; provider_id?: string; system_prompt?: string }): Conversation {
     return this.store.mutate(() =>
-      this.store.insertConversation({ title: input.title ?? '', model: input.model ?? null, system_prompt: input.system_prompt ?? null }),
+      this.store.insertConversation({
+        title: input.title ?? '',
+        model: input.model ?? null,
+        provider_id: input.provider_id ?? null,
+        system_prompt: input.system_prompt ?? null,
+      }),
     );
   }
 
@@ -30,7 +35,9 @@ export class Conversations {
 
   update(
     id: string,
-    patch: Partial<Pick<Conversation, 'title' | 'system_prompt' | 'model' | 'max_tokens' | 'temperature' | 'pinned' | 'thinking'>>,
+    patch: Partial<
+      Pick<Conversation, 'title' | 'system_prompt' | 'model' | 'provider_id' | 'max_tokens' | 'temperature' | 'pinned' | 'thinking'>
+    >,
   ): Conversation {
     const before = this.store.conversation(id);
     const thinking = patch.thinking === undefined ? before.thinking : patch.thinking;

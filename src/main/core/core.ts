@@ -22,6 +22,7 @@ import { NewerDatabaseError } from './store/database';
 import { Search } from './search';
 import { Exchange } from './exchange/exchange';
 import { MemorySettings, type SettingsBackend } from './settings';
+import { MemoryKeyStore, ProviderRegistry, type KeyStore } from './providers/registry';
 import { Attachments } from './store/attachments';
 
 export { MemorySettings, providerFromEnv, type SettingsBackend } from './settings';
@@ -30,6 +31,10 @@ export interface CoreOptions {
   dataDir: string;
   provider: Provider;
   settings?: SettingsBackend;
+  /** Where configured providers' keys live (default: memory, for this run only). */
+  keys?: KeyStore;
+  /** Where OPENAI_API_KEY / OPENAI_BASE_URL and the demo's pace are read (default: none). */
+  env?: NodeJS.ProcessEnv;
   flushMs?: number;
   policy?: Partial<RetryPolicy>;
   defaultMaxTokens?: number;
@@ -65,6 +70,7 @@ export class Core {
   readonly sync: SyncHub;
   readonly conversations: Conversations;
   readonly settings: SettingsBackend;
+  readonly providers: ProviderRegistry;
   readonly backups: Backups;
   readonly search: Search;
   readonly exchange: Exchange;
@@ -113,12 +119,22 @@ export class Core {
         if (!isDiskFullAt(err, options.dataDir)) throw err;
         options.log?.('disk full: the change log was not compacted'); // start normally on a full disk
       }
+      this.providers = new ProviderRegistry({
+        db: this.db,
+        keys: options.keys ?? new MemoryKeyStore(),
+        env: options.env ?? {},
+        primary: options.provider,
+        newId: () => this.store.newId(),
+        now: () => this.store.now(),
+        probeEveryMs: options.probeEveryMs,
+        log: options.log,
+      });
       this.attachments = new Attachments(this.store, options.dataDir, options.log);
       this.journal = new Journal(this.store, { flushMs: options.flushMs ?? 50, log: options.log });
       this.engine = new Engine({
         store: this.store,
         journal: this.journal,
-        provider: options.provider,
+        providers: this.providers,
         policy: { ...DEFAULT_POLICY, ...options.policy },
         defaultMaxTokens: options.defaultMaxTokens ?? 4096,
         random: options.random,
@@ -201,9 +217,23 @@ export class Core {
   }
 
   applySettings(patch: SettingsPatch): SettingsView {
-    const view = this.settings.set(patch);
+    const { default_provider_id: defaultId, offline_fallback: fallback, ...rest } = patch;
+    if (defaultId && !this.providers.has(defaultId)) throw new HoldfastError('not_found', `No provider with id ${defaultId}`);
+    if (fallback && !this.providers.has(fallback.provider_id))
+      throw new HoldfastError('not_found', `No provider with id ${fallback.provider_id} for the offline fallback`);
+    this.settings.set(rest);
     if (patch.api_key !== undefined || patch.model !== undefined) this.engine.setProvider(this.settings.provider());
-    return view;
+    if (defaultId !== undefined) this.providers.setSetting('default_provider_id', defaultId);
+    if (fallback !== undefined) this.providers.setSetting('offline_fallback', fallback);
+    return this.settingsView();
+  }
+
+  settingsView(): SettingsView {
+    return {
+      ...this.settings.get(),
+      default_provider_id: this.providers.defaultId(),
+      offline_fallback: (this.providers.setting('offline_fallback') as SettingsView['offline_fallback']) ?? null,
+    };
   }
 
   emptyTrash(): { deleted: number } {

@@ -37,7 +37,7 @@ export function platformDoor(core: Core): PlatformDoor {
     connect: (listener) => core.sync.connect(listener),
     importFile: (file) => core.exchange.importFile(file),
     exportArchive: () => core.exchange.exportArchive(),
-    hintNetwork: (online) => core.engine.network.hint(online),
+    hintNetwork: (online) => core.providers.hint(online),
     close: () => core.close(),
   };
 }

@@ -21,7 +21,7 @@ import type { Subscription } from '../core/sync/hub';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
-import { DesktopSettings } from './settings';
+import { DesktopSettings, SafeStorageKeyStore } from './settings';
 import { describe, openWithRecovery } from './recovery';
 import { frameRules } from './frames';
 
@@ -43,6 +43,8 @@ function openCore(dataDir: string): PlatformDoor {
     dataDir,
     provider: settings.provider(),
     settings,
+    keys: new SafeStorageKeyStore(settings),
+    env: process.env,
     dailyBackups: true,
     log: (s) => console.log(`[engine] ${s}`),
   });

@@ -69,6 +69,7 @@ function createCore(): Core {
     dataDir,
     provider,
     settings: new MemorySettings(provider, process.env),
+    env: process.env,
     flushMs: values.flushMs,
     policy: {
       ...(values.watchdogMs !== undefined ? { watchdogMs: values.watchdogMs } : {}),

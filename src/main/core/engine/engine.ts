@@ -10,7 +10,8 @@ import type { Store } from '../store/store';
 import type { Journal } from './journal';
 import { Generation, type GenerationSettings, type Outcome, type RetryPolicy, type VariantOrigin } from './generation';
 import { systemClock, type EngineClock } from './clock';
-import { NetworkMonitor } from './network';
+import type { NetworkMonitor } from './network';
+import type { ProviderRegistry, ProviderRoute } from '../providers/registry';
 import { StrategyMemory } from '../store/strategies';
 import { askTitle, fallbackTitle } from './title';
 import { indexTree, threadTo } from '../../../shared/tree';
@@ -19,7 +20,8 @@ import type { Attachments } from '../store/attachments';
 export interface EngineOptions {
   store: Store;
   journal: Journal;
-  provider: Provider;
+  /** Every provider, each with its own reachability; a conversation names its own (null: the default). */
+  providers: ProviderRegistry;
   policy: RetryPolicy;
   defaultMaxTokens: number;
   random?: () => number;
@@ -38,8 +40,6 @@ export type ChunkEventKind = 'text' | 'thinking' | 'redacted';
 export type ChunkListener = (message: Message, offset: number, text: string, kind: ChunkEventKind) => void;
 
 export class Engine {
-  readonly network: NetworkMonitor;
-  private provider_: Provider;
   private readonly active = new Map<string, Generation>();
   private readonly settled = new Map<string, Promise<void>>();
   private queueRetry: NodeJS.Timeout | null = null;
@@ -51,21 +51,23 @@ export class Engine {
   private readonly strategies: StrategyMemory;
 
   constructor(private readonly o: EngineOptions) {
-    this.provider_ = o.provider;
     this.strategies = new StrategyMemory(o.store);
-    this.network = new NetworkMonitor({ probe: (s) => this.provider_.probe(s), probeEveryMs: o.probeEveryMs });
-    this.network.onChange((state) => {
-      o.log?.(`network: ${state}`);
-      if (state === 'online') this.pumpQueue();
+    o.providers.onNetworkChange((id, state) => {
+      if (state === 'online') this.pumpQueue(id);
       this.statusChanged();
     });
   }
 
-  get provider(): Provider {
-    return this.provider_;
+  /** The default provider's reachability (what the status bar shows); each provider has its own. */
+  get network(): NetworkMonitor {
+    return this.o.providers.defaultRoute().network;
   }
+  get provider(): Provider {
+    return this.o.providers.defaultRoute().provider;
+  }
+  /** Replaces the settings provider (the Anthropic key and model set in Settings, or the demo). */
   setProvider(p: Provider): void {
-    this.provider_ = p;
+    this.o.providers.setPrimary(p);
     this.statusChanged();
   }
 
@@ -84,10 +86,11 @@ export class Engine {
       this.o.log?.(`resuming ${m.id} from ${m.content.length} stored characters`);
       this.launch(m);
     }
-    // Queued messages stay `queued` (and shown so) until a probe says the provider is reachable.
-    void this.network.checkNow().then((online) => {
-      if (online && !this.closing) this.pumpQueue();
-    });
+    // Queued messages stay `queued` (and shown so) until a probe says their provider is reachable.
+    for (const route of this.o.providers.routes())
+      void route.network.checkNow().then((online) => {
+        if (online && !this.closing) this.pumpQueue(route.id); // only what waits for this provider: the others are probing too
+      });
   }
 
   /** Live text of a streaming message (what the journal holds plus what is not yet committed). */
@@ -104,6 +107,10 @@ export class Engine {
   }
   activeIds(): string[] {
     return [...this.active.keys()];
+  }
+  /** Answers whose local endpoint is still loading the model. */
+  loadingIds(): string[] {
+    return [...this.active.values()].filter((g) => g.loadingModel).map((g) => g.id);
   }
   waitingIds(): string[] {
     return [...this.active.values()].filter((g) => g.waitingFor).map((g) => g.id);
@@ -138,14 +145,17 @@ export class Engine {
     if (m.status === 'generating' || m.status === 'queued') {
       throw new HoldfastError('conflict', 'This answer is still being generated; stop it first');
     }
+    // Regenerate always asks the conversation's own provider and model (a fallback answer gets its variant beside it).
+    const route = this.routeOf(m.conversation_id);
     const a = store.mutate(() => {
       const created = store.insertMessage({
         conversation_id: m.conversation_id,
         parent_id: m.parent_id,
         role: 'assistant',
         content: '',
-        status: this.canStartUnder(m.conversation_id, m.parent_id) ? 'generating' : 'queued',
+        status: this.canStartUnder(m.conversation_id, m.parent_id, undefined, route) ? 'generating' : 'queued',
         model: this.modelFor(m.conversation_id),
+        provider_id: route.id,
       });
       store.updateConversation(m.conversation_id, { current_leaf_id: created.id });
       return created;
@@ -161,7 +171,7 @@ export class Engine {
     if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be retried');
     if (m.status === 'generating' || m.status === 'queued') throw new HoldfastError('conflict', 'This answer is already being generated');
     if (m.status === 'completed') throw new HoldfastError('conflict', 'This answer is complete; regenerate it for a new variant');
-    const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id) ? 'generating' : 'queued';
+    const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id, this.routeOfMessage(m)) ? 'generating' : 'queued';
     store.mutate(() => store.updateMessage(m.id, { status: next, error: null }));
     if (next === 'generating') this.launch(store.message(m.id));
     return { assistant_message_id: m.id };
@@ -179,7 +189,7 @@ export class Engine {
         'conflict',
         `This answer ended normally (${m.stop_reason ?? 'no stop reason'}); there is nothing to continue`,
       );
-    const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id) ? 'generating' : 'queued';
+    const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id, this.routeOfMessage(m)) ? 'generating' : 'queued';
     store.mutate(() => store.updateMessage(m.id, { status: next, stop_reason: null, error: null }));
     if (next === 'generating') this.launch(store.message(m.id));
     else this.statusChanged();
@@ -212,7 +222,7 @@ export class Engine {
     });
     await Promise.all(pending);
     if (!this.o.journal.close()) this.o.log?.('the last streamed text could not be saved (disk full); it resumes from what was saved');
-    this.network.close();
+    this.o.providers.close();
   }
 
   // ---- internals ----
@@ -223,7 +233,15 @@ export class Engine {
       if (!this.o.attachments) throw new HoldfastError('invalid_input', 'This host keeps no attachments');
       this.o.attachments.check(attachments);
     }
-    const status = this.canStartUnder(conversationId, parentId) ? 'generating' : 'queued';
+    let route = this.routeOf(conversationId);
+    let model = this.modelFor(conversationId);
+    // The conversation's provider is known to be unreachable: the offline fallback answers at once instead of the queue.
+    const fallback = route.network.state === 'offline' ? this.o.providers.fallback() : null;
+    if (fallback && fallback.route.network.state === 'online' && fallback.route.id !== route.id) {
+      route = fallback.route;
+      model = fallback.model;
+    }
+    const status = this.canStartUnder(conversationId, parentId, undefined, route) ? 'generating' : 'queued';
     const ids = store.mutate(() => {
       const user = store.insertMessage({
         conversation_id: conversationId,
@@ -241,7 +259,8 @@ export class Engine {
         role: 'assistant',
         content: '',
         status,
-        model: this.modelFor(conversationId),
+        model,
+        provider_id: route.id,
       });
       store.updateConversation(conversationId, { current_leaf_id: a.id });
       return { user_message_id: user.id, assistant_message_id: a.id };
@@ -259,8 +278,8 @@ export class Engine {
   }
 
   /** An answer may start now when online and nothing above it is still queued or generating. */
-  private canStartUnder(conversationId: string, parentId: string | null, self?: string): boolean {
-    if (this.closing || this.network.state === 'offline') return false;
+  private canStartUnder(conversationId: string, parentId: string | null, self: string | undefined, route: ProviderRoute): boolean {
+    if (this.closing || route.network.state === 'offline') return false;
     const busy = new Set(this.o.store.busyIn(conversationId).filter((id) => id !== self));
     if (!busy.size || !parentId) return true; // the usual case: nothing else in flight here, no walk needed
     const parents = this.o.store.parentsOf(conversationId);
@@ -271,24 +290,36 @@ export class Engine {
     return true;
   }
 
-  /** A model name the current provider can serve: the demo only serves `demo`, and only the demo serves it. */
-  private usable(model: string | null): string | null {
-    return model && (this.provider_.name === 'demo') === (model === DEMO_MODEL) ? model : null;
+  /** The conversation's own provider (the default when it names none, or one since removed). */
+  private routeOf(conversationId: string): ProviderRoute {
+    return this.o.providers.route(this.o.store.conversation(conversationId).provider_id);
+  }
+  /** The provider that writes this answer: the one recorded on it (the fallback, say), else the conversation's. */
+  private routeOfMessage(m: Message): ProviderRoute {
+    return m.provider_id && this.o.providers.has(m.provider_id) ? this.o.providers.route(m.provider_id) : this.routeOf(m.conversation_id);
+  }
+
+  /** A model name the provider can serve: the demo only serves `demo`, and only the demo serves it. */
+  private usable(model: string | null | undefined, provider: Provider): string | null {
+    return model && (provider.name === 'demo') === (model === DEMO_MODEL) ? model : null;
   }
 
   private modelFor(conversationId: string): string {
-    return this.usable(this.o.store.conversation(conversationId).model) ?? this.provider_.defaultModel;
+    const provider = this.routeOf(conversationId).provider;
+    return this.usable(this.o.store.conversation(conversationId).model, provider) ?? provider.defaultModel;
   }
 
   private settingsFor(m: Message): GenerationSettings {
     const conv = this.o.store.conversation(m.conversation_id);
+    const provider = this.routeOfMessage(m).provider;
+    const own = this.routeOf(m.conversation_id).provider === provider;
     return {
-      model: this.usable(m.model) ?? this.modelFor(m.conversation_id),
+      model: this.usable(m.model, provider) ?? (own ? this.modelFor(m.conversation_id) : provider.defaultModel),
       max_tokens: conv.max_tokens ?? this.o.defaultMaxTokens,
       ...(conv.system_prompt ? { system: conv.system_prompt } : {}),
       ...(conv.temperature != null ? { temperature: conv.temperature } : {}),
       // The demo provider has no thinking; Anthropic models get the conversation's setting.
-      ...(conv.thinking && this.provider_.name !== 'demo' ? { thinking: conv.thinking } : {}),
+      ...(conv.thinking && provider.name === 'anthropic' ? { thinking: conv.thinking } : {}),
     };
   }
 
@@ -322,7 +353,8 @@ export class Engine {
   private launch(m: Message, variantOf?: VariantOrigin): void {
     if (this.active.has(m.id)) return;
     const { journal } = this.o;
-    const provider = this.provider_;
+    const route = this.routeOfMessage(m);
+    const provider = route.provider;
     let history: ProviderMessage[];
     try {
       history = this.historyFor(m);
@@ -341,7 +373,7 @@ export class Engine {
       this.settingsFor(m),
       {
         provider,
-        network: this.network,
+        network: route.network,
         policy: this.o.policy,
         clock: this.o.clock ?? systemClock,
         strategyFor: (model) => this.strategies.strategyFor(provider.endpoint, model),
@@ -353,6 +385,16 @@ export class Engine {
           }
         },
         onWaiting: () => this.statusChanged(),
+        handOff: () => {
+          // Only the conversation's own provider hands off (a fallback answer never hands off again).
+          const fallback = this.o.providers.fallback();
+          return Boolean(
+            fallback &&
+            route.id === this.routeOf(m.conversation_id).id &&
+            fallback.route.id !== route.id &&
+            fallback.route.network.state === 'online',
+          );
+        },
         append: (offset, text) => {
           journal.append(m.id, text);
           for (const l of this.chunkListeners) l(m, offset, text, 'text');
@@ -426,6 +468,19 @@ export class Engine {
       return;
     }
     let next: Message | undefined;
+    if (outcome.status === 'handed_off') {
+      const fallback = this.o.providers.fallback();
+      store.mutate(() => {
+        if (fallback) store.updateMessage(gen.id, { provider_id: fallback.route.id, model: fallback.model });
+      });
+      this.active.delete(gen.id);
+      this.settled.delete(gen.id);
+      this.finishing.delete(gen.id);
+      journal.release(gen.id);
+      this.o.log?.(`${gen.id}: its provider is unreachable; the offline fallback answers`);
+      this.launch(store.message(gen.id));
+      return;
+    }
     store.mutate(() => {
       store.foldJournal(gen.id);
       if (outcome.status === 'completed') {
@@ -454,6 +509,7 @@ export class Engine {
           content: '',
           status: 'generating',
           model: gen.message.model,
+          provider_id: gen.message.provider_id ?? null,
         });
         store.updateConversation(gen.message.conversation_id, { current_leaf_id: next.id });
       }
@@ -478,9 +534,10 @@ export class Engine {
     const answer = store.message(answerId);
     const prompt = answer.parent_id ? (store.findMessage(answer.parent_id)?.content ?? '') : '';
     let title = fallbackTitle(prompt);
-    if (this.network.state === 'online') {
+    const route = this.routeOfMessage(answer);
+    if (route.network.state === 'online') {
       try {
-        title = (await askTitle(this.provider_, this.settingsFor(answer).model, prompt, answer.content)) || title;
+        title = (await askTitle(route.provider, this.settingsFor(answer).model, prompt, answer.content)) || title;
       } catch (err) {
         this.o.log?.(`title request failed, using the prompt's first words: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -491,10 +548,13 @@ export class Engine {
       store.mutate(() => store.updateConversation(conversationId, { title }, false));
   }
 
-  private pumpQueue(): void {
-    if (this.closing || this.network.state === 'offline') return;
+  /** Starts queued answers whose provider is reachable (only `routeId`'s when one provider just came back). */
+  private pumpQueue(routeId?: string): void {
+    if (this.closing) return;
     for (const m of this.o.store.messagesWithStatus('queued')) {
-      if (!this.canStartUnder(m.conversation_id, m.parent_id, m.id)) continue;
+      const route = this.routeOfMessage(m);
+      if (routeId !== undefined && route.id !== routeId) continue;
+      if (!this.canStartUnder(m.conversation_id, m.parent_id, m.id, route)) continue;
       try {
         this.o.store.mutate(() => this.o.store.updateMessage(m.id, { status: 'generating' }));
       } catch (err) {

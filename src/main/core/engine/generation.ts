@@ -36,7 +36,8 @@ export type Outcome =
   | { status: 'cancelled' }
   | { status: 'error'; error: string }
   | { status: 'new_variant'; reason: string }
-  | { status: 'suspended' }; // the process is shutting down: stays `generating`, resumed at next start
+  | { status: 'suspended' } // the process is shutting down: stays `generating`, resumed at next start
+  | { status: 'handed_off' }; // nothing received and the provider unreachable: the offline fallback answers instead
 
 export interface GenerationDeps extends ReasoningSink {
   provider: Provider;
@@ -52,6 +53,11 @@ export interface GenerationDeps extends ReasoningSink {
   log(message: string): void;
   /** The generation started or stopped waiting (offline, or between retries): windows show it. */
   onWaiting(): void;
+  /**
+   * About to wait for this provider's network with nothing received: true when the offline fallback takes the answer
+   * over instead (the engine restarts it there), so the person does not wait.
+   */
+  handOff?(): boolean;
 }
 
 /** Where a generation starts from when it is the new variant that replaces an answer no strategy could continue. */
@@ -65,6 +71,8 @@ export class Generation {
   private stopKind: 'cancel' | 'suspend' | null = null;
   private outputTokens = 0;
   private waitingFor_: 'offline' | 'retry' | null = null;
+  /** A local endpoint is loading the model: shown as such, not as an error or a wait. */
+  loadingModel = false;
   /** Text arrived since the last failure: the retry budget and backoff start over. */
   private progressed = false;
   readonly reasoning: Reasoning;
@@ -116,6 +124,7 @@ export class Generation {
       let strategy: Strategy = 'prefill';
       try {
         if (network.state === 'offline') {
+          if (!this.text && !this.reasoning.thinking && this.deps.handOff?.()) return { status: 'handed_off' };
           this.wait('offline');
           await network.waitOnline(this.stopper.signal);
           failingSince = failingSince === null ? null : clock.now(); // offline time is not spent from the budget
@@ -233,7 +242,11 @@ export class Generation {
       if (result) take(result.text);
     };
     try {
-      for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick })) {
+      const onLoading = (loading: boolean) => {
+        this.loadingModel = loading;
+        this.deps.onWaiting();
+      };
+      for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick, onLoading })) {
         kick();
         if (ev.type === 'start') {
           this.attemptStarted = true;

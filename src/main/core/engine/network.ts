@@ -19,6 +19,11 @@ export class NetworkMonitor {
 
   constructor(private readonly options: NetworkOptions) {}
 
+  /** The provider behind this endpoint changed (a new key): probe it from now on. */
+  setProbe(probe: NetworkOptions['probe']): void {
+    this.options.probe = probe;
+  }
+
   get state(): NetworkState {
     return this.state_;
   }

@@ -49,7 +49,8 @@ const STAGING_SCHEMA = `
     model TEXT, system_prompt TEXT, max_tokens INTEGER, temperature REAL, pinned INTEGER);
   CREATE INDEX c_source ON c (source_id);
   CREATE TABLE m (id TEXT PRIMARY KEY, conversation_id TEXT, parent_id TEXT, role TEXT, content TEXT, thinking TEXT, status TEXT, model TEXT,
-    reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER);
+    reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER,
+    provider_id TEXT);
   CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT);`;
 
 /** One import in progress: the staging database, the format the file turned out to be, and the counts. */
@@ -119,7 +120,7 @@ export class Importer {
             'INSERT INTO c VALUES (@id, @source, @source_id, @title, @created_at, @updated_at, @current_leaf_id, @model, @system_prompt, @max_tokens, @temperature, @pinned)',
           ),
           insertM: db.prepare(
-            'INSERT INTO m VALUES (@id, @conversation_id, @parent_id, @role, @content, @thinking, @status, @model, @reaction, @reaction_comment, @created_at, @error, @stop_reason, @input_tokens, @output_tokens)',
+            'INSERT INTO m VALUES (@id, @conversation_id, @parent_id, @role, @content, @thinking, @status, @model, @reaction, @reaction_comment, @created_at, @error, @stop_reason, @input_tokens, @output_tokens, @provider_id)',
           ),
           hasSource: db.prepare('SELECT 1 FROM c WHERE source_id = ? OR id = ?').pluck(),
           hasMessage: db.prepare('SELECT 1 FROM m WHERE id = ?').pluck(),
@@ -316,6 +317,7 @@ export class Importer {
         stop_reason: m.stop_reason ?? null,
         input_tokens: m.input_tokens ?? null,
         output_tokens: m.output_tokens ?? null,
+        provider_id: m.provider_id ?? null,
       });
       (m.files ?? []).forEach((f, ord) => s.insertF.run(ids.get(m.source_id)!, ord, f.ref, f.name, f.mime));
     }
@@ -347,9 +349,9 @@ export class Importer {
         const inserted = db
           .prepare(
             `INSERT INTO messages (id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment,
-            created_at, last_updated, error, stop_reason, input_tokens, output_tokens)
+            created_at, last_updated, error, stop_reason, input_tokens, output_tokens, provider_id)
           SELECT id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment,
-            created_at, created_at, error, stop_reason, input_tokens, output_tokens FROM staging.m
+            created_at, created_at, error, stop_reason, input_tokens, output_tokens, provider_id FROM staging.m
           WHERE conversation_id IN (SELECT id FROM temp.fresh)`,
           )
           .run().changes;

@@ -75,6 +75,8 @@ export interface StreamOptions {
   signal: AbortSignal;
   /** Called whenever bytes arrive, `ping` included: what the engine's watchdog listens to. */
   onActivity?: () => void;
+  /** A local server is still loading the model (nothing received yet): true while it does, false once bytes arrive. */
+  onLoading?: (loading: boolean) => void;
 }
 
 export interface Provider {

@@ -167,4 +167,24 @@ export const migrations: readonly string[] = [
     DELETE FROM attachments_fts WHERE rowid = old.rowid;
   END;
   `,
+  // 7: providers as data. Configured providers (never their keys: those live in the key store) and app-wide settings
+  // (the default provider, the offline fallback); each conversation's provider, and on each answer the provider that
+  // actually wrote it. Existing conversations and answers become the demo's or Anthropic's by the model they name;
+  // a conversation without a model keeps following the default provider (NULL).
+  `
+  CREATE TABLE providers (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    base_url TEXT,
+    preset TEXT,
+    models TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE app_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  ALTER TABLE conversations ADD COLUMN provider_id TEXT;
+  ALTER TABLE messages ADD COLUMN provider_id TEXT;
+  UPDATE conversations SET provider_id = CASE WHEN model = 'demo' THEN 'demo' ELSE 'anthropic' END WHERE model IS NOT NULL;
+  UPDATE messages SET provider_id = CASE WHEN model = 'demo' THEN 'demo' ELSE 'anthropic' END WHERE role = 'assistant' AND model IS NOT NULL;
+  `,
 ];

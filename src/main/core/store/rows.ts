@@ -8,6 +8,7 @@ export interface ConversationRow {
   updated_at: number;
   current_leaf_id: string | null;
   model: string | null;
+  provider_id: string | null;
   system_prompt: string | null;
   max_tokens: number | null;
   temperature: number | null;
@@ -28,6 +29,7 @@ export interface MessageRow {
   status: MessageStatus;
   error: string | null;
   model: string | null;
+  provider_id: string | null;
   stop_reason: string | null;
   input_tokens: number | null;
   output_tokens: number | null;
@@ -73,7 +75,7 @@ export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.parent_id, m.role,
     ELSE m.thinking END AS thinking,
   m.thinking_ms,
   (m.thinking_redacted OR (${JOURNALED} AND EXISTS (SELECT 1 FROM chunks c WHERE c.message_id = m.id AND c.kind = 'redacted'))) AS thinking_redacted,
-  m.status, m.error, m.model, m.stop_reason, m.input_tokens, m.output_tokens, m.reaction, m.reaction_comment,
+  m.status, m.error, m.model, m.provider_id, m.stop_reason, m.input_tokens, m.output_tokens, m.reaction, m.reaction_comment,
   m.created_at, m.last_updated,
   (SELECT json_group_array(json_object('id', a.id, 'name', a.name, 'mime', a.mime, 'size', a.size) ORDER BY ma.ord)
     FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id WHERE ma.message_id = m.id) AS attachments`;

@@ -21,6 +21,8 @@ export interface NewMessage {
   content: string;
   status: MessageStatus;
   model: string | null;
+  /** The provider that answers (assistant messages). */
+  provider_id?: string | null;
 }
 export interface Clock {
   now(): number;
@@ -47,8 +49,9 @@ export class Store {
       change: db.prepare('INSERT INTO changes (entity, entity_id, op, at) VALUES (?, ?, ?, ?)'),
       conv: db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?'),
       msg: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?`),
-      insertMsg: db.prepare(`INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, created_at, last_updated)
-        VALUES (@id, @conversation_id, @parent_id, @role, @content, @status, @model, @created_at, @last_updated)`),
+      insertMsg:
+        db.prepare(`INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, provider_id, created_at, last_updated)
+        VALUES (@id, @conversation_id, @parent_id, @role, @content, @status, @model, @provider_id, @created_at, @last_updated)`),
       children: db.prepare<[string], MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.parent_id = ? ORDER BY m.created_at, m.id`,
       ),
@@ -230,8 +233,8 @@ export class Store {
     const id = fields.id ?? this.newId();
     this.db
       .prepare(
-        `INSERT INTO conversations (id, title, created_at, updated_at, model, system_prompt, current_leaf_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO conversations (id, title, created_at, updated_at, model, system_prompt, current_leaf_id, provider_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -241,6 +244,7 @@ export class Store {
         fields.model ?? null,
         fields.system_prompt ?? null,
         fields.current_leaf_id ?? null,
+        fields.provider_id ?? null,
       );
     this.touch('conversation', id);
     return this.conversation(id);
@@ -266,7 +270,7 @@ export class Store {
   insertMessage(m: NewMessage & { id?: string; created_at?: number }): Message {
     const now = this.now();
     const id = m.id ?? this.newId();
-    this.q.insertMsg.run({ ...m, id, created_at: m.created_at ?? now, last_updated: now });
+    this.q.insertMsg.run({ provider_id: null, ...m, id, created_at: m.created_at ?? now, last_updated: now });
     this.touch('message', id);
     return this.message(id);
   }
@@ -276,7 +280,16 @@ export class Store {
     patch: Partial<
       Pick<
         Message,
-        'status' | 'error' | 'model' | 'stop_reason' | 'input_tokens' | 'output_tokens' | 'reaction' | 'reaction_comment' | 'thinking_ms'
+        | 'status'
+        | 'error'
+        | 'model'
+        | 'provider_id'
+        | 'stop_reason'
+        | 'input_tokens'
+        | 'output_tokens'
+        | 'reaction'
+        | 'reaction_comment'
+        | 'thinking_ms'
       >
     >,
   ): void {

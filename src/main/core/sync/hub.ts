@@ -206,6 +206,7 @@ export class SyncHub {
       demo: provider.name === 'demo',
       queued_message_ids: inFlight.filter((m) => m.status === 'queued').map((m) => m.id),
       waiting_message_ids: this.engine.waitingIds(),
+      loading_message_ids: this.engine.loadingIds(),
       generating_conversation_ids: [...new Set(inFlight.map((m) => m.conversation_id))],
       storage: {
         disk_full: this.store.health.diskFull,

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useHoldfast } from '../state/store';
 import { actions } from '../api/client';
+import { useProviders } from './Providers';
 import type { Conversation } from '../../../shared/model';
 import { download } from './DataMenu';
 
@@ -76,6 +77,9 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
 
 function ConversationSettings({ conversation: c, onClose }: { conversation: Conversation; onClose: () => void }) {
   const defaults = useHoldfast((s) => s.status);
+  const [providers] = useProviders();
+  const [providerId, setProviderId] = useState(c.provider_id ?? '');
+  const provider = providers.find((p) => p.id === providerId);
   const [system, setSystem] = useState(c.system_prompt ?? '');
   const [model, setModel] = useState(c.model ?? '');
   const [maxTokens, setMaxTokens] = useState(c.max_tokens?.toString() ?? '');
@@ -93,6 +97,7 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
             : { type: 'enabled', budget_tokens: Number(budget) },
       system_prompt: system.trim() ? system : null,
       model: model.trim() || null,
+      provider_id: providerId || null,
       max_tokens: maxTokens.trim() ? Number(maxTokens) : null,
       temperature: temperature.trim() ? Number(temperature) : null,
     });
@@ -107,13 +112,31 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
           <textarea data-testid="system-prompt" rows={4} value={system} onChange={(e) => setSystem(e.target.value)} />
         </label>
         <label>
+          Provider
+          <select data-testid="conversation-provider" value={providerId} onChange={(e) => setProviderId(e.target.value)}>
+            <option value="">The default provider</option>
+            {providers.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+                {p.reachable ? '' : ' (unreachable)'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           Model
           <input
             data-testid="conversation-model"
-            placeholder={defaults?.model ?? ''}
+            list="conversation-models"
+            placeholder={provider?.default_model ?? defaults?.model ?? ''}
             value={model}
             onChange={(e) => setModel(e.target.value)}
           />
+          <datalist id="conversation-models">
+            {(provider?.models ?? []).map((m) => (
+              <option key={m} value={m} />
+            ))}
+          </datalist>
         </label>
         <label>
           Max tokens

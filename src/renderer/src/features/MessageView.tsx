@@ -88,6 +88,7 @@ export const MessageView = memo(function MessageView({
   const m = useHoldfast((s) => s.trees[conversationId]?.messages[id]);
   const offline = useHoldfast((s) => s.status?.network === 'offline');
   const waiting = useHoldfast((s) => s.status?.waiting_message_ids.includes(id) ?? false);
+  const loadingModel = useHoldfast((s) => s.status?.loading_message_ids?.includes(id) ?? false);
   const unsaved = useHoldfast((s) => s.status?.storage?.unsaved_message_ids.includes(id) ?? false);
   const [editing, setEditing] = useState<string | null>(null);
   const [commenting, setCommenting] = useState(false);
@@ -113,6 +114,7 @@ export const MessageView = memo(function MessageView({
         <span className={`status status-${m.status}`} data-testid="message-status">
           {statusLabel(m, offline)}
           {waiting && m.status === 'generating' ? (offline ? ' — paused, offline' : ' — reconnecting') : ''}
+          {loadingModel && m.status === 'generating' ? <span data-testid="loading-model"> — loading model</span> : ''}
           {unsaved ? ' — disk full, kept in memory until there is space' : ''}
         </span>
         {siblings.length > 1 && (

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { actions } from '../api/client';
 import type { SettingsView } from '../../../shared/settings';
+import { Providers } from './Providers';
 
 const PROTECTION: Record<SettingsView['key_protection'], string> = {
   os_keychain: 'Stored encrypted with the operating system keychain.',
@@ -53,6 +54,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
           Model
           <input data-testid="settings-model" placeholder="claude-sonnet-4-5" value={model} onChange={(e) => setModel(e.target.value)} />
         </label>
+        <Providers view={view} onView={setView} />
         <div className="dialog-actions">
           {view?.has_api_key && (
             <button type="button" onClick={() => void actions.setSettings({ api_key: null }).then((v) => v && setView(v))}>

@@ -217,6 +217,12 @@ export function createActions(
     search: (q: string, limit: number): Promise<Output<'search.query'> | undefined> => call('Search', 'search.query', { q, limit }),
     getSettings: () => call('Load the settings', 'settings.get', {}),
     setSettings: (patch: SettingsPatch) => call('Save the settings', 'settings.set', patch),
+    listProviders: () => call('Load the providers', 'providers.list', {}),
+    createProvider: (input: Input<'providers.create'>) => call('Add the provider', 'providers.create', input),
+    updateProvider: (input: Input<'providers.update'>) => call('Change the provider', 'providers.update', input),
+    deleteProvider: (id: string, moveTo?: string) =>
+      call('Remove the provider', 'providers.delete', { id, ...(moveTo ? { move_to: moveTo } : {}) }),
+    testProvider: (id: string) => call('Test the connection', 'providers.refreshModels', { id }),
   };
 }
 

@@ -29,6 +29,7 @@ export function fromHoldfast(raw: unknown): ImportedConversation[] {
         reaction: m.reaction,
         reaction_comment: m.reaction_comment,
         model: m.model,
+        provider_id: m.provider_id ?? null,
         error: m.error,
         stop_reason: m.stop_reason,
         input_tokens: m.input_tokens,

@@ -15,6 +15,8 @@ export interface ImportedMessage {
   reaction_comment?: string | null;
   status?: Message['status'];
   model?: string | null;
+  /** The provider that wrote an answer (Holdfast archives only). */
+  provider_id?: string | null;
   error?: string | null;
   stop_reason?: string | null;
   input_tokens?: number | null;

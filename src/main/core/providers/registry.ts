@@ -1,0 +1,368 @@
+/**
+ * Providers as data: the configured providers (the data folder's `providers` table, their keys in a key store), the
+ * ones the environment names (stable ids), the demo, each with its own reachability; and the app-wide choices (the
+ * default provider, the offline fallback).
+ */
+import type { Db } from '../store/database';
+import { HoldfastError } from '../../../shared/errors';
+import {
+  capabilitiesOf,
+  isLoopback,
+  presetById,
+  PRESETS,
+  type CreateProviderInput,
+  type OfflineFallback,
+  type ProviderInfo,
+  type ProviderKind,
+  type UpdateProviderInput,
+} from '../../../shared/providers';
+import { NetworkMonitor } from '../engine/network';
+import type { NetworkState } from '../../../shared/model';
+import type { Provider } from './provider';
+import { AnthropicProvider } from './anthropic';
+import { DemoProvider } from './demo';
+import { OpenAICompatibleProvider } from './openai-compatible';
+
+/** Where provider keys live: the OS key store on the desktop (safeStorage), memory in the headless host. */
+export interface KeyStore {
+  get(providerId: string): string | null;
+  set(providerId: string, key: string | null): void;
+}
+
+/** Keys for this run only: never written anywhere. */
+export class MemoryKeyStore implements KeyStore {
+  private readonly keys = new Map<string, string>();
+  get(id: string): string | null {
+    return this.keys.get(id) ?? null;
+  }
+  set(id: string, key: string | null): void {
+    if (key) this.keys.set(id, key);
+    else this.keys.delete(id);
+  }
+}
+
+/** Stable ids of the providers that are not rows: the Anthropic key of the settings/environment, OPENAI_*, the demo. */
+export const ANTHROPIC_ID = 'anthropic';
+export const OPENAI_ENV_ID = 'openai';
+export const DEMO_ID = 'demo';
+
+export interface ProviderRoute {
+  id: string;
+  provider: Provider;
+  network: NetworkMonitor;
+}
+
+interface Row {
+  id: string;
+  kind: ProviderKind;
+  name: string;
+  base_url: string | null;
+  preset: string | null;
+  models: string;
+  created_at: number;
+}
+
+interface Entry extends ProviderRoute {
+  kind: ProviderKind;
+  name: string;
+  base_url: string | null;
+  preset: string | null;
+  models: string[];
+  source: ProviderInfo['source'];
+}
+
+export interface RegistryOptions {
+  db: Db;
+  keys: KeyStore;
+  env: NodeJS.ProcessEnv;
+  /** The Anthropic-or-demo provider the settings call for (today's single provider). */
+  primary: Provider;
+  newId: () => string;
+  now: () => number;
+  probeEveryMs?: number;
+  log?: (message: string) => void;
+}
+
+export class ProviderRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly networkListeners = new Set<(id: string, state: NetworkState) => void>();
+  private primaryId: string;
+  private offline = false;
+
+  constructor(private readonly o: RegistryOptions) {
+    this.put(this.builtin(DEMO_ID, o.primary.name === 'demo' ? o.primary : new DemoProvider(Number(o.env.HOLDFAST_DEMO_PACE_MS ?? 30))));
+    this.primaryId = DEMO_ID;
+    this.setPrimary(o.primary);
+    const openaiEnv = this.fromOpenAIEnv();
+    if (openaiEnv) this.put(openaiEnv);
+    for (const row of o.db.prepare<[], Row>('SELECT * FROM providers ORDER BY created_at, id').all()) this.put(this.fromRow(row));
+  }
+
+  // ---- routes for the engine ----
+
+  /** The provider for an id; an unknown or missing one (a removed provider, NULL) is the default. */
+  route(id: string | null | undefined): ProviderRoute {
+    return (id ? this.entries.get(id) : undefined) ?? this.defaultRoute();
+  }
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+  defaultRoute(): ProviderRoute {
+    return this.entries.get(this.defaultId()) ?? this.entries.get(this.primaryId) ?? this.entries.get(DEMO_ID)!;
+  }
+  defaultId(): string {
+    const chosen = this.setting('default_provider_id');
+    return typeof chosen === 'string' && this.entries.has(chosen) ? chosen : this.primaryId;
+  }
+  routes(): ProviderRoute[] {
+    return [...this.entries.values()];
+  }
+
+  /** Today's settings provider (the Anthropic key set in Settings, or the demo) replaces the built-in entry. */
+  setPrimary(p: Provider): void {
+    const id = p.name === 'demo' ? DEMO_ID : p.name === 'anthropic' ? ANTHROPIC_ID : OPENAI_ENV_ID;
+    const e = this.builtin(id, p);
+    if (id === ANTHROPIC_ID) e.source = 'environment';
+    this.put(e);
+    if (id !== ANTHROPIC_ID && this.entries.get(ANTHROPIC_ID)?.source === 'environment' && !this.o.env.ANTHROPIC_API_KEY)
+      this.drop(ANTHROPIC_ID); // the key was removed in Settings
+    this.primaryId = id;
+  }
+
+  onNetworkChange(l: (id: string, state: NetworkState) => void): () => void {
+    this.networkListeners.add(l);
+    return () => this.networkListeners.delete(l);
+  }
+
+  /** A platform hint (the OS says offline or back): loopback endpoints do not depend on the internet. */
+  hint(online: boolean): void {
+    this.offline = !online;
+    for (const e of this.entries.values()) if (!isLoopback(e.base_url) && e.kind !== 'demo') e.network.hint(online);
+  }
+
+  /** The offline fallback, when set and its provider exists. */
+  fallback(): { route: ProviderRoute; model: string } | null {
+    const f = this.setting('offline_fallback') as OfflineFallback | null;
+    if (!f || !this.entries.has(f.provider_id)) return null;
+    return { route: this.entries.get(f.provider_id)!, model: f.model };
+  }
+
+  close(): void {
+    for (const e of this.entries.values()) e.network.close();
+  }
+
+  // ---- what people see and change ----
+
+  list(): ProviderInfo[] {
+    return [...this.entries.values()].map((e) => this.info(e));
+  }
+  get(id: string): ProviderInfo {
+    const e = this.entries.get(id);
+    if (!e) throw new HoldfastError('not_found', `No provider with id ${id}`);
+    return this.info(e);
+  }
+
+  create(input: CreateProviderInput): ProviderInfo {
+    const preset = presetById(input.preset) ?? PRESETS.find((p) => p.base_url === input.base_url);
+    const baseUrl = input.base_url ?? preset?.base_url ?? (input.kind === 'anthropic' ? 'https://api.anthropic.com' : null);
+    if (!baseUrl) throw new HoldfastError('invalid_input', 'An OpenAI-compatible provider needs a base_url (or a preset)');
+    const id = this.o.newId();
+    const row: Row = {
+      id,
+      kind: input.kind,
+      name: input.name,
+      base_url: baseUrl,
+      preset: preset?.id ?? null,
+      models: JSON.stringify(input.models ?? (preset ? [preset.model] : [])),
+      created_at: this.o.now(),
+    };
+    this.o.db
+      .prepare(
+        'INSERT INTO providers (id, kind, name, base_url, preset, models, created_at) VALUES (@id, @kind, @name, @base_url, @preset, @models, @created_at)',
+      )
+      .run(row);
+    if (input.api_key) this.o.keys.set(id, input.api_key);
+    this.put(this.fromRow(row));
+    return this.get(id);
+  }
+
+  update(input: UpdateProviderInput): ProviderInfo {
+    const row = this.row(input.id);
+    if (input.api_key !== undefined) this.o.keys.set(row.id, input.api_key || null);
+    const next: Row = {
+      ...row,
+      name: input.name ?? row.name,
+      base_url: input.base_url === undefined ? row.base_url : input.base_url,
+      models: input.models ? JSON.stringify(input.models) : row.models,
+    };
+    this.o.db.prepare('UPDATE providers SET name = @name, base_url = @base_url, models = @models WHERE id = @id').run(next);
+    this.drop(row.id);
+    this.put(this.fromRow(next));
+    return this.get(row.id);
+  }
+
+  /** Removes a configured provider; the caller has moved or refused its conversations. */
+  remove(id: string): void {
+    this.row(id);
+    this.o.db.prepare('DELETE FROM providers WHERE id = ?').run(id);
+    this.o.keys.set(id, null);
+    this.drop(id);
+    if (this.setting('default_provider_id') === id) this.setSetting('default_provider_id', null);
+    const f = this.setting('offline_fallback') as OfflineFallback | null;
+    if (f?.provider_id === id) this.setSetting('offline_fallback', null);
+  }
+
+  /** Keeps a model list read from the endpoint (for offline use). */
+  keepModels(id: string, models: string[]): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.models = models;
+    if (e.source === 'settings') this.o.db.prepare('UPDATE providers SET models = ? WHERE id = ?').run(JSON.stringify(models), id);
+  }
+
+  setting(key: string): unknown {
+    const row = this.o.db.prepare<[string], { value: string }>('SELECT value FROM app_settings WHERE key = ?').get(key);
+    if (!row) return null;
+    try {
+      return JSON.parse(row.value) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  setSetting(key: string, value: unknown): void {
+    if (value === null || value === undefined) this.o.db.prepare('DELETE FROM app_settings WHERE key = ?').run(key);
+    else
+      this.o.db
+        .prepare('INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+        .run(key, JSON.stringify(value));
+  }
+
+  // ---- internals ----
+
+  private row(id: string): Row {
+    const row = this.o.db.prepare<[string], Row>('SELECT * FROM providers WHERE id = ?').get(id);
+    if (!row) {
+      if (this.entries.has(id))
+        throw new HoldfastError('invalid_input', `Provider ${id} comes from the environment or is built in: change it there`);
+      throw new HoldfastError('not_found', `No provider with id ${id}`);
+    }
+    return row;
+  }
+
+  private info(e: Entry): ProviderInfo {
+    return {
+      id: e.id,
+      kind: e.kind,
+      name: e.name,
+      base_url: e.base_url,
+      has_key: e.kind === 'demo' ? false : Boolean(this.keyOf(e)),
+      models: e.models.length ? e.models : [e.provider.defaultModel],
+      reachable: e.network.state === 'online',
+      source: e.source,
+      preset: e.preset,
+      continuation: capabilitiesOf(e.kind, e.preset).continuation,
+      default_model: e.provider.defaultModel,
+    };
+  }
+
+  private keyOf(e: Entry): string | null {
+    if (e.source === 'settings') return this.o.keys.get(e.id);
+    if (e.id === OPENAI_ENV_ID) return this.o.env.OPENAI_API_KEY || null;
+    if (e.id === ANTHROPIC_ID) return e.provider.name === 'anthropic' ? 'set' : null; // the settings provider exists only with a key
+    return null;
+  }
+
+  private builtin(id: string, provider: Provider): Entry {
+    const base = id === DEMO_ID ? null : (provider.endpoint.split(' ')[1] ?? null);
+    return {
+      id,
+      kind: provider.name === 'demo' ? 'demo' : provider.name === 'anthropic' ? 'anthropic' : 'openai-compatible',
+      name: id === DEMO_ID ? 'Demo (offline)' : id === ANTHROPIC_ID ? 'Anthropic' : 'OpenAI-compatible (environment)',
+      base_url: base,
+      preset: id === DEMO_ID ? null : (PRESETS.find((p) => p.base_url === base)?.id ?? null),
+      models: [provider.defaultModel],
+      source: id === DEMO_ID ? 'builtin' : 'environment',
+      provider,
+      network: this.monitor(id, provider),
+    };
+  }
+
+  private fromOpenAIEnv(): Entry | null {
+    const { OPENAI_API_KEY: key, OPENAI_BASE_URL: url } = this.o.env;
+    if (!key && !url) return null;
+    const baseURL = url || 'https://api.openai.com/v1';
+    const preset = PRESETS.find((p) => p.base_url === baseURL);
+    const provider = new OpenAICompatibleProvider({
+      baseURL,
+      apiKey: key || null,
+      defaultModel: this.o.env.HOLDFAST_OPENAI_MODEL || preset?.model || 'gpt-4o-mini',
+      continuation: capabilitiesOf('openai-compatible', preset?.id).continuation,
+      loopback: isLoopback(baseURL),
+      maxCompletionTokens: preset?.id === 'openai',
+    });
+    const e = this.builtin(OPENAI_ENV_ID, provider);
+    e.name = preset ? `${preset.name} (environment)` : 'OpenAI-compatible (environment)';
+    return e;
+  }
+
+  private fromRow(row: Row): Entry {
+    let models: string[] = [];
+    try {
+      const parsed = JSON.parse(row.models) as unknown;
+      if (Array.isArray(parsed)) models = parsed.filter((m): m is string => typeof m === 'string');
+    } catch {
+      models = []; // a damaged list reads as empty: the endpoint's list is read again
+    }
+    const preset = presetById(row.preset);
+    const defaultModel = models[0] ?? preset?.model ?? 'default';
+    const key = this.o.keys.get(row.id);
+    const provider: Provider =
+      row.kind === 'anthropic'
+        ? new AnthropicProvider({ apiKey: key ?? '', baseURL: row.base_url ?? undefined, defaultModel })
+        : new OpenAICompatibleProvider({
+            baseURL: row.base_url ?? '',
+            apiKey: key,
+            defaultModel,
+            continuation: capabilitiesOf('openai-compatible', row.preset).continuation,
+            loopback: isLoopback(row.base_url),
+            maxCompletionTokens: row.preset === 'openai',
+          });
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      base_url: row.base_url,
+      preset: row.preset,
+      models,
+      source: 'settings',
+      provider,
+      network: this.monitor(row.id, provider),
+    };
+  }
+
+  private monitor(id: string, provider: Provider): NetworkMonitor {
+    const m = new NetworkMonitor({ probe: (s) => provider.probe(s), probeEveryMs: this.o.probeEveryMs });
+    m.onChange((state) => {
+      this.o.log?.(`network (${id}): ${state}`);
+      for (const l of this.networkListeners) l(id, state);
+    });
+    return m;
+  }
+
+  private put(e: Entry): void {
+    const old = this.entries.get(e.id);
+    if (old) {
+      // Keep what is known about reachability when only the key or model changed.
+      e.network.close();
+      e.network = old.network;
+      e.network.setProbe((s) => e.provider.probe(s));
+    }
+    this.entries.set(e.id, e);
+    if (this.offline && !isLoopback(e.base_url) && e.kind !== 'demo') e.network.hint(false);
+  }
+
+  private drop(id: string): void {
+    this.entries.get(id)?.network.close();
+    this.entries.delete(id);
+  }
+}
