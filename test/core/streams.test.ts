@@ -159,6 +159,20 @@ describe('a server that never finishes, or restarts instead of continuing', () =
     },
   );
 
+  it('cuts a stream that sends only keep-alive pings after it started, and continues the answer exactly', async () => {
+    // Bytes keep flowing (the byte watchdog never fires), but no text: after progressMs (5 min on this 50× clock, 6 s
+    // of real time) the attempt is an interruption and the answer continues from what it had.
+    const core = open();
+    const prompt = 'pings forever [len=600]';
+    fake.script({ kind: 'pings', after: 'middle', ms: 20_000, match: prompt });
+    const { assistant_message_id: id } = send(core, prompt);
+    const m = await settled(core, id, 30_000);
+    expect(m.status).toBe('completed');
+    expect(m.content).toBe(FakeAnthropic.answer(prompt));
+    expect(requestsFor(prompt)).toHaveLength(2);
+    expect(requestsFor(prompt)[1]!.messages.at(-1)!.role).toBe('assistant'); // continued from the stored text
+  }, 40_000);
+
   it('caps the streams that end without message_stop whatever text they bring, and Retry starts a fresh cap', async () => {
     const core = open();
     fake.config.omitMessageStop = true; // continues the prefill faithfully, but never says the answer is finished

@@ -18,6 +18,8 @@ export type Fault =
   | { kind: 'drop'; after: FaultMoment; match?: string } // TCP connection destroyed
   | { kind: 'close'; after: FaultMoment; match?: string } // stream ends cleanly, without message_stop
   | { kind: 'stall'; after: FaultMoment; ms: number; match?: string }
+  /** Only keep-alive `ping` events (every `everyMs`, default 100) for `ms`: bytes flow, the answer does not. */
+  | { kind: 'pings'; after: FaultMoment; ms: number; everyMs?: number; match?: string }
   | { kind: 'error_event'; after: FaultMoment; errorType?: string; message?: string; match?: string }
   | { kind: 'status'; status: number; retryAfter?: number; message?: string; match?: string };
 
@@ -426,7 +428,12 @@ export class FakeAnthropic {
           res.end(this.frame('error', { type: 'error', error: { type, message } }));
           return;
         }
-        await sleep(fault.ms);
+        if (fault.kind === 'pings') {
+          for (const end = Date.now() + fault.ms; Date.now() < end && !closed;) {
+            res.write(this.frame('ping', { type: 'ping' }));
+            await sleep(fault.everyMs ?? 100);
+          }
+        } else await sleep(fault.ms);
         if (closed) return;
       }
       if (i === events.length) break;

@@ -60,7 +60,14 @@ export interface CoreOptions {
   integrityCheckDelayMs?: number;
 }
 
-export const DEFAULT_POLICY: RetryPolicy = { budgetMs: 3 * 60_000, baseMs: 500, capMs: 15_000, watchdogMs: 30_000, maxInterruptions: 5 };
+export const DEFAULT_POLICY: RetryPolicy = {
+  budgetMs: 3 * 60_000,
+  baseMs: 500,
+  capMs: 15_000,
+  watchdogMs: 30_000,
+  progressMs: 5 * 60_000,
+  maxInterruptions: 5,
+};
 
 export class Core {
   readonly db: Db;

@@ -25,6 +25,11 @@ export interface RetryPolicy {
   /** No bytes at all for this long mid-stream (ping included) → abort and continue. */
   watchdogMs: number;
   /**
+   * After the stream started, nothing but keep-alives (no text, no thinking, no end) for this long → abort and continue
+   * like a stall, so a server that pings forever cannot hold an answer `generating` (default 5 minutes).
+   */
+  progressMs?: number;
+  /**
    * Streams that may end without the provider finishing the answer before it ends `error`, whatever text they
    * brought: a server that never sends `message_stop` must not make the engine loop. Retry starts a fresh count.
    */
@@ -211,21 +216,27 @@ export class Generation {
     const onStop = () => controller.abort(this.stopper.signal.reason);
     this.stopper.signal.addEventListener('abort', onStop, { once: true });
     // The watchdog: activity only stamps a time (it comes per chunk); one sleep checks it, re-armed for what is left.
-    let stalled = false;
+    let stalled: ProviderError | null = null;
     let lastActivity = clock.now();
     const kick = () => {
       lastActivity = clock.now();
     };
+    // Content (text, thinking, the end) since the stream started; keep-alive pings only count as activity above.
+    const progressMs = policy.progressMs ?? 5 * 60_000;
+    let lastProgress: number | null = null;
     const watchdog = new AbortController();
     void (async () => {
       for (;;) {
-        const idle = clock.now() - lastActivity;
-        if (idle >= policy.watchdogMs) {
-          stalled = true;
+        const now = clock.now();
+        const idle = now - lastActivity;
+        const quiet = lastProgress === null ? 0 : now - lastProgress;
+        if (idle >= policy.watchdogMs || quiet >= progressMs) {
+          stalled = idle >= policy.watchdogMs ? stalledError(policy.watchdogMs) : keepAliveError(progressMs);
           controller.abort(new ProviderError('interrupted', 'stalled'));
           return;
         }
-        await clock.sleep(policy.watchdogMs - idle, watchdog.signal);
+        const left = Math.min(policy.watchdogMs - idle, lastProgress === null ? Infinity : progressMs - quiet);
+        await clock.sleep(left, watchdog.signal);
       }
     })().catch(() => undefined); // the attempt ended first and cancelled its watchdog
     const take = (fresh: string) => {
@@ -248,6 +259,7 @@ export class Generation {
       };
       for await (const ev of provider.stream(request, { signal: controller.signal, onActivity: kick, onLoading })) {
         kick();
+        if (ev.type !== 'ping') lastProgress = clock.now();
         if (ev.type === 'start') {
           this.attemptStarted = true;
           network.reportSuccess();
@@ -268,7 +280,7 @@ export class Generation {
           return { status: 'completed', stop_reason: ev.stop_reason, input_tokens: ev.input_tokens, output_tokens: this.outputTokens };
         }
       }
-      if (controller.signal.aborted) throw stalled ? stalledError(policy.watchdogMs) : new ProviderError('aborted', 'aborted');
+      if (controller.signal.aborted) throw stalled ?? new ProviderError('aborted', 'aborted');
       settle(guard?.end() ?? null); // ended early: what was held back is either a repeat or real text
       return undefined;
     } catch (err) {
@@ -280,7 +292,7 @@ export class Generation {
           if (!this.stopKind) throw repeat;
         }
       }
-      if (stalled && !this.stopKind) throw stalledError(policy.watchdogMs);
+      if (stalled && !this.stopKind) throw stalled;
       throw err;
     } finally {
       this.reasoning.end();
@@ -297,4 +309,11 @@ export class Generation {
 
 function stalledError(ms: number): ProviderError {
   return new ProviderError('interrupted', `No data from the provider for ${ms} ms`);
+}
+
+function keepAliveError(ms: number): ProviderError {
+  return new ProviderError(
+    'interrupted',
+    `Only keep-alive pings from the provider for ${Math.round(ms / 1000)} s: the answer stopped coming`,
+  );
 }
