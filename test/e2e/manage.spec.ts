@@ -30,6 +30,26 @@ test('rename, automatic title, pin, trash and restore a conversation', async ({ 
   await expect(page.locator(`[data-testid="conversation-item"][data-id="${id}"]`)).toContainText('Lisbon trip');
 });
 
+test('dialogs stand above a long answer: every button is reachable, and Escape closes them', async ({ page, host }) => {
+  await openApp(page, host.current.url);
+  const prompt = 'Show me some code and a long answer [len=2500]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  await expect(lastAssistant(page).locator('pre').first()).toBeVisible();
+  for (const open of ['conversation-settings-button', 'settings-button']) {
+    await page.getByTestId(open).click();
+    const dialog = page.getByTestId(open === 'settings-button' ? 'settings' : 'conversation-settings');
+    await expect(dialog).toBeVisible();
+    // Playwright clicks only what receives the pointer: a message painted over the dialog would fail this.
+    await dialog.getByRole('button').last().click({ trial: true });
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+  }
+  await page.getByTestId('conversation-settings-button').click();
+  await page.getByTestId('conversation-settings').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('conversation-settings')).toHaveCount(0);
+});
+
 test('a system prompt set in the conversation settings is sent to the model', async ({ page, host, fake }) => {
   await openApp(page, host.current.url);
   await page.getByTestId('new-conversation').click();

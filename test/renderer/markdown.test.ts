@@ -120,6 +120,15 @@ describe('hostile answers', () => {
     expect(el.textContent!.length).toBeGreaterThan(0);
   });
 
+  it('loads nothing remote: a remote image is shown as its description, an inline data: image stays', () => {
+    const html = renderWhole('![tracker](https://example.com/t.png) and ![](http://example.com/u.gif)');
+    expect(dom(html).querySelectorAll('img')).toHaveLength(0);
+    expect(dom(html).textContent).toContain('[image: tracker]');
+    expect(dom(html).textContent).toContain('[image: http://example.com/u.gif]');
+    const inline = renderWhole('![dot](data:image/png;base64,iVBORw0KGgo=)');
+    expect(dom(inline).querySelector('img')?.getAttribute('src')).toMatch(/^data:image\/png;/);
+  });
+
   it('shows raw HTML as the text the model wrote', () => {
     const el = dom(byBlocks('<style>.composer{display:none}</style>\n\nHi <b style="position:fixed">there</b>'));
     expect(el.textContent).toContain('<style>.composer{display:none}</style>');

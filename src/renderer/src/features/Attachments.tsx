@@ -1,6 +1,7 @@
 /** Files on a message or in the composer: image thumbnails (click for full size), other files as named chips. */
 import { useEffect, useState } from 'react';
 import { actions } from '../api/client';
+import { Modal } from '../components/Modal';
 import { isDisplayableImage, type AttachmentRef } from '../../../shared/attachments';
 
 function size(bytes: number): string {
@@ -39,9 +40,9 @@ export function AttachmentChip({ a, testId, onRemove }: { a: AttachmentRef; test
         </button>
       )}
       {open && url && (
-        <div className="dialog-backdrop" role="dialog" aria-label={a.name} data-testid="attachment-viewer" onClick={() => setOpen(false)}>
+        <Modal onClose={() => setOpen(false)} aria-label={a.name} data-testid="attachment-viewer" onClick={() => setOpen(false)}>
           <img className="attachment-full" src={url} alt={a.name} />
-        </div>
+        </Modal>
       )}
     </span>
   );

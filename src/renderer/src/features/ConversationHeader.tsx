@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useHoldfast } from '../state/store';
 import { actions } from '../api/client';
+import { Modal } from '../components/Modal';
 import { useProviders } from './Providers';
 import type { Conversation } from '../../../shared/model';
 import { download } from './DataMenu';
@@ -104,7 +105,7 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
     if (saved) onClose(); // otherwise the banner says why, and the dialog keeps what was typed
   };
   return (
-    <div className="dialog-backdrop" role="dialog" aria-label="Conversation settings" data-testid="conversation-settings">
+    <Modal onClose={onClose} aria-label="Conversation settings" data-testid="conversation-settings">
       <div className="dialog">
         <h2>This conversation</h2>
         <label>
@@ -191,6 +192,6 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
           </button>
         </div>
       </div>
-    </div>
+    </Modal>
   );
 }

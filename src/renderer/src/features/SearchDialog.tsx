@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import DOMPurify from 'dompurify';
 import { actions } from '../api/client';
+import { Modal } from '../components/Modal';
 import type { SearchResult } from '../../../shared/exchange';
 
 export function SearchDialog({ onClose }: { onClose: () => void }) {
@@ -33,7 +34,7 @@ export function SearchDialog({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <div className="dialog-backdrop" role="dialog" aria-label="Search" onClick={onClose}>
+    <Modal onClose={onClose} aria-label="Search" onClick={onClose}>
       <div className="dialog search-dialog" onClick={(e) => e.stopPropagation()}>
         <input
           data-testid="search-input"
@@ -82,6 +83,6 @@ export function SearchDialog({ onClose }: { onClose: () => void }) {
           {q.trim() && !results.length && <li className="muted">No results</li>}
         </ul>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,6 +1,7 @@
 /** Settings: the API key (stored encrypted by the OS, never shown back), the model and the theme. */
 import { useEffect, useState } from 'react';
 import { actions } from '../api/client';
+import { Modal } from '../components/Modal';
 import type { SettingsView } from '../../../shared/settings';
 import { Providers } from './Providers';
 
@@ -30,7 +31,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
     setKey('');
   };
   return (
-    <div className="dialog-backdrop" role="dialog" aria-label="Settings" data-testid="settings">
+    <Modal onClose={onClose} aria-label="Settings" data-testid="settings">
       <div className="dialog">
         <h2>Settings</h2>
         {view && <p className="muted">Provider: {view.provider === 'demo' ? 'Demo (offline)' : view.provider}</p>}
@@ -69,6 +70,6 @@ export function Settings({ onClose }: { onClose: () => void }) {
           </button>
         </div>
       </div>
-    </div>
+    </Modal>
   );
 }

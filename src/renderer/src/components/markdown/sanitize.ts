@@ -49,7 +49,7 @@ function allowedAttribute(el: Element, name: string, value: string): boolean {
   if (KATEX_SVG_TAGS.has(el.localName)) return KATEX_SVG_ATTRIBUTES.has(name) || name === 'width' || name === 'height' || name === 'xmlns';
   if (!ATTRIBUTES.has(name)) return false;
   if (name === 'href') return /^(?:https?:|mailto:|#)/i.test(value.trim());
-  if (name === 'src') return /^(?:https?:|data:image\/(?:png|jpeg|gif|webp);)/i.test(value.trim());
+  if (name === 'src') return /^data:image\/(?:png|jpeg|gif|webp);/i.test(value.trim());
   if (name === 'type') return el.localName === 'button' && value === 'button';
   return true;
 }
@@ -66,6 +66,12 @@ function clean(parent: ParentNode): void {
     const allowed = TAGS.has(tag) || (KATEX_SVG_TAGS.has(tag) && el.parentElement?.closest('.katex') != null);
     if (!allowed || (tag === 'button' && el.className !== 'copy-code')) {
       el.remove();
+      continue;
+    }
+    // An answer never loads anything remote (a tracking pixel would tell a server the answer was read): a remote
+    // image is shown as its description, as in the HTML export.
+    if (tag === 'img' && !/^data:image\/(?:png|jpeg|gif|webp);/i.test(el.getAttribute('src')?.trim() ?? '')) {
+      el.replaceWith(el.ownerDocument.createTextNode(`[image: ${el.getAttribute('alt') || el.getAttribute('src') || ''}]`));
       continue;
     }
     for (const { name, value } of [...el.attributes]) if (!allowedAttribute(el, name.toLowerCase(), value)) el.removeAttribute(name);
