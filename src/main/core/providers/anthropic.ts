@@ -3,7 +3,7 @@ import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from '@ant
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { Stream } from '@anthropic-ai/sdk/streaming';
 import { toAnthropicMessages } from './anthropic-content';
-import { ProviderError, type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
+import { ProviderError, retryAfterMs, type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -182,16 +182,6 @@ function streamFetch(onActivity?: () => void): typeof fetch {
     );
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
-}
-
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && Number.isFinite(Number(ms))) return Number(ms);
-  const s = headers?.get('retry-after');
-  if (!s) return undefined;
-  if (Number.isFinite(Number(s))) return Number(s) * 1000;
-  const at = Date.parse(s);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
 export function toProviderError(err: unknown): ProviderError {

@@ -13,6 +13,7 @@ import {
   type ProviderMessage,
   type ProviderRequest,
   type StreamOptions,
+  retryAfterMs,
 } from './provider';
 
 export interface OpenAICompatibleOptions {
@@ -304,16 +305,6 @@ function contentParts(content: Delta['content']): { kind: 'text' | 'thinking'; t
       out.push({ kind: 'text', text: p.text });
   }
   return out;
-}
-
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && Number.isFinite(Number(ms))) return Number(ms);
-  const s = headers?.get('retry-after');
-  if (!s) return undefined;
-  if (Number.isFinite(Number(s))) return Number(s) * 1000;
-  const at = Date.parse(s);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
 export function toProviderError(err: unknown): ProviderError {

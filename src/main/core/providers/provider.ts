@@ -88,3 +88,14 @@ export interface Provider {
   /** A cheap check that the provider's host answers at all (any HTTP answer counts). */
   probe(signal: AbortSignal): Promise<boolean>;
 }
+
+/** How long a provider asked to wait (`retry-after-ms`, or `retry-after` in seconds or as a date), in ms. */
+export function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Number(ms);
+  const s = headers?.get('retry-after');
+  if (!s) return undefined;
+  if (Number.isFinite(Number(s))) return Number(s) * 1000;
+  const at = Date.parse(s);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
