@@ -92,9 +92,6 @@ export const DeleteEvent = z.object({
 });
 export const NetworkEvent = z.object({ type: z.literal('app.didChangeStatus'), seq: z.number(), status: AppStatus });
 
-export type ChangeEvent = z.infer<typeof ChangeEvent>;
-export type ChunkEvent = z.infer<typeof ChunkEvent>;
-export type NetworkEvent = z.infer<typeof NetworkEvent>;
 export const ImportProgressEvent = z.object({
   type: z.literal('exchange.didProgress'),
   seq: z.number(),
@@ -103,6 +100,22 @@ export const ImportProgressEvent = z.object({
   conversations: z.number(),
   done: z.boolean(),
 });
+
+/** Every event the core sends to windows and scripts, by its `type`: the one list the event union is derived from. */
+export const events = {
+  'sync.didChange': ChangeEvent,
+  'sync.didDelete': DeleteEvent,
+  'messages.didAppendChunk': ChunkEvent,
+  'app.didChangeStatus': NetworkEvent,
+  'exchange.didProgress': ImportProgressEvent,
+} as const;
+export type EventName = keyof typeof events;
+// Each event's schema must carry its own name as `type`: a wrong key is a compile error.
+events satisfies { [K in EventName]: z.ZodType<{ type: K }> };
+
+export type ChangeEvent = z.infer<typeof ChangeEvent>;
+export type ChunkEvent = z.infer<typeof ChunkEvent>;
+export type NetworkEvent = z.infer<typeof NetworkEvent>;
 export type DeleteEvent = z.infer<typeof DeleteEvent>;
 export type ImportProgressEvent = z.infer<typeof ImportProgressEvent>;
-export type HoldfastEvent = ChangeEvent | ChunkEvent | NetworkEvent | DeleteEvent | ImportProgressEvent;
+export type HoldfastEvent = { [K in EventName]: z.infer<(typeof events)[K]> }[EventName];
