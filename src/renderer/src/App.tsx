@@ -81,7 +81,8 @@ export function App() {
         // Above every dialog: a failure inside one is shown while it stays open.
         <div className="banner error-banner" role="alert" data-testid="error-banner" data-code={error.code}>
           <span>
-            <strong>{error.action} failed:</strong> <span data-testid="error-message">{error.message}</span>{' '}
+            <strong>{error.action} failed:</strong> <span data-testid="error-message">{error.message}</span>
+            {/[.!?…]$/.test(error.message) ? ' ' : '. '}
             <span data-testid="error-hint">{error.hint}</span>
           </span>
           <button type="button" data-testid="error-dismiss" onClick={dismissFailure}>

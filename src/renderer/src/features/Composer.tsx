@@ -119,9 +119,10 @@ export function Composer() {
           className="attach"
           data-testid="attach-button"
           aria-label="Attach files"
+          title="Attach images, PDFs or text files (or drop them here, or paste)"
           onClick={() => picker.current?.click()}
         >
-          📎
+          Attach
         </button>
         <textarea
           data-testid="composer-input"
