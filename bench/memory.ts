@@ -10,6 +10,7 @@ import { tempDir } from '../test/support/core';
 import { answerFor } from '../src/main/core/providers/demo-text';
 import { chromiumLaunchOptions } from '../test/support/chromium';
 import { MAX_TREES } from '../src/renderer/src/state/store';
+import { archiveOf, chainConversation } from './archive';
 
 const CONVERSATIONS = 200;
 const MESSAGES = 500;
@@ -30,41 +31,18 @@ export async function runMemoryBench(log: (s: string) => void): Promise<string> 
   try {
     const now = Date.now();
     const texts = [answerFor('memory user [len=120]'), answerFor('memory assistant [len=900]')];
-    const conversations = Array.from({ length: CONVERSATIONS }, (_, c) => ({
-      conversation: {
+    const conversations = Array.from({ length: CONVERSATIONS }, (_, c) =>
+      chainConversation({
         id: `conv${c}`,
         title: `Conversation ${c}`,
-        created_at: now + c,
-        updated_at: now + c,
-        current_leaf_id: `c${c}m${MESSAGES - 1}`,
-        model: null,
-        system_prompt: null,
-        max_tokens: null,
-        temperature: null,
-        pinned: false,
-        deleted_at: null,
-      },
-      messages: Array.from({ length: MESSAGES }, (_, i) => ({
-        id: `c${c}m${i}`,
-        conversation_id: `conv${c}`,
-        parent_id: i ? `c${c}m${i - 1}` : null,
-        role: i % 2 ? 'assistant' : 'user',
-        content: `${c}/${i} ${texts[i % 2]}`,
-        thinking: null,
-        status: 'completed',
-        error: null,
-        model: null,
-        stop_reason: null,
-        input_tokens: null,
-        output_tokens: null,
-        reaction: null,
-        reaction_comment: null,
-        created_at: now + i,
-        last_updated: now + i,
-      })),
-    }));
-    const archive = JSON.stringify({ format: 'holdfast-archive', version: 1, conversations });
-    const imported = await fetch(`${host.url}/api/import`, { method: 'POST', body: archive });
+        prefix: `c${c}m`,
+        messages: MESSAGES,
+        content: (i) => `${c}/${i} ${texts[i % 2]}`,
+        at: now + c,
+      }),
+    );
+    const archive = archiveOf(conversations);
+    const imported = await fetch(`${host.url}/api/import`, { method: 'POST', body: archive, headers: host.headers });
     if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
     log(`  memory: imported ${CONVERSATIONS} × ${MESSAGES} messages (${(archive.length / 2 ** 20).toFixed(0)} MB archive)`);
     const hostAfterImport = rssMb(host.proc.pid!);
@@ -74,7 +52,7 @@ export async function runMemoryBench(log: (s: string) => void): Promise<string> 
       await cdp.send('HeapProfiler.collectGarbage');
       return ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize / 2 ** 20;
     };
-    await page.goto(host.url);
+    await page.goto(host.appUrl());
     await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
     const start = await heapMb();
     const at: Record<number, number> = {};

@@ -17,6 +17,7 @@ import { BlockLexer } from '../src/renderer/src/components/markdown/blocks';
 import { answerFor, splitIntoDeltas } from '../src/main/core/providers/demo-text';
 import { percentile } from './stats';
 import { chromiumLaunchOptions } from '../test/support/chromium';
+import { archiveOf, chainConversation } from './archive';
 
 function markdownPerChunk(): string {
   const text = answerFor('bench [len=50000]');
@@ -55,45 +56,20 @@ async function inBrowser(log: (s: string) => void): Promise<string> {
   try {
     // A 2,000-message conversation and a small one, through the import route.
     const now = Date.now();
-    const big = {
-      conversation: {
-        id: 'big',
-        title: 'Two thousand messages',
-        created_at: now,
-        updated_at: now,
-        current_leaf_id: 'm1999',
-        model: null,
-        system_prompt: null,
-        max_tokens: null,
-        temperature: null,
-        pinned: false,
-        deleted_at: null,
-      },
-      messages: Array.from({ length: 2000 }, (_, i) => ({
-        id: `m${i}`,
-        conversation_id: 'big',
-        parent_id: i ? `m${i - 1}` : null,
-        role: i % 2 ? 'assistant' : 'user',
-        content: answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`),
-        thinking: null,
-        status: 'completed',
-        error: null,
-        model: null,
-        stop_reason: null,
-        input_tokens: null,
-        output_tokens: null,
-        reaction: null,
-        reaction_comment: null,
-        created_at: now + i,
-        last_updated: now + i,
-      })),
-    };
+    const big = chainConversation({
+      id: 'big',
+      title: 'Two thousand messages',
+      prefix: 'm',
+      messages: 2000,
+      content: (i) => answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`),
+      at: now,
+    });
     const small = {
       ...big,
       conversation: { ...big.conversation, id: 'small', title: 'Small', current_leaf_id: 's1' },
       messages: big.messages.slice(0, 2).map((m, i) => ({ ...m, id: `s${i}`, conversation_id: 'small', parent_id: i ? 's0' : null })),
     };
-    const archive = JSON.stringify({ format: 'holdfast-archive', version: 1, conversations: [big, small] });
+    const archive = archiveOf([big, small]);
     const imported = await fetch(`${host.url}/api/import`, { method: 'POST', body: archive, headers: host.headers });
     if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });

@@ -10,6 +10,7 @@ import { startHostProcess } from '../test/support/host-process';
 import { tempDir } from '../test/support/core';
 import { answerFor } from '../src/main/core/providers/demo-text';
 import { chromiumLaunchOptions } from '../test/support/chromium';
+import { archiveOf, chainConversation } from './archive';
 
 export async function runSwitchProfile(): Promise<string> {
   const out: string[] = [];
@@ -19,46 +20,16 @@ export async function runSwitchProfile(): Promise<string> {
     env: { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url },
   });
   const browser = await chromium.launch(chromiumLaunchOptions);
-  const now = Date.now();
-  const conv = (id: string, n: number) => ({
-    conversation: {
-      id,
-      title: id,
-      created_at: now,
-      updated_at: now,
-      current_leaf_id: `${id}m${n - 1}`,
-      model: null,
-      system_prompt: null,
-      max_tokens: null,
-      temperature: null,
-      pinned: false,
-      deleted_at: null,
-    },
-    messages: Array.from({ length: n }, (_, i) => ({
-      id: `${id}m${i}`,
-      conversation_id: id,
-      parent_id: i ? `${id}m${i - 1}` : null,
-      role: i % 2 ? 'assistant' : 'user',
-      content: answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`),
-      thinking: null,
-      status: 'completed',
-      error: null,
-      model: null,
-      stop_reason: null,
-      input_tokens: null,
-      output_tokens: null,
-      reaction: null,
-      reaction_comment: null,
-      created_at: now + i,
-      last_updated: now + i,
-    })),
-  });
-  await fetch(`${host.url}/api/import`, {
+  const conv = (id: string, n: number) =>
+    chainConversation({ id, messages: n, content: (i) => answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`) });
+  const imported = await fetch(`${host.url}/api/import`, {
     method: 'POST',
-    body: JSON.stringify({ format: 'holdfast-archive', version: 1, conversations: [conv('big', 2000), conv('small', 2)] }),
+    body: archiveOf([conv('big', 2000), conv('small', 2)]),
+    headers: host.headers,
   });
+  if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  await page.goto(host.url);
+  await page.goto(host.appUrl());
   await page.locator('[data-testid="conversation-item"][data-id="big"]').waitFor();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');

@@ -1,0 +1,50 @@
+/** Conversations the window benchmarks import: one chain of completed messages each, in Holdfast's own archive format. */
+export interface ChainOptions {
+  /** Conversation id; message ids are `${prefix}${i}` (default `${id}m`). */
+  id: string;
+  title?: string;
+  messages: number;
+  content: (i: number) => string;
+  prefix?: string;
+  at?: number;
+}
+
+export function chainConversation({ id, title = id, messages, content, prefix = `${id}m`, at = Date.now() }: ChainOptions) {
+  return {
+    conversation: {
+      id,
+      title,
+      created_at: at,
+      updated_at: at,
+      current_leaf_id: `${prefix}${messages - 1}`,
+      model: null,
+      system_prompt: null,
+      max_tokens: null,
+      temperature: null,
+      pinned: false,
+      deleted_at: null,
+    },
+    messages: Array.from({ length: messages }, (_, i) => ({
+      id: `${prefix}${i}`,
+      conversation_id: id,
+      parent_id: i ? `${prefix}${i - 1}` : null,
+      role: i % 2 ? 'assistant' : 'user',
+      content: content(i),
+      thinking: null,
+      status: 'completed',
+      error: null,
+      model: null,
+      stop_reason: null,
+      input_tokens: null,
+      output_tokens: null,
+      reaction: null,
+      reaction_comment: null,
+      created_at: at + i,
+      last_updated: at + i,
+    })),
+  };
+}
+
+export function archiveOf(conversations: ReturnType<typeof chainConversation>[]): string {
+  return JSON.stringify({ format: 'holdfast-archive', version: 1, conversations });
+}
