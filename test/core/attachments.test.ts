@@ -1,27 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { makeCore, settled, tempDir, waitFor } from '../support/core';
-import type { Core } from '../../src/main/core/core';
+import { fakeAnthropic } from '../support/servers';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
 import { pdf, png, sha256 as sha } from '../support/files';
 import { writeZip } from '../support/zip';
 
 let fake: FakeAnthropic;
-const cores: Core[] = [];
-const open = (...a: Parameters<typeof makeCore>) => {
-  const c = makeCore(...a);
-  cores.push(c);
-  return c;
-};
+// The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 2 }).listen();
-});
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 2 });
 });
 
 function rejects(fn: () => unknown): HoldfastError {
@@ -36,7 +27,7 @@ function rejects(fn: () => unknown): HoldfastError {
 
 describe('attachments: store', () => {
   it('keeps a file once per content under its SHA-256, fsynced before the row, and lists it on the message', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const data = png();
     const a = core.attachments.add({ name: 'shot.png', mime: 'image/png', data });
     const b = core.attachments.add({ name: 'again.png', mime: 'image/png', data });
@@ -59,7 +50,7 @@ describe('attachments: store', () => {
   });
 
   it('refuses unknown and unreadable files with a reason, and a file over the limit with the limit', () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(
       rejects(() => core.attachments.add({ name: 'a.exe', mime: 'application/x-msdownload', data: Buffer.from('MZ') })).message,
     ).toMatch(/not accepted/);
@@ -82,7 +73,7 @@ describe('attachments: store', () => {
   it('collects at start the temp files of a killed write and uploads never attached after the grace period', async () => {
     const dir = tempDir();
     let now = Date.now();
-    let core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    let core = makeCore(fake, { dataDir: dir, clock: { now: () => now } });
     const kept = core.attachments.add({ name: 'kept.txt', mime: 'text/plain', data: Buffer.from('kept') });
     const stray = core.attachments.add({ name: 'stray.txt', mime: 'text/plain', data: Buffer.from('never attached') });
     const conv = core.conversations.create({});
@@ -94,20 +85,20 @@ describe('attachments: store', () => {
     fs.mkdirSync(path.dirname(temp), { recursive: true });
     fs.writeFileSync(temp, 'half');
     // The stray's row would survive (still inside the grace), its file too; the temp file goes at once.
-    core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    core = makeCore(fake, { dataDir: dir, clock: { now: () => now } });
     expect(fs.existsSync(temp)).toBe(false);
     expect(core.attachments.find(stray.id)).toBeDefined();
     await core.close();
     now += 25 * 60 * 60 * 1000;
     fs.utimesSync(strayFile, new Date(now - 25 * 3600e3), new Date(now - 25 * 3600e3));
-    core = open(fake, { dataDir: dir, clock: { now: () => now } });
+    core = makeCore(fake, { dataDir: dir, clock: { now: () => now } });
     expect(core.attachments.find(stray.id)).toBeUndefined();
     expect(fs.existsSync(strayFile)).toBe(false);
     expect(core.attachments.read(kept.id).data.toString()).toBe('kept');
   });
 
   it('emptying the trash removes the files no message uses any more and keeps shared ones', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const shared = core.attachments.add({ name: 's.txt', mime: 'text/plain', data: Buffer.from('shared') });
     const own = core.attachments.add({ name: 'o.txt', mime: 'text/plain', data: Buffer.from('own') });
     const c1 = core.conversations.create({});
@@ -127,7 +118,7 @@ describe('attachments: store', () => {
 
 describe('attachments: sent as Anthropic blocks', () => {
   it('sends images and PDFs as base64 blocks and text files as text documents, byte for byte, and resends them on retry', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const image = png(64);
     const doc = pdf(2);
     const text = Buffer.from('name,value\nα,1\n');
@@ -156,7 +147,7 @@ describe('attachments: sent as Anthropic blocks', () => {
   });
 
   it('continuing an interrupted answer resends the same files', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const image = png(128);
     const id = core.attachments.add({ name: 'p.png', mime: 'image/png', data: image }).id;
     fake.script({ kind: 'drop', after: 'middle' });
@@ -169,7 +160,7 @@ describe('attachments: sent as Anthropic blocks', () => {
   });
 
   it('a file over a provider limit ends the answer `error` naming the limit, before anything is sent', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const big = core.attachments.add({ name: 'big.png', mime: 'image/png', data: png(6 * 1024 * 1024) });
     const conv = core.conversations.create({});
     const sent = core.engine.send({ conversation_id: conv.id, content: 'too big', attachments: [big.id] });
@@ -185,7 +176,7 @@ describe('attachments: sent as Anthropic blocks', () => {
   });
 
   it('a model without vision ends `error` saying so', async () => {
-    const core = open(fake, { model: 'claude-2.1' });
+    const core = makeCore(fake, { model: 'claude-2.1' });
     const id = core.attachments.add({ name: 'p.png', mime: 'image/png', data: png() }).id;
     const conv = core.conversations.create({});
     const sent = core.engine.send({ conversation_id: conv.id, content: 'see?', attachments: [id] });
@@ -195,7 +186,7 @@ describe('attachments: sent as Anthropic blocks', () => {
 
 describe('attachments: search', () => {
   it('finds a message by the text inside its text attachment, and no longer once the conversation is trashed', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const notes = core.attachments.add({ name: 'notes.md', mime: 'text/markdown', data: Buffer.from('the quarterly zephyrine budget\n') });
     core.attachments.add({ name: 'loose.txt', mime: 'text/plain', data: Buffer.from('zephyrine but never attached') });
     const conv = core.conversations.create({ title: 'Plans' });
@@ -213,7 +204,7 @@ describe('attachments: search', () => {
 
 describe('attachments: archive', () => {
   it('the archive is a .zip with the files when messages carry them, and round-trips into an empty database byte for byte', async () => {
-    const a = open(fake);
+    const a = makeCore(fake);
     const image = png(4096);
     const doc = pdf(3);
     const text = Buffer.from('zephyrine notes: ünïcode\n');
@@ -231,7 +222,7 @@ describe('attachments: archive', () => {
     const zip = path.join(tempDir(), 'archive.zip');
     fs.writeFileSync(zip, Buffer.concat([...a.exchange.exportArchiveZip()]));
 
-    const b = open(fake);
+    const b = makeCore(fake);
     const result = await b.exchange.importFile(zip);
     expect(result).toMatchObject({ format: 'holdfast', conversations: 1, messages: 4 });
     expect(result.notes).toContain('3 attached file(s) restored');
@@ -243,12 +234,12 @@ describe('attachments: archive', () => {
     expect(again).toMatchObject({ conversations: 0, skipped: 1 });
     expect(again.notes).not.toContain('3 attached file(s) restored');
     // Without files the archive is the JSON it always was.
-    const c = open(fake);
+    const c = makeCore(fake);
     expect(c.exchange.archiveKind()).toMatchObject({ zip: false, mime: 'application/json' });
   });
 
   it('a zip whose file does not match its hash is refused with the reason and imports nothing', async () => {
-    const a = open(fake);
+    const a = makeCore(fake);
     const id = a.attachments.add({ name: 'p.png', mime: 'image/png', data: png() }).id;
     const conv = a.conversations.create({});
     const sent = a.engine.send({ conversation_id: conv.id, content: 'x [len=20]', attachments: [id] });
@@ -260,7 +251,7 @@ describe('attachments: archive', () => {
     bytes[at] = bytes[at]! ^ 0xff;
     const zip = path.join(tempDir(), 'bad.zip');
     fs.writeFileSync(zip, bytes);
-    const b = open(fake);
+    const b = makeCore(fake);
     await expect(b.exchange.importFile(zip)).rejects.toThrow(/does not match its SHA-256|damaged|CRC/i);
     expect(b.attachments.find(id)).toBeUndefined();
     expect(b.store.allConversations()).toHaveLength(0); // refused whole, like any malformed file
@@ -310,7 +301,7 @@ describe('attachments: ChatGPT export .zip', () => {
       'file-Img123-cat.png': image,
       'file-Doc456-notes.txt': notes,
     });
-    const core = open(fake);
+    const core = makeCore(fake);
     const result = await core.exchange.importFile(zip);
     expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 2 });
     expect(result.notes).toContain('2 uploaded file(s) kept from the export');
@@ -333,7 +324,7 @@ describe('attachments: ChatGPT export .zip', () => {
 
 describe('attachments: exports', () => {
   it('the HTML export embeds images byte for byte and only names other files (an SVG is never embedded); Markdown names them', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const image = png(512);
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>');
     const ids = [
@@ -358,7 +349,7 @@ describe('attachments: exports', () => {
 describe('attachments: offline', () => {
   it('a message with files written offline is queued, survives a restart, and is sent in order with its files when the network returns', async () => {
     const dir = tempDir();
-    let core = open(fake, { dataDir: dir });
+    let core = makeCore(fake, { dataDir: dir });
     fake.goOffline(60_000);
     core.engine.network.hint(false);
     const image = png(300);
@@ -370,7 +361,7 @@ describe('attachments: offline', () => {
     const second = core.engine.send({ conversation_id: conv.id, content: 'offline two [len=300]', attachments: [md.id] });
     for (const s of [first, second]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
     await core.close();
-    core = open(fake, { dataDir: dir });
+    core = makeCore(fake, { dataDir: dir });
     await waitFor(() => core.engine.network.state === 'offline', 10_000, 'offline after restart');
     for (const s of [first, second]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
     expect(core.store.message(first.user_message_id).attachments?.map((a) => a.id)).toEqual([img.id]);

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { anthropicFor, makeCore, settled, tempDir, waitFor } from '../support/core';
+import { fakeAnthropic } from '../support/servers';
 import { indexTree, threadTo } from '../../src/shared/tree';
 import { Core } from '../../src/main/core/core';
 import { DamagedDatabaseError, restoreLatestBackup } from '../../src/main/core/store/backup';
@@ -12,23 +13,14 @@ import Database from 'better-sqlite3';
 
 const fixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures', name);
 let fake: FakeAnthropic;
-const cores: Core[] = [];
-const open = (...a: Parameters<typeof makeCore>) => {
-  const c = makeCore(...a);
-  cores.push(c);
-  return c;
-};
+// The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 1 }).listen();
-});
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 1 });
 });
 
 describe('search', () => {
   it('finds words as prefixes, phrases, CJK by substring, messages on branches not shown, and titles', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     await core.exchange.importFile(fixture('chatgpt-conversations.json'));
     await core.exchange.importFile(fixture('claude-conversations.json'));
     const hit = (q: string) => core.search.search(q).map((r) => r.snippet.replace(/<\/?mark>/g, ''));
@@ -48,7 +40,7 @@ describe('search', () => {
   });
 
   it('keeps whatever a person types safe: no FTS syntax error ever reaches them', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     await core.exchange.importFile(fixture('chatgpt-conversations.json'));
     const hostile = [
       '"',
@@ -85,7 +77,7 @@ describe('search', () => {
   });
 
   it('indexes a streaming answer when it ends, in the same transaction, and leaves the trash out', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const conv = core.conversations.create({ title: 'Indexing' });
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'zebrafish genome [len=400]' });
     await settled(core, id);
@@ -102,7 +94,7 @@ describe('search', () => {
 
 describe('export', () => {
   it('writes Markdown of the current thread, JSON of the whole tree, and HTML in which nothing can run', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     await core.exchange.importText(
       JSON.stringify([
         {
@@ -149,7 +141,7 @@ describe('export', () => {
 
 describe('backups', () => {
   it('backs up soon after start when the last backup is over a day old, and keeps only the last N', async () => {
-    const core = open(fake, { keepBackups: 3 });
+    const core = makeCore(fake, { keepBackups: 3 });
     const dir = core.backups.dir;
     for (let i = 0; i < 4; i++) await core.backups.backupNow(`manual${i}`);
     expect(fs.readdirSync(dir)).toHaveLength(3);
@@ -167,7 +159,7 @@ describe('backups', () => {
     old.pragma('user_version = 1');
     old.prepare("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c1', 'from v1', 1, 1)").run();
     old.close();
-    const core = open(fake, { dataDir: dir });
+    const core = makeCore(fake, { dataDir: dir });
     expect(core.store.conversation('c1').title).toBe('from v1');
     const backups = fs.readdirSync(path.join(dir, 'backups'));
     expect(backups.filter((f) => f.endsWith('before-migration-v1.db'))).toHaveLength(1);
@@ -176,7 +168,6 @@ describe('backups', () => {
     expect(copy.prepare('SELECT title FROM conversations').get()).toEqual({ title: 'from v1' });
     copy.close();
     await core.close();
-    cores.splice(cores.indexOf(core), 1);
 
     const raw = new Database(file);
     raw.pragma('user_version = 99');
@@ -208,7 +199,7 @@ describe('backups', () => {
     expect(error).toBeInstanceOf(DamagedDatabaseError);
     expect((error as Error).message).toMatch(/damaged/);
     restoreLatestBackup(db, path.join(dir, 'backups'));
-    const restored = open(fake, { dataDir: dir });
+    const restored = makeCore(fake, { dataDir: dir });
     expect(restored.store.allConversations()).toHaveLength(2);
     expect(fs.readdirSync(dir).some((f) => f.includes('.damaged-'))).toBe(true);
   });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { makeCore, settled, tempDir } from '../support/core';
+import { fakeAnthropic } from '../support/servers';
 import { writeZip } from '../support/zip';
 import { Core } from '../../src/main/core/core';
 import { Importer } from '../../src/main/core/exchange/import';
@@ -10,18 +11,9 @@ import { Importer } from '../../src/main/core/exchange/import';
 const fixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures', name);
 const readFixture = (name: string) => JSON.parse(fs.readFileSync(fixture(name), 'utf8')) as unknown;
 let fake: FakeAnthropic;
-const cores: Core[] = [];
-const open = (...a: Parameters<typeof makeCore>) => {
-  const c = makeCore(...a);
-  cores.push(c);
-  return c;
-};
+// The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 1 }).listen();
-});
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 1 });
 });
 
 const byContent = (core: Core, conversationId: string, needle: string) =>
@@ -32,7 +24,7 @@ const NOTHING_SKIPPED = { skipped_empty: 0, skipped_duplicate: 0, dropped_messag
 
 describe('import: ChatGPT and Claude', () => {
   it("imports ChatGPT's conversations.json with every branch, hidden messages left out, code and its output as code blocks, placeholders for images and files", async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const result = await core.exchange.importFile(fixture('chatgpt-conversations.json'));
     expect(result).toEqual({ format: 'chatgpt', conversations: 2, messages: 8, skipped: 0, ...NOTHING_SKIPPED, notes: [] });
     const sourdough = titled(core, 'Sourdough starter help');
@@ -66,7 +58,7 @@ describe('import: ChatGPT and Claude', () => {
   });
 
   it('imports the .zip that holds conversations.json', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const zip = path.join(tempDir(), 'export.zip');
     writeZip(
       zip,
@@ -77,7 +69,7 @@ describe('import: ChatGPT and Claude', () => {
   });
 
   it('keeps canvas documents, code and its output, generated images, reasoning and voice messages of a single ChatGPT conversation file', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(await core.exchange.importFile(fixture('chatgpt-conversation-tools.json'))).toMatchObject({
       format: 'chatgpt',
       conversations: 1,
@@ -115,7 +107,7 @@ describe('import: ChatGPT and Claude', () => {
   });
 
   it('accepts a .zip of per-conversation ChatGPT files', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const items = readFixture('chatgpt-conversations.json') as unknown[];
     const zip = path.join(tempDir(), 'per-conversation.zip');
     writeZip(zip, {
@@ -128,7 +120,7 @@ describe('import: ChatGPT and Claude', () => {
   });
 
   it('links ChatGPT nodes by parent when every children list is empty', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(await core.exchange.importFile(fixture('chatgpt-parent-links.json'))).toMatchObject({ conversations: 1, messages: 5 });
     const conv = titled(core, 'Linked by parent');
     const u1 = byContent(core, conv.id, 'Name three rivers');
@@ -138,7 +130,7 @@ describe('import: ChatGPT and Claude', () => {
   });
 
   it("imports Claude's export with edited branches and thinking kept apart from the answer", async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(await core.exchange.importFile(fixture('claude-conversations.json'))).toEqual({
       format: 'claude',
       conversations: 2,
@@ -168,7 +160,7 @@ describe('import: ChatGPT and Claude', () => {
   });
 
   it('joins the text blocks of a Claude answer as paragraphs and skips conversations with no text, counting them', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const msg = (uuid: string, sender: string, content: unknown[], parent = '00000000-0000-4000-8000-000000000000') => ({
       uuid,
       text: '',
@@ -210,7 +202,7 @@ describe('import: ChatGPT and Claude', () => {
   });
 
   it("round-trips Holdfast's own archive into an empty database: trees, current branches, reactions, settings", async () => {
-    const a = open(fake);
+    const a = makeCore(fake);
     const conv = a.conversations.create({ title: 'Round trip' });
     const first = a.engine.send({ conversation_id: conv.id, content: 'trip [len=200]' });
     await settled(a, first.assistant_message_id);
@@ -222,7 +214,7 @@ describe('import: ChatGPT and Claude', () => {
     await a.exchange.importFile(fixture('claude-conversations.json'));
     const archive = path.join(tempDir(), 'archive.json');
     fs.writeFileSync(archive, [...a.exchange.exportArchive()].join(''));
-    const b = open(fake);
+    const b = makeCore(fake);
     const result = await b.exchange.importFile(archive);
     expect(result).toMatchObject({ format: 'holdfast', conversations: 3, skipped: 0 });
     const strip = (c: Core) =>
@@ -275,13 +267,13 @@ describe('import: ChatGPT and Claude', () => {
       /Item 0 is not a valid openwebui conversation/,
     ],
   ])('refuses %s with a reason, importing nothing', async (_name, text, reason) => {
-    const core = open(fake);
+    const core = makeCore(fake);
     await expect(core.exchange.importText(text)).rejects.toThrow(reason);
     expect(core.store.allConversations()).toHaveLength(0);
   });
 
   it('a file whose later item is broken imports nothing at all', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const items = readFixture('chatgpt-conversations.json') as unknown[];
     await expect(core.exchange.importText(JSON.stringify([...items, { title: 'bad', mapping: 7 }]))).rejects.toThrow(/Item 2/);
     expect(core.store.allConversations()).toHaveLength(0);
@@ -291,7 +283,7 @@ describe('import: ChatGPT and Claude', () => {
 
 describe('import: other apps', () => {
   it("imports Open WebUI's export: branches, a second root, the current branch, reasoning as thinking, tool calls as notes, the system prompt", async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(await core.exchange.importFile(fixture('openwebui-export.json'))).toMatchObject({
       format: 'openwebui',
       conversations: 1,
@@ -315,15 +307,15 @@ describe('import: other apps', () => {
 
   it('imports one Open WebUI chat record, and the bare inner chat object', async () => {
     const [record] = readFixture('openwebui-export.json') as { chat: unknown }[];
-    const a = open(fake);
+    const a = makeCore(fake);
     expect(await a.exchange.importText(JSON.stringify(record))).toMatchObject({ format: 'openwebui', conversations: 1, messages: 5 });
-    const b = open(fake);
+    const b = makeCore(fake);
     expect(await b.exchange.importText(JSON.stringify(record!.chat))).toMatchObject({ format: 'openwebui', conversations: 1, messages: 5 });
     expect(thread(b, b.store.allConversations()[0]!.id)).toEqual(['At what temperature does water boil on Everest?', 'About 70 °C.']);
   });
 
   it('imports a nested LibreChat export (messagesTree): every branch, thinking, the prompt prefix, the newest leaf current', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(await core.exchange.importFile(fixture('librechat-nested.json'))).toMatchObject({
       format: 'librechat',
       conversations: 1,
@@ -345,7 +337,7 @@ describe('import: other apps', () => {
   });
 
   it('imports a flat LibreChat export with two roots; the all-zero parent is no parent', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(await core.exchange.importFile(fixture('librechat-flat.json'))).toMatchObject({ conversations: 1, messages: 5 });
     const conv = titled(core, 'Story');
     expect(conv.system_prompt).toBeNull();
@@ -367,7 +359,7 @@ describe('import: other apps', () => {
   });
 
   it('imports a Chatbox backup: sessions (one stored as a JSON string), forks as branches with the live one current, threads as their own conversations', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(await core.exchange.importFile(fixture('chatbox-backup.json'))).toMatchObject({
       format: 'chatbox',
       conversations: 3,
@@ -403,7 +395,7 @@ describe('import: other apps', () => {
   });
 
   it('imports both LobeChat export shapes: topics as conversations, the inbox default one, agents as system prompts, createdAt where parents are missing', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     expect(await core.exchange.importFile(fixture('lobechat-export-v1.json'))).toMatchObject({
       format: 'lobechat',
       conversations: 2,
@@ -441,7 +433,7 @@ describe('import: other apps', () => {
   it('never imports or logs the API keys and plugin secrets a file holds', async () => {
     const dir = tempDir();
     const lines: string[] = [];
-    const core = open(fake, { dataDir: dir, log: (l) => lines.push(l) });
+    const core = makeCore(fake, { dataDir: dir, log: (l) => lines.push(l) });
     for (const f of ['chatbox-backup.json', 'lobechat-export-v1.json', 'lobechat-export-v2.json'])
       await core.exchange.importFile(fixture(f));
     // Broken copies (refused) must not echo the secrets in their reasons either.
@@ -474,7 +466,7 @@ describe('import: hostile files', () => {
   });
 
   it('cuts cycles (two messages each other’s parent, one its own) and reports them; the result opens and searches', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const file = [
       {
         uuid: 'cyc',
@@ -503,14 +495,14 @@ describe('import: hostile files', () => {
   });
 
   it('cuts a cycle in a Holdfast archive and in a ChatGPT mapping that has no root', async () => {
-    const a = open(fake);
+    const a = makeCore(fake);
     await a.exchange.importFile(fixture('claude-conversations.json'));
     const archive = JSON.parse([...a.exchange.exportArchive()].join('')) as {
       conversations: { messages: { id: string; parent_id: string | null }[] }[];
     };
     const ms = archive.conversations[0]!.messages;
     ms[0]!.parent_id = ms[ms.length - 1]!.id; // the root now hangs below its own descendant
-    const b = open(fake);
+    const b = makeCore(fake);
     expect(await b.exchange.importText(JSON.stringify(archive))).toMatchObject({ format: 'holdfast', conversations: 2, cycles_broken: 1 });
     for (const c of b.store.allConversations()) expect(thread(b, c.id).length).toBeGreaterThan(0);
 
@@ -539,7 +531,7 @@ describe('import: hostile files', () => {
 
   it('skips and counts repeated or colliding ids instead of failing', async () => {
     const lines: string[] = [];
-    const core = open(fake, { log: (l) => lines.push(l) });
+    const core = makeCore(fake, { log: (l) => lines.push(l) });
     const items = readFixture('chatgpt-conversations.json') as unknown[];
     expect(await core.exchange.importText(JSON.stringify([items[0], items[0], items[1]]))).toMatchObject({
       conversations: 2,
@@ -565,7 +557,7 @@ describe('import: hostile files', () => {
     const [first] = archive.conversations;
     const stolen = structuredClone(first!);
     stolen.conversation.id = '0190aaaa-0000-7000-8000-000000000001';
-    const other = open(fake, { log: (l) => lines.push(l) });
+    const other = makeCore(fake, { log: (l) => lines.push(l) });
     const twice = { ...archive, conversations: [first, first] };
     expect(await other.exchange.importText(JSON.stringify(twice))).toMatchObject({ conversations: 1, skipped_duplicate: 1 });
     lines.length = 0;
@@ -589,7 +581,7 @@ describe('import: hostile files', () => {
       m.id = `msg-${i}-\ud801`;
       m.parent_id = i ? `msg-${i - 1}-\ud801` : null;
     });
-    const third = open(fake);
+    const third = makeCore(fake);
     expect(await third.exchange.importText(JSON.stringify({ ...archive, conversations: [a, b] }))).toMatchObject({
       conversations: 1,
       skipped_duplicate: 1,
@@ -598,7 +590,7 @@ describe('import: hostile files', () => {
   });
 
   it('imports hostile shapes without hanging: 20,000 unclosed <details>, a LibreChat tree nested 8,000 deep, a long run of empty messages', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const owu = [
       {
         id: 'deep-details',
@@ -646,7 +638,7 @@ describe('import: hostile files', () => {
   });
 
   it('never runs a canvas pattern from the file as a regular expression: a rewrite replaces the document, a hostile pattern shows its replacement', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const node = (id: string, parent: string | null, child: string | null, message: Record<string, unknown> | null) => ({
       id,
       parent,
@@ -693,7 +685,7 @@ describe('import: hostile files', () => {
   });
 
   it('replaces lone surrogates with U+FFFD and counts them', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const text = `[{"uuid":"s","name":"Surrogates \\ud800","created_at":"2025-01-01T00:00:00Z","chat_messages":[{"uuid":"s1","text":"bad \\udc00 end, good \\ud83d\\ude00","sender":"human","created_at":"2025-01-01T00:00:00Z"}]}]`;
     const result = await core.exchange.importText(text);
     expect(result).toMatchObject({ conversations: 1, replaced_characters: 2 });
@@ -704,7 +696,7 @@ describe('import: hostile files', () => {
 
   it('refuses a zip that expands too far (by ratio, or past the size cap) with the limit, leaving nothing in tmp/', async () => {
     const dir = tempDir();
-    const core = open(fake, { dataDir: dir });
+    const core = makeCore(fake, { dataDir: dir });
     const bomb = path.join(tempDir(), 'bomb.zip');
     writeZip(bomb, { 'conversations.json': Buffer.alloc(30 * 1024 * 1024, 0x20) }, { deflate: true });
     expect(fs.statSync(bomb).size).toBeLessThan(100_000);
@@ -723,14 +715,14 @@ describe('import: hostile files', () => {
     for (const f of ['import-0190.json', 'import-0190-0.json', 'staging-0190.db', 'staging-0190.db-wal', 'upload-0190', 'notes.txt'])
       fs.writeFileSync(path.join(dir, 'tmp', f), 'x');
     const lines: string[] = [];
-    open(fake, { dataDir: dir, log: (l) => lines.push(l) });
+    makeCore(fake, { dataDir: dir, log: (l) => lines.push(l) });
     expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual(['notes.txt']);
     expect(lines).toContain('removed 5 file(s) an interrupted import left in tmp/');
   });
 
   it('checkpoints the WAL after a large import', async () => {
     const dir = tempDir();
-    const core = open(fake, { dataDir: dir });
+    const core = makeCore(fake, { dataDir: dir });
     const wal = path.join(dir, 'holdfast.db-wal');
     await core.exchange.importFile(fixture('claude-conversations.json')); // small: under the default threshold
     expect(fs.statSync(wal).size).toBeGreaterThan(0);

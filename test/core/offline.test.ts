@@ -1,28 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { makeCore, settled, tempDir, waitFor } from '../support/core';
+import { fakeAnthropic } from '../support/servers';
 import { acceleratedClock } from '../support/clock';
-import type { Core } from '../../src/main/core/core';
 
 let fake: FakeAnthropic;
-const cores: Core[] = [];
-const open = (...a: Parameters<typeof makeCore>) => {
-  const c = makeCore(...a);
-  cores.push(c);
-  return c;
-};
+// The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 5 }).listen();
-});
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 5 });
 });
 
 describe('offline-first', () => {
   it('a network cut mid-answer puts the engine offline, pauses retries, and the answer resumes exactly when it returns', async () => {
     // A 20-s retry budget on an engine clock 20× faster: 1 s of real time, less than the cut.
-    const core = open(fake, {
+    const core = makeCore(fake, {
       policy: { budgetMs: 20_000, baseMs: 500, capMs: 4000, watchdogMs: 30_000 },
       engineClock: acceleratedClock(20),
     });
@@ -45,7 +36,7 @@ describe('offline-first', () => {
 
   it('messages sent while offline are stored queued, survive a restart, and are sent in order when the network returns', async () => {
     const dir = tempDir();
-    let core = open(fake, { dataDir: dir });
+    let core = makeCore(fake, { dataDir: dir });
     fake.goOffline(60_000);
     core.engine.network.hint(false);
     const conv = core.conversations.create({});
@@ -56,7 +47,7 @@ describe('offline-first', () => {
     for (const s of [first, second, third]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
     expect(core.sync.status().queued_message_ids).toHaveLength(3);
     await core.close();
-    core = open(fake, { dataDir: dir });
+    core = makeCore(fake, { dataDir: dir });
     // The new process probes before sending its queue: the network is down, so everything stays queued.
     await waitFor(() => core.engine.network.state === 'offline', 10_000, 'offline after restart');
     for (const s of [first, second, third]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
@@ -76,7 +67,7 @@ describe('offline-first', () => {
   });
 
   it('stopping a queued message cancels it without sending it', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     core.engine.network.hint(false);
     fake.goOffline(60_000);
     const conv = core.conversations.create({});
