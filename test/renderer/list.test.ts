@@ -7,58 +7,19 @@ import { Sync } from '../../src/renderer/src/state/sync';
 import { MAX_TREES, initialState, setTree, useHoldfast, visibleList } from '../../src/renderer/src/state/store';
 import { createActions, type ActionEnv } from '../../src/renderer/src/state/actions';
 import type { Conversation, Message } from '../../src/shared/model';
-import type { AppStatus, PullOutput } from '../../src/shared/sync';
+import type { PullOutput } from '../../src/shared/sync';
 import { encodeCursor, type ConversationPage } from '../../src/shared/conversations';
-import { FakeTransport, coreHandler } from '../support/fake-transport';
+import { FakeTransport, conversationRow, coreHandler, messageRow, onlineStatus } from '../support/fake-transport';
 import { fakeAnthropic } from '../support/servers';
 import { makeCore, settled } from '../support/core';
 
-const status: AppStatus = {
-  network: 'online',
-  provider: 'anthropic',
-  model: 'claude-test',
-  demo: false,
-  queued_message_ids: [],
-  waiting_message_ids: [],
-  generating_conversation_ids: [],
-  storage: { disk_full: false, unsaved_message_ids: [], damaged: null },
-};
+const status = onlineStatus;
 
 const conversation = (n: number, o: Partial<Conversation> = {}): Conversation =>
-  ({
-    id: `c${String(n).padStart(3, '0')}`,
-    title: `conversation ${n}`,
-    created_at: n,
-    updated_at: n,
-    current_leaf_id: null,
-    model: null,
-    system_prompt: null,
-    max_tokens: null,
-    temperature: null,
-    pinned: false,
-    deleted_at: null,
-    ...o,
-  }) as Conversation; // a cast: fields other branches add stay undefined in these hand-made rows
+  conversationRow({ id: `c${String(n).padStart(3, '0')}`, title: `conversation ${n}`, created_at: n, updated_at: n, ...o });
 
 const message = (id: string, conversationId: string, content: string): Message =>
-  ({
-    id,
-    conversation_id: conversationId,
-    parent_id: null,
-    role: 'assistant',
-    content,
-    thinking: null,
-    status: 'completed',
-    error: null,
-    model: null,
-    stop_reason: null,
-    input_tokens: null,
-    output_tokens: null,
-    reaction: null,
-    reaction_comment: null,
-    created_at: 1,
-    last_updated: 1,
-  }) as Message;
+  messageRow({ id, conversation_id: conversationId, content });
 
 /** 300 conversations in the host's list order (newest first), paged 100 at a time like the host does. */
 const all = Array.from({ length: 300 }, (_, i) => conversation(300 - i));

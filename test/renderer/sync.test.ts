@@ -6,57 +6,14 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { Sync } from '../../src/renderer/src/state/sync';
 import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
 import type { Conversation, Message } from '../../src/shared/model';
-import type { AppStatus, PullOutput } from '../../src/shared/sync';
-import { FakeTransport, coreHandler } from '../support/fake-transport';
+import type { PullOutput } from '../../src/shared/sync';
+import { FakeTransport, conversationRow, coreHandler, messageRow, onlineStatus } from '../support/fake-transport';
 import { fakeAnthropic } from '../support/servers';
 import { makeCore, settled } from '../support/core';
 
-const status: AppStatus = {
-  network: 'online',
-  provider: 'anthropic',
-  model: 'claude-test',
-  demo: false,
-  queued_message_ids: [],
-  waiting_message_ids: [],
-  generating_conversation_ids: [],
-  storage: { disk_full: false, unsaved_message_ids: [], damaged: null },
-};
-
-const conversation = (id: string, title = id): Conversation =>
-  ({
-    id,
-    title,
-    created_at: 1,
-    updated_at: 1,
-    current_leaf_id: null,
-    model: null,
-    system_prompt: null,
-    max_tokens: null,
-    temperature: null,
-    pinned: false,
-    deleted_at: null,
-  }) as Conversation; // a cast: fields other branches add stay undefined in these hand-made rows
-
-const message = (id: string, content: string, o: Partial<Message> = {}): Message =>
-  ({
-    id,
-    conversation_id: 'c1',
-    parent_id: null,
-    role: 'assistant',
-    content,
-    thinking: null,
-    status: 'generating',
-    error: null,
-    model: null,
-    stop_reason: null,
-    input_tokens: null,
-    output_tokens: null,
-    reaction: null,
-    reaction_comment: null,
-    created_at: 1,
-    last_updated: 1,
-    ...o,
-  }) as Message;
+const status = onlineStatus;
+const conversation = (id: string, title = id): Conversation => conversationRow({ id, title });
+const message = (id: string, content: string, o: Partial<Message> = {}): Message => messageRow({ id, content, status: 'generating', ...o });
 
 const pull = (o: Partial<PullOutput>): PullOutput => ({
   seq: 0,

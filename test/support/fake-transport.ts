@@ -5,7 +5,8 @@
 import { Emitter } from '../../src/shared/emitter';
 import type { Input, Method, Output } from '../../src/shared/contract';
 import type { ErrorShape } from '../../src/shared/errors';
-import type { HoldfastEvent } from '../../src/shared/sync';
+import type { AppStatus, HoldfastEvent } from '../../src/shared/sync';
+import type { Conversation, Message } from '../../src/shared/model';
 import type { Core } from '../../src/main/core/core';
 import { toErrorShape } from '../../src/shared/errors';
 import { RpcError, type ConnectionState, type Transport } from '../../src/renderer/src/api/transport';
@@ -70,3 +71,52 @@ export function coreHandler(core: Core): Handler {
 export function fail(shape: ErrorShape): never {
   throw new RpcError(shape);
 }
+
+/** What the core reports while online with nothing queued: the start of a window's replica in renderer tests. */
+export const onlineStatus: AppStatus = {
+  network: 'online',
+  provider: 'anthropic',
+  model: 'claude-test',
+  demo: false,
+  queued_message_ids: [],
+  waiting_message_ids: [],
+  generating_conversation_ids: [],
+  storage: { disk_full: false, unsaved_message_ids: [], damaged: null },
+};
+
+/** A conversation row as the core sends it; fields a test does not name take their defaults. */
+export const conversationRow = (o: Partial<Conversation> & { id: string }): Conversation =>
+  ({
+    title: o.id,
+    created_at: 1,
+    updated_at: 1,
+    current_leaf_id: null,
+    model: null,
+    system_prompt: null,
+    max_tokens: null,
+    temperature: null,
+    pinned: false,
+    deleted_at: null,
+    ...o,
+  }) as Conversation; // a cast: optional fields (thinking, provider…) stay undefined in these hand-made rows
+
+/** A completed assistant message row in conversation `c1` unless the test says otherwise. */
+export const messageRow = (o: Partial<Message> & { id: string }): Message =>
+  ({
+    conversation_id: 'c1',
+    parent_id: null,
+    role: 'assistant',
+    content: '',
+    thinking: null,
+    status: 'completed',
+    error: null,
+    model: null,
+    stop_reason: null,
+    input_tokens: null,
+    output_tokens: null,
+    reaction: null,
+    reaction_comment: null,
+    created_at: 1,
+    last_updated: 1,
+    ...o,
+  }) as Message;
