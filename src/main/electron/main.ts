@@ -21,6 +21,7 @@ import type { Subscription } from '../core/sync/hub';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
+import { describeImport } from '../../shared/exchange';
 import { DesktopSettings, SafeStorageKeyStore } from './settings';
 import { describe, openWithRecovery } from './recovery';
 import { frameRules } from './frames';
@@ -94,9 +95,7 @@ async function importFromDialog(): Promise<void> {
   if (picked.canceled || !file) return;
   try {
     const r = await core.importFile(file);
-    await dialog.showMessageBox({
-      message: `Imported ${r.conversations} conversations (${r.messages} messages) from ${r.format}; ${r.skipped} already here were skipped.`,
-    });
+    await dialog.showMessageBox({ message: describeImport(r) });
   } catch (err) {
     dialog.showErrorBox('Import failed, nothing was imported', err instanceof Error ? err.message : String(err));
   }
