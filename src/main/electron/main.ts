@@ -16,7 +16,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadNativeBinding, openPlatformDoor, restoreLatestBackup, useNativeBinding, type PlatformDoor } from '../core/platform';
+import {
+  loadNativeBinding,
+  openPlatformDoor,
+  privateDataDir,
+  restoreLatestBackup,
+  useNativeBinding,
+  type PlatformDoor,
+} from '../core/platform';
 import type { Subscription } from '../core/sync/hub';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
@@ -230,6 +237,8 @@ function start(): void {
   settings = new DesktopSettings();
   useNativeBinding(electronSqliteBuild());
   const dataDir = process.env.HOLDFAST_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
+  // Before anything is written, as the host does: the folder 0700, every file in it 0600 (another local user reads nothing).
+  privateDataDir(dataDir);
   const opened = openWithRecovery(
     {
       open: () => openCore(dataDir),
