@@ -88,6 +88,9 @@ test('--help lists every option and environment variable', async () => {
     'HOLDFAST_DEMO_PACE_MS',
     'HOLDFAST_TOKEN',
     'HOLDFAST_DATA_DIR',
+    'OPENAI_API_KEY',
+    'OPENAI_BASE_URL',
+    'HOLDFAST_OPENAI_MODEL',
   ])
     expect(r.stdout).toContain(env);
 });
