@@ -59,12 +59,14 @@ test('the import notice counts what was added and everything left out or repaire
       msg('c3', 'human', 'own parent', 'c3'),
     ],
   };
+  const plain = { uuid: 'p', name: 'Plain', created_at: '2025-01-01T00:00:00Z', chat_messages: [msg('p1', 'human', 'hello', '')] };
   const file = path.join(tempDir(), 'claude-repairs.json');
   fs.writeFileSync(
     file,
     JSON.stringify([
       cycles,
-      cycles, // the same id again: skipped
+      plain,
+      plain, // the same id again: skipped
       { uuid: 'empty', name: 'Empty', created_at: '2025-01-01T00:00:00Z', chat_messages: [] },
       {
         uuid: 'rep',
@@ -75,11 +77,10 @@ test('the import notice counts what was added and everything left out or repaire
     ]),
   );
   await page.getByTestId('import-input').setInputFiles(file);
-  // The repairs are counted over the whole file, the skipped copy of "Cycles" included (2 cycles in each copy).
   await expect(page.getByTestId('notice')).toContainText(
-    'Imported 2 conversations (5 messages) from claude; 1 conversation without text skipped; 1 conversation with repeated or taken ids skipped; 1 repeated message left out; 4 parent cycles cut; 1 broken character replaced.',
+    'Imported 3 conversations (6 messages) from claude; 1 conversation without text skipped; 1 conversation with repeated or taken ids skipped; 1 repeated message left out; 2 parent cycles cut; 1 broken character replaced.',
   );
-  await expect(page.getByTestId('conversation-item')).toHaveCount(2);
+  await expect(page.getByTestId('conversation-item')).toHaveCount(3);
   await page.getByTestId('import-input').setInputFiles(fixture('chatgpt-conversations.json'));
   await expect(page.getByTestId('notice')).toContainText('Imported 2 conversations (8 messages) from chatgpt.'); // nothing to add
 });
