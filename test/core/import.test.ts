@@ -293,6 +293,11 @@ describe('import: ChatGPT and Claude', () => {
     expect(core.store.allConversations()).toHaveLength(0);
     // A file that is not a zip keeps saying "The file".
     await expect(core.exchange.importText('{"title": "x", ')).rejects.toThrow(/^The file is not valid JSON: \S/);
+    // The parser's reason never quotes the file: what sits next to the mistake may be a key.
+    const leaky = core.exchange.importText('{"title": "x", "api_key": sk-ant-api03-secret-key-0123456789}');
+    await expect(leaky).rejects.toThrow(/^The file is not valid JSON: Unexpected token 's'$/);
+    writeZip(zip, { ...good, 'chats/14.json': '[{"openai_key": sk-proj-secret-0123456789}]' });
+    await expect(core.exchange.importFile(zip).catch((e: Error) => e.message)).resolves.not.toMatch(/secret/);
   });
 });
 

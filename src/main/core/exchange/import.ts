@@ -415,5 +415,8 @@ function parseWhole(file: string, label: string): unknown {
 /** "The file is not valid JSON: …", or for one file of a zip (`label` is "name: ") "chats/12.json is not valid JSON: …". */
 function notJson(label: string, err: unknown): HoldfastError {
   const subject = label ? label.replace(/: $/, '') : 'The file';
-  return new HoldfastError('invalid_input', `${subject} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  // V8 quotes the file around an unexpected token (`Unexpected token 's', ..."api_key": sk-ant-sec"... is not valid
+  // JSON`): that text may be a secret, and the reason reaches logs and windows. The token and any position stay.
+  const reason = (err instanceof Error ? err.message : String(err)).replace(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '');
+  return new HoldfastError('invalid_input', `${subject} is not valid JSON: ${reason}`);
 }
