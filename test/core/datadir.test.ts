@@ -55,6 +55,13 @@ describe.skipIf(!posix)('a private data folder (POSIX modes)', () => {
       expect([dir, path.join(dir, 'backups')].map(mode)).toEqual([0o700, 0o700]);
       expect([path.join(dir, 'holdfast.db'), path.join(dir, 'backups', 'old.db')].map(mode)).toEqual([0o600, 0o600]);
       expect(mode(outside)).toBe(0o644);
+
+      // Inside a folder that is private already nothing is walked (a start must not grow with the attachments kept):
+      // no one else can reach what is in it.
+      fs.writeFileSync(path.join(dir, 'copied-in.db'), 'x');
+      fs.chmodSync(path.join(dir, 'copied-in.db'), 0o644);
+      privateDataDir(dir);
+      expect(mode(path.join(dir, 'copied-in.db'))).toBe(0o644);
     } finally {
       process.umask(previous);
     }

@@ -22,7 +22,10 @@ const START_FILES = new Set(['holdfast.db', 'holdfast.db-wal', 'holdfast.db-shm'
 export function privateDataDir(dir: string): DataDir {
   process.umask(0o077);
   const created = fs.mkdirSync(dir, { recursive: true, mode: 0o700 }) ?? null;
-  tighten(dir);
+  // No one else can reach anything inside a folder only its owner may enter, so the walk (a stat per file, attachments
+  // included: a start that grows with history) is needed only when the folder itself is open. Windows keeps access in
+  // ACLs; its modes say no more than read-only.
+  if (process.platform !== 'win32' && (fs.lstatSync(dir).mode & 0o077) !== 0) tighten(dir);
   return { path: dir, created };
 }
 
