@@ -40,6 +40,23 @@ export const ImportResult = z.object({
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 
+/**
+ * The one line a person reads after an import (the window's notice, the desktop app's dialog): what was added, then
+ * every count of what was left out or repaired, each only when it is not zero.
+ */
+export function describeImport(r: ImportResult): string {
+  const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+  const more = [
+    r.skipped > 0 && `${r.skipped} already here, skipped`,
+    r.skipped_empty > 0 && `${n(r.skipped_empty, 'conversation')} without text skipped`,
+    r.skipped_duplicate > 0 && `${n(r.skipped_duplicate, 'conversation')} with repeated or taken ids skipped`,
+    r.dropped_messages > 0 && `${n(r.dropped_messages, 'repeated message')} left out`,
+    r.cycles_broken > 0 && `${n(r.cycles_broken, 'parent cycle')} cut`,
+    r.replaced_characters > 0 && `${n(r.replaced_characters, 'broken character')} replaced`,
+  ].filter((part): part is string => typeof part === 'string');
+  return `Imported ${n(r.conversations, 'conversation')} (${n(r.messages, 'message')}) from ${r.format}${more.length ? `; ${more.join('; ')}` : ''}.`;
+}
+
 /** Files up to this size can be imported through the contract; larger ones go through POST /api/import or the File menu. */
 export const MAX_IMPORT_TEXT = 50 * 1024 * 1024;
 

@@ -279,6 +279,26 @@ describe('import: ChatGPT and Claude', () => {
     expect(core.store.allConversations()).toHaveLength(0);
     expect(core.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
   });
+
+  it('names the entry of a zip that is not valid JSON, and what is wrong with it; imports nothing', async () => {
+    const core = makeCore(fake);
+    const items = readFixture('chatgpt-conversations.json') as unknown[];
+    const good = { 'chats/01.json': JSON.stringify(items[0]), 'chats/02.json': JSON.stringify(items[1]) };
+    const zip = path.join(tempDir(), 'many.zip');
+    // One conversation object cut off mid-way (read whole), and one array with a stray token (read as a stream).
+    writeZip(zip, { ...good, 'chats/12.json': '{"title": "Broken", "mapping": {"a": tru' });
+    await expect(core.exchange.importFile(zip)).rejects.toThrow(/^chats\/12\.json is not valid JSON: \S.*JSON/);
+    writeZip(zip, { ...good, 'chats/13.json': `[${JSON.stringify(items[0])}, oops]` });
+    await expect(core.exchange.importFile(zip)).rejects.toThrow(/^chats\/13\.json is not valid JSON: \S/);
+    expect(core.store.allConversations()).toHaveLength(0);
+    // A file that is not a zip keeps saying "The file".
+    await expect(core.exchange.importText('{"title": "x", ')).rejects.toThrow(/^The file is not valid JSON: \S/);
+    // The parser's reason never quotes the file: what sits next to the mistake may be a key.
+    const leaky = core.exchange.importText('{"title": "x", "api_key": sk-ant-api03-secret-key-0123456789}');
+    await expect(leaky).rejects.toThrow(/^The file is not valid JSON: Unexpected token 's'$/);
+    writeZip(zip, { ...good, 'chats/14.json': '[{"openai_key": sk-proj-secret-0123456789}]' });
+    await expect(core.exchange.importFile(zip).catch((e: Error) => e.message)).resolves.not.toMatch(/secret/);
+  });
 });
 
 describe('import: other apps', () => {

@@ -15,6 +15,7 @@ import type { HoldfastEvent } from '../../src/shared/sync';
 import type { ThinkingSetting } from '../../src/shared/model';
 import { stopReasonNote, thoughtFor } from '../../src/shared/stop-reasons';
 import { foldChunks } from '../../src/main/core/store/store';
+import { migrations } from '../../src/main/core/store/migrations';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];
@@ -185,6 +186,55 @@ describe('extended thinking', () => {
     const exported = json.messages.find((x: { id: string }) => x.id === id);
     expect(exported.thinking).toBe(FakeAnthropic.thinking(prompt));
     expect(exported.content).toBe(FakeAnthropic.answer(prompt));
+  });
+
+  it('finds a substring inside a word of thinking, as of text (scripts without spaces), and keeps it after the thinking changes', async () => {
+    const core = open(fake);
+    const at = '2025-03-01T10:00:00Z';
+    // A Claude export (shape of test/fixtures/claude-conversations.json): the question, then thinking and answer apart.
+    const chat = {
+      uuid: 'ja',
+      name: 'Borrowing',
+      created_at: at,
+      chat_messages: [
+        { uuid: 'u', text: '説明してください', sender: 'human', created_at: at },
+        {
+          uuid: 'a',
+          text: '',
+          content: [
+            { type: 'thinking', thinking: 'ユーザーは借用チェッカーについて質問している' },
+            { type: 'text', text: '所有権と参照のしくみです' },
+          ],
+          sender: 'assistant',
+          created_at: at,
+          parent_message_uuid: 'u',
+        },
+      ],
+    };
+    await core.exchange.importText(JSON.stringify([chat]));
+    const conv = core.store.allConversations()[0]!;
+    const answer = core.store.messagesOf(conv.id).find((m) => m.role === 'assistant')!;
+    const found = (q: string) => core.search.search(q).filter((h) => h.message_id === answer.id);
+    expect(found('参照のし')).toMatchObject([{ role: 'assistant' }]); // inside the answer's run of characters
+    expect(found('チェッカー')).toMatchObject([{ role: 'thinking', snippet: expect.stringContaining('<mark>') }]);
+    expect(found('用チェッ')).toMatchObject([{ role: 'thinking' }]);
+    // The index follows the thinking when it changes (and forgets what it said before).
+    core.db.prepare('UPDATE messages SET thinking = ? WHERE id = ?').run('所有権を考えてから答える', answer.id);
+    expect(found('チェッカー')).toEqual([]);
+    expect(found('権を考え')).toMatchObject([{ role: 'thinking' }]);
+    await core.close();
+
+    // A database from before the index: the migration indexes the thinking already there.
+    const dir = tempDir();
+    const before = migrations.findIndex((m) => m.includes('CREATE VIRTUAL TABLE messages_thinking_trigram'));
+    const old = new Database(path.join(dir, 'holdfast.db'));
+    for (const m of migrations.slice(0, before)) old.exec(m);
+    old.pragma(`user_version = ${before}`);
+    old.exec(`INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c', 'old', 1, 1);
+      INSERT INTO messages (id, conversation_id, role, content, thinking, status, created_at, last_updated)
+        VALUES ('m', 'c', 'assistant', 'answer', 'ユーザーは借用チェッカーについて質問している', 'completed', 1, 1)`);
+    old.close();
+    expect(open(fake, { dataDir: dir }).search.search('チェッカー')).toMatchObject([{ message_id: 'm', role: 'thinking' }]);
   });
 
   it('refuses a budget at or above max_tokens with a reason, and gives the answer room when only the default is below it', async () => {

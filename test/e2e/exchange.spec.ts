@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, openApp, test } from './fixtures';
 import { tempDir } from '../support/core';
+import { writeZip } from '../support/zip';
 
 const fixture = (name: string) => path.resolve('test/fixtures', name);
 
@@ -35,6 +36,67 @@ test('a malformed file is refused with a reason and imports nothing', async ({ p
   fs.writeFileSync(bad, '[{"mapping": {');
   await page.getByTestId('import-input').setInputFiles(bad);
   await expect(page.getByTestId('error-banner')).toContainText('not valid JSON');
+  await expect(page.getByTestId('conversation-item')).toHaveCount(0);
+});
+
+test('the import notice counts what was added and everything left out or repaired', async ({ page, host }) => {
+  await openApp(page, host.current.url);
+  const msg = (uuid: string, sender: string, text: string, parent: string) => ({
+    uuid,
+    text,
+    sender,
+    created_at: '2025-01-01T00:00:00Z',
+    parent_message_uuid: parent,
+  });
+  // A Claude export in the shape of test/fixtures/claude-conversations.json, with one of each thing import repairs or skips.
+  const cycles = {
+    uuid: 'cyc',
+    name: 'Cycles',
+    created_at: '2025-01-01T00:00:00Z',
+    chat_messages: [
+      msg('c1', 'human', 'first loop', 'c2'),
+      msg('c2', 'assistant', 'second loop', 'c1'),
+      msg('c3', 'human', 'own parent', 'c3'),
+    ],
+  };
+  const plain = { uuid: 'p', name: 'Plain', created_at: '2025-01-01T00:00:00Z', chat_messages: [msg('p1', 'human', 'hello', '')] };
+  const file = path.join(tempDir(), 'claude-repairs.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify([
+      cycles,
+      plain,
+      plain, // the same id again: skipped
+      { uuid: 'empty', name: 'Empty', created_at: '2025-01-01T00:00:00Z', chat_messages: [] },
+      {
+        uuid: 'rep',
+        name: 'Repeated id',
+        created_at: '2025-01-01T00:00:00Z',
+        chat_messages: [msg('r1', 'human', 'hello \ud800', ''), msg('r1', 'human', 'again', ''), msg('r2', 'assistant', 'hi', 'r1')],
+      },
+    ]),
+  );
+  await page.getByTestId('import-input').setInputFiles(file);
+  await expect(page.getByTestId('notice')).toContainText(
+    'Imported 3 conversations (6 messages) from claude; 1 conversation without text skipped; 1 conversation with repeated or taken ids skipped; 1 repeated message left out; 2 parent cycles cut; 1 broken character replaced.',
+  );
+  await expect(page.getByTestId('conversation-item')).toHaveCount(3);
+  await page.getByTestId('import-input').setInputFiles(fixture('chatgpt-conversations.json'));
+  await expect(page.getByTestId('notice')).toContainText('Imported 2 conversations (8 messages) from chatgpt.'); // nothing to add
+});
+
+test('a zip of many files with one that is not JSON is refused naming that file and what is wrong', async ({ page, host }) => {
+  await openApp(page, host.current.url);
+  const items = JSON.parse(fs.readFileSync(fixture('chatgpt-conversations.json'), 'utf8')) as unknown[];
+  const zip = path.join(tempDir(), 'chats.zip');
+  writeZip(zip, {
+    'conversations/01.json': JSON.stringify(items[0]),
+    'conversations/02.json': JSON.stringify(items[1]),
+    'conversations/12.json': '{"title": "Broken" "mapping": {}}',
+  });
+  await page.getByTestId('import-input').setInputFiles(zip);
+  // The reason is V8's, worded a little differently across Node versions; the position is not.
+  await expect(page.getByTestId('error-banner')).toContainText(/conversations\/12\.json is not valid JSON: .* at position 19\b/);
   await expect(page.getByTestId('conversation-item')).toHaveCount(0);
 });
 

@@ -1,5 +1,6 @@
 /** The built host's command line as a person meets it: mistakes get one line and the usage (exit 2), --help lists everything. */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -50,13 +51,25 @@ test('an unknown option or a bad number prints one line and the usage, exit code
   expectUsageError(await runHost(['--port', '0', '--data-dir', dataDir], { HOLDFAST_TOKEN: 'short' }), /HOLDFAST_TOKEN must be/);
 });
 
-test('a busy port prints one line and the usage, exit code 2', async () => {
+test('a busy port prints one line and the usage, exit code 2, and leaves no data folder it created behind', async () => {
   const busy = net.createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   const port = (busy.address() as net.AddressInfo).port;
   try {
-    const r = await runHost(['--port', String(port), '--data-dir', tempDir('holdfast-cli-')]);
+    const existing = tempDir('holdfast-cli-');
+    fs.writeFileSync(path.join(existing, 'notes.txt'), 'mine');
+    const r = await runHost(['--port', String(port), '--data-dir', existing]);
     expectUsageError(r, new RegExp(`port ${port} is already in use \\(EADDRINUSE\\)`));
+    expect(fs.readFileSync(path.join(existing, 'notes.txt'), 'utf8')).toBe('mine'); // a folder that was there stays
+    expect(fs.existsSync(path.join(existing, 'holdfast.db'))).toBe(true);
+    // A new folder (and the parents made for it) goes again: the start wrote a database, a lock and a token in it first.
+    const parent = tempDir('holdfast-cli-');
+    const fresh = path.join(parent, 'new', 'data');
+    expectUsageError(await runHost(['--port', String(port), '--data-dir', fresh]), /already in use/);
+    expect(fs.readdirSync(parent)).toEqual([]);
+    // A mistake found before the folder is needed does not make it.
+    expectUsageError(await runHost(['--port', '0', '--data-dir', fresh], { HOLDFAST_TOKEN: 'short' }), /HOLDFAST_TOKEN must be/);
+    expect(fs.readdirSync(parent)).toEqual([]);
   } finally {
     busy.close();
   }
@@ -74,6 +87,9 @@ test('--help lists every option and environment variable', async () => {
     'HOLDFAST_DEMO_PACE_MS',
     'HOLDFAST_TOKEN',
     'HOLDFAST_DATA_DIR',
+    'OPENAI_API_KEY',
+    'OPENAI_BASE_URL',
+    'HOLDFAST_OPENAI_MODEL',
   ])
     expect(r.stdout).toContain(env);
 });

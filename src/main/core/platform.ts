@@ -12,6 +12,7 @@ import type { Caller, Subscription } from './sync/hub';
 export { DamagedDatabaseError, restoreLatestBackup } from './store/backup';
 export { NewerDatabaseError } from './store/database';
 export { NativeModuleError, loadNativeBinding, useNativeBinding } from './store/sqlite';
+export { privateDataDir } from './store/datadir';
 
 export interface PlatformDoor {
   /** A contract method by name with unparsed input: the same door every window uses (a window passes its subscription). */

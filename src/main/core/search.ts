@@ -118,6 +118,7 @@ export class Search {
     }
     // Thinking has its own word index; a message found by its answer keeps that hit, one found only by its thinking says so.
     add(this.query('messages_thinking_fts', wordQuery(parsed), fetch, 'thinking'));
+    if (tri && unspaced) add(this.query('messages_thinking_trigram', tri, fetch, 'thinking'));
     add(this.attachmentHits(wordQuery(parsed), fetch));
     add(this.titleHits(wordQuery(parsed), fetch));
     const now = this.now();
@@ -137,7 +138,7 @@ export class Search {
   }
 
   private query(
-    table: 'messages_fts' | 'messages_trigram' | 'messages_thinking_fts',
+    table: 'messages_fts' | 'messages_trigram' | 'messages_thinking_fts' | 'messages_thinking_trigram',
     match: string,
     limit: number,
     /** Reported instead of the message's role (thinking hits say `thinking`). */

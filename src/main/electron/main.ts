@@ -16,11 +16,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadNativeBinding, openPlatformDoor, restoreLatestBackup, useNativeBinding, type PlatformDoor } from '../core/platform';
+import {
+  loadNativeBinding,
+  openPlatformDoor,
+  privateDataDir,
+  restoreLatestBackup,
+  useNativeBinding,
+  type PlatformDoor,
+} from '../core/platform';
 import type { Subscription } from '../core/sync/hub';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
+import { describeImport } from '../../shared/exchange';
 import { DesktopSettings, SafeStorageKeyStore } from './settings';
 import { describe, openWithRecovery } from './recovery';
 import { frameRules } from './frames';
@@ -94,9 +102,7 @@ async function importFromDialog(): Promise<void> {
   if (picked.canceled || !file) return;
   try {
     const r = await core.importFile(file);
-    await dialog.showMessageBox({
-      message: `Imported ${r.conversations} conversations (${r.messages} messages) from ${r.format}; ${r.skipped} already here were skipped.`,
-    });
+    await dialog.showMessageBox({ message: describeImport(r) });
   } catch (err) {
     dialog.showErrorBox('Import failed, nothing was imported', err instanceof Error ? err.message : String(err));
   }
@@ -231,6 +237,8 @@ function start(): void {
   settings = new DesktopSettings();
   useNativeBinding(electronSqliteBuild());
   const dataDir = process.env.HOLDFAST_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
+  // Before anything is written, as the host does: the folder 0700, every file in it 0600 (another local user reads nothing).
+  privateDataDir(dataDir);
   const opened = openWithRecovery(
     {
       open: () => openCore(dataDir),

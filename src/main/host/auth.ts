@@ -1,6 +1,6 @@
 /**
- * The host's per-run secret and the data folder's permissions: another local user can neither call the host nor read
- * the files it keeps.
+ * The host's per-run secret: another local user cannot call the host (nor read the files it keeps: the data folder is
+ * private, see core/store/datadir.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -9,25 +9,6 @@ import type http from 'node:http';
 
 /** Scripts read the secret from this file in the data folder (mode 0600). */
 export const TOKEN_FILE = 'host-token';
-
-/**
- * Makes everything this process creates private to its user (folders 0700, files 0600: database, WAL, backups, temp
- * files), and tightens a data folder made before this rule existed.
- */
-export function privateDataDir(dataDir: string): void {
-  process.umask(0o077);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  tighten(dataDir);
-}
-
-function tighten(p: string): void {
-  const st = fs.lstatSync(p);
-  if (st.isSymbolicLink()) return; // never follow a link out of the folder
-  if (st.isDirectory()) {
-    if ((st.mode & 0o077) !== 0) fs.chmodSync(p, 0o700);
-    for (const name of fs.readdirSync(p)) tighten(path.join(p, name));
-  } else if ((st.mode & 0o077) !== 0) fs.chmodSync(p, 0o600);
-}
 
 /** The run's secret: `HOLDFAST_TOKEN` when set, otherwise 32 random bytes. */
 export function hostToken(env: NodeJS.ProcessEnv): string {

@@ -34,6 +34,9 @@ Environment:
   ANTHROPIC_BASE_URL    an Anthropic-compatible endpoint (gateway, proxy, local server)
   HOLDFAST_MODEL        the default model (default claude-sonnet-4-5)
   HOLDFAST_DEMO_PACE_MS the demo provider's delay between pieces, in ms (default 30)
+  OPENAI_API_KEY        adds an OpenAI-compatible provider (id openai) with this key
+  OPENAI_BASE_URL       its endpoint (default OpenAI's); set alone for a local server (Ollama, LM Studio…)
+  HOLDFAST_OPENAI_MODEL its default model (default: the preset's for a known endpoint, else gpt-4o-mini)
   HOLDFAST_TOKEN        the secret every request must carry (default: random at each start); scripts read it from
                         <data-dir>/host-token and send Authorization: Bearer <secret>
   HOLDFAST_DATA_DIR     the data folder when --data-dir is not given (also used by the desktop app)

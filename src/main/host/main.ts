@@ -7,7 +7,8 @@ import { DamagedDatabaseError, NoGoodBackupError, restoreLatestBackup } from '..
 import { NewerDatabaseError } from '../core/store/database';
 import { DataDirLockedError } from '../core/store/lock';
 import { USAGE, UsageError, exitWithUsage, parseHostArgs, type HostArgs } from './cli';
-import { hostToken, privateDataDir, writeTokenFile } from './auth';
+import { TOKEN_FILE, hostToken, writeTokenFile } from './auth';
+import { privateDataDir, removeNewDataDir } from '../core/store/datadir';
 import { NativeModuleError } from '../core/store/sqlite';
 
 const values = parseCommandLine();
@@ -30,9 +31,7 @@ function rendererDir(): string | null {
 
 const provider = providerFromEnv();
 const dataDir = values.dataDir;
-// Before anything is written: the folder and every file in it are for this user only.
-privateDataDir(dataDir);
-const token = readToken();
+const token = readToken(); // a mistake in it is found before the data folder is touched
 function readToken(): string {
   try {
     return hostToken(process.env);
@@ -40,6 +39,8 @@ function readToken(): string {
     exitWithUsage(err instanceof Error ? err.message : String(err));
   }
 }
+// Before anything is written: the folder and every file in it are for this user only.
+const folder = privateDataDir(dataDir);
 const core = openCore();
 function openCore(): Core {
   try {
@@ -59,6 +60,8 @@ function openCore(): Core {
       err instanceof NativeModuleError
     ) {
       console.error(err.message);
+      // A folder this start made goes again (a locked one was there before: it is another process's).
+      if (!(err instanceof DataDirLockedError)) removeNewDataDir(folder);
       process.exit(2);
     }
     throw err;
@@ -89,6 +92,7 @@ async function listen(): Promise<Awaited<ReturnType<typeof startHost>>> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
     await core.close();
+    removeNewDataDir(folder, [TOKEN_FILE]); // nobody could reach it yet: a folder this start made holds no one's data
     exitWithUsage(
       code === 'EADDRINUSE'
         ? `port ${values.port} is already in use (EADDRINUSE): choose another with --port, or --port 0 for a free one`

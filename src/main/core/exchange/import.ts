@@ -212,18 +212,20 @@ export class Importer {
           throw new HoldfastError('invalid_input', `This Holdfast archive has version ${version}; this Holdfast reads version 1`);
         await this.streamItems(
           file,
+          label,
           true,
           (item, i) => take(detectItem(item), item, `Item ${i}`),
           onProgress,
           () => s.items,
         );
       } else {
-        const whole = parseWhole(file);
+        const whole = parseWhole(file, label);
         take(detectObject(whole), whole, 'The file');
       }
     } else if (first === '[') {
       await this.streamItems(
         file,
+        label,
         false,
         (item, i) => take(detectItem(item), item, `Item ${i}`),
         onProgress,
@@ -237,6 +239,7 @@ export class Importer {
 
   private async streamItems(
     file: string,
+    label: string,
     archive: boolean,
     take: (item: unknown, i: number) => void,
     onProgress: ((p: ImportProgress) => void) | undefined,
@@ -266,7 +269,7 @@ export class Importer {
     } catch (err) {
       source.destroy();
       if (err instanceof HoldfastError) throw err;
-      throw new HoldfastError('invalid_input', `The file is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      throw notJson(label, err);
     }
     onProgress?.({ bytes: total, total, conversations: count() });
   }
@@ -401,10 +404,19 @@ function readHead(file: string): string {
   }
 }
 
-function parseWhole(file: string): unknown {
+function parseWhole(file: string, label: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new HoldfastError('invalid_input', `The file is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw notJson(label, err);
   }
+}
+
+/** "The file is not valid JSON: …", or for one file of a zip (`label` is "name: ") "chats/12.json is not valid JSON: …". */
+function notJson(label: string, err: unknown): HoldfastError {
+  const subject = label ? label.replace(/: $/, '') : 'The file';
+  // V8 quotes the file around an unexpected token (`Unexpected token 's', ..."api_key": sk-ant-sec"... is not valid
+  // JSON`): that text may be a secret, and the reason reaches logs and windows. The token and any position stay.
+  const reason = (err instanceof Error ? err.message : String(err)).replace(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '');
+  return new HoldfastError('invalid_input', `${subject} is not valid JSON: ${reason}`);
 }

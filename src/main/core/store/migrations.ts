@@ -187,4 +187,20 @@ export const migrations: readonly string[] = [
   UPDATE conversations SET provider_id = CASE WHEN model = 'demo' THEN 'demo' ELSE 'anthropic' END WHERE model IS NOT NULL;
   UPDATE messages SET provider_id = CASE WHEN model = 'demo' THEN 'demo' ELSE 'anthropic' END WHERE role = 'assistant' AND model IS NOT NULL;
   `,
+  // 8: thinking gets the trigram index text has (migration 2), so a substring inside a run of text without spaces
+  // (Chinese, Japanese…) is found in thinking as it is in the answer.
+  `
+  CREATE VIRTUAL TABLE messages_thinking_trigram USING fts5(thinking, content='messages', content_rowid='rowid', tokenize='trigram');
+  CREATE TRIGGER messages_thinking_trigram_ai AFTER INSERT ON messages WHEN coalesce(new.thinking, '') != '' BEGIN
+    INSERT INTO messages_thinking_trigram(rowid, thinking) VALUES (new.rowid, new.thinking);
+  END;
+  CREATE TRIGGER messages_thinking_trigram_ad AFTER DELETE ON messages WHEN coalesce(old.thinking, '') != '' BEGIN
+    INSERT INTO messages_thinking_trigram(messages_thinking_trigram, rowid, thinking) VALUES ('delete', old.rowid, old.thinking);
+  END;
+  CREATE TRIGGER messages_thinking_trigram_au AFTER UPDATE OF thinking ON messages WHEN coalesce(old.thinking, '') != coalesce(new.thinking, '') BEGIN
+    INSERT INTO messages_thinking_trigram(messages_thinking_trigram, rowid, thinking) SELECT 'delete', old.rowid, old.thinking WHERE coalesce(old.thinking, '') != '';
+    INSERT INTO messages_thinking_trigram(rowid, thinking) SELECT new.rowid, new.thinking WHERE coalesce(new.thinking, '') != '';
+  END;
+  INSERT INTO messages_thinking_trigram(messages_thinking_trigram) VALUES ('rebuild');
+  `,
 ];

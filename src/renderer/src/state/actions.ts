@@ -6,7 +6,7 @@ import type { Input, Method, Output } from '../../../shared/contract';
 import type { ErrorCode, ErrorShape } from '../../../shared/errors';
 import type { Reaction } from '../../../shared/model';
 import type { ImportResult } from '../../../shared/exchange';
-import { MAX_IMPORT_TEXT } from '../../../shared/exchange';
+import { MAX_IMPORT_TEXT, describeImport } from '../../../shared/exchange';
 import { MAX_ATTACHMENT_BYTES, type AttachmentInfo } from '../../../shared/attachments';
 import type { SettingsPatch } from '../../../shared/settings';
 import { RpcError, type Transport } from '../api/transport';
@@ -149,12 +149,7 @@ export function createActions(
       hint,
     );
     useHoldfast.setState({ importProgress: null });
-    if (result) {
-      const r = result;
-      useHoldfast.setState({
-        notice: `Imported ${r.conversations} conversation${r.conversations === 1 ? '' : 's'} (${r.messages} messages) from ${r.format}${r.skipped ? `; ${r.skipped} already here, skipped` : ''}.`,
-      });
-    }
+    if (result) useHoldfast.setState({ notice: describeImport(result) });
     return result;
   }
 
