@@ -103,18 +103,11 @@ describe('headless host', () => {
     expect(created.ok).toBe(true);
     const sent = await call(5, 'messages.send', { conversation_id: created.result.id, content: 'over ws [len=300]' });
     expect(sent.ok).toBe(true);
-    for (
-      let i = 0;
-      i < 300 &&
-      !events.some(
-        (e) =>
-          e.type === 'sync.didChange' &&
-          (e as unknown as { data: { role?: string; status?: string } }).data.role === 'assistant' &&
-          (e as unknown as { data: { status: string } }).data.status === 'completed',
-      );
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 20));
+    const answered = (e: { type: string }) => {
+      const data = (e as unknown as { data: { role?: string; status?: string } }).data;
+      return e.type === 'sync.didChange' && data.role === 'assistant' && data.status === 'completed';
+    };
+    await vi.waitFor(() => expect(events.some(answered)).toBe(true), { timeout: 10_000 });
     expect(events.some((e) => e.type === 'messages.didAppendChunk')).toBe(true);
     expect(events.some((e) => e.type === 'sync.didChange')).toBe(true);
     ws.close();
@@ -153,8 +146,9 @@ describe('headless host', () => {
       body: JSON.stringify({ content: 'with key [len=200]' }),
     });
     await waitForThread(h.url, conv.id, (t) => t[1]?.status === 'completed');
+    // The automatic title is the last thing written for this answer: once it is there, every write has happened.
+    await pollJson(`${h.url}/api/sessions/${conv.id}`, (c) => typeof c.title === 'string' && c.title !== '');
     expect(fake.requests.at(-1)?.model).toBe('claude-test');
-    await new Promise((r) => setTimeout(r, 200));
     const files = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
     for (const f of files(dir)) expect(fs.readFileSync(f).includes(secret), f).toBe(false);

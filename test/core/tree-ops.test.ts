@@ -119,9 +119,11 @@ describe('automatic titles', () => {
     // A person's own title is never overwritten.
     const named = core.conversations.create({ title: 'Mine' });
     const r = core.engine.send({ conversation_id: named.id, content: 'hello [len=100]' });
+    const before = fake.requests.length;
     await settled(core, r.assistant_message_id);
-    await new Promise((res) => setTimeout(res, 200));
+    await core.engine.backgroundIdle();
     expect(core.store.conversation(named.id).title).toBe('Mine');
+    expect(fake.requests.length).toBe(before + 1); // the answer only: no title request for a named conversation
     await core.close();
   });
 });

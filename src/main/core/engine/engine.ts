@@ -48,6 +48,8 @@ export class Engine {
   private readonly chunkListeners = new Set<ChunkListener>();
   private readonly statusListeners = new Set<() => void>();
   private closing = false;
+  /** Work that runs after an answer has settled (automatic titles): tracked so tests and shutdown can wait for it. */
+  private readonly background = new Set<Promise<void>>();
   private readonly strategies: StrategyMemory;
 
   constructor(private readonly o: EngineOptions) {
@@ -117,6 +119,11 @@ export class Engine {
   }
 
   /** Resolves when the generation for `id` has ended (at once if none runs). */
+  /** Resolves when the work started after answers settled (automatic titles) has finished. */
+  async backgroundIdle(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
   settledOf(id: string): Promise<void> {
     return this.settled.get(id) ?? Promise.resolve();
   }
@@ -520,7 +527,10 @@ export class Engine {
     this.finishing.delete(gen.id);
     journal.release(gen.id);
     if (outcome.status === 'completed' && this.o.autoTitle !== false) {
-      this.autoTitle(gen.message.conversation_id, gen.id).catch((err: unknown) => this.o.log?.(`automatic title failed: ${String(err)}`));
+      const work = this.autoTitle(gen.message.conversation_id, gen.id)
+        .catch((err: unknown) => this.o.log?.(`automatic title failed: ${String(err)}`))
+        .finally(() => this.background.delete(work));
+      this.background.add(work);
     }
     if (next) this.launch(next, { interruptions: gen.interruptions });
     this.pumpQueue();
