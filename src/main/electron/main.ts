@@ -16,8 +16,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadNativeBinding, openPlatformDoor, restoreLatestBackup, useNativeBinding, type PlatformDoor } from '../core/platform';
-import type { Subscription } from '../core/sync/hub';
+import {
+  loadNativeBinding,
+  openPlatformDoor,
+  restoreLatestBackup,
+  useNativeBinding,
+  type PlatformDoor,
+  type Subscription,
+} from '../core/platform';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
