@@ -74,16 +74,21 @@ const cases: LayerCase[] = [
       `import { app } from 'electron';\nexport const a = app;`,
       `export type A = import('../../renderer/src/App').App;`,
       `import Store from 'electron-store';\nexport const s = Store;`,
+      // Past the core's door: its assembly, its store, its engine.
+      `import type { Core } from '../core/core';\nexport type C = Core;`,
+      `import { Store } from '../core/store/store';\nexport const s = Store;`,
+      `export type S = import('../core/sync/hub').SyncHub;`,
+      `import { openDatabase } from '../core/store/database';\nexport const o = openDatabase;`,
     ],
     forbiddenGlobals: [`export const t = document.title;`],
     permitted: [
       `import http from 'node:http';`,
       `import { WebSocketServer } from 'ws';`,
       `import { z } from 'zod';`,
-      `import type { Core } from '../core/core';`,
+      `import { openPlatformDoor, DamagedDatabaseError, type PlatformDoor } from '../core/platform';`,
       `import { contract } from '../../shared/contract';`,
-      `export const all = [http, z, WebSocketServer, contract];`,
-      `export type C = Core;`,
+      `export const all = [http, z, WebSocketServer, contract, openPlatformDoor, DamagedDatabaseError];`,
+      `export type D = PlatformDoor;`,
     ].join('\n'),
   },
   {
@@ -94,15 +99,20 @@ const cases: LayerCase[] = [
     forbiddenImports: [
       `import { startServer } from '../host/server';\nexport const s = startServer;`,
       `import { useState } from 'react';\nexport const u = useState;`,
+      // Past the core's door: its assembly, its providers, its store.
+      `import { Core } from '../core/core';\nexport const c = Core;`,
+      `import type { KeyStore } from '../core/providers/registry';\nexport type K = KeyStore;`,
+      `import { restoreLatestBackup } from '../core/store/backup';\nexport const r = restoreLatestBackup;`,
     ],
     forbiddenGlobals: [`export const t = document.title;`],
     permitted: [
       `import path from 'node:path';`,
       `import { app } from 'electron';`,
       `import Store from 'electron-store';`,
-      `import type { Core } from '../core/core';`,
-      `export const all = [path, app, Store];`,
-      `export type C = Core;`,
+      `import { openPlatformDoor, type PlatformDoor, type KeyStore } from '../core/platform';`,
+      `export const all = [path, app, Store, openPlatformDoor];`,
+      `export type D = PlatformDoor;`,
+      `export type K = KeyStore;`,
     ].join('\n'),
   },
   {

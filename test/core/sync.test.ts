@@ -3,6 +3,7 @@ import { FakeAnthropic } from '../support/fake-anthropic';
 import { makeCore, settled } from '../support/core';
 import type { Core } from '../../src/main/core/core';
 import type { HoldfastEvent } from '../../src/shared/sync';
+import { platformDoor } from '../../src/main/core/platform';
 
 let fake: FakeAnthropic;
 let core: Core;
@@ -38,5 +39,24 @@ describe('sync', () => {
     core.store.compactChanges(1);
     expect(core.sync.pull(1).reset).toBe(true);
     expect(core.sync.pull(core.sync.seq() + 100).reset).toBe(true);
+  });
+
+  it("the platform door's catch-up gives each change since a seq once, under its latest seq, or a reset past the log", async () => {
+    const door = platformDoor(core);
+    const conv = core.conversations.create({ title: 'catch up' });
+    const since = core.sync.seq();
+    const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'catch up [len=300]' });
+    await settled(core, id);
+    const missed = door.catchUp(since);
+    if (!('events' in missed)) throw new Error('expected events, got a reset');
+    const seqs = missed.events.map((e) => e.seq);
+    expect(seqs.every((s) => s > since && s <= core.sync.seq())).toBe(true);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    const answer = missed.events.filter((e) => e.type === 'sync.didChange' && e.entity === 'message' && e.data.id === id);
+    expect(answer).toHaveLength(1); // one event per entity, however many chunks it got
+    expect(answer[0]).toMatchObject({ data: { status: 'completed', content: core.store.message(id).content } });
+    expect(door.catchUp(core.sync.seq())).toEqual({ events: [] });
+    core.store.compactChanges(1);
+    expect(door.catchUp(since)).toMatchObject({ reset: { reset: true, conversations: [{ id: conv.id }] } });
   });
 });

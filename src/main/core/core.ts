@@ -155,7 +155,13 @@ export class Core {
       this.conversations = new Conversations(this.store, this.sync);
       this.settings = options.settings ?? new MemorySettings(options.provider);
       this.search = new Search(this.db, () => this.store.now());
-      this.exchange = new Exchange(this);
+      this.exchange = new Exchange({
+        store: this.store,
+        attachments: this.attachments,
+        conversations: this.conversations,
+        sync: this.sync,
+        options: { dataDir: options.dataDir, log: options.log },
+      });
     } catch (err) {
       if (db?.open) db.close();
       this.lock.release(false);
@@ -249,12 +255,8 @@ export class Core {
       for (const m of this.store.messagesOf(id)) if (this.engine.isActive(m.id)) this.engine.stop(m.id);
     }
     const files = this.attachments.usedBy(ids);
-    const del = this.db.transaction(() => {
-      const stmt = this.db.prepare('DELETE FROM conversations WHERE id = ?');
-      for (const id of ids) stmt.run(id);
-    });
     this.store.mutate(() => {
-      del();
+      this.store.deleteConversations(ids);
       for (const id of ids) this.store.touch('conversation', id);
     });
     this.attachments.release(files);

@@ -70,7 +70,7 @@ function deleteProvider(core: Core, id: string, moveTo: string | undefined): { d
   core.providers.get(id);
   if (moveTo !== undefined && (moveTo === id || !core.providers.has(moveTo)))
     throw new HoldfastError('invalid_input', `move_to must name another provider (${moveTo} is not one)`);
-  const using = core.db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE provider_id = ?').all(id);
+  const using = core.store.conversationsUsingProvider(id);
   if (using.length && moveTo === undefined)
     throw new HoldfastError(
       'conflict',
@@ -80,7 +80,7 @@ function deleteProvider(core: Core, id: string, moveTo: string | undefined): { d
       },
     );
   core.store.mutate(() => {
-    for (const c of using) core.store.updateConversation(c.id, { provider_id: moveTo ?? null }, false);
+    for (const conversationId of using) core.store.updateConversation(conversationId, { provider_id: moveTo ?? null }, false);
   });
   core.providers.remove(id);
   return { deleted: true, moved_conversations: using.length };

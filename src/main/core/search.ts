@@ -4,13 +4,12 @@
  * Text without spaces (Chinese, Japanese…) is matched by substring through the trigram index.
  */
 import type { Db } from './store/database';
+import { SearchIndex, SNIPPET_CLOSE as CLOSE, SNIPPET_OPEN as OPEN, type MessageIndex } from './store/search';
 import { escapeHtml } from '../../shared/text';
 import type { SearchResult } from '../../shared/exchange';
 
 export type { SearchResult };
 
-const OPEN = '\u0002';
-const CLOSE = '\u0003';
 /** Scripts written without spaces between words: searched by substring. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
@@ -83,10 +82,14 @@ export class Search {
   /** The work the last search did (see SearchWork). */
   lastWork: SearchWork = { terms: 0, queries: 0, rows: 0 };
 
+  private readonly index: SearchIndex;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.index = new SearchIndex(db);
+  }
 
   search(input: string, limit = 20): SearchResult[] {
     const parsed = parseQuery(input);
@@ -138,32 +141,17 @@ export class Search {
   }
 
   private query(
-    table: 'messages_fts' | 'messages_trigram' | 'messages_thinking_fts' | 'messages_thinking_trigram',
+    table: MessageIndex,
     match: string,
     limit: number,
     /** Reported instead of the message's role (thinking hits say `thinking`). */
     role?: string,
   ): (SearchResult & { score: number })[] {
-    // One pass over the index in rowid order (newest first): no bm25 over every match, no MATCH re-run per row.
-    const hits = this.db
-      .prepare<[{ q: string; n: number }], { rowid: number; score: number; snippet: string }>(
-        `SELECT rowid, rank AS score, snippet(${table}, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
-       FROM ${table} WHERE ${table} MATCH @q ORDER BY rowid DESC LIMIT @n`,
-      )
-      .all({ q: match, n: limit });
+    const hits = this.index.matches(table, match, limit);
     this.lastWork.queries++;
     this.lastWork.rows += hits.length;
     if (!hits.length) return [];
-    const rows = this.db
-      .prepare<
-        number[],
-        { rowid: number; message_id: string; conversation_id: string; conversation_title: string; role: string; created_at: number }
-      >(
-        `SELECT m.rowid, m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.created_at
-       FROM messages m JOIN conversations c ON c.id = m.conversation_id
-       WHERE c.deleted_at IS NULL AND m.rowid IN (${hits.map(() => '?').join(',')})`,
-      )
-      .all(...hits.map((h) => h.rowid));
+    const rows = this.index.messagesAt(hits.map((h) => h.rowid));
     const byRow = new Map(rows.map((r) => [r.rowid, r]));
     return hits.flatMap((h) => {
       const m = byRow.get(h.rowid);
@@ -186,35 +174,12 @@ export class Search {
   /** Hits inside text attachments, reported on each message that carries the file (snippet: the file's name, then the hit). */
   private attachmentHits(match: string, limit: number): (SearchResult & { score: number })[] {
     // No text file kept at all (the usual case): no index walk. Otherwise one more query per search, still bounded.
-    if (!this.db.prepare('SELECT 1 FROM attachments_fts LIMIT 1').get()) return [];
-    const hits = this.db
-      .prepare<[{ q: string; n: number }], { rowid: number; score: number; snippet: string }>(
-        `SELECT rowid, rank AS score, snippet(attachments_fts, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
-       FROM attachments_fts WHERE attachments_fts MATCH @q ORDER BY rowid DESC LIMIT @n`,
-      )
-      .all({ q: match, n: limit });
+    if (!this.index.hasAttachmentText()) return [];
+    const hits = this.index.matches('attachments_fts', match, limit);
     this.lastWork.queries++;
     this.lastWork.rows += hits.length;
     if (!hits.length) return [];
-    const rows = this.db
-      .prepare<
-        number[],
-        {
-          rowid: number;
-          name: string;
-          message_id: string;
-          conversation_id: string;
-          conversation_title: string;
-          role: string;
-          created_at: number;
-        }
-      >(
-        `SELECT a.rowid, a.name, m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.created_at
-       FROM attachments a JOIN message_attachments ma ON ma.attachment_id = a.id JOIN messages m ON m.id = ma.message_id
-       JOIN conversations c ON c.id = m.conversation_id
-       WHERE c.deleted_at IS NULL AND a.rowid IN (${hits.map(() => '?').join(',')})`,
-      )
-      .all(...hits.map((h) => h.rowid));
+    const rows = this.index.attachmentsAt(hits.map((h) => h.rowid));
     const byRow = new Map(hits.map((h) => [h.rowid, h]));
     return rows.map((r) => {
       const h = byRow.get(r.rowid)!;
@@ -231,20 +196,11 @@ export class Search {
   }
 
   private substringScan(p: Parsed, limit: number): (SearchResult & { score: number })[] {
-    const like = p.terms.map((t) => `%${t.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    const rows = this.db
-      .prepare<
-        string[],
-        { message_id: string; conversation_id: string; conversation_title: string; role: string; content: string; created_at: number }
-      >(
-        `
-      SELECT m.id AS message_id, m.conversation_id, c.title AS conversation_title, m.role, m.content, m.created_at
-      FROM messages m JOIN conversations c ON c.id = m.conversation_id
-      WHERE m.rowid > (SELECT max(rowid) FROM messages) - ${QUERY_LIMITS.scanRows}
-        AND c.deleted_at IS NULL AND ${like.map(() => "m.content LIKE ? ESCAPE '\\'").join(' AND ')}
-      ORDER BY m.rowid DESC LIMIT ${Math.floor(limit)}`,
-      )
-      .all(...like);
+    const rows = this.index.substring(
+      p.terms.map((t) => t.text),
+      QUERY_LIMITS.scanRows,
+      limit,
+    );
     this.lastWork.queries++;
     this.lastWork.rows += rows.length;
     return rows.map(({ content, ...r }) => {
@@ -256,28 +212,7 @@ export class Search {
 
   /** A title hit points at the conversation's first message. */
   private titleHits(match: string, limit: number): (SearchResult & { score: number })[] {
-    const rows = this.db
-      .prepare<
-        [{ q: string; n: number }],
-        {
-          conversation_id: string;
-          conversation_title: string;
-          snippet: string;
-          score: number;
-          message_id: string | null;
-          created_at: number;
-        }
-      >(
-        `
-      SELECT c.id AS conversation_id, c.title AS conversation_title, highlight(conversations_fts, 0, '${OPEN}', '${CLOSE}') AS snippet, f.rank AS score,
-             (SELECT id FROM messages WHERE conversation_id = c.id AND parent_id IS NULL ORDER BY created_at LIMIT 1) AS message_id, c.updated_at AS created_at
-      FROM (SELECT rowid, rank FROM conversations_fts WHERE conversations_fts MATCH @q ORDER BY rank LIMIT @n) f
-      JOIN conversations_fts ON conversations_fts.rowid = f.rowid
-      JOIN conversations c ON c.rowid = f.rowid
-      WHERE c.deleted_at IS NULL AND conversations_fts MATCH @q
-    `,
-      )
-      .all({ q: match, n: limit });
+    const rows = this.index.titles(match, limit);
     this.lastWork.queries++;
     this.lastWork.rows += rows.length;
     return rows

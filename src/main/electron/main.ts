@@ -23,8 +23,8 @@ import {
   restoreLatestBackup,
   useNativeBinding,
   type PlatformDoor,
+  type Subscription,
 } from '../core/platform';
-import type { Subscription } from '../core/sync/hub';
 import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';

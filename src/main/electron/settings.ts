@@ -1,10 +1,7 @@
 /** Desktop settings: preferences in electron-store; the API key encrypted with safeStorage, never in plain text. */
 import { safeStorage } from 'electron';
 import Store from 'electron-store';
-import type { SettingsBackend } from '../core/core';
-import { providerFromEnv } from '../core/core';
-import type { Provider } from '../core/providers/provider';
-import type { KeyStore } from '../core/providers/registry';
+import { providerFromEnv, type KeyStore, type Provider, type SettingsBackend } from '../core/platform';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
 
 interface Prefs {

@@ -1,15 +1,23 @@
 /** Entry of the headless host: `npm run host -- --port P --data-dir D`; binds 127.0.0.1 only. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Core, MemorySettings, providerFromEnv } from '../core/core';
+import {
+  DamagedDatabaseError,
+  DataDirLockedError,
+  MemorySettings,
+  NativeModuleError,
+  NewerDatabaseError,
+  NoGoodBackupError,
+  openPlatformDoor,
+  privateDataDir,
+  providerFromEnv,
+  removeNewDataDir,
+  restoreLatestBackup,
+  type PlatformDoor,
+} from '../core/platform';
 import { startHost } from './server';
-import { DamagedDatabaseError, NoGoodBackupError, restoreLatestBackup } from '../core/store/backup';
-import { NewerDatabaseError } from '../core/store/database';
-import { DataDirLockedError } from '../core/store/lock';
 import { USAGE, UsageError, exitWithUsage, parseHostArgs, type HostArgs } from './cli';
 import { TOKEN_FILE, hostToken, writeTokenFile } from './auth';
-import { privateDataDir, removeNewDataDir } from '../core/store/datadir';
-import { NativeModuleError } from '../core/store/sqlite';
 
 const values = parseCommandLine();
 function parseCommandLine(): HostArgs {
@@ -42,7 +50,7 @@ function readToken(): string {
 // Before anything is written: the folder and every file in it are for this user only.
 const folder = privateDataDir(dataDir);
 const core = openCore();
-function openCore(): Core {
+function openCore(): PlatformDoor {
   try {
     if (values.restoreBackup === 'latest') {
       const used = restoreLatestBackup(path.join(dataDir, 'holdfast.db'), path.join(dataDir, 'backups'));
@@ -67,8 +75,8 @@ function openCore(): Core {
     throw err;
   }
 }
-function createCore(): Core {
-  return new Core({
+function createCore(): PlatformDoor {
+  return openPlatformDoor({
     dataDir,
     provider,
     settings: new MemorySettings(provider, process.env),

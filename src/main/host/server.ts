@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { HoldfastError, httpStatusFor, toErrorShape } from '../../shared/errors';
 import type { RequestFrame, ResponseFrame } from '../../shared/contract';
 import type { HoldfastEvent } from '../../shared/sync';
-import type { Core } from '../core/core';
+import type { PlatformDoor } from '../core/platform';
 import { matchRoute, readsBody, routeInput } from './rest';
 import { MAX_IMPORT_TEXT } from '../../shared/exchange';
 import { CSP } from '../../shared/csp';
@@ -48,7 +48,8 @@ const TYPES: Record<string, string> = {
 };
 
 export interface HostOptions {
-  core: Core;
+  /** The core, reached only through its door: contract calls and events, plus the byte routes below. */
+  core: PlatformDoor;
   rendererDir: string | null;
   port: number;
   /** The run's secret: every request carries it (see auth.ts). */
@@ -104,7 +105,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     return backlog - answers > limits.queue;
   }
   // SSE streams (scripts) hear every event: one subscription, each event serialised once, then fanned out.
-  const unsubscribeAll = core.sync.subscribe((event) => {
+  const unsubscribeAll = core.subscribe((event) => {
     if (!sseClients.size) return;
     const sse = sseFrame(event, JSON.stringify(event));
     for (const r of sseClients) sseWrite(r, sse);
@@ -139,8 +140,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
     if (file && method === 'GET') return serveAttachment(res, decodePath(file[1]!));
     if (t.rawPath === '/api/export' && method === 'GET') {
       // A .zip with the files when any message carries one; the JSON archive alone otherwise.
-      const kind = core.exchange.archiveKind();
-      return sendFile(res, kind.filename, kind.mime, kind.zip ? core.exchange.exportArchiveZip() : core.exchange.exportArchive());
+      const archive = core.archiveDownload();
+      return sendFile(res, archive.filename, archive.mime, archive.body);
     }
     if (isApi) {
       const match = matchRoute(method, t.rawPath, t.query);
@@ -181,13 +182,13 @@ export async function startHost(o: HostOptions): Promise<Host> {
     const limit = limits.import;
     // Over the limit by its own account: refused before a byte is read (Node discards the body, or never asks for it).
     if (Number(req.headers['content-length']) > limit) throw tooLarge('An import file', limit);
-    const dir = path.join(core.options.dataDir, 'tmp');
+    const dir = core.uploadDir;
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `upload-${crypto.randomUUID()}`);
     try {
       await receive(req, res, file, limit);
       if (fs.statSync(file).size === 0) throw new HoldfastError('invalid_input', 'The request body is empty: send the file as the body');
-      sendJson(res, 200, await core.exchange.importFile(file));
+      sendJson(res, 200, await core.importFile(file));
     } finally {
       fs.rmSync(file, { force: true });
     }
@@ -201,7 +202,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     if (data.length === 0) throw new HoldfastError('invalid_input', 'The request body is empty: send the file as the body');
     const name = t.query.get('name') ?? '';
     if (!name.trim()) throw new HoldfastError('invalid_input', 'Name the file: ?name=photo.png');
-    sendJson(res, 200, core.attachments.add({ name, mime: req.headers['content-type'], data }));
+    sendJson(res, 200, core.addAttachment({ name, mime: req.headers['content-type'], data }));
   }
 
   /**
@@ -209,7 +210,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
    * images and PDFs keep their type: an SVG or HTML file goes out as plain bytes, so it can never run as a page.
    */
   function serveAttachment(res: http.ServerResponse, id: string): void {
-    const { info, data } = core.attachments.read(id);
+    const { info, data } = core.readAttachment(id);
     const type = isDisplayableImage(info.mime) || info.mime === PDF_TYPE ? info.mime : 'application/octet-stream';
     res.writeHead(200, {
       'content-type': type,
@@ -269,9 +270,9 @@ export async function startHost(o: HostOptions): Promise<Host> {
     // Joining the fan-out and catching up happen in one tick, so no event falls between them. The catch-up is the
     // stream's start, so it is not a contract call: it needs the events themselves, each with its seq.
     if (since !== null) {
-      const pulled = core.sync.pull(since);
-      if (pulled.reset) res.write(`id: ${pulled.seq}\nevent: sync.reset\ndata: ${JSON.stringify(pulled)}\n\n`);
-      else for (const e of core.sync.changesSince(since, pulled.seq)) res.write(sseFrame(e, JSON.stringify(e)));
+      const missed = core.catchUp(since);
+      if ('reset' in missed) res.write(`id: ${missed.reset.seq}\nevent: sync.reset\ndata: ${JSON.stringify(missed.reset)}\n\n`);
+      else for (const e of missed.events) res.write(sseFrame(e, JSON.stringify(e)));
     }
     sseClients.add(res);
     const ping = setInterval(() => sseWrite(res, ': ping\n\n'), 15_000);
@@ -337,7 +338,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
 
   function attachSocket(ws: WebSocket): void {
     sockets.add(ws);
-    const subscription = core.sync.connect((event) => push(ws, frameOf(event)));
+    const subscription = core.connect((event) => push(ws, frameOf(event)));
     const unsubscribe = () => {
       sockets.delete(ws);
       subscription.close();

@@ -5,17 +5,9 @@
  * A commit that fails (a full disk) keeps its text in memory and is retried with backoff; it never throws from a timer.
  */
 import type { Store } from '../store/store';
+import { ChunkTable, type ChunkKind, type ChunkSegment } from '../store/journal';
 
-/**
- * What a journal row holds: answer text, thinking text, a break between thinking blocks (its text is shown), a
- * thinking block's signature, or a redacted thinking block's data (one block per row).
- */
-export type ChunkKind = 'text' | 'thinking' | 'break' | 'signature' | 'redacted';
-
-interface Segment {
-  kind: ChunkKind;
-  parts: string[];
-}
+export type { ChunkKind };
 
 export interface JournalOptions {
   flushMs: number;
@@ -28,13 +20,10 @@ export interface JournalOptions {
 
 export class Journal {
   /** Per message, what arrived since the last commit, in order; consecutive pieces of one kind share a row. */
-  private readonly pending = new Map<string, Segment[]>();
+  private readonly pending = new Map<string, ChunkSegment[]>();
   private readonly nextOrd = new Map<string, number>();
   private timer: unknown = null;
-  private readonly insertChunk;
-  private readonly touchMessage;
-  private readonly maxOrd;
-  private readonly flushTx;
+  private readonly table: ChunkTable;
   private readonly setTimer;
   private readonly clearTimer;
   /** Seq of the last change-log row the journal wrote (chunk events carry it). */
@@ -47,26 +36,9 @@ export class Journal {
     private readonly store: Store,
     private readonly options: JournalOptions,
   ) {
-    const db = store.db;
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
-    this.insertChunk = db.prepare('INSERT INTO chunks (message_id, ord, text, kind) VALUES (?, ?, ?, ?)');
-    this.touchMessage = db.prepare('UPDATE messages SET last_updated = ? WHERE id = ?');
-    this.maxOrd = db.prepare<[string], { ord: number | null }>('SELECT max(ord) AS ord FROM chunks WHERE message_id = ?');
-    // Ords and seq are taken over only once the commit succeeded: a rolled-back commit is retried with the same ords.
-    this.flushTx = db.transaction((batch: [string, Segment[]][]) => {
-      const now = store.now();
-      const ords = new Map<string, number>();
-      let seq = this.lastSeq;
-      for (const [id, segments] of batch) {
-        let ord = this.ordFor(id);
-        for (const seg of segments) this.insertChunk.run(id, ord++, seg.parts.join(''), seg.kind);
-        ords.set(id, ord);
-        this.touchMessage.run(now, id);
-        seq = store.appendChangeRaw('message', id, 'append');
-      }
-      return { ords, seq };
-    });
+    this.table = new ChunkTable(store);
   }
 
   /** Buffers text for a message; it reaches the disk with the next group commit. */
@@ -91,12 +63,13 @@ export class Journal {
    */
   flush(): boolean {
     if (this.pending.size === 0) return true;
-    const batch: [string, Segment[]][] = [...this.pending];
+    const batch: [string, ChunkSegment[]][] = [...this.pending];
     try {
       this.store.health.assertWritable();
-      const { ords, seq } = this.flushTx(batch);
+      // Ords and seq are taken over only once the commit succeeded: a rolled-back commit is retried with the same ords.
+      const { ords, seq } = this.table.commit(batch, this.ordFor);
       for (const [id, ord] of ords) this.nextOrd.set(id, ord);
-      this.lastSeq = seq;
+      if (seq !== null) this.lastSeq = seq;
     } catch (err) {
       // The buffer is left as it was (the transaction only read it, and flush is synchronous): retried in order.
       if (this.failure === null) this.options.log?.(`journal commit failed, kept in memory and retried: ${String(err)}`);
@@ -143,9 +116,5 @@ export class Journal {
     }, this.retryMs);
   }
 
-  private ordFor(id: string): number {
-    let ord = this.nextOrd.get(id);
-    if (ord === undefined) ord = (this.maxOrd.get(id)?.ord ?? -1) + 1;
-    return ord;
-  }
+  private readonly ordFor = (id: string): number => this.nextOrd.get(id) ?? this.table.nextOrd(id);
 }

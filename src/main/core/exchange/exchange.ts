@@ -2,17 +2,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportResult } from '../../../shared/exchange';
-import type { Core } from '../core';
+import type { Store } from '../store/store';
+import type { Attachments } from '../store/attachments';
+import type { Conversations } from '../conversations';
+import type { SyncHub } from '../sync/hub';
 import { Importer } from './import';
 import { removeImportLeftovers } from './zip';
 import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
 import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, readReferencedFiles, zipStream } from './archive-zip';
 import type { StagedFile } from './import';
 
+/** What the exchange needs of the core, and no more: the store, the files, the thread shown, progress events, a data folder. */
+export interface ExchangeContext {
+  store: Store;
+  attachments: Attachments;
+  conversations: Pick<Conversations, 'thread'>;
+  sync: Pick<SyncHub, 'publish' | 'seq'>;
+  options: { dataDir: string; log?: (line: string) => void };
+}
+
 export class Exchange {
   private readonly importer: Importer;
 
-  constructor(private readonly core: Core) {
+  constructor(private readonly core: ExchangeContext) {
     const tmp = path.join(core.options.dataDir, 'tmp');
     // At start no import runs yet: whatever one left in tmp/ was interrupted or killed.
     const removed = removeImportLeftovers(tmp);

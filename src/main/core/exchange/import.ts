@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline as streamPipeline } from 'node:stream';
-import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { parser } from 'stream-json';
 import pick from 'stream-json/filters/pick.js';
@@ -15,7 +14,7 @@ import streamArray from 'stream-json/streamers/stream-array.js';
 import { formatZodError, HoldfastError } from '../../../shared/errors';
 import type { ImportResult } from '../../../shared/exchange';
 import type { Store } from '../store/store';
-import { openSqlite } from '../store/sqlite';
+import { mergeStaging, StagingDb, type StagedFile } from '../store/staging';
 import { fallbackTitle } from '../engine/title';
 import {
   detectItem,
@@ -44,36 +43,15 @@ export interface ImporterOptions {
   log?: (line: string) => void;
 }
 
-const STAGING_SCHEMA = `
-  CREATE TABLE c (id TEXT PRIMARY KEY, source TEXT, source_id TEXT, title TEXT, created_at INTEGER, updated_at INTEGER, current_leaf_id TEXT,
-    model TEXT, system_prompt TEXT, max_tokens INTEGER, temperature REAL, pinned INTEGER);
-  CREATE INDEX c_source ON c (source_id);
-  CREATE TABLE m (id TEXT PRIMARY KEY, conversation_id TEXT, parent_id TEXT, role TEXT, content TEXT, thinking TEXT, status TEXT, model TEXT,
-    reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER,
-    provider_id TEXT);
-  CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT);`;
-
 /** One import in progress: the staging database, the format the file turned out to be, and the counts. */
 interface Staging {
-  db: Database.Database;
+  db: StagingDb;
   format: ImportFormat | null;
   items: number;
   stats: ImportStats;
-  insertC: Database.Statement;
-  insertM: Database.Statement;
-  hasSource: Database.Statement;
-  hasMessage: Database.Statement;
-  insertF: Database.Statement;
 }
 
-/** A file an imported message carried, by the export's reference, for the caller to bring in from the zip. */
-export interface StagedFile {
-  message_id: string;
-  ord: number;
-  ref: string;
-  name: string;
-  mime: string | null;
-}
+export type { StagedFile };
 
 export class Importer {
   private readonly zipLimits: ZipLimits;
@@ -106,32 +84,15 @@ export class Importer {
       }
       const stagingFile = path.join(this.tmpDir, `staging-${this.store.newId()}.db`);
       tmp.push(stagingFile, `${stagingFile}-wal`, `${stagingFile}-shm`);
-      const db = openSqlite(stagingFile); // the runtime's native build (Node or Electron)
+      const db = new StagingDb(stagingFile);
       try {
-        db.pragma('journal_mode = OFF');
-        db.pragma('synchronous = OFF');
-        db.exec(STAGING_SCHEMA);
-        const s: Staging = {
-          db,
-          format: null,
-          items: 0,
-          stats: newStats(),
-          insertC: db.prepare(
-            'INSERT INTO c VALUES (@id, @source, @source_id, @title, @created_at, @updated_at, @current_leaf_id, @model, @system_prompt, @max_tokens, @temperature, @pinned)',
-          ),
-          insertM: db.prepare(
-            'INSERT INTO m VALUES (@id, @conversation_id, @parent_id, @role, @content, @thinking, @status, @model, @reaction, @reaction_comment, @created_at, @error, @stop_reason, @input_tokens, @output_tokens, @provider_id)',
-          ),
-          hasSource: db.prepare('SELECT 1 FROM c WHERE source_id = ? OR id = ?').pluck(),
-          hasMessage: db.prepare('SELECT 1 FROM m WHERE id = ?').pluck(),
-          insertF: db.prepare('INSERT INTO f VALUES (?, ?, ?, ?, ?)'),
-        };
+        const s: Staging = { db, format: null, items: 0, stats: newStats() };
         for (const f of files) await this.stage(f.file, f.name ? `${f.name}: ` : '', s, onProgress);
         if (!s.format || s.items === 0) throw new HoldfastError('invalid_input', 'The file holds no conversations');
         db.close();
-        const committed = this.commit(stagingFile, s.format === 'holdfast');
+        const committed = mergeStaging(this.store, stagingFile, s.format === 'holdfast');
         if (committed.files.length) onFiles?.(committed.files);
-        if (committed.messages >= this.checkpointAfter) this.store.db.pragma('wal_checkpoint(TRUNCATE)');
+        if (committed.messages >= this.checkpointAfter) this.store.checkpoint();
         const result: ImportResult = {
           format: s.format,
           conversations: committed.conversations,
@@ -174,7 +135,7 @@ export class Importer {
     const head = readHead(file);
     const first = head.trimStart()[0];
     let batch: ImportedConversation[] = [];
-    const flush = s.db.transaction((items: ImportedConversation[]) => {
+    const flush = s.db.batch((items: ImportedConversation[]) => {
       for (const conv of items) this.stageOne(conv, s);
     });
     const take = (detected: Detected | null, item: unknown, where: string) => {
@@ -277,9 +238,7 @@ export class Importer {
   private stageOne(conv: ImportedConversation, s: Staging): void {
     const name = conv.title ? `"${conv.title.slice(0, 60)}"` : conv.source_id.slice(0, 60);
     // A conversation whose id came earlier in the file, or (ids kept) whose message ids another one uses, is skipped.
-    const clash =
-      s.hasSource.get(conv.source_id, conv.source_id) !== undefined ||
-      (conv.keepIds && conv.messages.some((m) => s.hasMessage.get(m.source_id) !== undefined));
+    const clash = s.db.hasConversation(conv.source_id) || (conv.keepIds && conv.messages.some((m) => s.db.hasMessage(m.source_id)));
     if (clash) {
       s.stats.duplicates++;
       note(s.stats, `Conversation ${name}: its id or a message id came earlier in the file; it was skipped`);
@@ -289,7 +248,7 @@ export class Importer {
     for (const m of conv.messages) ids.set(m.source_id, conv.keepIds ? m.source_id : this.store.newId());
     const id = conv.keepIds ? conv.source_id : this.store.newId();
     const firstUser = conv.messages.find((m) => m.role === 'user')?.content ?? '';
-    s.insertC.run({
+    s.db.insertConversation({
       id,
       source: s.format,
       source_id: conv.source_id,
@@ -304,7 +263,7 @@ export class Importer {
       pinned: conv.extra?.pinned ? 1 : 0,
     });
     for (const m of conv.messages) {
-      s.insertM.run({
+      s.db.insertMessage({
         id: ids.get(m.source_id)!,
         conversation_id: id,
         parent_id: m.parent_source_id ? (ids.get(m.parent_source_id) ?? null) : null, // normalize() left no dangling parent
@@ -322,59 +281,7 @@ export class Importer {
         output_tokens: m.output_tokens ?? null,
         provider_id: m.provider_id ?? null,
       });
-      (m.files ?? []).forEach((f, ord) => s.insertF.run(ids.get(m.source_id)!, ord, f.ref, f.name, f.mime));
-    }
-  }
-
-  /** Copies the staged rows in one transaction, skipping conversations imported before and (ids kept) ones whose ids are taken. */
-  private commit(
-    stagingFile: string,
-    keptIds: boolean,
-  ): { conversations: number; already: number; collisions: number; messages: number; files: StagedFile[] } {
-    const { db } = this.store;
-    db.prepare('ATTACH DATABASE ? AS staging').run(stagingFile);
-    try {
-      return this.store.mutate(() => {
-        db.pragma('defer_foreign_keys = ON'); // children may be staged before their parents
-        db.exec(`CREATE TEMP TABLE verdict AS SELECT c.id, CASE
-            WHEN EXISTS (SELECT 1 FROM import_sources s WHERE s.source = c.source AND s.source_id = c.source_id)
-              OR EXISTS (SELECT 1 FROM conversations x WHERE x.id = c.id) THEN 'already'
-            WHEN ${keptIds ? 'EXISTS (SELECT 1 FROM staging.m sm JOIN main.messages mm ON mm.id = sm.id WHERE sm.conversation_id = c.id)' : '0'} THEN 'collision'
-            ELSE 'fresh' END AS v
-          FROM staging.c c`);
-        db.exec(`CREATE TEMP TABLE fresh AS SELECT id FROM temp.verdict WHERE v = 'fresh'`);
-        const counts = Object.fromEntries(
-          (db.prepare('SELECT v, count(*) AS n FROM temp.verdict GROUP BY v').all() as { v: string; n: number }[]).map((r) => [r.v, r.n]),
-        ) as Record<string, number>;
-        const now = this.store.now();
-        db.exec(`INSERT INTO conversations (id, title, created_at, updated_at, current_leaf_id, model, system_prompt, max_tokens, temperature, pinned)
-          SELECT id, title, created_at, updated_at, current_leaf_id, model, system_prompt, max_tokens, temperature, pinned FROM staging.c WHERE id IN (SELECT id FROM temp.fresh)`);
-        const inserted = db
-          .prepare(
-            `INSERT INTO messages (id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment,
-            created_at, last_updated, error, stop_reason, input_tokens, output_tokens, provider_id)
-          SELECT id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment,
-            created_at, created_at, error, stop_reason, input_tokens, output_tokens, provider_id FROM staging.m
-          WHERE conversation_id IN (SELECT id FROM temp.fresh)`,
-          )
-          .run().changes;
-        db.prepare(
-          `INSERT OR IGNORE INTO import_sources (source, source_id, conversation_id, imported_at)
-          SELECT source, source_id, id, ? FROM staging.c WHERE id IN (SELECT id FROM temp.fresh)`,
-        ).run(now);
-        const fresh = db.prepare('SELECT id FROM temp.fresh').pluck().all() as string[];
-        const files = db
-          .prepare(
-            `SELECT f.message_id, f.ord, f.ref, f.name, f.mime FROM staging.f f JOIN staging.m sm ON sm.id = f.message_id
-            WHERE sm.conversation_id IN (SELECT id FROM temp.fresh) ORDER BY f.message_id, f.ord`,
-          )
-          .all() as StagedFile[];
-        for (const id of fresh) this.store.touch('conversation', id);
-        db.exec('DROP TABLE temp.fresh; DROP TABLE temp.verdict');
-        return { conversations: fresh.length, already: counts.already ?? 0, collisions: counts.collision ?? 0, messages: inserted, files };
-      });
-    } finally {
-      db.exec('DETACH DATABASE staging');
+      (m.files ?? []).forEach((f, ord) => s.db.insertFile(ids.get(m.source_id)!, ord, f.ref, f.name, f.mime));
     }
   }
 }

@@ -4,6 +4,7 @@
  * default provider, the offline fallback).
  */
 import type { Db } from '../store/database';
+import { ProviderRows, type ProviderRow as Row } from '../store/providers';
 import { HoldfastError } from '../../../shared/errors';
 import {
   capabilitiesOf,
@@ -52,16 +53,6 @@ export interface ProviderRoute {
   network: NetworkMonitor;
 }
 
-interface Row {
-  id: string;
-  kind: ProviderKind;
-  name: string;
-  base_url: string | null;
-  preset: string | null;
-  models: string;
-  created_at: number;
-}
-
 interface Entry extends ProviderRoute {
   kind: ProviderKind;
   name: string;
@@ -88,14 +79,16 @@ export class ProviderRegistry {
   private readonly networkListeners = new Set<(id: string, state: NetworkState) => void>();
   private primaryId: string;
   private offline = false;
+  private readonly rows: ProviderRows;
 
   constructor(private readonly o: RegistryOptions) {
+    this.rows = new ProviderRows(o.db);
     this.put(this.builtin(DEMO_ID, o.primary.name === 'demo' ? o.primary : new DemoProvider(Number(o.env.HOLDFAST_DEMO_PACE_MS ?? 30))));
     this.primaryId = DEMO_ID;
     this.setPrimary(o.primary);
     const openaiEnv = this.fromOpenAIEnv();
     if (openaiEnv) this.put(openaiEnv);
-    for (const row of o.db.prepare<[], Row>('SELECT * FROM providers ORDER BY created_at, id').all()) this.put(this.fromRow(row));
+    for (const row of this.rows.all()) this.put(this.fromRow(row));
   }
 
   // ---- routes for the engine ----
@@ -176,11 +169,7 @@ export class ProviderRegistry {
       models: JSON.stringify(input.models ?? (preset ? [preset.model] : [])),
       created_at: this.o.now(),
     };
-    this.o.db
-      .prepare(
-        'INSERT INTO providers (id, kind, name, base_url, preset, models, created_at) VALUES (@id, @kind, @name, @base_url, @preset, @models, @created_at)',
-      )
-      .run(row);
+    this.rows.insert(row);
     if (input.api_key) this.o.keys.set(id, input.api_key);
     this.put(this.fromRow(row));
     return this.get(id);
@@ -195,7 +184,7 @@ export class ProviderRegistry {
       base_url: input.base_url === undefined ? row.base_url : input.base_url,
       models: input.models ? JSON.stringify(input.models) : row.models,
     };
-    this.o.db.prepare('UPDATE providers SET name = @name, base_url = @base_url, models = @models WHERE id = @id').run(next);
+    this.rows.update(next);
     this.drop(row.id);
     this.put(this.fromRow(next));
     return this.get(row.id);
@@ -204,7 +193,7 @@ export class ProviderRegistry {
   /** Removes a configured provider; the caller has moved or refused its conversations. */
   remove(id: string): void {
     this.row(id);
-    this.o.db.prepare('DELETE FROM providers WHERE id = ?').run(id);
+    this.rows.delete(id);
     this.o.keys.set(id, null);
     this.drop(id);
     if (this.setting('default_provider_id') === id) this.setSetting('default_provider_id', null);
@@ -217,30 +206,26 @@ export class ProviderRegistry {
     const e = this.entries.get(id);
     if (!e) return;
     e.models = models;
-    if (e.source === 'settings') this.o.db.prepare('UPDATE providers SET models = ? WHERE id = ?').run(JSON.stringify(models), id);
+    if (e.source === 'settings') this.rows.setModels(id, models);
   }
 
   setting(key: string): unknown {
-    const row = this.o.db.prepare<[string], { value: string }>('SELECT value FROM app_settings WHERE key = ?').get(key);
-    if (!row) return null;
+    const value = this.rows.setting(key);
+    if (value === undefined) return null;
     try {
-      return JSON.parse(row.value) as unknown;
+      return JSON.parse(value) as unknown;
     } catch {
       return null;
     }
   }
   setSetting(key: string, value: unknown): void {
-    if (value === null || value === undefined) this.o.db.prepare('DELETE FROM app_settings WHERE key = ?').run(key);
-    else
-      this.o.db
-        .prepare('INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-        .run(key, JSON.stringify(value));
+    this.rows.setSetting(key, value);
   }
 
   // ---- internals ----
 
   private row(id: string): Row {
-    const row = this.o.db.prepare<[string], Row>('SELECT * FROM providers WHERE id = ?').get(id);
+    const row = this.rows.find(id);
     if (!row) {
       if (this.entries.has(id))
         throw new HoldfastError('invalid_input', `Provider ${id} comes from the environment or is built in: change it there`);

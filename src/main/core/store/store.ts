@@ -147,6 +147,26 @@ export class Store {
     return this.q.minSeq.get()?.seq ?? null;
   }
 
+  /** Each entity changed in (since, head], once, under its latest seq, oldest first; at most `limit`. */
+  changedBetween(since: number, head: number, limit: number): { entity: string; entity_id: string; seq: number }[] {
+    return this.db
+      .prepare<[number, number, number], { entity: string; entity_id: string; seq: number }>(
+        'SELECT entity, entity_id, max(seq) AS seq FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id ORDER BY seq LIMIT ?',
+      )
+      .all(since, head, limit);
+  }
+
+  /** Ids of the messages of these conversations changed in (since, head]; at most `limit`. */
+  messagesChangedBetween(since: number, head: number, conversationIds: string[], limit: number): string[] {
+    return this.db
+      .prepare<[number, number, string, number], { id: string }>(
+        `SELECT DISTINCT m.id FROM changes c JOIN messages m ON m.id = c.entity_id
+         WHERE c.entity = 'message' AND c.seq > ? AND c.seq <= ? AND m.conversation_id IN (SELECT value FROM json_each(?)) LIMIT ?`,
+      )
+      .all(since, head, JSON.stringify(conversationIds), limit)
+      .map((r) => r.id);
+  }
+
   // ---- reads ----
   findConversation(id: string): Conversation | undefined {
     const r = this.q.conv.get(id);
@@ -223,6 +243,13 @@ export class Store {
       total: (this.liveTotal ??= this.q.liveCount.get()!.n),
     };
   }
+  /** Ids of the conversations (trashed ones too) that answer with this provider. */
+  conversationsUsingProvider(providerId: string): string[] {
+    return this.db
+      .prepare<[string], { id: string }>('SELECT id FROM conversations WHERE provider_id = ?')
+      .all(providerId)
+      .map((r) => r.id);
+  }
   allConversations(): Conversation[] {
     return this.db.prepare<[], ConversationRow>('SELECT * FROM conversations ORDER BY updated_at DESC').all().map(toConversation);
   }
@@ -265,6 +292,14 @@ export class Store {
     const res = this.db.prepare(`UPDATE conversations SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
     if (res.changes === 0) throw new HoldfastError('not_found', `No conversation with id ${id}`);
     this.touch('conversation', id);
+  }
+
+  /** Deletes conversations for good (their messages go with them); the caller touches each. */
+  deleteConversations(ids: string[]): void {
+    const stmt = this.db.prepare('DELETE FROM conversations WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) stmt.run(id);
+    })();
   }
 
   insertMessage(m: NewMessage & { id?: string; created_at?: number }): Message {
@@ -338,6 +373,11 @@ export class Store {
   thinkingBlocks(id: string): ThinkingBlock[] {
     const row = this.db.prepare<[string], { thinking_blocks: string | null }>('SELECT thinking_blocks FROM messages WHERE id = ?').get(id);
     return parseBlocks(row?.thinking_blocks ?? null);
+  }
+
+  /** Moves the WAL into the database file and truncates it (after a large import, so it does not stay large). */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** Keeps the change log bounded; windows older than what is left get a snapshot instead. */

@@ -109,16 +109,11 @@ export class SyncHub {
     if (since == null || !conversationIds.length) return { seq: head, reset: since != null, messages: [] };
     const min = this.store.minSeq();
     if (since > head || (min !== null && since < min - 1)) return { seq: head, reset: true, messages: [] };
-    const ids = this.store.db
-      .prepare<[number, number, string, number], { id: string }>(
-        `SELECT DISTINCT m.id FROM changes c JOIN messages m ON m.id = c.entity_id
-         WHERE c.entity = 'message' AND c.seq > ? AND c.seq <= ? AND m.conversation_id IN (SELECT value FROM json_each(?)) LIMIT ?`,
-      )
-      .all(since, head, JSON.stringify(conversationIds), MAX_DELTA_ROWS + 1);
+    const ids = this.store.messagesChangedBetween(since, head, conversationIds, MAX_DELTA_ROWS + 1);
     if (ids.length > MAX_DELTA_ROWS) return { seq: head, reset: true, messages: [] };
     const messages: Message[] = [];
-    for (const r of ids) {
-      const m = this.message(r.id);
+    for (const id of ids) {
+      const m = this.message(id);
       if (m) messages.push(m);
     }
     return { seq: head, reset: false, messages };
@@ -174,11 +169,7 @@ export class SyncHub {
 
   /** Each entity changed in (since, head], as the event a live subscriber would have got, under its latest seq. */
   changesSince(since: number, head = this.seq(), limit = MAX_DELTA_ROWS + 1): (ChangeEvent | DeleteEvent)[] {
-    const rows = this.store.db
-      .prepare<[number, number, number], { entity: string; entity_id: string; seq: number }>(
-        'SELECT entity, entity_id, max(seq) AS seq FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id ORDER BY seq LIMIT ?',
-      )
-      .all(since, head, limit);
+    const rows = this.store.changedBetween(since, head, limit);
     const out: (ChangeEvent | DeleteEvent)[] = [];
     for (const r of rows) {
       if (r.entity === 'conversation') {
