@@ -7,7 +7,7 @@ import { fakeAnthropic } from '../support/servers';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
 import { pdf, png, sha256 as sha } from '../support/files';
-import { writeZip } from '../support/zip';
+import { readZip, writeZip } from '../support/zip';
 
 let fake: FakeAnthropic;
 // The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
@@ -323,7 +323,7 @@ describe('attachments: ChatGPT export .zip', () => {
 });
 
 describe('attachments: exports', () => {
-  it('the HTML export embeds images byte for byte and only names other files (an SVG is never embedded); Markdown names them', async () => {
+  it('the HTML export embeds images byte for byte and only names other files (an SVG is never embedded)', async () => {
     const core = makeCore(fake);
     const image = png(512);
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>');
@@ -340,9 +340,47 @@ describe('attachments: exports', () => {
     expect(sha(Buffer.from(embedded[0]![3]!, 'base64'))).toBe(sha(image));
     expect(html).toContain('📎 evil.svg (image/svg+xml,');
     expect(html).not.toContain('onload');
-    const md = core.exchange.exportConversation(conv.id, 'md').content;
-    expect(md).toContain(`_📎 p.png (image/png, ${image.length} bytes)_`);
-    expect(md).toContain('_📎 evil.svg (image/svg+xml,');
+  });
+});
+
+describe('attachments: Markdown export with its files', () => {
+  it('is a .zip of the Markdown and the files it links to by relative path, each byte for byte; without files, the .md alone', async () => {
+    const core = makeCore(fake);
+    const first = png(300);
+    const second = png(301); // same name, other bytes: written under another name
+    const notes = Buffer.from('zephyr notes\n');
+    const add = (name: string, mime: string, data: Buffer) => core.attachments.add({ name, mime, data }).id;
+    const conv = core.conversations.create({ title: 'Files: beside' });
+    const a = core.engine.send({
+      conversation_id: conv.id,
+      content: 'look [len=20]',
+      attachments: [add('p.png', 'image/png', first), add('my notes (v1).txt', 'text/plain', notes)],
+    });
+    await settled(core, a.assistant_message_id);
+    const b = core.engine.send({
+      conversation_id: conv.id,
+      content: 'and this [len=20]',
+      attachments: [add('p.png', 'image/png', second)],
+    });
+    await settled(core, b.assistant_message_id);
+    const out = core.exchange.exportConversation(conv.id, 'md');
+    expect(out).toMatchObject({ filename: 'Files beside.zip', mime: 'application/zip', encoding: 'base64' });
+    const entries = await readZip(Buffer.from(out.content, 'base64'));
+    const md = entries.get('Files beside.md')!.toString('utf8');
+    expect(md).toContain('look');
+    // Every link (image or not) resolves, relative to the Markdown, to a file in the zip with the original bytes.
+    const links = [...md.matchAll(/!?\[(?:\\.|[^\]\\])*\]\(<([^>]+)>\)/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(links).toEqual(['attachments/p.png', 'attachments/my notes (v1).txt', 'attachments/p (2).png']);
+    expect(links.map((l) => sha(entries.get(l)!))).toEqual([sha(first), sha(notes), sha(second)]);
+    expect(md).toContain(`![📎 p.png (image/png, ${first.length} bytes)](<attachments/p.png>)`); // images show as images
+    expect([...entries.keys()].sort()).toEqual(['Files beside.md', ...links].sort());
+    // A conversation without files is the Markdown alone, as before.
+    const plain = core.conversations.create({ title: 'Plain' });
+    const c = core.engine.send({ conversation_id: plain.id, content: 'hi [len=10]' });
+    await settled(core, c.assistant_message_id);
+    const text = core.exchange.exportConversation(plain.id, 'md');
+    expect(text).toMatchObject({ filename: 'Plain.md', mime: 'text/markdown; charset=utf-8' });
+    expect(text).not.toHaveProperty('encoding');
   });
 });
 

@@ -154,8 +154,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
       const body = readsBody(route.http) ? await readJson(req, res) : undefined;
       const result = await core.call(route.name, routeInput(route, id, t.query, body));
       if (route.http.download) {
-        const file = result as { filename: string; mime: string; content: string };
-        return sendFile(res, file.filename, file.mime, file.content);
+        const file = result as { filename: string; mime: string; content: string; encoding?: 'base64' };
+        return sendFile(res, file.filename, file.mime, file.encoding === 'base64' ? [Buffer.from(file.content, 'base64')] : file.content);
       }
       const out = route.http.field ? (result as Record<string, unknown>)[route.http.field] : result;
       sendJson(res, 200, out ?? { ok: true });

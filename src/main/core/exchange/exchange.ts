@@ -8,6 +8,15 @@ import { removeImportLeftovers } from './zip';
 import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
 import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, readReferencedFiles, zipStream } from './archive-zip';
 import type { StagedFile } from './import';
+import type { Conversation, Message } from '../../../shared/model';
+
+/** One conversation's export: text, or (`encoding: 'base64'`) the bytes of a .zip. */
+export interface ConversationFile {
+  filename: string;
+  mime: string;
+  content: string;
+  encoding?: 'base64';
+}
 
 export class Exchange {
   private readonly importer: Importer;
@@ -92,7 +101,7 @@ export class Exchange {
     }
   }
 
-  exportConversation(id: string, format: 'md' | 'html' | 'json'): { filename: string; mime: string; content: string } {
+  exportConversation(id: string, format: 'md' | 'html' | 'json'): ConversationFile {
     const conv = this.core.store.conversation(id);
     const base =
       (conv.title || 'conversation')
@@ -106,7 +115,7 @@ export class Exchange {
         content: JSON.stringify(toJson(conv, this.core.store.messagesOf(id)), null, 2),
       };
     const thread = this.core.conversations.thread(id).messages;
-    if (format === 'md') return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
+    if (format === 'md') return this.markdownExport(conv, thread, base);
     const images = (attachmentId: string) => {
       try {
         const { info, data } = this.core.attachments.read(attachmentId);
@@ -116,6 +125,30 @@ export class Exchange {
       }
     };
     return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread, images) };
+  }
+
+  /**
+   * Markdown of the current thread. When its messages carry files: a .zip (base64 over the contract) holding
+   * `<title>.md` and each file under `attachments/`, which the Markdown links to by relative path; else the .md alone.
+   */
+  private markdownExport(conv: Conversation, thread: Message[], base: string): ConversationFile {
+    const refs = thread.flatMap((m) => m.attachments ?? []);
+    if (!refs.length) return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
+    const files = new Map<string, { path: string; data: Buffer }>(); // by attachment id: a file sent twice is written once
+    const taken = new Set<string>();
+    for (const a of refs) {
+      if (files.has(a.id)) continue;
+      let data: Buffer;
+      try {
+        data = this.core.attachments.read(a.id).data;
+      } catch {
+        continue; // a file gone from the data folder is named without a link
+      }
+      files.set(a.id, { path: `attachments/${uniqueName(exportName(a.name), taken)}`, data });
+    }
+    const md = toMarkdown(conv, thread, (a) => files.get(a.id)?.path);
+    const zip = zipStream([{ name: `${base}.md`, body: [md] }, ...[...files.values()].map((f) => ({ name: f.path, body: [f.data] }))]);
+    return { filename: `${base}.zip`, mime: 'application/zip', content: Buffer.concat([...zip]).toString('base64'), encoding: 'base64' };
   }
 
   /** The archive's name and type: a .zip when any message carries a file, else the JSON alone (as before). */
@@ -153,6 +186,25 @@ export class Exchange {
     }
     yield '\n]}\n';
   }
+}
+
+/** A file name safe to write in a zip on any system: no folders, no characters Windows refuses, not a dot name. */
+function exportName(name: string): string {
+  const clean = name
+    .replace(/[\x00-\x1f\x7f<>:"/\\|?*]/g, '_')
+    .replace(/^[.\s]+|[.\s]+$/g, '')
+    .slice(0, 120);
+  return clean || 'file';
+}
+
+/** `name`, or `name (2).ext`… when a file of that name (case aside) is already in the folder. */
+function uniqueName(name: string, taken: Set<string>): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  let candidate = name;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem} (${n})${ext}`;
+  taken.add(candidate.toLowerCase());
+  return candidate;
 }
 
 function isZip(file: string): boolean {
