@@ -7,7 +7,8 @@ import { fakeAnthropic } from '../support/servers';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
 import { pdf, png, sha256 as sha } from '../support/files';
-import { readZip, writeZip } from '../support/zip';
+import { readZip } from '../support/zip';
+import { writeChatGptExportZip } from '../fixtures/chatgpt-export-zip';
 
 let fake: FakeAnthropic;
 // The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
@@ -259,66 +260,41 @@ describe('attachments: archive', () => {
 });
 
 describe('attachments: ChatGPT export .zip', () => {
-  it('keeps the uploaded images and files the zip holds with their messages, and says which it does not hold', async () => {
-    // Shape as ChatGPT exports write it (seen in published export readers): image_asset_pointer parts pointing at
-    // file-service://file-…, metadata.attachments with id, name and mime_type, and the bytes as file-…-name in the zip.
-    const node = (id: string, parent: string | null, child: string | null, message: Record<string, unknown> | null) => ({
-      id,
-      parent,
-      children: child ? [child] : [],
-      message: message && { id, create_time: 1_700_000_000, ...message },
-    });
-    const image = png(700);
-    const notes = Buffer.from('shopping: zephyrine, flour\n');
-    const conv = {
-      title: 'Photo question',
-      conversation_id: 'gpt-photo',
-      mapping: {
-        r: node('r', null, 'u', null),
-        u: node('u', 'r', 'a', {
-          author: { role: 'user' },
-          content: {
-            content_type: 'multimodal_text',
-            parts: [
-              { content_type: 'image_asset_pointer', asset_pointer: 'file-service://file-Img123', width: 1, height: 1 },
-              'what is this?',
-            ],
-          },
-          metadata: {
-            attachments: [
-              { id: 'file-Img123', name: 'cat.png', mime_type: 'image/png' },
-              { id: 'file-Doc456', name: 'notes.txt', mime_type: 'text/plain' },
-              { id: 'file-Gone789', name: 'lost.pdf', mime_type: 'application/pdf' },
-            ],
-          },
-        }),
-        a: node('a', 'u', null, { author: { role: 'assistant' }, content: { content_type: 'text', parts: ['A cat.'] } }),
-      },
-    };
+  it('keeps the uploaded images and files the zip holds with their messages, without their placeholders, and says which it lacks', async () => {
     const zip = path.join(tempDir(), 'chatgpt.zip');
-    writeZip(zip, {
-      'conversations.json': JSON.stringify([conv]),
-      'file-Img123-cat.png': image,
-      'file-Doc456-notes.txt': notes,
-    });
+    const fixture = writeChatGptExportZip(zip);
     const core = makeCore(fake);
     const result = await core.exchange.importFile(zip);
-    expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 2 });
-    expect(result.notes).toContain('2 uploaded file(s) kept from the export');
-    expect(result.notes).toContain('1 file(s) the export names are not in the zip; their placeholders stay');
+    expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 4 });
+    expect(result.notes).toContain('3 uploaded file(s) kept from the export');
+    expect(result.notes).toContain('2 file(s) the export names are not in the zip; their placeholders say so');
     const c = core.store.allConversations()[0]!;
-    const user = core.store.messagesOf(c.id).find((m) => m.role === 'user')!;
-    expect(user.attachments!.map((a) => [a.name, a.mime])).toEqual([
+    const [first, second] = core.store.messagesOf(c.id).filter((m) => m.role === 'user');
+    expect(first!.attachments!.map((a) => [a.name, a.mime])).toEqual([
       ['cat.png', 'image/png'],
+      ['dog.png', 'image/png'], // from a sub-folder of the zip
       ['notes.txt', 'text/plain'],
     ]);
-    expect(sha(core.attachments.read(user.attachments![0]!.id).data)).toBe(sha(image));
-    expect(core.attachments.read(user.attachments![1]!.id).data.equals(notes)).toBe(true);
-    expect(user.content).toContain('[file: lost.pdf]'); // the one not in the zip keeps its placeholder
-    expect(core.search.search('zephyrine')[0]?.message_id).toBe(user.id);
+    for (const a of first!.attachments!) expect(sha(core.attachments.read(a.id).data)).toBe(sha(fixture.kept[a.name]!));
+    // A kept file's placeholder is gone (the attachment shows it); one the zip lacks says so, in place.
+    expect(first!.content).toBe('what are these?\n[file: lost.pdf — not in the export]');
+    expect(second!.content).toBe('[image: bird.png — not in the export]\nand this one?');
+    expect(second!.attachments).toEqual([]);
+    expect(core.search.search('zephyrine')[0]?.message_id).toBe(first!.id);
     // Importing again adds nothing, files included.
     expect(await core.exchange.importFile(zip)).toMatchObject({ conversations: 0, skipped: 1 });
-    expect(core.store.message(user.id).attachments).toHaveLength(2);
+    expect(core.store.message(first!.id).attachments).toHaveLength(3);
+  });
+
+  it('the same export without its zip keeps every placeholder as it was', async () => {
+    const dir = tempDir();
+    writeChatGptExportZip(path.join(dir, 'chatgpt.zip'));
+    const json = (await readZip(fs.readFileSync(path.join(dir, 'chatgpt.zip')))).get('conversations.json')!;
+    fs.writeFileSync(path.join(dir, 'conversations.json'), json);
+    const core = makeCore(fake);
+    await core.exchange.importFile(path.join(dir, 'conversations.json'));
+    const user = core.store.messagesOf(core.store.allConversations()[0]!.id).find((m) => m.role === 'user')!;
+    expect(user.content).toBe('[image]\n[image]\nwhat are these?\n[file: cat.png]\n[file: dog.png]\n[file: notes.txt]\n[file: lost.pdf]');
   });
 });
 

@@ -64,12 +64,17 @@ export class Exchange {
     return result;
   }
 
+  /**
+   * Keeps the files another app's export .zip holds with their messages, and rewrites the text that stood for them: a
+   * kept file's placeholder goes (the attachment shows it); one the zip lacks, or that could not be kept, says so.
+   */
   private async keepExportFiles(file: string, staged: StagedFile[], notes: string[]): Promise<void> {
     const { attachments, store } = this.core;
     const byRef = new Map<string, StagedFile[]>();
     for (const f of staged) byRef.set(f.ref, [...(byRef.get(f.ref) ?? []), f]);
     let kept = 0;
     const refused: string[] = [];
+    const outcome = new Map<StagedFile, string | null>(); // null: kept; else the line its placeholders become
     const missing = await readReferencedFiles(file, [...byRef.keys()], (ref, data) => {
       for (const f of byRef.get(ref)!) {
         try {
@@ -79,14 +84,30 @@ export class Exchange {
             store.touch('message', f.message_id);
           });
           kept++;
+          outcome.set(f, null);
         } catch (err) {
-          refused.push(`${f.name} (${err instanceof Error ? err.message : String(err)})`);
+          const reason = err instanceof Error ? err.message : String(err);
+          refused.push(`${f.name} (${reason})`);
+          outcome.set(f, `[${labelOf(f)}: ${f.name} — not kept: ${reason}]`);
         }
       }
     });
+    for (const ref of missing) for (const f of byRef.get(ref)!) outcome.set(f, `[${labelOf(f)}: ${f.name} — not in the export]`);
+    const byMessage = new Map<string, [StagedFile, string | null][]>();
+    for (const [f, line] of outcome) byMessage.set(f.message_id, [...(byMessage.get(f.message_id) ?? []), [f, line]]);
+    store.mutate(() => {
+      for (const [id, files] of byMessage) {
+        const message = store.findMessage(id);
+        if (!message) continue;
+        const content = replacePlaceholders(message.content, files);
+        if (content === message.content) continue;
+        attachments.setImportedText(id, content);
+        store.touch('message', id);
+      }
+    });
     if (kept) notes.push(`${kept} uploaded file(s) kept from the export`);
-    if (missing.length) notes.push(`${missing.length} file(s) the export names are not in the zip; their placeholders stay`);
-    if (refused.length) notes.push(`Not kept (their placeholders stay): ${refused.slice(0, 5).join('; ')}`);
+    if (missing.length) notes.push(`${missing.length} file(s) the export names are not in the zip; their placeholders say so`);
+    if (refused.length) notes.push(`Not kept (their placeholders say why): ${refused.slice(0, 5).join('; ')}`);
   }
 
   /** Imports text handed over the contract (files up to MAX_IMPORT_TEXT). */
@@ -186,6 +207,32 @@ export class Exchange {
     }
     yield '\n]}\n';
   }
+}
+
+/** What a staged file's placeholder called it: an image part, or a listed file. */
+function labelOf(f: StagedFile): 'image' | 'file' {
+  return f.placeholders && (JSON.parse(f.placeholders) as string[])[0] === '[image]' ? 'image' : 'file';
+}
+
+/**
+ * A message's text with each file's placeholder lines dropped (the file was kept) or its first one replaced by `line`
+ * (it was not). Whole lines only, and each line once, so the person's own words are never touched.
+ */
+export function replacePlaceholders(content: string, files: [StagedFile, string | null][]): string {
+  const lines: (string | null)[] = content.split('\n');
+  for (const [f, line] of files) {
+    let replaced = false;
+    for (const placeholder of f.placeholders ? (JSON.parse(f.placeholders) as string[]) : []) {
+      const at = lines.indexOf(placeholder);
+      if (at < 0) continue;
+      lines[at] = line !== null && !replaced ? line : null;
+      replaced ||= line !== null;
+    }
+  }
+  return lines
+    .filter((l) => l !== null)
+    .join('\n')
+    .trim();
 }
 
 /** A file name safe to write in a zip on any system: no folders, no characters Windows refuses, not a dot name. */

@@ -51,7 +51,7 @@ const STAGING_SCHEMA = `
   CREATE TABLE m (id TEXT PRIMARY KEY, conversation_id TEXT, parent_id TEXT, role TEXT, content TEXT, thinking TEXT, status TEXT, model TEXT,
     reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER,
     provider_id TEXT);
-  CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT);`;
+  CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT, placeholders TEXT);`;
 
 /** One import in progress: the staging database, the format the file turned out to be, and the counts. */
 interface Staging {
@@ -73,6 +73,8 @@ export interface StagedFile {
   ref: string;
   name: string;
   mime: string | null;
+  /** The lines of the message's text standing for this file (JSON array): the caller drops them once it keeps the file. */
+  placeholders: string | null;
 }
 
 export class Importer {
@@ -124,7 +126,7 @@ export class Importer {
           ),
           hasSource: db.prepare('SELECT 1 FROM c WHERE source_id = ? OR id = ?').pluck(),
           hasMessage: db.prepare('SELECT 1 FROM m WHERE id = ?').pluck(),
-          insertF: db.prepare('INSERT INTO f VALUES (?, ?, ?, ?, ?)'),
+          insertF: db.prepare('INSERT INTO f VALUES (?, ?, ?, ?, ?, ?)'),
         };
         for (const f of files) await this.stage(f.file, f.name ? `${f.name}: ` : '', s, onProgress);
         if (!s.format || s.items === 0) throw new HoldfastError('invalid_input', 'The file holds no conversations');
@@ -319,7 +321,9 @@ export class Importer {
         output_tokens: m.output_tokens ?? null,
         provider_id: m.provider_id ?? null,
       });
-      (m.files ?? []).forEach((f, ord) => s.insertF.run(ids.get(m.source_id)!, ord, f.ref, f.name, f.mime));
+      (m.files ?? []).forEach((f, ord) =>
+        s.insertF.run(ids.get(m.source_id)!, ord, f.ref, f.name, f.mime, JSON.stringify(f.placeholders ?? [])),
+      );
     }
   }
 
@@ -362,7 +366,7 @@ export class Importer {
         const fresh = db.prepare('SELECT id FROM temp.fresh').pluck().all() as string[];
         const files = db
           .prepare(
-            `SELECT f.message_id, f.ord, f.ref, f.name, f.mime FROM staging.f f JOIN staging.m sm ON sm.id = f.message_id
+            `SELECT f.message_id, f.ord, f.ref, f.name, f.mime, f.placeholders FROM staging.f f JOIN staging.m sm ON sm.id = f.message_id
             WHERE sm.conversation_id IN (SELECT id FROM temp.fresh) ORDER BY f.message_id, f.ord`,
           )
           .all() as StagedFile[];

@@ -120,6 +120,11 @@ export class Attachments {
     ids.forEach((id, i) => stmt.run(messageId, id, firstOrd + i));
   }
 
+  /** An imported message's text once its files are kept (their placeholders dropped); the search index follows by trigger. */
+  setImportedText(messageId: string, content: string): void {
+    this.store.db.prepare('UPDATE messages SET content = ? WHERE id = ?').run(content, messageId);
+  }
+
   /**
    * Removes uploads no message uses that are older than `graceMs`, then every file no row names (older than the grace,
    * so an upload between its write and its row is never taken) and every temporary file a killed write left.
