@@ -8,6 +8,9 @@ import type { ImportResult } from '../../shared/exchange';
 import type { HoldfastEvent } from '../../shared/sync';
 import { Core, type CoreOptions } from './core';
 import type { Caller, Subscription } from './sync/hub';
+import type { ArchiveFile } from './exchange/exchange';
+
+export type { ArchiveFile };
 
 export { DamagedDatabaseError, restoreLatestBackup } from './store/backup';
 export { NewerDatabaseError } from './store/database';
@@ -22,8 +25,8 @@ export interface PlatformDoor {
   connect(listener: (event: HoldfastEvent) => void): Subscription;
   /** Imports a file the person picked in a native dialog (no window may name a path). */
   importFile(file: string): Promise<ImportResult>;
-  /** Every conversation as one archive, piece by piece. */
-  exportArchive(): Iterable<string>;
+  /** Every conversation as one archive, piece by piece: a .zip with the files when any message carries one (as GET /api/export). */
+  exportArchive(): ArchiveFile;
   /** The OS says the network went away (false) or may be back (true: probe now). */
   hintNetwork(online: boolean): void;
   /** Flushes what was received and closes the database. */
@@ -36,7 +39,7 @@ export function platformDoor(core: Core): PlatformDoor {
     subscribe: (listener) => core.sync.subscribe(listener),
     connect: (listener) => core.sync.connect(listener),
     importFile: (file) => core.exchange.importFile(file),
-    exportArchive: () => core.exchange.exportArchive(),
+    exportArchive: () => core.exchange.archive(),
     hintNetwork: (online) => core.providers.hint(online),
     close: () => core.close(),
   };

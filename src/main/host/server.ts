@@ -139,8 +139,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
     if (file && method === 'GET') return serveAttachment(res, decodePath(file[1]!));
     if (t.rawPath === '/api/export' && method === 'GET') {
       // A .zip with the files when any message carries one; the JSON archive alone otherwise.
-      const kind = core.exchange.archiveKind();
-      return sendFile(res, kind.filename, kind.mime, kind.zip ? core.exchange.exportArchiveZip() : core.exchange.exportArchive());
+      const archive = core.exchange.archive();
+      return sendFile(res, archive.filename, archive.mime, archive.body);
     }
     if (isApi) {
       const match = matchRoute(method, t.rawPath, t.query);

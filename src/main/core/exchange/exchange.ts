@@ -10,6 +10,14 @@ import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachm
 import type { StagedFile } from './import';
 import type { Conversation, Message } from '../../../shared/model';
 
+/** The whole archive as a file: `zip` when messages carry files (then `body` is the .zip's bytes). */
+export interface ArchiveFile {
+  zip: boolean;
+  filename: string;
+  mime: string;
+  body: Iterable<string | Buffer>;
+}
+
 /** One conversation's export: text, or (`encoding: 'base64'`) the bytes of a .zip. */
 export interface ConversationFile {
   filename: string;
@@ -178,6 +186,15 @@ export class Exchange {
     return this.core.attachments.anyLinked()
       ? { zip: true, filename: `holdfast-archive-${day}.zip`, mime: 'application/zip' }
       : { zip: false, filename: `holdfast-archive-${day}.json`, mime: 'application/json' };
+  }
+
+  /**
+   * The archive as a file to save: its name, type and body (streamed). What `GET /api/export` serves and the desktop's
+   * File ▸ Export all writes, byte for byte: a .zip with the files when any message carries one, the JSON alone otherwise.
+   */
+  archive(): ArchiveFile {
+    const kind = this.archiveKind();
+    return { ...kind, body: kind.zip ? this.exportArchiveZip() : this.exportArchive() };
   }
 
   /** The archive with its files, streamed: the JSON archive, the attachment index, then each file once. */
