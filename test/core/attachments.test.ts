@@ -6,7 +6,7 @@ import { makeCore, settled, tempDir, waitFor } from '../support/core';
 import { fakeAnthropic } from '../support/servers';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
-import { pdf, png, sha256 as sha } from '../support/files';
+import { pdf, png, pngOf, sha256 as sha } from '../support/files';
 import { readZip } from '../support/zip';
 import { writeChatGptExportZip } from '../fixtures/chatgpt-export-zip';
 
@@ -160,15 +160,24 @@ describe('attachments: sent as Anthropic blocks', () => {
     for (const r of fake.requests) expect(r.files?.map((f) => sha(f.data))).toEqual([sha(image)]);
   });
 
-  it('a file over a provider limit ends the answer `error` naming the limit, before anything is sent', async () => {
+  it('an image over the provider limit is refused when sent, naming the limit; a PDF over one ends the answer `error`', async () => {
     const core = makeCore(fake);
-    const big = core.attachments.add({ name: 'big.png', mime: 'image/png', data: png(6 * 1024 * 1024) });
     const conv = core.conversations.create({});
-    const sent = core.engine.send({ conversation_id: conv.id, content: 'too big', attachments: [big.id] });
-    const m = await settled(core, sent.assistant_message_id);
-    expect(m.status).toBe('error');
-    expect(m.error).toMatch(/big\.png is 6 MB; Anthropic takes images of at most 5 MB/);
-    expect(fake.requests).toHaveLength(0);
+    // 4 MB of file is 5.3 MB of base64: Anthropic counts the base64.
+    const big = core.attachments.add({ name: 'big.png', mime: 'image/png', data: png(4 * 1024 * 1024) });
+    const wide = core.attachments.add({ name: 'wide.png', mime: 'image/png', data: pngOf(9000, 100) });
+    const bytes = rejects(() => core.engine.send({ conversation_id: conv.id, content: 'too big', attachments: [big.id] }));
+    expect(bytes.code).toBe('invalid_input');
+    expect(bytes.message).toBe('big.png is 5.3 MB as base64; Anthropic takes images of at most 5 MB (base64)');
+    const pixels = rejects(() => core.engine.send({ conversation_id: conv.id, content: 'too wide', attachments: [wide.id] }));
+    expect(pixels.message).toBe('wide.png is 9000×100 px; Anthropic takes images of at most 8000 px on the long edge');
+    expect(core.store.messagesOf(conv.id)).toHaveLength(0); // nothing stored
+    const fits = core.attachments.add({ name: 'fits.png', mime: 'image/png', data: pngOf(8000, 10) });
+    await settled(
+      core,
+      core.engine.send({ conversation_id: conv.id, content: 'fits [len=20]', attachments: [fits.id] }).assistant_message_id,
+    );
+    expect(fake.requests).toHaveLength(1);
     const pages = core.attachments.add({ name: 'long.pdf', mime: 'application/pdf', data: pdf(101) });
     const again = core.engine.send({ conversation_id: conv.id, content: 'too long', attachments: [pages.id], parent_id: null });
     expect((await settled(core, again.assistant_message_id)).error).toMatch(
