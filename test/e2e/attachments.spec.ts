@@ -4,7 +4,8 @@ import path from 'node:path';
 import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { tempDir } from '../support/core';
-import { png, sha256 } from '../support/files';
+import { png, pngOf, sha256 } from '../support/files';
+import { imageSize } from '../../src/shared/image-size';
 
 test('an image attached by the picker reaches the provider byte for byte and its thumbnail shows after a reload', async ({
   page,
@@ -39,6 +40,47 @@ test('an image attached by the picker reaches the provider byte for byte and its
   expect(sha256(Buffer.from(src!.split(',')[1]!, 'base64'))).toBe(sha256(image));
   await thumb.click();
   await expect(page.getByTestId('attachment-viewer')).toBeVisible();
+});
+
+test('an image over the provider limit is downscaled in the composer, which says so, and reaches the provider at its new size', async ({
+  page,
+  fake,
+  host,
+}) => {
+  const dir = tempDir('holdfast-att-');
+  const wide = pngOf(9000, 100); // Anthropic refuses images over 8000 px on the long edge
+  const file = path.join(dir, 'panorama.png');
+  fs.writeFileSync(file, wide);
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(file);
+  const chip = page.getByTestId('composer-attachment');
+  await expect(chip).toHaveAttribute('data-name', 'panorama.png');
+  await expect(chip).toHaveAttribute('data-mime', 'image/png'); // the type is kept
+  await expect(chip.getByTestId('attachment-notice')).toHaveText(
+    "Resized from 9000×100 to 8000×89 to fit Anthropic's limit of 8000 px on the long edge and 5 MB (base64)",
+  );
+  const prompt = 'what is this panorama? [len=100]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  const received = fake.requests.find((r) => r.messages.at(-1)?.content === prompt)!.files!;
+  expect(received.map((f) => [f.type, f.media_type])).toEqual([['image', 'image/png']]);
+  expect(imageSize(received[0]!.data, 'image/png')).toEqual({ width: 8000, height: 89 });
+
+  // The original sent by a script is refused with the limit named, and nothing is stored.
+  const upload = await page.request.post(`${host.current.url}/api/attachments?name=panorama.png`, {
+    headers: { 'content-type': 'image/png' },
+    data: wide,
+  });
+  expect(upload.status()).toBe(200);
+  const conversations = (await (await page.request.get(`${host.current.url}/api/sessions`)).json()) as { id: string }[];
+  const send = await page.request.post(`${host.current.url}/api/sessions/${conversations[0]!.id}/messages`, {
+    data: { content: 'and the original?', attachments: [((await upload.json()) as { id: string }).id] },
+  });
+  expect(send.status()).toBe(400);
+  expect(((await send.json()) as { error: { message: string } }).error.message).toBe(
+    'panorama.png is 9000×100 px; Anthropic takes images of at most 8000 px on the long edge',
+  );
+  await expect(page.getByTestId('message')).toHaveCount(2);
 });
 
 test('a hostile SVG or HTML file attached and sent runs no script in the app', async ({ page, host }) => {
