@@ -1,9 +1,11 @@
 /** Attachments in the window: picked, sent byte for byte, shown as thumbnails after a reload; hostile files run nothing. */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { tempDir } from '../support/core';
+import type { HostProcess } from '../support/host-process';
 import { png, pngOf, sha256 } from '../support/files';
 import { imageSize } from '../../src/shared/image-size';
 
@@ -137,4 +139,122 @@ test('a file dropped on the composer is attached, not imported; a pasted image i
   await expect(page.getByTestId('composer-attachment').nth(1).getByTestId('attachment-thumbnail')).toBeVisible();
   await expect(page.getByTestId('notice')).toHaveCount(0); // nothing was imported
   expect(await page.getByTestId('conversation-item').count()).toBe(0);
+});
+
+/** Streams `data` as an upload, `upTo` bytes of it (all: the body ends), with backpressure; never throws. */
+function streamUpload(h: HostProcess, name: string, data: Buffer, upTo: number) {
+  let answered = false;
+  const req = http.request(`${h.url}/api/attachments?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { ...h.headers, 'content-type': 'image/png', 'content-length': data.length },
+  });
+  const response = new Promise<number | null>((resolve) => {
+    req.on('response', (res) => {
+      answered = true;
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? null));
+      res.on('error', () => resolve(null));
+    });
+    req.on('error', () => resolve(null)); // the host was killed: the socket resets
+  });
+  const sent = (async () => {
+    for (let at = 0; at < upTo; at += 1024 * 1024) {
+      if (!req.write(data.subarray(at, Math.min(upTo, at + 1024 * 1024))))
+        await Promise.race([new Promise((r) => req.once('drain', r)), response]);
+    }
+    if (upTo >= data.length) req.end();
+  })();
+  return { sent, response, answered: () => answered };
+}
+
+/** Resolves true as soon as a temporary file exists in `folder` (the core is writing), false once `stop()` says so. */
+function tempFileAppears(folder: string, stop: () => boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const tick = () => {
+      const names = fs.existsSync(folder) ? fs.readdirSync(folder) : [];
+      if (names.some((n) => n.startsWith('tmp-'))) return resolve(true);
+      if (stop()) return resolve(false);
+      setImmediate(tick); // lets the upload's own I/O run between looks
+    };
+    tick();
+  });
+}
+
+/** Every file kept under `<data>/attachments`: none temporary, each whole (its bytes hash to its name). */
+function keptFiles(dataDir: string): { temp: string[]; damaged: string[]; whole: string[] } {
+  const root = path.join(dataDir, 'attachments');
+  const out = { temp: [] as string[], damaged: [] as string[], whole: [] as string[] };
+  for (const dir of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+    if (!fs.statSync(path.join(root, dir)).isDirectory()) continue;
+    for (const name of fs.readdirSync(path.join(root, dir))) {
+      if (name.startsWith('tmp-')) out.temp.push(name);
+      else if (sha256(fs.readFileSync(path.join(root, dir, name))) === name) out.whole.push(name);
+      else out.damaged.push(name);
+    }
+  }
+  return out;
+}
+
+test('a host killed with SIGKILL mid-upload or while it writes the file leaves no partial file and no message without its file, and still sends', async ({
+  page,
+  fake,
+  host,
+}) => {
+  test.setTimeout(150_000);
+  const dir = tempDir('holdfast-att-');
+  const before = png(4096);
+  fs.writeFileSync(path.join(dir, 'before.png'), before);
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'before.png'));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(1);
+  await sendMessage(page, 'first [len=50]');
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('first [len=50]'));
+
+  const moments: string[] = [];
+  for (const plan of ['mid-body', 'in the write', 'in the write', 'in the write']) {
+    const big = png(24 * 1024 * 1024); // near the 25 MB limit, so the write and its fsync take a while
+    const upload = streamUpload(host.current, 'big.png', big, plan === 'mid-body' ? big.length / 2 : big.length);
+    if (plan === 'mid-body') {
+      await upload.sent;
+      moments.push('mid-body');
+    } else {
+      const writing = await tempFileAppears(path.join(host.dataDir, 'attachments', sha256(big).slice(0, 2)), upload.answered);
+      moments.push(writing ? 'in the write' : 'after the write');
+    }
+    await host.current.kill('SIGKILL');
+    await upload.response;
+    await host.restart();
+    // At every start: no temporary file left, and every kept file is whole.
+    const files = keptFiles(host.dataDir);
+    expect(files.temp).toEqual([]);
+    expect(files.damaged).toEqual([]);
+    expect(files.whole).toContain(sha256(before));
+  }
+  test.info().annotations.push({ type: 'kills', description: moments.join(', ') });
+  expect(moments).toContain('in the write'); // at least one kill landed while the file was being written
+
+  // No message points at a missing or partial file: each listed file is served whole, at its size.
+  const conversations = (await (await page.request.get(`${host.current.url}/api/sessions`)).json()) as { id: string }[];
+  for (const c of conversations) {
+    const tree = (await (await page.request.get(`${host.current.url}/api/sessions/${c.id}/tree`)).json()) as {
+      messages: { attachments: { id: string; size: number }[] }[];
+    };
+    for (const a of tree.messages.flatMap((m) => m.attachments)) {
+      const res = await page.request.get(`${host.current.url}/api/attachments/${a.id}`);
+      expect(res.status()).toBe(200);
+      expect((await res.body()).length).toBe(a.size);
+    }
+  }
+
+  // The app still attaches and sends.
+  await page.reload();
+  await expect(page.getByTestId('message-attachment').getByTestId('attachment-thumbnail')).toBeVisible();
+  const after = png(1024);
+  fs.writeFileSync(path.join(dir, 'after.png'), after);
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'after.png'));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(1);
+  await sendMessage(page, 'second [len=50]');
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('second [len=50]'));
+  const received = fake.requests.find((r) => r.messages.at(-1)?.content === 'second [len=50]')!.files!;
+  expect(received.map((f) => sha256(f.data))).toEqual([sha256(before), sha256(after)]); // the history's file, then the new one
 });
