@@ -6,6 +6,7 @@ import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer } from 
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { tempDir } from '../support/core';
 import type { HostProcess } from '../support/host-process';
+import { readZip } from '../support/zip';
 import { png, pngOf, sha256 } from '../support/files';
 import { imageSize } from '../../src/shared/image-size';
 
@@ -42,6 +43,16 @@ test('an image attached by the picker reaches the provider byte for byte and its
   expect(sha256(Buffer.from(src!.split(',')[1]!, 'base64'))).toBe(sha256(image));
   await thumb.click();
   await expect(page.getByTestId('attachment-viewer')).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  // Exported as Markdown, the thread comes as a .zip: the .md links to the image written beside it, byte for byte.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-select').selectOption('md')]);
+  expect(download.suggestedFilename()).toMatch(/\.zip$/);
+  const entries = await readZip(fs.readFileSync((await download.path())!));
+  const md = [...entries].find(([name]) => name.endsWith('.md'))![1].toString('utf8');
+  const link = /!\[[^\]]*\]\(<([^>]+)>\)/.exec(md)![1]!;
+  expect(decodeURIComponent(link)).toBe('attachments/screenshot.png');
+  expect(sha256(entries.get('attachments/screenshot.png')!)).toBe(sha256(image));
 });
 
 test('an image over the provider limit is downscaled in the composer, which says so, and reaches the provider at its new size', async ({
