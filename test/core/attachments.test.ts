@@ -274,11 +274,11 @@ describe('attachments: ChatGPT export .zip', () => {
     const fixture = writeChatGptExportZip(zip);
     const core = makeCore(fake);
     const result = await core.exchange.importFile(zip);
-    expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 4 });
-    expect(result.notes).toContain('3 uploaded file(s) kept from the export');
+    expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 6 });
+    expect(result.notes).toContain('4 uploaded file(s) kept from the export');
     expect(result.notes).toContain('2 file(s) the export names are not in the zip; their placeholders say so');
     const c = core.store.allConversations()[0]!;
-    const [first, second] = core.store.messagesOf(c.id).filter((m) => m.role === 'user');
+    const [first, second, third] = core.store.messagesOf(c.id).filter((m) => m.role === 'user');
     expect(first!.attachments!.map((a) => [a.name, a.mime])).toEqual([
       ['cat.png', 'image/png'],
       ['dog.png', 'image/png'], // from a sub-folder of the zip
@@ -289,6 +289,10 @@ describe('attachments: ChatGPT export .zip', () => {
     expect(first!.content).toBe('what are these?\n[file: lost.pdf — not in the export]');
     expect(second!.content).toBe('[image: bird.png — not in the export]\nand this one?');
     expect(second!.attachments).toEqual([]);
+    // A newer export's `file_….dat`, typed by nothing, is read by its signature and named to match.
+    expect(third!.attachments!.map((a) => [a.name, a.mime])).toEqual([['file_00000000a1b2c3.jpg', 'image/jpeg']]);
+    expect(sha(core.attachments.read(third!.attachments![0]!.id).data)).toBe(sha(fixture.kept['file_00000000a1b2c3.jpg']!));
+    expect(third!.content).toBe('a photo');
     expect(core.search.search('zephyrine')[0]?.message_id).toBe(first!.id);
     // Importing again adds nothing, files included.
     expect(await core.exchange.importFile(zip)).toMatchObject({ conversations: 0, skipped: 1 });

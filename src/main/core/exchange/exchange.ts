@@ -8,6 +8,7 @@ import { removeImportLeftovers } from './zip';
 import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
 import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, readReferencedFiles, zipStream } from './archive-zip';
 import type { StagedFile } from './import';
+import { sniffType } from '../store/attachments';
 import type { Conversation, Message } from '../../../shared/model';
 
 /** The whole archive as a file: `zip` when messages carry files (then `body` is the .zip's bytes). */
@@ -86,7 +87,10 @@ export class Exchange {
     const missing = await readReferencedFiles(file, [...byRef.keys()], (ref, data) => {
       for (const f of byRef.get(ref)!) {
         try {
-          const added = attachments.add({ name: f.name, mime: f.mime ?? undefined, data });
+          // An export that names no type (an image kept as `file_….dat`) is read by its signature, and named to match.
+          const sniffed = f.mime ? undefined : sniffType(data);
+          const name = sniffed ? `${f.name.replace(/\.(png|dat)$/i, '')}.${EXTENSIONS[sniffed] ?? 'bin'}` : f.name;
+          const added = attachments.add({ name, mime: f.mime ?? sniffed, data });
           store.mutate(() => {
             attachments.link(f.message_id, [added.id], f.ord);
             store.touch('message', f.message_id);
@@ -225,6 +229,14 @@ export class Exchange {
     yield '\n]}\n';
   }
 }
+
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+};
 
 /** What a staged file's placeholder called it: an image part, or a listed file. */
 function labelOf(f: StagedFile): 'image' | 'file' {

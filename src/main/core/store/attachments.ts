@@ -310,6 +310,11 @@ const MAGIC: Record<string, (b: Buffer) => boolean> = {
   [PDF_TYPE]: (b) => b.subarray(0, 1024).includes('%PDF-'),
 };
 
+/** The image or PDF type the bytes' signature shows, for files whose export named no type (ChatGPT's `file_….dat`). */
+export function sniffType(data: Buffer): string | undefined {
+  return Object.keys(MAGIC).find((mime) => MAGIC[mime]!(data));
+}
+
 /** The bytes must be what the type says: an image or PDF by its signature, a text file as UTF-8 without NUL bytes. */
 function checkContent(mime: string, data: Buffer): void {
   const kind = kindOf(mime);
