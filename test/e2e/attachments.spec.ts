@@ -96,6 +96,44 @@ test('an image over the provider limit is downscaled in the composer, which says
   await expect(page.getByTestId('message')).toHaveCount(2);
 });
 
+test('a photo over the provider byte limit is made smaller until it fits, keeps its type, and the chip says how', async ({
+  page,
+  fake,
+  host,
+}) => {
+  await openApp(page, host.current.url);
+  // A 2400×1600 JPEG of noise at full quality: about 10 MB, far past Anthropic's 5 MB of base64, under its pixel limit.
+  const dataUrl = (await page.evaluate(`(async () => {
+    const c = new OffscreenCanvas(2400, 1600);
+    const px = new ImageData(2400, 1600);
+    for (let i = 0; i < px.data.length; i++) px.data[i] = i % 4 === 3 ? 255 : Math.random() * 256;
+    c.getContext('2d').putImageData(px, 0, 0);
+    const blob = await c.convertToBlob({ type: 'image/jpeg', quality: 1 });
+    return await new Promise((resolve) => { const r = new FileReader(); r.onload = () => resolve(r.result); r.readAsDataURL(blob); });
+  })()`)) as string;
+  const jpeg = Buffer.from(dataUrl.split(',')[1]!, 'base64');
+  expect(Math.ceil(jpeg.length / 3) * 4).toBeGreaterThan(5 * 1024 * 1024);
+  const file = path.join(tempDir('holdfast-att-'), 'photo.jpg');
+  fs.writeFileSync(file, jpeg);
+  await page.getByTestId('attachment-input').setInputFiles(file);
+  const chip = page.getByTestId('composer-attachment');
+  await expect(chip).toHaveAttribute('data-mime', 'image/jpeg', { timeout: 30_000 });
+  const notice = chip.getByTestId('attachment-notice');
+  const says = /^(?:Resized from 2400×1600 to (\d+)×(\d+)|Re-encoded at (2400)×(1600), 90% quality,) to fit Anthropic's limit of 8000 px/;
+  await expect(notice).toHaveText(says);
+  const [w, h] = says
+    .exec((await notice.textContent())!)!
+    .slice(1)
+    .filter(Boolean);
+  const prompt = 'describe the photo [len=60]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  const [sent] = fake.requests.find((r) => r.messages.at(-1)?.content === prompt)!.files!;
+  expect(sent!.media_type).toBe('image/jpeg');
+  expect(Math.ceil(sent!.data.length / 3) * 4).toBeLessThanOrEqual(5 * 1024 * 1024);
+  expect(imageSize(sent!.data, 'image/jpeg')).toEqual({ width: Number(w), height: Number(h) });
+});
+
 test('a hostile SVG or HTML file attached and sent runs no script in the app', async ({ page, host }) => {
   const dir = tempDir('holdfast-att-');
   const svg = path.join(dir, 'evil.svg');

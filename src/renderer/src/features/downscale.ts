@@ -40,10 +40,11 @@ export async function fitImage(file: File, limit: ImageLimit | null): Promise<Fi
       if (sent <= limit.maxBytes) {
         const name = type === file.type ? file.name : `${file.name.replace(/\.gif$/i, '')}.png`;
         const asPng = type === file.type ? '' : ' (as a PNG of its first frame)';
-        return {
-          file: new File([blob], name, { type }),
-          notice: `Resized from ${width}×${height} to ${w}×${h}${asPng} to fit ${describeLimit(limit)}`,
-        };
+        const what =
+          w === width && h === height
+            ? `Re-encoded at ${width}×${height}${type === 'image/png' ? '' : ', 90% quality,'}${asPng}`
+            : `Resized from ${width}×${height} to ${w}×${h}${asPng}`;
+        return { file: new File([blob], name, { type }), notice: `${what} to fit ${describeLimit(limit)}` };
       }
       scale *= Math.sqrt(limit.maxBytes / sent) * 0.95;
     }
