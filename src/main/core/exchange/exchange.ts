@@ -247,7 +247,7 @@ function labelOf(f: StagedFile): 'image' | 'file' {
  * A message's text with each file's placeholder lines dropped (the file was kept) or its first one replaced by `line`
  * (it was not). Whole lines only, and each line once, so the person's own words are never touched.
  */
-export function replacePlaceholders(content: string, files: [StagedFile, string | null][]): string {
+function replacePlaceholders(content: string, files: [StagedFile, string | null][]): string {
   const lines: (string | null)[] = content.split('\n');
   for (const [f, line] of files) {
     let replaced = false;

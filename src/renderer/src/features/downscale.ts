@@ -49,6 +49,8 @@ export async function fitImage(file: File, limit: ImageLimit | null): Promise<Fi
       scale *= Math.sqrt(limit.maxBytes / sent) * 0.95;
     }
     return { file };
+  } catch {
+    return { file }; // a canvas past the browser's own size limits: the original goes on, and the core names the limit
   } finally {
     bitmap.close();
   }
@@ -58,7 +60,11 @@ export async function fitImage(file: File, limit: ImageLimit | null): Promise<Fi
 export async function currentImageLimit(): Promise<ImageLimit | null> {
   const s = useHoldfast.getState();
   const own = s.currentId ? s.conversations[s.currentId]?.provider_id : null;
-  const [list, settings] = await Promise.all([actions.listProviders(), own ? null : actions.getSettings()]);
-  const id = own ?? settings?.default_provider_id;
-  return imageLimitOf(list?.providers.find((p) => p.id === id)?.kind);
+  try {
+    const [list, settings] = await Promise.all([actions.listProviders(), own ? null : actions.getSettings()]);
+    const id = own ?? settings?.default_provider_id;
+    return imageLimitOf(list?.providers.find((p) => p.id === id)?.kind);
+  } catch {
+    return null; // unknown: nothing is resized, and the core still refuses a send over the limit, naming it
+  }
 }
