@@ -7,7 +7,7 @@ import { FakeAnthropic } from '../support/fake-anthropic';
 import { tempDir } from '../support/core';
 import type { HostProcess } from '../support/host-process';
 import { readZip } from '../support/zip';
-import { png, pngOf, sha256 } from '../support/files';
+import { gifOf, png, pngOf, sha256 } from '../support/files';
 import { imageSize } from '../../src/shared/image-size';
 
 test('an image attached by the picker reaches the provider byte for byte and its thumbnail shows after a reload', async ({
@@ -94,6 +94,25 @@ test('an image over the provider limit is downscaled in the composer, which says
     'panorama.png is 9000×100 px; Anthropic takes images of at most 8000 px on the long edge',
   );
   await expect(page.getByTestId('message')).toHaveCount(2);
+});
+
+test('a GIF over the provider limit becomes a PNG of its first frame, and the chip says so', async ({ page, fake, host }) => {
+  const file = path.join(tempDir('holdfast-att-'), 'banner.gif');
+  fs.writeFileSync(file, gifOf(9000, 10));
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(file);
+  const chip = page.getByTestId('composer-attachment');
+  await expect(chip).toHaveAttribute('data-name', 'banner.png');
+  await expect(chip).toHaveAttribute('data-mime', 'image/png');
+  await expect(chip.getByTestId('attachment-notice')).toHaveText(
+    "Resized from 9000×10 to 8000×9 (as a PNG of its first frame) to fit Anthropic's limit of 8000 px on the long edge and 5 MB (base64)",
+  );
+  const prompt = 'read the banner [len=40]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  const [sent] = fake.requests.find((r) => r.messages.at(-1)?.content === prompt)!.files!;
+  expect(sent!.media_type).toBe('image/png');
+  expect(imageSize(sent!.data, 'image/png')).toEqual({ width: 8000, height: 9 });
 });
 
 test('a photo over the provider byte limit is made smaller until it fits, keeps its type, and the chip says how', async ({

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { imageSize } from '../../src/shared/image-size';
 import { IMAGE_LIMITS, imageOverLimit } from '../../src/shared/attachments';
+import { gifOf, pngOf } from '../support/files';
 
 // Written by Chromium's canvas encoders (OffscreenCanvas.convertToBlob), 301×20 px: the JPEG carries an ICC segment before
 // its frame header, and Chromium writes both WebPs in the extended (VP8X) form.
@@ -23,6 +24,8 @@ describe('imageSize', () => {
 
   it('reads GIF screens, simple lossy and lossless WebP, and a progressive JPEG after an EXIF segment', () => {
     expect(imageSize(new Uint8Array([...Buffer.from('GIF89a'), 0x28, 0x23, 0x10, 0x00]), 'image/gif')).toEqual({ width: 9000, height: 16 });
+    expect(imageSize(gifOf(9000, 10), 'image/gif')).toEqual({ width: 9000, height: 10 });
+    expect(imageSize(pngOf(9000, 100), 'image/png')).toEqual({ width: 9000, height: 100 });
     // VP8: frame tag (3), start code 9d 01 2a, width 9000 and height 100, 14 bits each.
     const vp8 = riff('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, 0x28, 0x23, 0x64, 0x00]);
     expect(imageSize(vp8, 'image/webp')).toEqual({ width: 9000, height: 100 });

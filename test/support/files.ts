@@ -41,3 +41,47 @@ export function pngOf(width: number, height: number): Buffer {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/**
+ * A real, decodable two-colour GIF of `width`×`height` (stripes). Its LZW stream is left uncompressed: a clear code
+ * before every two pixels keeps the code width at 3 bits, which every decoder reads.
+ */
+export function gifOf(width: number, height: number): Buffer {
+  const head = Buffer.alloc(13);
+  head.write('GIF89a', 0, 'latin1');
+  head.writeUInt16LE(width, 6);
+  head.writeUInt16LE(height, 8);
+  head[10] = 0x80; // a global colour table of 2 entries
+  const palette = Buffer.from([0x20, 0x60, 0xc0, 0xff, 0xd0, 0x40]);
+  const descriptor = Buffer.alloc(10);
+  descriptor[0] = 0x2c;
+  descriptor.writeUInt16LE(width, 5);
+  descriptor.writeUInt16LE(height, 7);
+  const CLEAR = 4;
+  const END = 5;
+  const bytes: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  const put = (code: number) => {
+    acc |= code << bits;
+    bits += 3;
+    while (bits >= 8) {
+      bytes.push(acc & 0xff);
+      acc >>= 8;
+      bits -= 8;
+    }
+  };
+  const pixels = width * height;
+  for (let i = 0; i < pixels; i++) {
+    if (i % 2 === 0) put(CLEAR);
+    put(Math.floor((i % width) / 16) % 2);
+  }
+  put(END);
+  if (bits) bytes.push(acc & 0xff);
+  const blocks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 255) {
+    const piece = bytes.slice(at, at + 255);
+    blocks.push(Buffer.from([piece.length, ...piece]));
+  }
+  return Buffer.concat([head, palette, descriptor, Buffer.from([2]), ...blocks, Buffer.from([0, 0x3b])]);
+}
