@@ -84,6 +84,57 @@ export function isDisplayableImage(mime: string): boolean {
   return (IMAGE_TYPES as readonly string[]).includes(mime);
 }
 
+/**
+ * The largest image each provider kind takes. Anthropic refuses an image over 8000 px on its long edge or over 5 MB of
+ * base64 (its documentation: vision); OpenAI documents 20 MB per image and no pixel limit (it scales large images itself).
+ * Past these the composer downscales the image before it is stored and says so on the file; the core refuses a send
+ * that carries one (`400` naming the limit).
+ */
+export interface ImageLimit {
+  provider: string;
+  /** Pixels on the long edge; null: no limit. */
+  maxEdge: number | null;
+  /** Bytes of the file as sent: base64 when `base64`, else the file itself. */
+  maxBytes: number;
+  base64: boolean;
+}
+
+export const IMAGE_LIMITS: Record<'anthropic' | 'openai-compatible', ImageLimit> = {
+  anthropic: { provider: 'Anthropic', maxEdge: 8000, maxBytes: 5 * 1024 * 1024, base64: true },
+  'openai-compatible': { provider: 'OpenAI-compatible endpoints', maxEdge: null, maxBytes: 20 * 1024 * 1024, base64: false },
+};
+
+/** The limit for a provider kind; null for a kind that reads no images (the demo). */
+export function imageLimitOf(kind: string | undefined): ImageLimit | null {
+  return kind === 'anthropic' || kind === 'openai-compatible' ? IMAGE_LIMITS[kind] : null;
+}
+
+/** Bytes as the limit counts them (base64 is 4 bytes for every 3). */
+export function sentBytes(limit: ImageLimit, bytes: number): number {
+  return limit.base64 ? Math.ceil(bytes / 3) * 4 : bytes;
+}
+
+/** The limit in words, for notices and errors: "Anthropic's limit of 8000 px on the long edge and 5 MB (base64)". */
+export function describeLimit(limit: ImageLimit): string {
+  const mb = `${Math.round(limit.maxBytes / (1024 * 1024))} MB${limit.base64 ? ' (base64)' : ''}`;
+  return `${limit.provider}'s limit of ${limit.maxEdge ? `${limit.maxEdge} px on the long edge and ` : ''}${mb}`;
+}
+
+/** Why an image of this size breaks the limit, or null when it fits. */
+export function imageOverLimit(
+  limit: ImageLimit,
+  name: string,
+  size: { width: number; height: number } | null,
+  bytes: number,
+): string | null {
+  if (size && limit.maxEdge && Math.max(size.width, size.height) > limit.maxEdge)
+    return `${name} is ${size.width}×${size.height} px; ${limit.provider} takes images of at most ${limit.maxEdge} px on the long edge`;
+  const sent = sentBytes(limit, bytes);
+  if (sent > limit.maxBytes)
+    return `${name} is ${(sent / (1024 * 1024)).toFixed(1)} MB${limit.base64 ? ' as base64' : ''}; ${limit.provider} takes images of at most ${Math.round(limit.maxBytes / (1024 * 1024))} MB${limit.base64 ? ' (base64)' : ''}`;
+  return null;
+}
+
 export const AddAttachmentInput = z
   .object({
     name: z.string().trim().min(1, 'name must not be empty').max(255),

@@ -68,7 +68,8 @@ export const exchange = {
   },
   'exchange.export': {
     input: z.object({ conversation_id: Id, format: ExportFormat }).strict(),
-    output: z.object({ filename: z.string(), mime: z.string(), content: z.string() }),
+    /** `encoding: 'base64'`: `content` is a binary file (a Markdown export with its files is a .zip). */
+    output: z.object({ filename: z.string(), mime: z.string(), content: z.string(), encoding: z.literal('base64').optional() }),
     http: {
       method: 'GET',
       path: '/api/sessions/:id/export',

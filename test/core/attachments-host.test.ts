@@ -8,6 +8,7 @@ import { tempDir } from '../support/core';
 import { pollJson, requestJson, type Json } from '../support/http';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
 import { png, sha256 as sha } from '../support/files';
+import { readZip } from '../support/zip';
 
 let fake: FakeAnthropic;
 const hosts: HostProcess[] = [];
@@ -87,6 +88,14 @@ describe('attachments over REST', () => {
     const after = await pollJson(`${h.url}/api/sessions/${conv.id}/messages`, (t: Json[]) => t[1]?.status === 'completed');
     expect(after[0].attachments.map((a: Json) => a.name)).toEqual(['evil.svg']);
     expect(fake.requests.at(-1)!.files![0]).toMatchObject({ type: 'document', source: 'text' }); // SVG goes as text
+
+    // The Markdown export of a thread with files is a .zip: the .md and the file it links to, byte for byte.
+    const md = await fetch(`${h.url}/api/sessions/${conv.id}/export?format=md`, { headers: h.headers });
+    expect(md.headers.get('content-type')).toBe('application/zip');
+    expect(md.headers.get('content-disposition')).toMatch(/^attachment; filename="files\.zip"/);
+    const mdZip = await readZip(Buffer.from(await md.arrayBuffer()));
+    expect(mdZip.get('files.md')!.toString()).toContain('(<attachments/evil.svg>)');
+    expect(mdZip.get('attachments/evil.svg')!.toString()).toContain('<svg');
 
     // The archive is a .zip with the files, and another host takes it back with the same bytes.
     const archive = await fetch(`${h.url}/api/export`, { headers: h.headers });

@@ -6,8 +6,9 @@ import { makeCore, settled, tempDir, waitFor } from '../support/core';
 import { fakeAnthropic } from '../support/servers';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
-import { pdf, png, sha256 as sha } from '../support/files';
-import { writeZip } from '../support/zip';
+import { pdf, png, pngOf, sha256 as sha } from '../support/files';
+import { readZip } from '../support/zip';
+import { writeChatGptExportZip } from '../fixtures/chatgpt-export-zip';
 
 let fake: FakeAnthropic;
 // The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
@@ -159,15 +160,24 @@ describe('attachments: sent as Anthropic blocks', () => {
     for (const r of fake.requests) expect(r.files?.map((f) => sha(f.data))).toEqual([sha(image)]);
   });
 
-  it('a file over a provider limit ends the answer `error` naming the limit, before anything is sent', async () => {
+  it('an image over the provider limit is refused when sent, naming the limit; a PDF over one ends the answer `error`', async () => {
     const core = makeCore(fake);
-    const big = core.attachments.add({ name: 'big.png', mime: 'image/png', data: png(6 * 1024 * 1024) });
     const conv = core.conversations.create({});
-    const sent = core.engine.send({ conversation_id: conv.id, content: 'too big', attachments: [big.id] });
-    const m = await settled(core, sent.assistant_message_id);
-    expect(m.status).toBe('error');
-    expect(m.error).toMatch(/big\.png is 6 MB; Anthropic takes images of at most 5 MB/);
-    expect(fake.requests).toHaveLength(0);
+    // 4 MB of file is 5.3 MB of base64: Anthropic counts the base64.
+    const big = core.attachments.add({ name: 'big.png', mime: 'image/png', data: png(4 * 1024 * 1024) });
+    const wide = core.attachments.add({ name: 'wide.png', mime: 'image/png', data: pngOf(9000, 100) });
+    const bytes = rejects(() => core.engine.send({ conversation_id: conv.id, content: 'too big', attachments: [big.id] }));
+    expect(bytes.code).toBe('invalid_input');
+    expect(bytes.message).toBe('big.png is 5.3 MB as base64; Anthropic takes images of at most 5 MB (base64)');
+    const pixels = rejects(() => core.engine.send({ conversation_id: conv.id, content: 'too wide', attachments: [wide.id] }));
+    expect(pixels.message).toBe('wide.png is 9000×100 px; Anthropic takes images of at most 8000 px on the long edge');
+    expect(core.store.messagesOf(conv.id)).toHaveLength(0); // nothing stored
+    const fits = core.attachments.add({ name: 'fits.png', mime: 'image/png', data: pngOf(8000, 10) });
+    await settled(
+      core,
+      core.engine.send({ conversation_id: conv.id, content: 'fits [len=20]', attachments: [fits.id] }).assistant_message_id,
+    );
+    expect(fake.requests).toHaveLength(1);
     const pages = core.attachments.add({ name: 'long.pdf', mime: 'application/pdf', data: pdf(101) });
     const again = core.engine.send({ conversation_id: conv.id, content: 'too long', attachments: [pages.id], parent_id: null });
     expect((await settled(core, again.assistant_message_id)).error).toMatch(
@@ -259,71 +269,50 @@ describe('attachments: archive', () => {
 });
 
 describe('attachments: ChatGPT export .zip', () => {
-  it('keeps the uploaded images and files the zip holds with their messages, and says which it does not hold', async () => {
-    // Shape as ChatGPT exports write it (seen in published export readers): image_asset_pointer parts pointing at
-    // file-service://file-…, metadata.attachments with id, name and mime_type, and the bytes as file-…-name in the zip.
-    const node = (id: string, parent: string | null, child: string | null, message: Record<string, unknown> | null) => ({
-      id,
-      parent,
-      children: child ? [child] : [],
-      message: message && { id, create_time: 1_700_000_000, ...message },
-    });
-    const image = png(700);
-    const notes = Buffer.from('shopping: zephyrine, flour\n');
-    const conv = {
-      title: 'Photo question',
-      conversation_id: 'gpt-photo',
-      mapping: {
-        r: node('r', null, 'u', null),
-        u: node('u', 'r', 'a', {
-          author: { role: 'user' },
-          content: {
-            content_type: 'multimodal_text',
-            parts: [
-              { content_type: 'image_asset_pointer', asset_pointer: 'file-service://file-Img123', width: 1, height: 1 },
-              'what is this?',
-            ],
-          },
-          metadata: {
-            attachments: [
-              { id: 'file-Img123', name: 'cat.png', mime_type: 'image/png' },
-              { id: 'file-Doc456', name: 'notes.txt', mime_type: 'text/plain' },
-              { id: 'file-Gone789', name: 'lost.pdf', mime_type: 'application/pdf' },
-            ],
-          },
-        }),
-        a: node('a', 'u', null, { author: { role: 'assistant' }, content: { content_type: 'text', parts: ['A cat.'] } }),
-      },
-    };
+  it('keeps the uploaded images and files the zip holds with their messages, without their placeholders, and says which it lacks', async () => {
     const zip = path.join(tempDir(), 'chatgpt.zip');
-    writeZip(zip, {
-      'conversations.json': JSON.stringify([conv]),
-      'file-Img123-cat.png': image,
-      'file-Doc456-notes.txt': notes,
-    });
+    const fixture = writeChatGptExportZip(zip);
     const core = makeCore(fake);
     const result = await core.exchange.importFile(zip);
-    expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 2 });
-    expect(result.notes).toContain('2 uploaded file(s) kept from the export');
-    expect(result.notes).toContain('1 file(s) the export names are not in the zip; their placeholders stay');
+    expect(result).toMatchObject({ format: 'chatgpt', conversations: 1, messages: 6 });
+    expect(result.notes).toContain('4 uploaded file(s) kept from the export');
+    expect(result.notes).toContain('2 file(s) the export names are not in the zip; their placeholders say so');
     const c = core.store.allConversations()[0]!;
-    const user = core.store.messagesOf(c.id).find((m) => m.role === 'user')!;
-    expect(user.attachments!.map((a) => [a.name, a.mime])).toEqual([
+    const [first, second, third] = core.store.messagesOf(c.id).filter((m) => m.role === 'user');
+    expect(first!.attachments!.map((a) => [a.name, a.mime])).toEqual([
       ['cat.png', 'image/png'],
+      ['dog.png', 'image/png'], // from a sub-folder of the zip
       ['notes.txt', 'text/plain'],
     ]);
-    expect(sha(core.attachments.read(user.attachments![0]!.id).data)).toBe(sha(image));
-    expect(core.attachments.read(user.attachments![1]!.id).data.equals(notes)).toBe(true);
-    expect(user.content).toContain('[file: lost.pdf]'); // the one not in the zip keeps its placeholder
-    expect(core.search.search('zephyrine')[0]?.message_id).toBe(user.id);
+    for (const a of first!.attachments!) expect(sha(core.attachments.read(a.id).data)).toBe(sha(fixture.kept[a.name]!));
+    // A kept file's placeholder is gone (the attachment shows it); one the zip lacks says so, in place.
+    expect(first!.content).toBe('what are these?\n[file: lost.pdf — not in the export]');
+    expect(second!.content).toBe('[image: bird.png — not in the export]\nand this one?');
+    expect(second!.attachments).toEqual([]);
+    // A newer export's `file_….dat`, typed by nothing, is read by its signature and named to match.
+    expect(third!.attachments!.map((a) => [a.name, a.mime])).toEqual([['file_00000000a1b2c3.jpg', 'image/jpeg']]);
+    expect(sha(core.attachments.read(third!.attachments![0]!.id).data)).toBe(sha(fixture.kept['file_00000000a1b2c3.jpg']!));
+    expect(third!.content).toBe('a photo');
+    expect(core.search.search('zephyrine')[0]?.message_id).toBe(first!.id);
     // Importing again adds nothing, files included.
     expect(await core.exchange.importFile(zip)).toMatchObject({ conversations: 0, skipped: 1 });
-    expect(core.store.message(user.id).attachments).toHaveLength(2);
+    expect(core.store.message(first!.id).attachments).toHaveLength(3);
+  });
+
+  it('the same export without its zip keeps every placeholder as it was', async () => {
+    const dir = tempDir();
+    writeChatGptExportZip(path.join(dir, 'chatgpt.zip'));
+    const json = (await readZip(fs.readFileSync(path.join(dir, 'chatgpt.zip')))).get('conversations.json')!;
+    fs.writeFileSync(path.join(dir, 'conversations.json'), json);
+    const core = makeCore(fake);
+    await core.exchange.importFile(path.join(dir, 'conversations.json'));
+    const user = core.store.messagesOf(core.store.allConversations()[0]!.id).find((m) => m.role === 'user')!;
+    expect(user.content).toBe('[image]\n[image]\nwhat are these?\n[file: cat.png]\n[file: dog.png]\n[file: notes.txt]\n[file: lost.pdf]');
   });
 });
 
 describe('attachments: exports', () => {
-  it('the HTML export embeds images byte for byte and only names other files (an SVG is never embedded); Markdown names them', async () => {
+  it('the HTML export embeds images byte for byte and only names other files (an SVG is never embedded)', async () => {
     const core = makeCore(fake);
     const image = png(512);
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>');
@@ -340,9 +329,47 @@ describe('attachments: exports', () => {
     expect(sha(Buffer.from(embedded[0]![3]!, 'base64'))).toBe(sha(image));
     expect(html).toContain('📎 evil.svg (image/svg+xml,');
     expect(html).not.toContain('onload');
-    const md = core.exchange.exportConversation(conv.id, 'md').content;
-    expect(md).toContain(`_📎 p.png (image/png, ${image.length} bytes)_`);
-    expect(md).toContain('_📎 evil.svg (image/svg+xml,');
+  });
+});
+
+describe('attachments: Markdown export with its files', () => {
+  it('is a .zip of the Markdown and the files it links to by relative path, each byte for byte; without files, the .md alone', async () => {
+    const core = makeCore(fake);
+    const first = png(300);
+    const second = png(301); // same name, other bytes: written under another name
+    const notes = Buffer.from('zephyr notes\n');
+    const add = (name: string, mime: string, data: Buffer) => core.attachments.add({ name, mime, data }).id;
+    const conv = core.conversations.create({ title: 'Files: beside' });
+    const a = core.engine.send({
+      conversation_id: conv.id,
+      content: 'look [len=20]',
+      attachments: [add('p.png', 'image/png', first), add('my notes (v1).txt', 'text/plain', notes)],
+    });
+    await settled(core, a.assistant_message_id);
+    const b = core.engine.send({
+      conversation_id: conv.id,
+      content: 'and this [len=20]',
+      attachments: [add('p.png', 'image/png', second)],
+    });
+    await settled(core, b.assistant_message_id);
+    const out = core.exchange.exportConversation(conv.id, 'md');
+    expect(out).toMatchObject({ filename: 'Files beside.zip', mime: 'application/zip', encoding: 'base64' });
+    const entries = await readZip(Buffer.from(out.content, 'base64'));
+    const md = entries.get('Files beside.md')!.toString('utf8');
+    expect(md).toContain('look');
+    // Every link (image or not) resolves, relative to the Markdown, to a file in the zip with the original bytes.
+    const links = [...md.matchAll(/!?\[(?:\\.|[^\]\\])*\]\(<([^>]+)>\)/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(links).toEqual(['attachments/p.png', 'attachments/my notes (v1).txt', 'attachments/p (2).png']);
+    expect(links.map((l) => sha(entries.get(l)!))).toEqual([sha(first), sha(notes), sha(second)]);
+    expect(md).toContain(`![📎 p.png (image/png, ${first.length} bytes)](<attachments/p.png>)`); // images show as images
+    expect([...entries.keys()].sort()).toEqual(['Files beside.md', ...links].sort());
+    // A conversation without files is the Markdown alone, as before.
+    const plain = core.conversations.create({ title: 'Plain' });
+    const c = core.engine.send({ conversation_id: plain.id, content: 'hi [len=10]' });
+    await settled(core, c.assistant_message_id);
+    const text = core.exchange.exportConversation(plain.id, 'md');
+    expect(text).toMatchObject({ filename: 'Plain.md', mime: 'text/markdown; charset=utf-8' });
+    expect(text).not.toHaveProperty('encoding');
   });
 });
 

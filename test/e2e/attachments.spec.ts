@@ -1,10 +1,14 @@
 /** Attachments in the window: picked, sent byte for byte, shown as thumbnails after a reload; hostile files run nothing. */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { tempDir } from '../support/core';
-import { png, sha256 } from '../support/files';
+import type { HostProcess } from '../support/host-process';
+import { readZip } from '../support/zip';
+import { gifOf, png, pngOf, sha256 } from '../support/files';
+import { imageSize } from '../../src/shared/image-size';
 
 test('an image attached by the picker reaches the provider byte for byte and its thumbnail shows after a reload', async ({
   page,
@@ -39,6 +43,114 @@ test('an image attached by the picker reaches the provider byte for byte and its
   expect(sha256(Buffer.from(src!.split(',')[1]!, 'base64'))).toBe(sha256(image));
   await thumb.click();
   await expect(page.getByTestId('attachment-viewer')).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  // Exported as Markdown, the thread comes as a .zip: the .md links to the image written beside it, byte for byte.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-select').selectOption('md')]);
+  expect(download.suggestedFilename()).toMatch(/\.zip$/);
+  const entries = await readZip(fs.readFileSync((await download.path())!));
+  const md = [...entries].find(([name]) => name.endsWith('.md'))![1].toString('utf8');
+  const link = /!\[[^\]]*\]\(<([^>]+)>\)/.exec(md)![1]!;
+  expect(decodeURIComponent(link)).toBe('attachments/screenshot.png');
+  expect(sha256(entries.get('attachments/screenshot.png')!)).toBe(sha256(image));
+});
+
+test('an image over the provider limit is downscaled in the composer, which says so, and reaches the provider at its new size', async ({
+  page,
+  fake,
+  host,
+}) => {
+  const dir = tempDir('holdfast-att-');
+  const wide = pngOf(9000, 100); // Anthropic refuses images over 8000 px on the long edge
+  const file = path.join(dir, 'panorama.png');
+  fs.writeFileSync(file, wide);
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(file);
+  const chip = page.getByTestId('composer-attachment');
+  await expect(chip).toHaveAttribute('data-name', 'panorama.png');
+  await expect(chip).toHaveAttribute('data-mime', 'image/png'); // the type is kept
+  await expect(chip.getByTestId('attachment-notice')).toHaveText(
+    "Resized from 9000×100 to 8000×89 to fit Anthropic's limit of 8000 px on the long edge and 5 MB (base64)",
+  );
+  const prompt = 'what is this panorama? [len=100]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  const received = fake.requests.find((r) => r.messages.at(-1)?.content === prompt)!.files!;
+  expect(received.map((f) => [f.type, f.media_type])).toEqual([['image', 'image/png']]);
+  expect(imageSize(received[0]!.data, 'image/png')).toEqual({ width: 8000, height: 89 });
+
+  // The original sent by a script is refused with the limit named, and nothing is stored.
+  const upload = await page.request.post(`${host.current.url}/api/attachments?name=panorama.png`, {
+    headers: { 'content-type': 'image/png' },
+    data: wide,
+  });
+  expect(upload.status()).toBe(200);
+  const conversations = (await (await page.request.get(`${host.current.url}/api/sessions`)).json()) as { id: string }[];
+  const send = await page.request.post(`${host.current.url}/api/sessions/${conversations[0]!.id}/messages`, {
+    data: { content: 'and the original?', attachments: [((await upload.json()) as { id: string }).id] },
+  });
+  expect(send.status()).toBe(400);
+  expect(((await send.json()) as { error: { message: string } }).error.message).toBe(
+    'panorama.png is 9000×100 px; Anthropic takes images of at most 8000 px on the long edge',
+  );
+  await expect(page.getByTestId('message')).toHaveCount(2);
+});
+
+test('a GIF over the provider limit becomes a PNG of its first frame, and the chip says so', async ({ page, fake, host }) => {
+  const file = path.join(tempDir('holdfast-att-'), 'banner.gif');
+  fs.writeFileSync(file, gifOf(9000, 10));
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(file);
+  const chip = page.getByTestId('composer-attachment');
+  await expect(chip).toHaveAttribute('data-name', 'banner.png');
+  await expect(chip).toHaveAttribute('data-mime', 'image/png');
+  await expect(chip.getByTestId('attachment-notice')).toHaveText(
+    "Resized from 9000×10 to 8000×9 (as a PNG of its first frame) to fit Anthropic's limit of 8000 px on the long edge and 5 MB (base64)",
+  );
+  const prompt = 'read the banner [len=40]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  const [sent] = fake.requests.find((r) => r.messages.at(-1)?.content === prompt)!.files!;
+  expect(sent!.media_type).toBe('image/png');
+  expect(imageSize(sent!.data, 'image/png')).toEqual({ width: 8000, height: 9 });
+});
+
+test('a photo over the provider byte limit is made smaller until it fits, keeps its type, and the chip says how', async ({
+  page,
+  fake,
+  host,
+}) => {
+  await openApp(page, host.current.url);
+  // A 2400×1600 JPEG of noise at full quality: about 10 MB, far past Anthropic's 5 MB of base64, under its pixel limit.
+  const dataUrl = (await page.evaluate(`(async () => {
+    const c = new OffscreenCanvas(2400, 1600);
+    const px = new ImageData(2400, 1600);
+    for (let i = 0; i < px.data.length; i++) px.data[i] = i % 4 === 3 ? 255 : Math.random() * 256;
+    c.getContext('2d').putImageData(px, 0, 0);
+    const blob = await c.convertToBlob({ type: 'image/jpeg', quality: 1 });
+    return await new Promise((resolve) => { const r = new FileReader(); r.onload = () => resolve(r.result); r.readAsDataURL(blob); });
+  })()`)) as string;
+  const jpeg = Buffer.from(dataUrl.split(',')[1]!, 'base64');
+  expect(Math.ceil(jpeg.length / 3) * 4).toBeGreaterThan(5 * 1024 * 1024);
+  const file = path.join(tempDir('holdfast-att-'), 'photo.jpg');
+  fs.writeFileSync(file, jpeg);
+  await page.getByTestId('attachment-input').setInputFiles(file);
+  const chip = page.getByTestId('composer-attachment');
+  await expect(chip).toHaveAttribute('data-mime', 'image/jpeg', { timeout: 30_000 });
+  const notice = chip.getByTestId('attachment-notice');
+  const says = /^(?:Resized from 2400×1600 to (\d+)×(\d+)|Re-encoded at (2400)×(1600), 90% quality,) to fit Anthropic's limit of 8000 px/;
+  await expect(notice).toHaveText(says);
+  const [w, h] = says
+    .exec((await notice.textContent())!)!
+    .slice(1)
+    .filter(Boolean);
+  const prompt = 'describe the photo [len=60]';
+  await sendMessage(page, prompt);
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(prompt));
+  const [sent] = fake.requests.find((r) => r.messages.at(-1)?.content === prompt)!.files!;
+  expect(sent!.media_type).toBe('image/jpeg');
+  expect(Math.ceil(sent!.data.length / 3) * 4).toBeLessThanOrEqual(5 * 1024 * 1024);
+  expect(imageSize(sent!.data, 'image/jpeg')).toEqual({ width: Number(w), height: Number(h) });
 });
 
 test('a hostile SVG or HTML file attached and sent runs no script in the app', async ({ page, host }) => {
@@ -95,4 +207,122 @@ test('a file dropped on the composer is attached, not imported; a pasted image i
   await expect(page.getByTestId('composer-attachment').nth(1).getByTestId('attachment-thumbnail')).toBeVisible();
   await expect(page.getByTestId('notice')).toHaveCount(0); // nothing was imported
   expect(await page.getByTestId('conversation-item').count()).toBe(0);
+});
+
+/** Streams `data` as an upload, `upTo` bytes of it (all: the body ends), with backpressure; never throws. */
+function streamUpload(h: HostProcess, name: string, data: Buffer, upTo: number) {
+  let answered = false;
+  const req = http.request(`${h.url}/api/attachments?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { ...h.headers, 'content-type': 'image/png', 'content-length': data.length },
+  });
+  const response = new Promise<number | null>((resolve) => {
+    req.on('response', (res) => {
+      answered = true;
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? null));
+      res.on('error', () => resolve(null));
+    });
+    req.on('error', () => resolve(null)); // the host was killed: the socket resets
+  });
+  const sent = (async () => {
+    for (let at = 0; at < upTo; at += 1024 * 1024) {
+      if (!req.write(data.subarray(at, Math.min(upTo, at + 1024 * 1024))))
+        await Promise.race([new Promise((r) => req.once('drain', r)), response]);
+    }
+    if (upTo >= data.length) req.end();
+  })();
+  return { sent, response, answered: () => answered };
+}
+
+/** Resolves true as soon as a temporary file exists in `folder` (the core is writing), false once `stop()` says so. */
+function tempFileAppears(folder: string, stop: () => boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const tick = () => {
+      const names = fs.existsSync(folder) ? fs.readdirSync(folder) : [];
+      if (names.some((n) => n.startsWith('tmp-'))) return resolve(true);
+      if (stop()) return resolve(false);
+      setImmediate(tick); // lets the upload's own I/O run between looks
+    };
+    tick();
+  });
+}
+
+/** Every file kept under `<data>/attachments`: none temporary, each whole (its bytes hash to its name). */
+function keptFiles(dataDir: string): { temp: string[]; damaged: string[]; whole: string[] } {
+  const root = path.join(dataDir, 'attachments');
+  const out = { temp: [] as string[], damaged: [] as string[], whole: [] as string[] };
+  for (const dir of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+    if (!fs.statSync(path.join(root, dir)).isDirectory()) continue;
+    for (const name of fs.readdirSync(path.join(root, dir))) {
+      if (name.startsWith('tmp-')) out.temp.push(name);
+      else if (sha256(fs.readFileSync(path.join(root, dir, name))) === name) out.whole.push(name);
+      else out.damaged.push(name);
+    }
+  }
+  return out;
+}
+
+test('a host killed with SIGKILL mid-upload or while it writes the file leaves no partial file and no message without its file, and still sends', async ({
+  page,
+  fake,
+  host,
+}) => {
+  test.setTimeout(150_000);
+  const dir = tempDir('holdfast-att-');
+  const before = png(4096);
+  fs.writeFileSync(path.join(dir, 'before.png'), before);
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'before.png'));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(1);
+  await sendMessage(page, 'first [len=50]');
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('first [len=50]'));
+
+  const moments: string[] = [];
+  for (const plan of ['mid-body', 'in the write', 'in the write', 'in the write']) {
+    const big = png(24 * 1024 * 1024); // near the 25 MB limit, so the write and its fsync take a while
+    const upload = streamUpload(host.current, 'big.png', big, plan === 'mid-body' ? big.length / 2 : big.length);
+    if (plan === 'mid-body') {
+      await upload.sent;
+      moments.push('mid-body');
+    } else {
+      const writing = await tempFileAppears(path.join(host.dataDir, 'attachments', sha256(big).slice(0, 2)), upload.answered);
+      moments.push(writing ? 'in the write' : 'after the write');
+    }
+    await host.current.kill('SIGKILL');
+    await upload.response;
+    await host.restart();
+    // At every start: no temporary file left, and every kept file is whole.
+    const files = keptFiles(host.dataDir);
+    expect(files.temp).toEqual([]);
+    expect(files.damaged).toEqual([]);
+    expect(files.whole).toContain(sha256(before));
+  }
+  test.info().annotations.push({ type: 'kills', description: moments.join(', ') });
+  expect(moments).toContain('in the write'); // at least one kill landed while the file was being written
+
+  // No message points at a missing or partial file: each listed file is served whole, at its size.
+  const conversations = (await (await page.request.get(`${host.current.url}/api/sessions`)).json()) as { id: string }[];
+  for (const c of conversations) {
+    const tree = (await (await page.request.get(`${host.current.url}/api/sessions/${c.id}/tree`)).json()) as {
+      messages: { attachments: { id: string; size: number }[] }[];
+    };
+    for (const a of tree.messages.flatMap((m) => m.attachments)) {
+      const res = await page.request.get(`${host.current.url}/api/attachments/${a.id}`);
+      expect(res.status()).toBe(200);
+      expect((await res.body()).length).toBe(a.size);
+    }
+  }
+
+  // The app still attaches and sends.
+  await page.reload();
+  await expect(page.getByTestId('message-attachment').getByTestId('attachment-thumbnail')).toBeVisible();
+  const after = png(1024);
+  fs.writeFileSync(path.join(dir, 'after.png'), after);
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'after.png'));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(1);
+  await sendMessage(page, 'second [len=50]');
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('second [len=50]'));
+  const received = fake.requests.find((r) => r.messages.at(-1)?.content === 'second [len=50]')!.files!;
+  expect(received.map((f) => sha256(f.data))).toEqual([sha256(before), sha256(after)]); // the history's file, then the new one
 });

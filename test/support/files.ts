@@ -1,5 +1,6 @@
 /** Small real files for attachment tests: each call gives new content, so no two tests share a stored file. */
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 
 /** A real 1×1 PNG plus random bytes after IEND (readers ignore them). */
 export function png(extra = 16): Buffer {
@@ -13,3 +14,74 @@ export function pdf(pages: number): Buffer {
 }
 
 export const sha256 = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
+
+/** A real, decodable RGB PNG of `width`×`height` (a gradient), for tests of pixel limits and downscaling. */
+export function pngOf(width: number, height: number): Buffer {
+  const chunk = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(body.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), body])) >>> 0, 0);
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, no interlace
+  const rows = Buffer.alloc((1 + width * 3) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (1 + width * 3);
+    for (let x = 0; x < width; x++) rows.set([x % 256, y % 256, (x >> 8) % 256], row + 1 + x * 3);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * A real, decodable two-colour GIF of `width`×`height` (stripes). Its LZW stream is left uncompressed: a clear code
+ * before every two pixels keeps the code width at 3 bits, which every decoder reads.
+ */
+export function gifOf(width: number, height: number): Buffer {
+  const head = Buffer.alloc(13);
+  head.write('GIF89a', 0, 'latin1');
+  head.writeUInt16LE(width, 6);
+  head.writeUInt16LE(height, 8);
+  head[10] = 0x80; // a global colour table of 2 entries
+  const palette = Buffer.from([0x20, 0x60, 0xc0, 0xff, 0xd0, 0x40]);
+  const descriptor = Buffer.alloc(10);
+  descriptor[0] = 0x2c;
+  descriptor.writeUInt16LE(width, 5);
+  descriptor.writeUInt16LE(height, 7);
+  const CLEAR = 4;
+  const END = 5;
+  const bytes: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  const put = (code: number) => {
+    acc |= code << bits;
+    bits += 3;
+    while (bits >= 8) {
+      bytes.push(acc & 0xff);
+      acc >>= 8;
+      bits -= 8;
+    }
+  };
+  const pixels = width * height;
+  for (let i = 0; i < pixels; i++) {
+    if (i % 2 === 0) put(CLEAR);
+    put(Math.floor((i % width) / 16) % 2);
+  }
+  put(END);
+  if (bits) bytes.push(acc & 0xff);
+  const blocks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 255) {
+    const piece = bytes.slice(at, at + 255);
+    blocks.push(Buffer.from([piece.length, ...piece]));
+  }
+  return Buffer.concat([head, palette, descriptor, Buffer.from([2]), ...blocks, Buffer.from([0, 0x3b])]);
+}

@@ -48,3 +48,30 @@ export function writeZip(file: string, entries: Record<string, Buffer | string>,
   end.writeUInt32LE(offset, 16);
   fs.writeFileSync(file, Buffer.concat([...locals, cd, end]));
 }
+
+/** Every entry of a .zip, by name (read with yauzl, a reader independent of the app's own writer). */
+export async function readZip(data: Buffer): Promise<Map<string, Buffer>> {
+  const { default: yauzl } = await import('yauzl');
+  const zip = await new Promise<import('yauzl').ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(data, { lazyEntries: true }, (err, z) => (err || !z ? reject(err ?? new Error('no zip')) : resolve(z))),
+  );
+  const out = new Map<string, Buffer>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (e: import('yauzl').Entry) => {
+      zip.openReadStream(e, (err, stream) => {
+        if (err || !stream) return reject(err ?? new Error('no stream'));
+        const parts: Buffer[] = [];
+        stream.on('data', (c: Buffer) => parts.push(c));
+        stream.on('end', () => {
+          out.set(e.fileName, Buffer.concat(parts));
+          zip.readEntry();
+        });
+        stream.on('error', reject);
+      });
+    });
+    zip.on('end', resolve);
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return out;
+}

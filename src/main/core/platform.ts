@@ -12,6 +12,9 @@ import type { ImportResult } from '../../shared/exchange';
 import type { ChangeEvent, DeleteEvent, HoldfastEvent, PullOutput } from '../../shared/sync';
 import { Core, type CoreOptions } from './core';
 import type { Caller, Subscription } from './sync/hub';
+import type { ArchiveFile } from './exchange/exchange';
+
+export type { ArchiveFile };
 
 export { DamagedDatabaseError, NoGoodBackupError, restoreLatestBackup } from './store/backup';
 export { NewerDatabaseError } from './store/database';
@@ -26,13 +29,6 @@ export type { Caller, Subscription } from './sync/hub';
 
 /** What an event stream that starts after `since` missed: each change as its event, or a reset (the log was compacted past it). */
 export type CatchUp = { reset: PullOutput } | { events: (ChangeEvent | DeleteEvent)[] };
-
-/** A download: its file name, its type, and its body piece by piece (never one huge string). */
-export interface Download {
-  filename: string;
-  mime: string;
-  body: Iterable<string | Buffer>;
-}
 
 export interface PlatformDoor {
   /** A contract method by name with unparsed input: the same door every window uses (a window passes its subscription). */
@@ -50,10 +46,8 @@ export interface PlatformDoor {
   importFile(file: string): Promise<ImportResult>;
   /** Where a platform spools an upload before importing it; what a killed upload leaves (`upload-*`) goes at the next start. */
   readonly uploadDir: string;
-  /** Every conversation as one JSON archive, piece by piece. */
-  exportArchive(): Iterable<string>;
-  /** The archive as a download: a .zip with the files when any message carries one, else the JSON archive alone. */
-  archiveDownload(): Download;
+  /** Every conversation as one archive, piece by piece: a .zip with the files when any message carries one (as GET /api/export). */
+  exportArchive(): ArchiveFile;
   /** Keeps an uploaded file's bytes (at most MAX_ATTACHMENT_BYTES); the contract's `attachments.add` takes base64 instead. */
   addAttachment(file: { name: string; mime: string | undefined; data: Buffer }): AttachmentInfo;
   /** A kept file's bytes and what is known of it; `not_found` when there is no such file. */
@@ -75,15 +69,7 @@ export function platformDoor(core: Core): PlatformDoor {
     },
     importFile: (file) => core.exchange.importFile(file),
     uploadDir: path.join(core.options.dataDir, 'tmp'),
-    exportArchive: () => core.exchange.exportArchive(),
-    archiveDownload: () => {
-      const kind = core.exchange.archiveKind();
-      return {
-        filename: kind.filename,
-        mime: kind.mime,
-        body: kind.zip ? core.exchange.exportArchiveZip() : core.exchange.exportArchive(),
-      };
-    },
+    exportArchive: () => core.exchange.archive(),
     addAttachment: (file) => core.attachments.add(file),
     readAttachment: (id) => core.attachments.read(id),
     hintNetwork: (online) => core.providers.hint(online),

@@ -14,8 +14,6 @@ import {
 } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   loadNativeBinding,
   openPlatformDoor,
@@ -32,6 +30,7 @@ import { describeImport } from '../../shared/exchange';
 import { DesktopSettings, SafeStorageKeyStore } from './settings';
 import { describe, openWithRecovery } from './recovery';
 import { frameRules } from './frames';
+import { saveOptions, writeArchive } from './archive-export';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development only
 const subscribers = new Map<number, Subscription>(); // by webContents id; each hears only what its window watches
@@ -108,15 +107,13 @@ async function importFromDialog(): Promise<void> {
   }
 }
 
-/** File ▸ Export all…: every conversation as one archive, written piece by piece. */
+/** File ▸ Export all…: every conversation as one archive (a .zip with the files when any message has one), streamed. */
 async function exportAllFromDialog(): Promise<void> {
-  const picked = await dialog.showSaveDialog({
-    title: 'Export every conversation',
-    defaultPath: `holdfast-archive-${new Date().toISOString().slice(0, 10)}.json`,
-  });
+  const archive = core.exportArchive();
+  const picked = await dialog.showSaveDialog(saveOptions(archive));
   if (picked.canceled || !picked.filePath) return;
   try {
-    await pipeline(Readable.from(core.exportArchive()), fs.createWriteStream(picked.filePath));
+    await writeArchive(archive, picked.filePath);
   } catch (err) {
     // A full disk or a folder without write access: say so, rather than an unhandled rejection in the main process.
     dialog.showErrorBox('Export failed', err instanceof Error ? err.message : String(err));

@@ -140,7 +140,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     if (file && method === 'GET') return serveAttachment(res, decodePath(file[1]!));
     if (t.rawPath === '/api/export' && method === 'GET') {
       // A .zip with the files when any message carries one; the JSON archive alone otherwise.
-      const archive = core.archiveDownload();
+      const archive = core.exportArchive();
       return sendFile(res, archive.filename, archive.mime, archive.body);
     }
     if (isApi) {
@@ -155,8 +155,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
       const body = readsBody(route.http) ? await readJson(req, res) : undefined;
       const result = await core.call(route.name, routeInput(route, id, t.query, body));
       if (route.http.download) {
-        const file = result as { filename: string; mime: string; content: string };
-        return sendFile(res, file.filename, file.mime, file.content);
+        const file = result as { filename: string; mime: string; content: string; encoding?: 'base64' };
+        return sendFile(res, file.filename, file.mime, file.encoding === 'base64' ? [Buffer.from(file.content, 'base64')] : file.content);
       }
       const out = route.http.field ? (result as Record<string, unknown>)[route.http.field] : result;
       sendJson(res, 200, out ?? { ok: true });

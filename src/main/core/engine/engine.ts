@@ -16,6 +16,8 @@ import { StrategyMemory } from '../store/strategies';
 import { askTitle, fallbackTitle } from './title';
 import { indexTree, threadTo } from '../../../shared/tree';
 import type { Attachments } from '../store/attachments';
+import { imageLimitOf, imageOverLimit, kindOf } from '../../../shared/attachments';
+import { imageSize } from '../../../shared/image-size';
 
 export interface EngineOptions {
   store: Store;
@@ -234,6 +236,23 @@ export class Engine {
 
   // ---- internals ----
 
+  /**
+   * An image past the answering provider's limit (pixels or bytes) is refused before anything is stored, naming the
+   * limit: the composer downscales such images itself and says so; a script sending one gets a 400.
+   */
+  private checkImages(ids: readonly string[], route: ProviderRoute): void {
+    const limit = imageLimitOf(route.provider.endpoint.split(' ')[0]); // the endpoint names its kind first
+    const files = this.o.attachments;
+    if (!limit || !files) return;
+    for (const id of ids) {
+      const info = files.get(id);
+      if (kindOf(info.mime) !== 'image') continue;
+      const size = limit.maxEdge ? imageSize(files.read(id).data, info.mime) : null;
+      const problem = imageOverLimit(limit, info.name, size, info.size);
+      if (problem) throw new HoldfastError('invalid_input', problem, { limit });
+    }
+  }
+
   private addTurn(conversationId: string, parentId: string | null, content: string, attachments: readonly string[]): SendOutput {
     const { store } = this.o;
     if (attachments.length) {
@@ -248,6 +267,7 @@ export class Engine {
       route = fallback.route;
       model = fallback.model;
     }
+    if (attachments.length) this.checkImages(attachments, route);
     const status = this.canStartUnder(conversationId, parentId, undefined, route) ? 'generating' : 'queued';
     const ids = store.mutate(() => {
       const user = store.insertMessage({

@@ -11,6 +11,24 @@ import { removeImportLeftovers } from './zip';
 import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
 import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, readReferencedFiles, zipStream } from './archive-zip';
 import type { StagedFile } from './import';
+import { sniffType } from '../store/attachments';
+import type { Conversation, Message } from '../../../shared/model';
+
+/** The whole archive as a file: `zip` when messages carry files (then `body` is the .zip's bytes). */
+export interface ArchiveFile {
+  zip: boolean;
+  filename: string;
+  mime: string;
+  body: Iterable<string | Buffer>;
+}
+
+/** One conversation's export: text, or (`encoding: 'base64'`) the bytes of a .zip. */
+export interface ConversationFile {
+  filename: string;
+  mime: string;
+  content: string;
+  encoding?: 'base64';
+}
 
 /** What the exchange needs of the core, and no more: the store, the files, the thread shown, progress events, a data folder. */
 export interface ExchangeContext {
@@ -67,29 +85,53 @@ export class Exchange {
     return result;
   }
 
+  /**
+   * Keeps the files another app's export .zip holds with their messages, and rewrites the text that stood for them: a
+   * kept file's placeholder goes (the attachment shows it); one the zip lacks, or that could not be kept, says so.
+   */
   private async keepExportFiles(file: string, staged: StagedFile[], notes: string[]): Promise<void> {
     const { attachments, store } = this.core;
     const byRef = new Map<string, StagedFile[]>();
     for (const f of staged) byRef.set(f.ref, [...(byRef.get(f.ref) ?? []), f]);
     let kept = 0;
     const refused: string[] = [];
+    const outcome = new Map<StagedFile, string | null>(); // null: kept; else the line its placeholders become
     const missing = await readReferencedFiles(file, [...byRef.keys()], (ref, data) => {
       for (const f of byRef.get(ref)!) {
         try {
-          const added = attachments.add({ name: f.name, mime: f.mime ?? undefined, data });
+          // An export that names no type (an image kept as `file_….dat`) is read by its signature, and named to match.
+          const sniffed = f.mime ? undefined : sniffType(data);
+          const name = sniffed ? `${f.name.replace(/\.(png|dat)$/i, '')}.${EXTENSIONS[sniffed] ?? 'bin'}` : f.name;
+          const added = attachments.add({ name, mime: f.mime ?? sniffed, data });
           store.mutate(() => {
             attachments.link(f.message_id, [added.id], f.ord);
             store.touch('message', f.message_id);
           });
           kept++;
+          outcome.set(f, null);
         } catch (err) {
-          refused.push(`${f.name} (${err instanceof Error ? err.message : String(err)})`);
+          const reason = err instanceof Error ? err.message : String(err);
+          refused.push(`${f.name} (${reason})`);
+          outcome.set(f, `[${labelOf(f)}: ${f.name} — not kept: ${reason}]`);
         }
       }
     });
+    for (const ref of missing) for (const f of byRef.get(ref)!) outcome.set(f, `[${labelOf(f)}: ${f.name} — not in the export]`);
+    const byMessage = new Map<string, [StagedFile, string | null][]>();
+    for (const [f, line] of outcome) byMessage.set(f.message_id, [...(byMessage.get(f.message_id) ?? []), [f, line]]);
+    store.mutate(() => {
+      for (const [id, files] of byMessage) {
+        const message = store.findMessage(id);
+        if (!message) continue;
+        const content = replacePlaceholders(message.content, files);
+        if (content === message.content) continue;
+        attachments.setImportedText(id, content);
+        store.touch('message', id);
+      }
+    });
     if (kept) notes.push(`${kept} uploaded file(s) kept from the export`);
-    if (missing.length) notes.push(`${missing.length} file(s) the export names are not in the zip; their placeholders stay`);
-    if (refused.length) notes.push(`Not kept (their placeholders stay): ${refused.slice(0, 5).join('; ')}`);
+    if (missing.length) notes.push(`${missing.length} file(s) the export names are not in the zip; their placeholders say so`);
+    if (refused.length) notes.push(`Not kept (their placeholders say why): ${refused.slice(0, 5).join('; ')}`);
   }
 
   /** Imports text handed over the contract (files up to MAX_IMPORT_TEXT). */
@@ -104,7 +146,7 @@ export class Exchange {
     }
   }
 
-  exportConversation(id: string, format: 'md' | 'html' | 'json'): { filename: string; mime: string; content: string } {
+  exportConversation(id: string, format: 'md' | 'html' | 'json'): ConversationFile {
     const conv = this.core.store.conversation(id);
     const base =
       (conv.title || 'conversation')
@@ -118,7 +160,7 @@ export class Exchange {
         content: JSON.stringify(toJson(conv, this.core.store.messagesOf(id)), null, 2),
       };
     const thread = this.core.conversations.thread(id).messages;
-    if (format === 'md') return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
+    if (format === 'md') return this.markdownExport(conv, thread, base);
     const images = (attachmentId: string) => {
       try {
         const { info, data } = this.core.attachments.read(attachmentId);
@@ -130,12 +172,45 @@ export class Exchange {
     return { filename: `${base}.html`, mime: 'text/html; charset=utf-8', content: toHtml(conv, thread, images) };
   }
 
+  /**
+   * Markdown of the current thread. When its messages carry files: a .zip (base64 over the contract) holding
+   * `<title>.md` and each file under `attachments/`, which the Markdown links to by relative path; else the .md alone.
+   */
+  private markdownExport(conv: Conversation, thread: Message[], base: string): ConversationFile {
+    const refs = thread.flatMap((m) => m.attachments ?? []);
+    if (!refs.length) return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
+    const files = new Map<string, { path: string; data: Buffer }>(); // by attachment id: a file sent twice is written once
+    const taken = new Set<string>();
+    for (const a of refs) {
+      if (files.has(a.id)) continue;
+      let data: Buffer;
+      try {
+        data = this.core.attachments.read(a.id).data;
+      } catch {
+        continue; // a file gone from the data folder is named without a link
+      }
+      files.set(a.id, { path: `attachments/${uniqueName(exportName(a.name), taken)}`, data });
+    }
+    const md = toMarkdown(conv, thread, (a) => files.get(a.id)?.path);
+    const zip = zipStream([{ name: `${base}.md`, body: [md] }, ...[...files.values()].map((f) => ({ name: f.path, body: [f.data] }))]);
+    return { filename: `${base}.zip`, mime: 'application/zip', content: Buffer.concat([...zip]).toString('base64'), encoding: 'base64' };
+  }
+
   /** The archive's name and type: a .zip when any message carries a file, else the JSON alone (as before). */
   archiveKind(): { zip: boolean; filename: string; mime: string } {
     const day = new Date(this.core.store.now()).toISOString().slice(0, 10);
     return this.core.attachments.anyLinked()
       ? { zip: true, filename: `holdfast-archive-${day}.zip`, mime: 'application/zip' }
       : { zip: false, filename: `holdfast-archive-${day}.json`, mime: 'application/json' };
+  }
+
+  /**
+   * The archive as a file to save: its name, type and body (streamed). What `GET /api/export` serves and the desktop's
+   * File ▸ Export all writes, byte for byte: a .zip with the files when any message carries one, the JSON alone otherwise.
+   */
+  archive(): ArchiveFile {
+    const kind = this.archiveKind();
+    return { ...kind, body: kind.zip ? this.exportArchiveZip() : this.exportArchive() };
   }
 
   /** The archive with its files, streamed: the JSON archive, the attachment index, then each file once. */
@@ -165,6 +240,59 @@ export class Exchange {
     }
     yield '\n]}\n';
   }
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+};
+
+/** What a staged file's placeholder called it: an image part, or a listed file. */
+function labelOf(f: StagedFile): 'image' | 'file' {
+  return f.placeholders && (JSON.parse(f.placeholders) as string[])[0] === '[image]' ? 'image' : 'file';
+}
+
+/**
+ * A message's text with each file's placeholder lines dropped (the file was kept) or its first one replaced by `line`
+ * (it was not). Whole lines only, and each line once, so the person's own words are never touched.
+ */
+function replacePlaceholders(content: string, files: [StagedFile, string | null][]): string {
+  const lines: (string | null)[] = content.split('\n');
+  for (const [f, line] of files) {
+    let replaced = false;
+    for (const placeholder of f.placeholders ? (JSON.parse(f.placeholders) as string[]) : []) {
+      const at = lines.indexOf(placeholder);
+      if (at < 0) continue;
+      lines[at] = line !== null && !replaced ? line : null;
+      replaced ||= line !== null;
+    }
+  }
+  return lines
+    .filter((l) => l !== null)
+    .join('\n')
+    .trim();
+}
+
+/** A file name safe to write in a zip on any system: no folders, no characters Windows refuses, not a dot name. */
+function exportName(name: string): string {
+  const clean = name
+    .replace(/[\x00-\x1f\x7f<>:"/\\|?*]/g, '_')
+    .replace(/^[.\s]+|[.\s]+$/g, '')
+    .slice(0, 120);
+  return clean || 'file';
+}
+
+/** `name`, or `name (2).ext`… when a file of that name (case aside) is already in the folder. */
+function uniqueName(name: string, taken: Set<string>): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  let candidate = name;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem} (${n})${ext}`;
+  taken.add(candidate.toLowerCase());
+  return candidate;
 }
 
 function isZip(file: string): boolean {

@@ -2,6 +2,7 @@
 import { Marked, type Tokens } from 'marked';
 import katex from 'katex';
 import type { Conversation, Message } from '../../../shared/model';
+import type { AttachmentRef } from '../../../shared/attachments';
 import { escapeHtml } from '../../../shared/text';
 import { REDACTED_THINKING_NOTE, stopReasonNote, thoughtFor } from '../../../shared/stop-reasons';
 import { KATEX_OPTIONS, mathExtension } from '../../../shared/markdown-math';
@@ -25,15 +26,28 @@ function header(m: Message): string {
   return m.role === 'user' ? 'You' : `Assistant${m.model ? ` (${m.model})` : ''}`;
 }
 
-/** A message's files as export lines: name, type and size, so none is silently left out of a text export. */
-function fileLines(m: Message): string[] {
-  return (m.attachments ?? []).map((a) => `📎 ${a.name} (${a.mime}, ${a.size} bytes)`);
+/**
+ * A message's files as export lines: name, type and size, so none is silently left out of a text export; with `pathOf`
+ * (the files are written beside the Markdown), each links to its relative path, images as images.
+ */
+function fileLines(m: Message, pathOf?: FilePath): string[] {
+  return (m.attachments ?? []).map((a) => {
+    const label = `📎 ${a.name} (${a.mime}, ${a.size} bytes)`;
+    const rel = pathOf?.(a);
+    if (!rel) return `_${label}_`;
+    const href = `<${rel.split('/').map(encodeURIComponent).join('/')}>`;
+    const text = label.replace(/[[\]\\]/g, '\\$&');
+    return /^image\/(png|jpeg|gif|webp)$/.test(a.mime) ? `![${text}](${href})` : `[${text}](${href})`;
+  });
 }
+
+/** Where an attachment was written beside the Markdown (a relative path), or undefined when it was not. */
+export type FilePath = (a: AttachmentRef) => string | undefined;
 
 /** An attached image's bytes for the HTML export (raster types only: an SVG is never embedded). */
 export type ImageBytes = (attachmentId: string) => { mime: string; data: Buffer } | undefined;
 
-export function toMarkdown(conversation: Conversation, thread: Message[]): string {
+export function toMarkdown(conversation: Conversation, thread: Message[], pathOf?: FilePath): string {
   const parts = [`# ${conversation.title || 'Conversation'}`, `_Exported from Holdfast, ${new Date().toISOString()}_`];
   for (const m of thread) {
     let block = `## ${header(m)}\n\n`;
@@ -43,8 +57,8 @@ export function toMarkdown(conversation: Conversation, thread: Message[]): strin
       if (m.thinking_redacted) lines.push('', `_${REDACTED_THINKING_NOTE}_`);
       block += lines.map((l) => (l ? `> ${l}` : '>')).join('\n') + '\n\n';
     }
-    const files = fileLines(m);
-    if (files.length) block += files.map((f) => `_${f}_`).join('\n') + '\n\n';
+    const files = fileLines(m, pathOf);
+    if (files.length) block += files.join('\n\n') + '\n\n';
     block += m.content;
     const note = m.status === 'completed' ? stopReasonNote(m.stop_reason) : null;
     if (note) block += `\n\n_${note}_`;

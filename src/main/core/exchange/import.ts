@@ -281,7 +281,7 @@ export class Importer {
         output_tokens: m.output_tokens ?? null,
         provider_id: m.provider_id ?? null,
       });
-      (m.files ?? []).forEach((f, ord) => s.db.insertFile(ids.get(m.source_id)!, ord, f.ref, f.name, f.mime));
+      (m.files ?? []).forEach((f, ord) => s.db.insertFile(ids.get(m.source_id)!, ord, f.ref, f.name, f.mime, f.placeholders ?? []));
     }
   }
 }

@@ -5,10 +5,11 @@
  */
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { ProviderError, type ProviderAttachment, type ProviderMessage } from './provider';
+import { IMAGE_LIMITS, imageOverLimit } from '../../../shared/attachments';
+import { imageSize } from '../../../shared/image-size';
 
 /** The API's limits (its documentation: images and PDF support). */
 export const ANTHROPIC_LIMITS = {
-  imageBytes: 5 * 1024 * 1024,
   imagesPerRequest: 100,
   pdfBytes: 32 * 1024 * 1024,
   pdfPages: 100,
@@ -41,8 +42,9 @@ function block(a: ProviderAttachment, model: string) {
   }
   if (!hasVision(model)) refuse(`${model} cannot read images or PDFs (${a.name}); choose a Claude 3 or later model`);
   if (a.kind === 'image') {
-    if (a.data.length > ANTHROPIC_LIMITS.imageBytes)
-      refuse(`${a.name} is ${mb(a.data.length)}; Anthropic takes images of at most ${mb(ANTHROPIC_LIMITS.imageBytes)}`);
+    // Also checked when the message is sent (the composer downscales); a file stored before that check is caught here.
+    const over = imageOverLimit(IMAGE_LIMITS.anthropic, a.name, imageSize(a.data, a.mime), a.data.length);
+    if (over) refuse(over);
     return {
       type: 'image' as const,
       source: {

@@ -120,6 +120,11 @@ export class Attachments {
     ids.forEach((id, i) => stmt.run(messageId, id, firstOrd + i));
   }
 
+  /** An imported message's text once its files are kept (their placeholders dropped); the search index follows by trigger. */
+  setImportedText(messageId: string, content: string): void {
+    this.store.db.prepare('UPDATE messages SET content = ? WHERE id = ?').run(content, messageId);
+  }
+
   /**
    * Removes uploads no message uses that are older than `graceMs`, then every file no row names (older than the grace,
    * so an upload between its write and its row is never taken) and every temporary file a killed write left.
@@ -304,6 +309,11 @@ const MAGIC: Record<string, (b: Buffer) => boolean> = {
   'image/webp': (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
   [PDF_TYPE]: (b) => b.subarray(0, 1024).includes('%PDF-'),
 };
+
+/** The image or PDF type the bytes' signature shows, for files whose export named no type (ChatGPT's `file_….dat`). */
+export function sniffType(data: Buffer): string | undefined {
+  return Object.keys(MAGIC).find((mime) => MAGIC[mime]!(data));
+}
 
 /** The bytes must be what the type says: an image or PDF by its signature, a text file as UTF-8 without NUL bytes. */
 function checkContent(mime: string, data: Buffer): void {

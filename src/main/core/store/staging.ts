@@ -14,7 +14,7 @@ const STAGING_SCHEMA = `
   CREATE TABLE m (id TEXT PRIMARY KEY, conversation_id TEXT, parent_id TEXT, role TEXT, content TEXT, thinking TEXT, status TEXT, model TEXT,
     reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER,
     provider_id TEXT);
-  CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT);`;
+  CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT, placeholders TEXT);`;
 
 export interface StagedConversation {
   id: string;
@@ -57,6 +57,8 @@ export interface StagedFile {
   ref: string;
   name: string;
   mime: string | null;
+  /** The lines of the message's text standing for this file (JSON array): the caller drops them once it keeps the file. */
+  placeholders: string | null;
 }
 
 /** What a merge did: conversations copied, skipped as imported before, skipped for taken message ids; messages copied. */
@@ -91,7 +93,7 @@ export class StagingDb {
       );
       this.hasSource = db.prepare('SELECT 1 FROM c WHERE source_id = ? OR id = ?').pluck();
       this.hasMessageId = db.prepare('SELECT 1 FROM m WHERE id = ?').pluck();
-      this.insertF = db.prepare('INSERT INTO f VALUES (?, ?, ?, ?, ?)');
+      this.insertF = db.prepare('INSERT INTO f VALUES (?, ?, ?, ?, ?, ?)');
     } catch (err) {
       db.close();
       throw err;
@@ -123,8 +125,8 @@ export class StagingDb {
   insertMessage(row: StagedMessage): void {
     this.insertM.run(row);
   }
-  insertFile(messageId: string, ord: number, ref: string, name: string, mime: string | null): void {
-    this.insertF.run(messageId, ord, ref, name, mime);
+  insertFile(messageId: string, ord: number, ref: string, name: string, mime: string | null, placeholders: string[]): void {
+    this.insertF.run(messageId, ord, ref, name, mime, JSON.stringify(placeholders));
   }
 }
 
@@ -167,7 +169,7 @@ export function mergeStaging(store: Store, stagingFile: string, keptIds: boolean
       const fresh = db.prepare('SELECT id FROM temp.fresh').pluck().all() as string[];
       const files = db
         .prepare(
-          `SELECT f.message_id, f.ord, f.ref, f.name, f.mime FROM staging.f f JOIN staging.m sm ON sm.id = f.message_id
+          `SELECT f.message_id, f.ord, f.ref, f.name, f.mime, f.placeholders FROM staging.f f JOIN staging.m sm ON sm.id = f.message_id
             WHERE sm.conversation_id IN (SELECT id FROM temp.fresh) ORDER BY f.message_id, f.ord`,
         )
         .all() as StagedFile[];

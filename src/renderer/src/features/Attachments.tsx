@@ -11,7 +11,18 @@ function size(bytes: number): string {
 }
 
 /** One file. Images load as data URLs through the contract (the page's CSP allows no other image source). */
-export function AttachmentChip({ a, testId, onRemove }: { a: AttachmentRef; testId: string; onRemove?: () => void }) {
+export function AttachmentChip({
+  a,
+  testId,
+  onRemove,
+  notice,
+}: {
+  a: AttachmentRef;
+  testId: string;
+  onRemove?: () => void;
+  /** What the app did to the file on the way in (an image downscaled to the provider's limit). */
+  notice?: string;
+}) {
   const image = isDisplayableImage(a.mime);
   const [url, setUrl] = useState<string | undefined>();
   const [open, setOpen] = useState(false);
@@ -32,6 +43,11 @@ export function AttachmentChip({ a, testId, onRemove }: { a: AttachmentRef; test
       ) : (
         <span className="attachment-file">
           <span className="attachment-name">{a.name}</span> <span className="attachment-size">{size(a.size)}</span>
+        </span>
+      )}
+      {notice && (
+        <span className="attachment-notice" data-testid="attachment-notice" role="status">
+          {notice}
         </span>
       )}
       {onRemove && (

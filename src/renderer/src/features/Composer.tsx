@@ -6,12 +6,16 @@ import { useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEve
 import { useHoldfast } from '../state/store';
 import { actions } from '../api/client';
 import { AttachmentChip } from './Attachments';
-import { MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef } from '../../../shared/attachments';
+import { isDisplayableImage, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type ImageLimit } from '../../../shared/attachments';
+import { currentImageLimit, fitImage } from './downscale';
+
+/** A file in the composer, with what was done to it on the way in (an image downscaled to the provider's limit). */
+type ComposerFile = AttachmentRef & { notice?: string };
 
 export function Composer() {
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
-  const [files, setFiles] = useState<AttachmentRef[]>([]);
+  const [files, setFiles] = useState<ComposerFile[]>([]);
   const [uploading, setUploading] = useState(0);
   const [dragging, setDragging] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
@@ -25,12 +29,16 @@ export function Composer() {
 
   const attach = async (list: FileList | File[] | null | undefined) => {
     const chosen = [...(list ?? [])].slice(0, MAX_ATTACHMENTS_PER_MESSAGE - files.length);
+    let limit: Promise<ImageLimit | null> | undefined; // asked once, and only when an image comes
     for (const file of chosen) {
       setUploading((n) => n + 1);
+      // An image past the provider's limit is downscaled first, and its chip says so.
+      const fitted = isDisplayableImage(file.type) ? await fitImage(file, await (limit ??= currentImageLimit())) : { file };
       // A refused file (type, size) shows the banner with the reason; the others still attach.
-      const stored = await actions.addAttachment(file);
+      const stored = await actions.addAttachment(fitted.file);
       setUploading((n) => n - 1);
-      if (stored) setFiles((f) => [...f, { id: stored.id, name: stored.name, mime: stored.mime, size: stored.size }]);
+      if (stored)
+        setFiles((f) => [...f, { id: stored.id, name: stored.name, mime: stored.mime, size: stored.size, notice: fitted.notice }]);
     }
   };
 
@@ -95,6 +103,7 @@ export function Composer() {
               key={f.id}
               a={f}
               testId="composer-attachment"
+              notice={f.notice}
               onRemove={() => setFiles((all) => all.filter((x) => x.id !== f.id))}
             />
           ))}

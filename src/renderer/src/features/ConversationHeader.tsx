@@ -52,7 +52,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         value=""
         onChange={(e) => {
           const format = e.target.value as 'md' | 'html' | 'json';
-          if (format) void actions.exportConversation(c.id, format).then((f) => f && download(f.filename, f.mime, f.content));
+          if (format) void actions.exportConversation(c.id, format).then((f) => f && download(f.filename, f.mime, f.content, f.encoding));
         }}
       >
         <option value="">Export…</option>

@@ -63,9 +63,10 @@ export function DataMenu() {
   );
 }
 
-/** Saves text as a file: a download in the browser; in Electron the same download opens a save dialog. */
-export function download(filename: string, mime: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mime }));
+/** Saves text (or base64 bytes) as a file: a download in the browser; in Electron the same download opens a save dialog. */
+export function download(filename: string, mime: string, content: string, encoding?: 'base64'): void {
+  const body = encoding === 'base64' ? Uint8Array.from(atob(content), (c) => c.charCodeAt(0)) : content;
+  const url = URL.createObjectURL(new Blob([body], { type: mime }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

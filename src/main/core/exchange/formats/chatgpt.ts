@@ -60,11 +60,16 @@ function gptText(m: GptMessage): string {
     else if (partLabel(type) === '[voice message]') voice = true;
     else out.push(partLabel(type));
   }
-  const files = (m.metadata?.attachments ?? []).map((a) => `[file: ${a.name ?? 'attachment'}]`);
+  const files = (m.metadata?.attachments ?? []).map(filePlaceholder);
   return [...(voice ? ['[voice message]'] : []), ...out, ...files]
     .filter((s) => s !== '')
     .join('\n')
     .trim();
+}
+
+/** The line a listed file shows as in the text (until the file itself is kept from a zip). */
+function filePlaceholder(a: { name?: unknown }): string {
+  return `[file: ${typeof a.name === 'string' ? a.name : 'attachment'}]`;
 }
 
 /**
@@ -84,6 +89,7 @@ export function gptFiles(m: GptMessage): ImportedFile[] {
       ref,
       name: typeof known?.name === 'string' ? known.name : `${ref}.png`,
       mime: typeof known?.mime_type === 'string' ? known.mime_type : null,
+      placeholders: [partLabel('image_asset_pointer'), ...(known ? [filePlaceholder(known)] : [])],
     });
   }
   for (const a of meta) {
@@ -92,6 +98,7 @@ export function gptFiles(m: GptMessage): ImportedFile[] {
       ref: a.id,
       name: typeof a.name === 'string' ? a.name : a.id,
       mime: typeof a.mime_type === 'string' ? a.mime_type : null,
+      placeholders: [filePlaceholder(a)],
     });
   }
   return [...out.values()];

@@ -29,6 +29,8 @@ export interface ImportedFile {
   ref: string;
   name: string;
   mime: string | null;
+  /** The lines the message's text holds for this file (`[image]`, `[file: name]`): dropped once the file is kept. */
+  placeholders?: string[];
 }
 
 export interface ImportedConversation {
