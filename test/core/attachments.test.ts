@@ -6,7 +6,8 @@ import { makeCore, settled, tempDir, waitFor } from '../support/core';
 import { fakeAnthropic } from '../support/servers';
 import { HoldfastError } from '../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
-import { pdf, png, pngOf, sha256 as sha } from '../support/files';
+import { pdf, pdfWithObjectStream, png, pngOf, sha256 as sha } from '../support/files';
+import { pdfPages } from '../../src/main/core/providers/anthropic-content';
 import { readZip } from '../support/zip';
 import { writeChatGptExportZip } from '../fixtures/chatgpt-export-zip';
 
@@ -191,6 +192,17 @@ describe('attachments: sent as Anthropic blocks', () => {
     const conv = core.conversations.create({});
     const sent = core.engine.send({ conversation_id: conv.id, content: 'see?', attachments: [id] });
     expect((await settled(core, sent.assistant_message_id)).error).toMatch(/claude-2\.1 cannot read images or PDFs/);
+  });
+});
+
+describe("attachments: counting a PDF's pages", () => {
+  it('counts page objects kept plainly and inside compressed object streams; a file without any gives no count', () => {
+    expect(pdfPages(pdf(3))).toBe(3);
+    expect(pdfPages(pdfWithObjectStream(101))).toBe(101); // plain text holds only "/Type /Pages": the pages are compressed
+    expect(pdfPages(Buffer.from('%PDF-1.5\n%%EOF\n'))).toBeNull();
+    const broken = pdfWithObjectStream(5);
+    broken.fill(0x41, broken.indexOf('stream\n') + 7, broken.indexOf('stream\n') + 20); // a damaged stream counts as none
+    expect(pdfPages(broken)).toBeNull();
   });
 });
 

@@ -13,6 +13,19 @@ export function pdf(pages: number): Buffer {
   return Buffer.from(`%PDF-1.4\n${Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Type /Page >> endobj\n`).join('')}%%EOF\n`);
 }
 
+/**
+ * A PDF 1.5 that keeps its page objects in a Flate-compressed object stream (`/Type /ObjStm`), as most PDF writers
+ * since Acrobat 6 do: the page objects never appear as plain text in the file.
+ */
+export function pdfWithObjectStream(pages: number): Buffer {
+  const objects = Array.from({ length: pages }, () => '<< /Type /Page /Parent 2 0 R >>').join('\n');
+  const offsets = Array.from({ length: pages }, (_, i) => `${i + 3} 0`).join(' ');
+  const packed = zlib.deflateSync(Buffer.from(`${offsets}\n${objects}`, 'latin1'));
+  const head = `%PDF-1.5\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Count ${pages} >> endobj\n`;
+  const dict = `${pages + 3} 0 obj << /Type /ObjStm /N ${pages} /First ${offsets.length + 1} /Filter /FlateDecode /Length ${packed.length} >> stream\n`;
+  return Buffer.concat([Buffer.from(head + dict, 'latin1'), packed, Buffer.from('\nendstream\nendobj\n%%EOF\n', 'latin1')]);
+}
+
 export const sha256 = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 
 /** A real, decodable RGB PNG of `width`×`height` (a gradient), for tests of pixel limits and downscaling. */

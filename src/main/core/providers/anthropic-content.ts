@@ -3,6 +3,7 @@
  * WebP) and `document` blocks (PDF base64, text files as plain-text sources). Its limits are checked here, before
  * anything is sent, and a file that breaks one fails the answer with a reason naming the limit: nothing is dropped.
  */
+import { inflateSync } from 'node:zlib';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { ProviderError, type ProviderAttachment, type ProviderMessage } from './provider';
 import { IMAGE_LIMITS, imageOverLimit } from '../../../shared/attachments';
@@ -68,8 +69,28 @@ function block(a: ProviderAttachment, model: string) {
 
 /** Pages counted cheaply from the page objects; null when the file keeps them in compressed object streams. */
 export function pdfPages(data: Buffer): number | null {
-  const n = data.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
+  const text = data.toString('latin1');
+  let n = pageObjects(text);
+  // PDF 1.5 and later may keep page objects inside compressed object streams: count those too.
+  for (const m of text.matchAll(STREAM_START)) {
+    if (!/\/Type\s*\/ObjStm\b/.test(m[1]!) || !/\/FlateDecode\b/.test(m[1]!)) continue;
+    const start = m.index + m[0].length;
+    const end = text.indexOf('endstream', start);
+    if (end < 0) continue;
+    try {
+      n += pageObjects(inflateSync(data.subarray(start, end), { maxOutputLength: 64 * 1024 * 1024 }).toString('latin1'));
+    } catch {
+      // A damaged or differently encoded stream: counted as holding no pages (the API has the last word).
+    }
+  }
   return n > 0 ? n : null;
+}
+
+/** A stream's dictionary (group 1) up to the first byte of its data. */
+const STREAM_START = /<<((?:[^<>]|<<[^<>]*>>)*)>>\s*stream\r?\n/g;
+
+function pageObjects(text: string): number {
+  return text.match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
 }
 
 function mb(bytes: number): string {
