@@ -33,6 +33,8 @@ export interface FakeOpenAIConfig {
   models: string[];
   /** Send nothing, not even headers, for this long: a local server loading the model or reading a long prompt. */
   headerDelayMs: number;
+  /** When set, a completion request must carry `Authorization: Bearer <apiKey>` or gets OpenAI's 401. */
+  apiKey: string | null;
 }
 
 export interface RecordedOpenAIRequest {
@@ -67,6 +69,7 @@ export class FakeOpenAI {
     omitFinish: false,
     models: ['local-a', 'local-b'],
     headerDelayMs: 0,
+    apiKey: null,
   };
   onDelta: ((prompt: string, sent: number) => void) | null = null;
   firedFaults = 0;
@@ -142,6 +145,8 @@ export class FakeOpenAI {
         .end(JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error' } }));
       return;
     }
+    if (this.config.apiKey !== null && req.headers.authorization !== `Bearer ${this.config.apiKey}`)
+      return apiError(res, 401, 'invalid_request_error', 'Incorrect API key provided. You can find your API key in your account settings.');
     const body = (await readJson(req).catch(() => undefined)) as
       | {
           model?: string;
