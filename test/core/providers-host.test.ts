@@ -70,6 +70,24 @@ describe('providers over REST', () => {
   });
 });
 
+describe('reachability per provider in the status', () => {
+  it('probes a provider as it is added: /api/status names each provider with its own state and the default', async () => {
+    const stopped = await fakeOpenAI();
+    const url = stopped.url;
+    await stopped.close();
+    const h = await host(tempDir(), {});
+    const added = (await post(`${h.url}/api/providers`, { kind: 'openai-compatible', name: 'Stopped', base_url: url, preset: 'ollama' }))
+      .body;
+    const status = await pollJson(`${h.url}/api/status`, (s: Json) =>
+      s.providers?.some((p: Json) => p.id === added.id && p.network === 'offline'),
+    );
+    expect(status.default_provider_id).toBe('demo');
+    expect(status.network).toBe('online'); // the default provider's own state is untouched
+    expect(status.providers).toContainEqual({ id: 'demo', name: 'Demo (offline)', network: 'online' });
+    expect(status.providers).toContainEqual({ id: added.id, name: 'Stopped', network: 'offline' });
+  });
+});
+
 describe('an OpenAI-compatible conversation end to end', () => {
   it('survives SIGKILL mid-answer and a 5-second network cut with exactly the server text', async () => {
     const fake = await fakeOpenAI({ paceMs: 10 });

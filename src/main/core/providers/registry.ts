@@ -86,8 +86,11 @@ export interface RegistryOptions {
 export class ProviderRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly networkListeners = new Set<(id: string, state: NetworkState) => void>();
+  private readonly changeListeners = new Set<() => void>();
   private primaryId: string;
   private offline = false;
+  /** Set once the constructor's entries are in: the engine probes those at start, the registry probes later ones. */
+  private started = false;
 
   constructor(private readonly o: RegistryOptions) {
     this.put(this.builtin(DEMO_ID, o.primary.name === 'demo' ? o.primary : new DemoProvider(Number(o.env.HOLDFAST_DEMO_PACE_MS ?? 30))));
@@ -96,6 +99,7 @@ export class ProviderRegistry {
     const openaiEnv = this.fromOpenAIEnv();
     if (openaiEnv) this.put(openaiEnv);
     for (const row of o.db.prepare<[], Row>('SELECT * FROM providers ORDER BY created_at, id').all()) this.put(this.fromRow(row));
+    this.started = true;
   }
 
   // ---- routes for the engine ----
@@ -117,6 +121,10 @@ export class ProviderRegistry {
   routes(): ProviderRoute[] {
     return [...this.entries.values()];
   }
+  /** Each provider's reachability by id and name, without touching the key store (the status goes out often). */
+  reachability(): { id: string; name: string; network: NetworkState }[] {
+    return [...this.entries.values()].map((e) => ({ id: e.id, name: e.name, network: e.network.state }));
+  }
 
   /** Today's settings provider (the Anthropic key set in Settings, or the demo) replaces the built-in entry. */
   setPrimary(p: Provider): void {
@@ -127,6 +135,12 @@ export class ProviderRegistry {
     if (id !== ANTHROPIC_ID && this.entries.get(ANTHROPIC_ID)?.source === 'environment' && !this.o.env.ANTHROPIC_API_KEY)
       this.drop(ANTHROPIC_ID); // the key was removed in Settings
     this.primaryId = id;
+  }
+
+  /** A provider was added, changed or removed, or the default changed: what the status shows may differ. */
+  onChange(l: () => void): () => void {
+    this.changeListeners.add(l);
+    return () => this.changeListeners.delete(l);
   }
 
   onNetworkChange(l: (id: string, state: NetworkState) => void): () => void {
@@ -235,6 +249,11 @@ export class ProviderRegistry {
       this.o.db
         .prepare('INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
         .run(key, JSON.stringify(value));
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
   }
 
   // ---- internals ----
@@ -358,11 +377,16 @@ export class ProviderRegistry {
       e.network.setProbe((s) => e.provider.probe(s));
     }
     this.entries.set(e.id, e);
+    this.changed();
     if (this.offline && !isLoopback(e.base_url) && e.kind !== 'demo') e.network.hint(false);
+    // A provider added, or moved to another address, is probed now: a stopped local server shows unreachable at once
+    // rather than when a message first fails on it.
+    else if (this.started && (!old || old.base_url !== e.base_url)) void e.network.checkNow();
   }
 
   private drop(id: string): void {
     this.entries.get(id)?.network.close();
     this.entries.delete(id);
+    this.changed();
   }
 }

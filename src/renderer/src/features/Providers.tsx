@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { actions } from '../api/client';
+import { useHoldfast } from '../state/store';
 import { PRESETS, type ProviderInfo } from '../../../shared/providers';
 import type { SettingsView } from '../../../shared/settings';
 
@@ -45,6 +46,12 @@ export function Providers({ view, onView }: { view: SettingsView | null; onView:
   const remove = async (p: ProviderInfo) => {
     if ((await actions.deleteProvider(p.id)) !== undefined) reload();
   };
+  // Reachability as it changes (the status events), not only as it was when the page opened.
+  const live = useHoldfast((s) => s.status?.providers);
+  const reachable = (p: ProviderInfo) => {
+    const state = live?.find((l) => l.id === p.id)?.network;
+    return state === undefined ? p.reachable : state === 'online';
+  };
   const fallback = view?.offline_fallback ?? null;
   const fallbackProvider = providers.find((p) => p.id === fallback?.provider_id);
   return (
@@ -52,9 +59,9 @@ export function Providers({ view, onView }: { view: SettingsView | null; onView:
       <h3>Providers</h3>
       <ul className="providers">
         {providers.map((p) => (
-          <li key={p.id} data-testid="provider-row" data-provider-id={p.id} data-reachable={p.reachable ? 'true' : 'false'}>
+          <li key={p.id} data-testid="provider-row" data-provider-id={p.id} data-reachable={reachable(p) ? 'true' : 'false'}>
             <strong>{p.name}</strong> <span className="muted">{p.base_url ?? 'built in'}</span>{' '}
-            <span className={p.reachable ? 'muted' : 'warning'}>{p.reachable ? 'reachable' : 'unreachable'}</span>
+            <span className={reachable(p) ? 'muted' : 'warning'}>{reachable(p) ? 'reachable' : 'unreachable'}</span>
             {p.kind !== 'demo' && <span className="muted">{p.has_key ? ' · key set' : ' · no key'}</span>}
             <div className="muted">Models: {p.models.join(', ')}</div>
             {tests[p.id] && <div data-testid="provider-test-result">{tests[p.id]}</div>}
