@@ -168,6 +168,39 @@ describe('the OpenAI-compatible provider', () => {
     expect(row?.strategy).toBe('user_turn');
   });
 
+  it.each([
+    ['continues a trailing assistant message', { style: 'trailing_assistant' as const }, 'assistant', 'trailing_assistant'],
+    ['starts over on one', { style: 'user_turn' as const }, 'user', 'user_turn'],
+    ['refuses one with 400', { refuseTrailingAssistant: true }, 'user', 'user_turn'],
+  ])('finds by trying how an endpoint without a preset continues: one that %s', async (_name, config, lastRole, remembered) => {
+    const fake = await fakeOpenAI(config);
+    const core = openCore();
+    const p = await addProvider(core, fake); // no preset: nobody has said how it continues
+    expect(p.continuation).toBe('trailing_assistant');
+    const conv = core.conversations.create({ provider_id: p.id, model: 'local-a' });
+    const prompt = 'unnamed endpoint [len=900]';
+    fake.script({ kind: 'drop', after: 'middle' });
+    const m = await ask(core, conv.id, prompt);
+    expect(m.status).toBe('completed');
+    expect(m.content).toBe(FakeOpenAI.answer(prompt)); // never duplicated, whichever way it went
+    const tried = fake.requests.filter((r) => r.messages.some((x) => x.content === prompt)).map((r) => r.messages.at(-1)!.role);
+    expect(tried[1]).toBe('assistant'); // the first continuation tries a trailing assistant message
+    expect(tried.at(-1)).toBe(lastRole);
+    const row = core.db
+      .prepare<[string], { strategy: string }>('SELECT strategy FROM continuation_strategies WHERE endpoint = ?')
+      .get(`openai-compatible ${fake.url}`);
+    // Nothing to remember where the first strategy (prefill: a trailing assistant message) works.
+    expect(row?.strategy ?? 'prefill').toBe(remembered === 'user_turn' ? 'user_turn' : 'prefill');
+    if (remembered === 'user_turn') {
+      // Remembered: the next interruption on this endpoint and model goes straight to a user turn.
+      const next = 'unnamed endpoint again [len=900]';
+      fake.script({ kind: 'drop', after: 'middle' });
+      expect((await ask(core, conv.id, next)).content).toBe(FakeOpenAI.answer(next));
+      const again = fake.requests.filter((r) => r.messages.some((x) => x.content === next));
+      expect(again.map((r) => r.messages.at(-1)!.content)).toEqual([next, CONTINUE_PROMPT]);
+    }
+  });
+
   it('says an answer was cut at the length limit, and Continue extends it to the full text', async () => {
     const fake = await fakeOpenAI();
     const core = openCore();

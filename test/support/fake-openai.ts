@@ -33,6 +33,8 @@ export interface FakeOpenAIConfig {
   models: string[];
   /** Send nothing, not even headers, for this long: a local server loading the model or reading a long prompt. */
   headerDelayMs: number;
+  /** Answer a request that ends with an assistant message with 400, as servers that require a user turn last do. */
+  refuseTrailingAssistant: boolean;
   /** When set, a completion request must carry `Authorization: Bearer <apiKey>` or gets OpenAI's 401. */
   apiKey: string | null;
 }
@@ -70,6 +72,7 @@ export class FakeOpenAI {
     models: ['local-a', 'local-b'],
     headerDelayMs: 0,
     apiKey: null,
+    refuseTrailingAssistant: false,
   };
   onDelta: ((prompt: string, sent: number) => void) | null = null;
   firedFaults = 0;
@@ -177,6 +180,13 @@ export class FakeOpenAI {
     const last = convo[convo.length - 1]!;
     let prompt: string;
     let already = '';
+    if (last.role === 'assistant' && this.config.refuseTrailingAssistant)
+      return apiError(
+        res,
+        400,
+        'invalid_request_error',
+        'Expected last role User or Tool (or Assistant with prefix True) but got assistant',
+      );
     if (last.role === 'assistant') {
       prompt = convo[convo.length - 2]?.content ?? '';
       const honoured =
