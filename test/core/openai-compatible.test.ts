@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Core, type CoreOptions } from '../../src/main/core/core';
 import { DemoProvider } from '../../src/main/core/providers/demo';
 import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
@@ -354,6 +354,18 @@ describe('providers as data', () => {
     // Memory key store in the headless host: the provider is still there, its key is not.
     expect(again.providers.find((p) => p.id === added.id)).toMatchObject({ name: added.name, has_key: false });
     expect(again.providers.find((p) => p.id === 'openai')).toBeUndefined();
+  });
+
+  it("reads the environment endpoint's model list at start and keeps it for a start without the endpoint", async () => {
+    const fake = await fakeOpenAI({ models: ['m-two', 'm-one'] });
+    const dir = tempDir();
+    const env = { OPENAI_BASE_URL: fake.url };
+    let core = openCore({ dataDir: dir, env });
+    await vi.waitFor(() => expect(core.providers.get('openai').models).toEqual(['m-one', 'm-two']), { timeout: 10_000 });
+    await core.close();
+    await fake.close(); // the endpoint is gone: nothing can be read at the next start
+    core = openCore({ dataDir: dir, env });
+    expect(core.providers.get('openai').models).toEqual(['m-one', 'm-two']);
   });
 
   it('reads the endpoint model list and keeps it', async () => {

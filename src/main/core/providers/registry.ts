@@ -46,6 +46,9 @@ export const ANTHROPIC_ID = 'anthropic';
 export const OPENAI_ENV_ID = 'openai';
 export const DEMO_ID = 'demo';
 
+/** The app setting that keeps an environment provider's model list (configured ones keep theirs in their row). */
+const KEPT_MODELS = 'provider_models:';
+
 export interface ProviderRoute {
   id: string;
   provider: Provider;
@@ -89,6 +92,7 @@ export class ProviderRegistry {
   private readonly changeListeners = new Set<() => void>();
   private primaryId: string;
   private offline = false;
+  private closed = false;
   /** Set once the constructor's entries are in: the engine probes those at start, the registry probes later ones. */
   private started = false;
 
@@ -162,7 +166,23 @@ export class ProviderRegistry {
   }
 
   close(): void {
+    this.closed = true;
     for (const e of this.entries.values()) e.network.close();
+  }
+
+  /**
+   * Reads the environment endpoint's model list in the background (at start), kept for offline use as a configured
+   * provider's is; an endpoint that does not answer leaves the kept list as it was.
+   */
+  readEnvironmentModels(): void {
+    const e = this.entries.get(OPENAI_ENV_ID);
+    if (!e || !(e.provider instanceof OpenAICompatibleProvider)) return;
+    e.provider
+      .models(AbortSignal.timeout(15_000))
+      .then((models) => {
+        if (models.length && !this.closed && this.entries.get(OPENAI_ENV_ID) === e) this.keepModels(OPENAI_ENV_ID, models);
+      })
+      .catch((err: unknown) => this.o.log?.(`models of ${OPENAI_ENV_ID} not read (the kept list stands): ${String(err)}`));
   }
 
   // ---- what people see and change ----
@@ -232,6 +252,7 @@ export class ProviderRegistry {
     if (!e) return;
     e.models = models;
     if (e.source === 'settings') this.o.db.prepare('UPDATE providers SET models = ? WHERE id = ?').run(JSON.stringify(models), id);
+    else if (e.source === 'environment') this.setSetting(`${KEPT_MODELS}${id}`, models); // the next start has it offline
   }
 
   setting(key: string): unknown {
@@ -321,6 +342,8 @@ export class ProviderRegistry {
     });
     const e = this.builtin(OPENAI_ENV_ID, provider);
     e.name = preset ? `${preset.name} (environment)` : 'OpenAI-compatible (environment)';
+    const kept = this.setting(`${KEPT_MODELS}${OPENAI_ENV_ID}`);
+    if (Array.isArray(kept) && kept.length && kept.every((m) => typeof m === 'string')) e.models = kept;
     return e;
   }
 
