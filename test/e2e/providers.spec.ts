@@ -81,12 +81,42 @@ test("the status bar shows the reachability of the viewed conversation's provide
   await expect(bar).toHaveAttribute('data-network', 'offline');
   await expect(bar).toHaveAttribute('data-provider-id', added.id);
 
-  // The local server comes back on its port: the bar follows without a reload.
+  // A message there waits for its own provider, said so, though Anthropic (the default) is reachable.
+  const prompt = 'Wait for my own machine [len=300]';
+  await sendMessage(page, prompt);
+  await expect(lastAssistant(page).getByTestId('message-status')).toHaveText('queued — waiting for the network');
+
+  // The local server comes back on its port: the bar follows without a reload, and the waiting message is answered.
   const back = await new FakeOpenAI({ paceMs: 5 }).listen(port);
   try {
     await expect(bar).toHaveAttribute('data-network', 'online', { timeout: 15_000 });
     await expect(bar.getByTestId('status-provider')).toHaveText('Stopped Ollama');
+    await expectAnswer(lastAssistant(page), FakeOpenAI.answer(prompt));
+    await expect(lastAssistant(page).locator('.who')).toHaveText('llama-test');
   } finally {
     await back.close();
+  }
+});
+
+test('an answer from a local server that is still loading its model says "loading model", then completes', async ({ page, host }) => {
+  // Sends nothing, not even headers, for 4 s: the window says why instead of showing an error or a stall.
+  const local = await new FakeOpenAI({ paceMs: 5, headerDelayMs: 4000 }).listen();
+  try {
+    const api = host.current.url;
+    const post = (path: string, body: unknown) => requestJson(`${api}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const added = (await post('/api/providers', { kind: 'openai-compatible', name: 'Slow Ollama', base_url: local.url, preset: 'ollama' }))
+      .body;
+    const conv = (await post('/api/sessions', { title: 'Loading', provider_id: added.id, model: 'llama-test' })).body;
+    await openApp(page, `${api}/#/c/${conv.id}`);
+    const prompt = 'Load first, then answer [len=200]';
+    await sendMessage(page, prompt);
+    const answer = lastAssistant(page);
+    await expect(answer.getByTestId('loading-model')).toBeVisible({ timeout: 10_000 });
+    await expect(answer.getByTestId('message-status')).toContainText('streaming — loading model');
+    await expectAnswer(answer, FakeOpenAI.answer(prompt));
+    await expect(answer.getByTestId('loading-model')).toHaveCount(0);
+    await expect(answer.locator('.who')).toHaveText('llama-test');
+  } finally {
+    await local.close();
   }
 });
