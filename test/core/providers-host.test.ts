@@ -55,6 +55,14 @@ describe('providers over REST', () => {
     const conv = (await post(`${h.url}/api/sessions`, {})).body;
     const switched = await patch(`${h.url}/api/sessions/${conv.id}`, { provider_id: id, model: 'local-b' });
     expect(switched.body).toMatchObject({ provider_id: id, model: 'local-b' });
+    // Back to the environment provider without naming a model: its default answers, not "local-b".
+    expect((await patch(`${h.url}/api/sessions/${conv.id}`, { provider_id: 'openai' })).body).toMatchObject({
+      provider_id: 'openai',
+      model: null,
+    });
+    expect((await patch(`${h.url}/api/sessions/${conv.id}`, { provider_id: 'nope' })).status).toBe(404);
+    expect((await patch(`${h.url}/api/sessions/${conv.id}`, { provider_id: id, model: 'local-b' })).body.model).toBe('local-b');
+    expect((await patch(`${h.url}/api/sessions/${conv.id}`, { provider_id: id })).body.model).toBe('local-b'); // same provider: kept
     const refused = await requestJson(`${h.url}/api/providers/${id}`, { method: 'DELETE' });
     expect(refused.status).toBe(409);
     const moved = await requestJson(`${h.url}/api/providers/${id}?move_to=openai`, { method: 'DELETE' });

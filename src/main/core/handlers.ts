@@ -16,7 +16,9 @@ export const handlers: HandlersFor<Contract, Core, Caller> = {
   'conversations.get': (input, core) => core.store.conversation(input.id),
   'conversations.update': ({ id, ...patch }, core) => {
     if (patch.provider_id) knownProvider(core, patch.provider_id);
-    return core.conversations.update(id, patch);
+    // Another provider without a model named: its default model answers, never the old provider's model name.
+    const moved = patch.provider_id !== undefined && patch.provider_id !== core.store.conversation(id).provider_id;
+    return core.conversations.update(id, moved && patch.model === undefined ? { ...patch, model: null } : patch);
   },
   'conversations.trash': (input, core) => core.conversations.trash(input.id),
   'conversations.restore': (input, core) => core.conversations.restore(input.id),
