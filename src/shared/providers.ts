@@ -212,10 +212,19 @@ export type UpdateProviderInput = z.infer<typeof UpdateProviderInput>;
 export const OfflineFallback = z.object({ provider_id: Id, model: z.string().trim().min(1).max(200) }).strict();
 export type OfflineFallback = z.infer<typeof OfflineFallback>;
 
+/**
+ * Where configured providers' keys are kept: `os_keychain` (the desktop, encrypted by the OS), `key_file` (the headless
+ * host's --key-file, encrypted), or for this run only: `memory` (the headless host without a key file), `basic_text`
+ * (a desktop on Linux without a keyring, whose "encryption" is a password built into Chromium), `unavailable` (no
+ * encryption at all).
+ */
+export const KeyStorage = z.enum(['os_keychain', 'key_file', 'memory', 'basic_text', 'unavailable']);
+export type KeyStorage = z.infer<typeof KeyStorage>;
+
 export const providers = {
   'providers.list': {
     input: z.object({}).strict(),
-    output: z.object({ providers: z.array(ProviderInfo), presets: z.array(z.unknown()) }),
+    output: z.object({ providers: z.array(ProviderInfo), presets: z.array(z.unknown()), key_storage: KeyStorage.optional() }),
     http: { method: 'GET', path: '/api/providers' },
   },
   'providers.create': { input: CreateProviderInput, output: ProviderInfo, http: { method: 'POST', path: '/api/providers' } },

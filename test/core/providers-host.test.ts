@@ -182,6 +182,7 @@ describe('provider keys across a restart of the headless host', () => {
     const keyFile = path.join(tempDir(), 'keys.json');
     const r = await restartAndAsk(['--key-file', keyFile], { HOLDFAST_KEY_FILE_SECRET: secret });
     expect(r.info.has_key).toBe(true);
+    expect(r.listed.key_storage).toBe('key_file');
     expect(r.answer).toMatchObject({ status: 'completed', content: FakeOpenAI.answer(r.prompt) });
     expect(r.fake.requests.at(-1)?.authorization).toBe(`Bearer ${key}`);
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -194,6 +195,7 @@ describe('provider keys across a restart of the headless host', () => {
   it('without a key file forgets the key on restart: the provider is still used and its 401 asks for the key', async () => {
     const r = await restartAndAsk([], {});
     expect(r.info.has_key).toBe(false);
+    expect(r.listed.key_storage).toBe('memory');
     expect(r.answer.status).toBe('error');
     expect(r.answer.error).toMatch(/401.*check the provider's API key/s);
     expect(r.fake.requests.at(-1)?.authorization).toBeUndefined();

@@ -12,6 +12,9 @@ test('a provider added from a preset answers a conversation, and the answer name
     await openApp(page, host.current.url);
     await page.getByTestId('settings-button').click();
     const providersPage = page.getByTestId('providers-page');
+    // The headless host without --key-file: the page says keys last this run only.
+    await expect(providersPage.getByTestId('provider-key-storage')).toHaveAttribute('data-storage', 'memory');
+    await expect(providersPage.getByTestId('provider-key-storage')).toContainText('--key-file');
     await providersPage.getByTestId('provider-preset').selectOption('ollama');
     await providersPage.getByTestId('provider-name').fill('My Ollama');
     await providersPage.getByTestId('provider-base-url').fill(local.url);

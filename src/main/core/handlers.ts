@@ -47,7 +47,11 @@ export const handlers: HandlersFor<Contract, Core, Caller> = {
     const { info, data } = core.attachments.read(input.id);
     return { id: info.id, name: info.name, mime: info.mime, size: info.size, sha256: info.sha256, data: data.toString('base64') };
   },
-  'providers.list': (_input, core) => ({ providers: core.providers.list(), presets: [...PRESETS] }),
+  'providers.list': (_input, core) => ({
+    providers: core.providers.list(),
+    presets: [...PRESETS],
+    key_storage: core.providers.keyStorage(),
+  }),
   'providers.create': (input, core) => {
     const created = core.providers.create(input);
     // Its model list is read at once when the endpoint answers (and kept for offline use); typed-in models stay otherwise.

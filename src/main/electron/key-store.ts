@@ -28,7 +28,7 @@ export class SafeStorageKeyStore implements KeyStore {
 
   constructor(
     private readonly safe: SafeStorageLike,
-    private readonly storage: EncryptedKeyStorage,
+    private readonly prefs: EncryptedKeyStorage,
     private readonly platform: NodeJS.Platform = process.platform,
     private readonly log: (message: string) => void = () => {},
   ) {}
@@ -40,10 +40,14 @@ export class SafeStorageKeyStore implements KeyStore {
     return 'os_keychain';
   }
 
+  storage(): KeyProtection {
+    return this.protection();
+  }
+
   get(id: string): string | null {
     const session = this.session.get(id);
     if (session) return session;
-    const enc = this.storage.get('providerKeys')[id];
+    const enc = this.prefs.get('providerKeys')[id];
     if (!enc || !this.safe.isEncryptionAvailable()) return null;
     try {
       return this.safe.decryptString(Buffer.from(enc, 'base64'));
@@ -54,7 +58,7 @@ export class SafeStorageKeyStore implements KeyStore {
 
   set(id: string, key: string | null): void {
     this.session.delete(id);
-    const keys = { ...this.storage.get('providerKeys') };
+    const keys = { ...this.prefs.get('providerKeys') };
     delete keys[id];
     if (key) {
       const protection = this.protection();
@@ -64,7 +68,7 @@ export class SafeStorageKeyStore implements KeyStore {
         this.warnOnce(protection);
       }
     }
-    this.storage.set('providerKeys', keys);
+    this.prefs.set('providerKeys', keys);
   }
 
   private warnOnce(protection: Exclude<KeyProtection, 'os_keychain'>): void {

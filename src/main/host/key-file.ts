@@ -100,6 +100,10 @@ export class FileKeyStore implements KeyStore {
     return this.keys.get(id) ?? null;
   }
 
+  storage(): 'key_file' {
+    return 'key_file';
+  }
+
   set(id: string, key: string | null): void {
     const before = this.keys.get(id);
     if (key) this.keys.set(id, key);

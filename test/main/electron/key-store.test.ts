@@ -53,6 +53,7 @@ describe('the desktop key store (safeStorage)', () => {
     expect(stored).not.toBe(Buffer.from(KEY).toString('base64'));
     expect(safe.decryptString(Buffer.from(stored, 'base64'))).toBe(KEY);
     expect(store.protection()).toBe('os_keychain');
+    expect(store.storage()).toBe('os_keychain');
   });
 
   it('reads a key back, also from a new store over the same preferences (a restart)', () => {
@@ -90,6 +91,7 @@ describe('the desktop key store (safeStorage)', () => {
     const log: string[] = [];
     const store = new SafeStorageKeyStore(safe, prefs.storage, 'linux', (m) => log.push(m));
     expect(store.protection()).toBe('unavailable');
+    expect(store.storage()).toBe('unavailable'); // what the providers page tells the person
     store.set('p1', KEY);
     store.set('p2', 'sk-second-key-0000000000');
     expect(store.get('p1')).toBe(KEY);
@@ -108,6 +110,7 @@ describe('the desktop key store (safeStorage)', () => {
     const log: string[] = [];
     const store = new SafeStorageKeyStore(safe, prefs.storage, 'linux', (m) => log.push(m));
     expect(store.protection()).toBe('basic_text');
+    expect(store.storage()).toBe('basic_text');
     store.set('p1', KEY);
     expect(store.get('p1')).toBe(KEY);
     expect(JSON.parse(prefs.file()).providerKeys).toEqual({});

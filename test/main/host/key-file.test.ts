@@ -13,6 +13,7 @@ describe('the key file', () => {
     const file = path.join(tempDir(), 'sub', 'keys.json');
     const store = FileKeyStore.open(file, SECRET);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(store.storage()).toBe('key_file');
     store.set('p1', KEY);
     store.set('p2', 'sk-other-key-000000000000');
     expect(FileKeyStore.open(file, SECRET).get('p1')).toBe(KEY);

@@ -11,6 +11,7 @@ import {
   presetById,
   PRESETS,
   type CreateProviderInput,
+  type KeyStorage,
   type OfflineFallback,
   type ProviderInfo,
   type ProviderKind,
@@ -27,6 +28,8 @@ import { OpenAICompatibleProvider } from './openai-compatible';
 export interface KeyStore {
   get(providerId: string): string | null;
   set(providerId: string, key: string | null): void;
+  /** Where keys end up (shown on the providers page, so a key gone after a restart is no surprise); memory when absent. */
+  storage?(): KeyStorage;
 }
 
 /** Keys for this run only: never written anywhere. */
@@ -38,6 +41,9 @@ export class MemoryKeyStore implements KeyStore {
   set(id: string, key: string | null): void {
     if (key) this.keys.set(id, key);
     else this.keys.delete(id);
+  }
+  storage(): KeyStorage {
+    return 'memory';
   }
 }
 
@@ -156,6 +162,10 @@ export class ProviderRegistry {
   hint(online: boolean): void {
     this.offline = !online;
     for (const e of this.entries.values()) if (!isLoopback(e.base_url) && e.kind !== 'demo') e.network.hint(online);
+  }
+
+  keyStorage(): KeyStorage {
+    return this.o.keys.storage?.() ?? 'memory';
   }
 
   /** The offline fallback, when set and its provider exists. */

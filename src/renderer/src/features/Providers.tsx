@@ -5,18 +5,34 @@
 import { useEffect, useState } from 'react';
 import { actions } from '../api/client';
 import { useHoldfast } from '../state/store';
-import { PRESETS, type ProviderInfo } from '../../../shared/providers';
+import { PRESETS, type KeyStorage, type ProviderInfo } from '../../../shared/providers';
 import type { SettingsView } from '../../../shared/settings';
 
-export function useProviders(): [ProviderInfo[], () => void] {
+export function useProviders(): [ProviderInfo[], () => void, KeyStorage | null] {
   const [providers, setProviders] = useState<ProviderInfo[]>([]);
-  const reload = () => void actions.listProviders().then((r) => r && setProviders(r.providers));
+  const [keyStorage, setKeyStorage] = useState<KeyStorage | null>(null);
+  const reload = () =>
+    void actions.listProviders().then((r) => {
+      if (!r) return;
+      setProviders(r.providers);
+      setKeyStorage(r.key_storage ?? null);
+    });
   useEffect(reload, []);
-  return [providers, reload];
+  return [providers, reload, keyStorage];
 }
 
+/** Where keys typed here end up, in words: a key gone after a restart must be no surprise. */
+const KEY_STORAGE: Record<KeyStorage, string> = {
+  os_keychain: 'Keys are encrypted by the system key store and kept.',
+  key_file: "Keys are kept encrypted in the host's key file.",
+  memory: 'Keys are kept in memory for this run only: after a restart, enter them again (start the host with --key-file to keep them).',
+  basic_text:
+    'Keys are kept in memory for this run only: this system has no keyring, and its fallback store is not encryption. Enter them again after a restart.',
+  unavailable: 'Keys are kept in memory for this run only: this system offers no encryption. Enter them again after a restart.',
+};
+
 export function Providers({ view, onView }: { view: SettingsView | null; onView: (v: SettingsView) => void }) {
-  const [providers, reload] = useProviders();
+  const [providers, reload, keyStorage] = useProviders();
   const [presetId, setPresetId] = useState('ollama');
   const preset = PRESETS.find((p) => p.id === presetId);
   const [name, setName] = useState('');
@@ -78,6 +94,15 @@ export function Providers({ view, onView }: { view: SettingsView | null; onView:
           </li>
         ))}
       </ul>
+      {keyStorage && (
+        <p
+          className={keyStorage === 'os_keychain' || keyStorage === 'key_file' ? 'muted' : 'warning'}
+          data-testid="provider-key-storage"
+          data-storage={keyStorage}
+        >
+          {KEY_STORAGE[keyStorage]}
+        </p>
+      )}
       <h4>Add a provider</h4>
       <label>
         Preset
