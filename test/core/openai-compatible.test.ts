@@ -12,9 +12,9 @@ import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
 import type { ProviderInfo } from '../../src/shared/providers';
 import type { SettingsView } from '../../src/shared/settings';
 import { stopReasonNote } from '../../src/shared/stop-reasons';
-import type { Fault, FaultMoment } from '../support/fake-anthropic';
+import { FakeAnthropic, type Fault, type FaultMoment } from '../support/fake-anthropic';
 import { FakeOpenAI } from '../support/fake-openai';
-import { fakeOpenAI } from '../support/servers';
+import { fakeAnthropic, fakeOpenAI } from '../support/servers';
 import { settled, tempDir, waitFor } from '../support/core';
 import { cleanup } from '../support/cleanup';
 import { png } from '../support/files';
@@ -366,6 +366,31 @@ describe('providers as data', () => {
     await fake.close(); // the endpoint is gone: nothing can be read at the next start
     core = openCore({ dataDir: dir, env });
     expect(core.providers.get('openai').models).toEqual(['m-one', 'm-two']);
+  });
+
+  it('an Anthropic provider a person adds answers with its key; after a restart without it, it is still used and asks for the key', async () => {
+    const fake = await fakeAnthropic();
+    const dir = tempDir();
+    let core = openCore({ dataDir: dir });
+    const p = (await core.call('providers.create', {
+      kind: 'anthropic',
+      name: 'Claude gateway',
+      base_url: fake.url,
+      api_key: 'sk-ant-person-0123456789',
+      models: ['claude-test'],
+    })) as ProviderInfo;
+    expect(p).toMatchObject({ kind: 'anthropic', has_key: true, base_url: fake.url });
+    const conv = core.conversations.create({ provider_id: p.id, model: 'claude-test' });
+    const prompt = 'hello through a gateway [len=300]';
+    const m = await ask(core, conv.id, prompt);
+    expect(m).toMatchObject({ status: 'completed', provider_id: p.id, model: 'claude-test', content: FakeAnthropic.answer(prompt) });
+    await core.close();
+    core = openCore({ dataDir: dir }); // the memory key store: the key is gone, the provider is not
+    expect(core.providers.get(p.id).has_key).toBe(false);
+    const again = await ask(core, conv.id, 'and now? [len=100]');
+    expect(again.status).toBe('error');
+    expect(again.error).toMatch(/401.*API key/s);
+    expect(core.providers.get(p.id).reachable).toBe(true); // a missing key is no network failure
   });
 
   it('reads the endpoint model list and keeps it', async () => {
