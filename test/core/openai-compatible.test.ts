@@ -366,6 +366,10 @@ describe('providers as data', () => {
     await fake.close(); // the endpoint is gone: nothing can be read at the next start
     core = openCore({ dataDir: dir, env });
     expect(core.providers.get('openai').models).toEqual(['m-one', 'm-two']);
+    await core.close();
+    // Another endpoint in the environment: the old one's list is not passed off as its own.
+    core = openCore({ dataDir: dir, env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', HOLDFAST_OPENAI_MODEL: 'its-own' } });
+    expect(core.providers.get('openai').models).toEqual(['its-own']);
   });
 
   it('an Anthropic provider a person adds answers with its key; after a restart without it, it is still used and asks for the key', async () => {

@@ -262,7 +262,8 @@ export class ProviderRegistry {
     if (!e) return;
     e.models = models;
     if (e.source === 'settings') this.o.db.prepare('UPDATE providers SET models = ? WHERE id = ?').run(JSON.stringify(models), id);
-    else if (e.source === 'environment') this.setSetting(`${KEPT_MODELS}${id}`, models); // the next start has it offline
+    // The next start has it offline, as long as the environment names the same endpoint.
+    else if (e.source === 'environment') this.setSetting(`${KEPT_MODELS}${id}`, { base_url: e.base_url, models });
   }
 
   setting(key: string): unknown {
@@ -352,8 +353,9 @@ export class ProviderRegistry {
     });
     const e = this.builtin(OPENAI_ENV_ID, provider);
     e.name = preset ? `${preset.name} (environment)` : 'OpenAI-compatible (environment)';
-    const kept = this.setting(`${KEPT_MODELS}${OPENAI_ENV_ID}`);
-    if (Array.isArray(kept) && kept.length && kept.every((m) => typeof m === 'string')) e.models = kept;
+    const kept = this.setting(`${KEPT_MODELS}${OPENAI_ENV_ID}`) as { base_url?: unknown; models?: unknown } | null;
+    const models = kept?.base_url === baseURL && Array.isArray(kept.models) ? kept.models : [];
+    if (models.length && models.every((m) => typeof m === 'string')) e.models = models as string[];
     return e;
   }
 
