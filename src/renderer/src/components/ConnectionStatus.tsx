@@ -50,7 +50,8 @@ export function ConnectionStatus() {
     >
       <span className={`dot ${connection === 'connected' && !offline && !storage?.disk_full && !storage?.damaged ? 'ok' : 'bad'}`} />
       {label}
-      {provider && (
+      {/* The demo's model label already says "Demo (offline)". */}
+      {provider && provider.id !== 'demo' && (
         <span className="status-provider" data-testid="status-provider" data-provider-id={provider.id} data-network={provider.network}>
           {provider.name}
           {offline ? ' unreachable' : ''}
