@@ -10,7 +10,9 @@ export type ProviderKind = z.infer<typeof ProviderKind>;
 /**
  * How an endpoint continues an interrupted answer: a trailing assistant message it continues (llama.cpp server,
  * Ollama, Anthropic's prefill), vLLM's `continue_final_message`, `prefix: true` on the last assistant message
- * (DeepSeek, Mistral), or only a user turn asking to continue (OpenAI and endpoints nobody has named).
+ * (DeepSeek, Mistral), or only a user turn asking to continue (OpenAI). An endpoint without a preset is tried with a
+ * trailing assistant message: one that starts over (restart detection) or refuses it (400) falls back to a user turn,
+ * remembered per endpoint and model.
  */
 export const ContinuationStyle = z.enum(['trailing_assistant', 'continue_final_message', 'prefix', 'user_turn']);
 export type ContinuationStyle = z.infer<typeof ContinuationStyle>;
@@ -32,7 +34,7 @@ export interface Preset {
   model: string;
 }
 
-/** Where people's models live; an endpoint without a preset is `openai-compatible` with the user-turn style. */
+/** Where people's models live; an endpoint without a preset is `openai-compatible`, its style found by trying. */
 export const PRESETS: readonly Preset[] = [
   {
     id: 'anthropic',
@@ -139,11 +141,14 @@ export function presetById(id: string | null | undefined): Preset | undefined {
   return PRESETS.find((p) => p.id === id);
 }
 
-/** What a kind can do; an OpenAI-compatible endpoint's continuation comes from its preset (user turn when unknown). */
+/**
+ * What a kind can do; an OpenAI-compatible endpoint's continuation comes from its preset. Without one, a trailing
+ * assistant message is tried first (the engine falls back to a user turn where it restarts or is refused, and remembers).
+ */
 export function capabilitiesOf(kind: ProviderKind, preset?: string | null): Capabilities {
   if (kind === 'anthropic') return { continuation: 'trailing_assistant', vision: true, thinking: true };
   if (kind === 'demo') return { continuation: 'trailing_assistant', vision: false, thinking: false };
-  return { continuation: presetById(preset)?.continuation ?? 'user_turn', vision: true, thinking: false };
+  return { continuation: presetById(preset)?.continuation ?? 'trailing_assistant', vision: true, thinking: false };
 }
 
 /** A loopback endpoint (a model on this machine): the internet being down does not make it unreachable. */
@@ -207,10 +212,19 @@ export type UpdateProviderInput = z.infer<typeof UpdateProviderInput>;
 export const OfflineFallback = z.object({ provider_id: Id, model: z.string().trim().min(1).max(200) }).strict();
 export type OfflineFallback = z.infer<typeof OfflineFallback>;
 
+/**
+ * Where configured providers' keys are kept: `os_keychain` (the desktop, encrypted by the OS), `key_file` (the headless
+ * host's --key-file, encrypted), or for this run only: `memory` (the headless host without a key file), `basic_text`
+ * (a desktop on Linux without a keyring, whose "encryption" is a password built into Chromium), `unavailable` (no
+ * encryption at all).
+ */
+export const KeyStorage = z.enum(['os_keychain', 'key_file', 'memory', 'basic_text', 'unavailable']);
+export type KeyStorage = z.infer<typeof KeyStorage>;
+
 export const providers = {
   'providers.list': {
     input: z.object({}).strict(),
-    output: z.object({ providers: z.array(ProviderInfo), presets: z.array(z.unknown()) }),
+    output: z.object({ providers: z.array(ProviderInfo), presets: z.array(z.unknown()), key_storage: KeyStorage.optional() }),
     http: { method: 'GET', path: '/api/providers' },
   },
   'providers.create': { input: CreateProviderInput, output: ProviderInfo, http: { method: 'POST', path: '/api/providers' } },

@@ -38,6 +38,13 @@ export const AppStatus = z.object({
    * background integrity check found (writes have stopped; restart to restore the latest good backup), or null.
    */
   storage: z.object({ disk_full: z.boolean(), unsaved_message_ids: z.array(z.string()), damaged: z.string().nullable() }),
+  /**
+   * Each provider's own reachability (`network` above is the default provider's): the status bar shows the one of the
+   * conversation in view. Optional for older hosts.
+   */
+  providers: z.array(z.object({ id: z.string(), name: z.string(), network: NetworkState })).optional(),
+  /** The provider a conversation without its own (or with a removed one) is answered by. */
+  default_provider_id: z.string().optional(),
 });
 export type AppStatus = z.infer<typeof AppStatus>;
 

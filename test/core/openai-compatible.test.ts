@@ -5,16 +5,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Core, type CoreOptions } from '../../src/main/core/core';
 import { DemoProvider } from '../../src/main/core/providers/demo';
 import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
 import type { ProviderInfo } from '../../src/shared/providers';
 import type { SettingsView } from '../../src/shared/settings';
 import { stopReasonNote } from '../../src/shared/stop-reasons';
-import type { Fault, FaultMoment } from '../support/fake-anthropic';
+import { FakeAnthropic, type Fault, type FaultMoment } from '../support/fake-anthropic';
 import { FakeOpenAI } from '../support/fake-openai';
-import { fakeOpenAI } from '../support/servers';
+import { fakeAnthropic, fakeOpenAI } from '../support/servers';
 import { settled, tempDir, waitFor } from '../support/core';
 import { cleanup } from '../support/cleanup';
 import { png } from '../support/files';
@@ -166,6 +166,39 @@ describe('the OpenAI-compatible provider', () => {
       .prepare<[string], { strategy: string }>('SELECT strategy FROM continuation_strategies WHERE endpoint = ?')
       .get(`openai-compatible ${fake.url}`);
     expect(row?.strategy).toBe('user_turn');
+  });
+
+  it.each([
+    ['continues a trailing assistant message', { style: 'trailing_assistant' as const }, 'assistant', 'trailing_assistant'],
+    ['starts over on one', { style: 'user_turn' as const }, 'user', 'user_turn'],
+    ['refuses one with 400', { refuseTrailingAssistant: true }, 'user', 'user_turn'],
+  ])('finds by trying how an endpoint without a preset continues: one that %s', async (_name, config, lastRole, remembered) => {
+    const fake = await fakeOpenAI(config);
+    const core = openCore();
+    const p = await addProvider(core, fake); // no preset: nobody has said how it continues
+    expect(p.continuation).toBe('trailing_assistant');
+    const conv = core.conversations.create({ provider_id: p.id, model: 'local-a' });
+    const prompt = 'unnamed endpoint [len=900]';
+    fake.script({ kind: 'drop', after: 'middle' });
+    const m = await ask(core, conv.id, prompt);
+    expect(m.status).toBe('completed');
+    expect(m.content).toBe(FakeOpenAI.answer(prompt)); // never duplicated, whichever way it went
+    const tried = fake.requests.filter((r) => r.messages.some((x) => x.content === prompt)).map((r) => r.messages.at(-1)!.role);
+    expect(tried[1]).toBe('assistant'); // the first continuation tries a trailing assistant message
+    expect(tried.at(-1)).toBe(lastRole);
+    const row = core.db
+      .prepare<[string], { strategy: string }>('SELECT strategy FROM continuation_strategies WHERE endpoint = ?')
+      .get(`openai-compatible ${fake.url}`);
+    // Nothing to remember where the first strategy (prefill: a trailing assistant message) works.
+    expect(row?.strategy ?? 'prefill').toBe(remembered === 'user_turn' ? 'user_turn' : 'prefill');
+    if (remembered === 'user_turn') {
+      // Remembered: the next interruption on this endpoint and model goes straight to a user turn.
+      const next = 'unnamed endpoint again [len=900]';
+      fake.script({ kind: 'drop', after: 'middle' });
+      expect((await ask(core, conv.id, next)).content).toBe(FakeOpenAI.answer(next));
+      const again = fake.requests.filter((r) => r.messages.some((x) => x.content === next));
+      expect(again.map((r) => r.messages.at(-1)!.content)).toEqual([next, CONTINUE_PROMPT]);
+    }
   });
 
   it('says an answer was cut at the length limit, and Continue extends it to the full text', async () => {
@@ -321,6 +354,47 @@ describe('providers as data', () => {
     // Memory key store in the headless host: the provider is still there, its key is not.
     expect(again.providers.find((p) => p.id === added.id)).toMatchObject({ name: added.name, has_key: false });
     expect(again.providers.find((p) => p.id === 'openai')).toBeUndefined();
+  });
+
+  it("reads the environment endpoint's model list at start and keeps it for a start without the endpoint", async () => {
+    const fake = await fakeOpenAI({ models: ['m-two', 'm-one'] });
+    const dir = tempDir();
+    const env = { OPENAI_BASE_URL: fake.url };
+    let core = openCore({ dataDir: dir, env });
+    await vi.waitFor(() => expect(core.providers.get('openai').models).toEqual(['m-one', 'm-two']), { timeout: 10_000 });
+    await core.close();
+    await fake.close(); // the endpoint is gone: nothing can be read at the next start
+    core = openCore({ dataDir: dir, env });
+    expect(core.providers.get('openai').models).toEqual(['m-one', 'm-two']);
+    await core.close();
+    // Another endpoint in the environment: the old one's list is not passed off as its own.
+    core = openCore({ dataDir: dir, env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', HOLDFAST_OPENAI_MODEL: 'its-own' } });
+    expect(core.providers.get('openai').models).toEqual(['its-own']);
+  });
+
+  it('an Anthropic provider a person adds answers with its key; after a restart without it, it is still used and asks for the key', async () => {
+    const fake = await fakeAnthropic();
+    const dir = tempDir();
+    let core = openCore({ dataDir: dir });
+    const p = (await core.call('providers.create', {
+      kind: 'anthropic',
+      name: 'Claude gateway',
+      base_url: fake.url,
+      api_key: 'sk-ant-person-0123456789',
+      models: ['claude-test'],
+    })) as ProviderInfo;
+    expect(p).toMatchObject({ kind: 'anthropic', has_key: true, base_url: fake.url });
+    const conv = core.conversations.create({ provider_id: p.id, model: 'claude-test' });
+    const prompt = 'hello through a gateway [len=300]';
+    const m = await ask(core, conv.id, prompt);
+    expect(m).toMatchObject({ status: 'completed', provider_id: p.id, model: 'claude-test', content: FakeAnthropic.answer(prompt) });
+    await core.close();
+    core = openCore({ dataDir: dir }); // the memory key store: the key is gone, the provider is not
+    expect(core.providers.get(p.id).has_key).toBe(false);
+    const again = await ask(core, conv.id, 'and now? [len=100]');
+    expect(again.status).toBe('error');
+    expect(again.error).toMatch(/401.*API key/s);
+    expect(core.providers.get(p.id).reachable).toBe(true); // a missing key is no network failure
   });
 
   it('reads the endpoint model list and keeps it', async () => {

@@ -191,7 +191,8 @@ export class FakeAnthropic {
       return;
     }
     const body = await readJson(req).catch(() => undefined);
-    if (!req.headers['x-api-key'] && !req.headers.authorization)
+    // An empty key is no key: the SDK given '' sends `authorization: Bearer` with nothing after it, which the API refuses.
+    if (!req.headers['x-api-key'] && !/^Bearer \S/.test(req.headers.authorization ?? ''))
       return apiError(res, 401, 'authentication_error', 'x-api-key header is required');
     if (!body || typeof body !== 'object') return apiError(res, 400, 'invalid_request_error', 'Request body must be JSON');
     const b = body as {

@@ -33,6 +33,10 @@ export interface FakeOpenAIConfig {
   models: string[];
   /** Send nothing, not even headers, for this long: a local server loading the model or reading a long prompt. */
   headerDelayMs: number;
+  /** Answer a request that ends with an assistant message with 400, as servers that require a user turn last do. */
+  refuseTrailingAssistant: boolean;
+  /** When set, a completion request must carry `Authorization: Bearer <apiKey>` or gets OpenAI's 401. */
+  apiKey: string | null;
 }
 
 export interface RecordedOpenAIRequest {
@@ -67,6 +71,8 @@ export class FakeOpenAI {
     omitFinish: false,
     models: ['local-a', 'local-b'],
     headerDelayMs: 0,
+    apiKey: null,
+    refuseTrailingAssistant: false,
   };
   onDelta: ((prompt: string, sent: number) => void) | null = null;
   firedFaults = 0;
@@ -142,6 +148,8 @@ export class FakeOpenAI {
         .end(JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error' } }));
       return;
     }
+    if (this.config.apiKey !== null && req.headers.authorization !== `Bearer ${this.config.apiKey}`)
+      return apiError(res, 401, 'invalid_request_error', 'Incorrect API key provided. You can find your API key in your account settings.');
     const body = (await readJson(req).catch(() => undefined)) as
       | {
           model?: string;
@@ -172,6 +180,13 @@ export class FakeOpenAI {
     const last = convo[convo.length - 1]!;
     let prompt: string;
     let already = '';
+    if (last.role === 'assistant' && this.config.refuseTrailingAssistant)
+      return apiError(
+        res,
+        400,
+        'invalid_request_error',
+        'Expected last role User or Tool (or Assistant with prefix True) but got assistant',
+      );
     if (last.role === 'assistant') {
       prompt = convo[convo.length - 2]?.content ?? '';
       const honoured =

@@ -175,7 +175,10 @@ export class Core {
     if (this.exclusiveOpen && !fullCheck) this.checkAtNextStart = true;
     this.collectAttachments();
     if (options.dailyBackups) this.backups.scheduleDaily(options.log);
-    if (options.autoStart !== false) this.engine.start();
+    if (options.autoStart !== false) {
+      this.engine.start();
+      this.providers.readEnvironmentModels();
+    }
   }
 
   /** Uploads never attached (past the grace period) and files a killed write left: removed at start, never fatal. */

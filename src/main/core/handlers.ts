@@ -16,7 +16,9 @@ export const handlers: HandlersFor<Contract, Core, Caller> = {
   'conversations.get': (input, core) => core.store.conversation(input.id),
   'conversations.update': ({ id, ...patch }, core) => {
     if (patch.provider_id) knownProvider(core, patch.provider_id);
-    return core.conversations.update(id, patch);
+    // Another provider without a model named: its default model answers, never the old provider's model name.
+    const moved = patch.provider_id !== undefined && patch.provider_id !== core.store.conversation(id).provider_id;
+    return core.conversations.update(id, moved && patch.model === undefined ? { ...patch, model: null } : patch);
   },
   'conversations.trash': (input, core) => core.conversations.trash(input.id),
   'conversations.restore': (input, core) => core.conversations.restore(input.id),
@@ -45,7 +47,11 @@ export const handlers: HandlersFor<Contract, Core, Caller> = {
     const { info, data } = core.attachments.read(input.id);
     return { id: info.id, name: info.name, mime: info.mime, size: info.size, sha256: info.sha256, data: data.toString('base64') };
   },
-  'providers.list': (_input, core) => ({ providers: core.providers.list(), presets: [...PRESETS] }),
+  'providers.list': (_input, core) => ({
+    providers: core.providers.list(),
+    presets: [...PRESETS],
+    key_storage: core.providers.keyStorage(),
+  }),
   'providers.create': (input, core) => {
     const created = core.providers.create(input);
     // Its model list is read at once when the endpoint answers (and kept for offline use); typed-in models stay otherwise.

@@ -7,6 +7,7 @@ import {
   Menu,
   net,
   powerMonitor,
+  safeStorage,
   session,
   shell,
   type IpcMainInvokeEvent,
@@ -27,7 +28,8 @@ import { toErrorShape } from '../../shared/errors';
 import type { BridgeReply } from '../../shared/contract';
 import { CSP } from '../../shared/csp';
 import { describeImport } from '../../shared/exchange';
-import { DesktopSettings, SafeStorageKeyStore } from './settings';
+import { DesktopSettings } from './settings';
+import { SafeStorageKeyStore } from './key-store';
 import { describe, openWithRecovery } from './recovery';
 import { frameRules } from './frames';
 import { saveOptions, writeArchive } from './archive-export';
@@ -50,7 +52,7 @@ function openCore(dataDir: string): PlatformDoor {
     dataDir,
     provider: settings.provider(),
     settings,
-    keys: new SafeStorageKeyStore(settings),
+    keys: new SafeStorageKeyStore(safeStorage, settings.prefs, process.platform, (s) => console.log(`[keys] ${s}`)),
     env: process.env,
     dailyBackups: true,
     log: (s) => console.log(`[engine] ${s}`),

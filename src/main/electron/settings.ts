@@ -1,7 +1,7 @@
 /** Desktop settings: preferences in electron-store; the API key encrypted with safeStorage, never in plain text. */
 import { safeStorage } from 'electron';
 import Store from 'electron-store';
-import { providerFromEnv, type KeyStore, type Provider, type SettingsBackend } from '../core/platform';
+import { providerFromEnv, type Provider, type SettingsBackend } from '../core/platform';
 import type { SettingsPatch, SettingsView } from '../../shared/settings';
 
 interface Prefs {
@@ -67,37 +67,5 @@ export class DesktopSettings implements SettingsBackend {
     const key = this.apiKey();
     const model = this.prefs.get('model');
     return providerFromEnv({ ...process.env, ...(key ? { ANTHROPIC_API_KEY: key } : {}), ...(model ? { HOLDFAST_MODEL: model } : {}) });
-  }
-}
-
-/**
- * Configured providers' keys in the OS key store (safeStorage), never in plain text: where the OS offers no
- * encryption a key is kept in memory for this run only, as the Anthropic key is.
- */
-export class SafeStorageKeyStore implements KeyStore {
-  private readonly session = new Map<string, string>();
-  constructor(private readonly settings: DesktopSettings) {}
-
-  get(id: string): string | null {
-    const session = this.session.get(id);
-    if (session) return session;
-    const enc = this.settings.prefs.get('providerKeys')[id];
-    if (!enc || !safeStorage.isEncryptionAvailable()) return null;
-    try {
-      return safeStorage.decryptString(Buffer.from(enc, 'base64'));
-    } catch {
-      return null; // encrypted under another OS user or keychain: ask for it again
-    }
-  }
-
-  set(id: string, key: string | null): void {
-    this.session.delete(id);
-    const keys = { ...this.settings.prefs.get('providerKeys') };
-    delete keys[id];
-    if (key) {
-      if (safeStorage.isEncryptionAvailable()) keys[id] = safeStorage.encryptString(key).toString('base64');
-      else this.session.set(id, key);
-    }
-    this.settings.prefs.set('providerKeys', keys);
   }
 }

@@ -11,6 +11,8 @@ export interface HostArgs {
   retryBudgetMs: number | undefined;
   maxImportBytes: number;
   restoreBackup: string | undefined;
+  /** Where configured providers' keys persist (encrypted); without it they live in memory for this run only. */
+  keyFile: string | undefined;
 }
 
 export const USAGE = `Usage: npm run host -- [options]   (or: node out/main/host.js [options])
@@ -27,6 +29,9 @@ Options:
   --max-import-mb N     the largest file POST /api/import accepts, in MiB (default 1024)
   --restore-backup latest
                         put the latest good backup in place of a damaged database, then start
+  --key-file FILE       keep configured providers' API keys in FILE across restarts, encrypted with
+                        $HOLDFAST_KEY_FILE_SECRET (created 0600; refused if group or others may read it).
+                        Default $HOLDFAST_KEY_FILE; without either, keys are kept in memory for this run only
   -h, --help            print this and exit
 
 Environment:
@@ -40,6 +45,11 @@ Environment:
   HOLDFAST_TOKEN        the secret every request must carry (default: random at each start); scripts read it from
                         <data-dir>/host-token and send Authorization: Bearer <secret>
   HOLDFAST_DATA_DIR     the data folder when --data-dir is not given (also used by the desktop app)
+  HOLDFAST_KEY_FILE     the key file when --key-file is not given
+  HOLDFAST_KEY_FILE_SECRET
+                        the secret (16+ characters) the key file is encrypted with; required with a key file
+  OPENAI_API_KEY, OPENAI_BASE_URL
+                        an OpenAI-compatible provider (id "openai"): OpenAI, Ollama, LM Studio, vLLM…
 `;
 
 /** A command-line mistake: printed as one line and the usage, exit code 2. */
@@ -55,6 +65,7 @@ export const OPTIONS = {
   'retry-budget-ms': { type: 'string' },
   'max-import-mb': { type: 'string' },
   'restore-backup': { type: 'string' },
+  'key-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -66,6 +77,8 @@ export function parseHostArgs(argv: string[], env: NodeJS.ProcessEnv): HostArgs 
     throw new UsageError(`--restore-backup takes "latest", not "${values['restore-backup']}"`);
   const dataDir = values['data-dir'] ?? (env.HOLDFAST_DATA_DIR || '.holdfast-data');
   if (!dataDir.trim()) throw new UsageError('--data-dir must not be empty');
+  const keyFile = values['key-file'] ?? (env.HOLDFAST_KEY_FILE || undefined);
+  if (keyFile !== undefined && !keyFile.trim()) throw new UsageError('--key-file must not be empty');
   return {
     port: int('--port', values.port, 0, 65_535) ?? 5174,
     dataDir: path.resolve(dataDir),
@@ -75,6 +88,7 @@ export function parseHostArgs(argv: string[], env: NodeJS.ProcessEnv): HostArgs 
     retryBudgetMs: int('--retry-budget-ms', values['retry-budget-ms'], 0, 7 * 24 * 3_600_000),
     maxImportBytes: (int('--max-import-mb', values['max-import-mb'], 1, 1024 * 1024) ?? 1024) * 1024 * 1024,
     restoreBackup: values['restore-backup'],
+    keyFile: keyFile === undefined ? undefined : path.resolve(keyFile),
   };
 }
 

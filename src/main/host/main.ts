@@ -18,6 +18,7 @@ import {
 import { startHost } from './server';
 import { USAGE, UsageError, exitWithUsage, parseHostArgs, type HostArgs } from './cli';
 import { TOKEN_FILE, hostToken, writeTokenFile } from './auth';
+import { FileKeyStore, KEY_FILE_SECRET_ENV, KeyFileError } from './key-file';
 
 const values = parseCommandLine();
 function parseCommandLine(): HostArgs {
@@ -39,6 +40,20 @@ function rendererDir(): string | null {
 
 const provider = providerFromEnv();
 const dataDir = values.dataDir;
+// First, before the data folder is made or tightened: a key file in it that others could read is refused, not silently fixed.
+const keys = openKeyFile();
+function openKeyFile(): FileKeyStore | undefined {
+  const secret = process.env[KEY_FILE_SECRET_ENV];
+  delete process.env[KEY_FILE_SECRET_ENV]; // read once; nothing started later inherits it
+  if (!values.keyFile) return undefined;
+  try {
+    return FileKeyStore.open(values.keyFile, secret);
+  } catch (err) {
+    if (!(err instanceof KeyFileError)) throw err;
+    console.error(`holdfast host: ${err.message}`);
+    process.exit(2);
+  }
+}
 const token = readToken(); // a mistake in it is found before the data folder is touched
 function readToken(): string {
   try {
@@ -81,6 +96,7 @@ function createCore(): PlatformDoor {
     provider,
     settings: new MemorySettings(provider, process.env),
     env: process.env,
+    ...(keys ? { keys } : {}),
     flushMs: values.flushMs,
     policy: {
       ...(values.watchdogMs !== undefined ? { watchdogMs: values.watchdogMs } : {}),
@@ -110,7 +126,7 @@ async function listen(): Promise<Awaited<ReturnType<typeof startHost>>> {
 }
 // The secret rides in the URL once: the page trades it for a cookie and drops it from the address bar.
 console.log(
-  `Holdfast host listening on ${host.url}/?token=${token} (data: ${dataDir}, token file: ${tokenFile}, provider: ${provider.name}${provider.name === 'demo' ? ', offline demo: set ANTHROPIC_API_KEY for Claude' : ''})`,
+  `Holdfast host listening on ${host.url}/?token=${token} (data: ${dataDir}, token file: ${tokenFile}, provider keys: ${keys ? keys.file : 'memory only (see --key-file)'}, provider: ${provider.name}${provider.name === 'demo' ? ', offline demo: set ANTHROPIC_API_KEY for Claude' : ''})`,
 );
 
 let stopping = false;

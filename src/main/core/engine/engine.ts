@@ -60,9 +60,15 @@ export class Engine {
       if (state === 'online') this.pumpQueue(id);
       this.statusChanged();
     });
+    o.providers.onChange(() => this.statusChanged());
   }
 
-  /** The default provider's reachability (what the status bar shows); each provider has its own. */
+  /** Each provider's reachability, and which one answers a conversation that names none: the status bar's view. */
+  providerStatus(): { providers: ReturnType<ProviderRegistry['reachability']>; default_provider_id: string } {
+    return { providers: this.o.providers.reachability(), default_provider_id: this.o.providers.defaultId() };
+  }
+
+  /** The default provider's reachability; each provider has its own (providerStatus). */
   get network(): NetworkMonitor {
     return this.o.providers.defaultRoute().network;
   }

@@ -198,7 +198,8 @@ export function toProviderError(err: unknown): ProviderError {
     if (status === 429) return new ProviderError('rate_limited', `Rate limited (429): ${detail}`, status, wait);
     if (status === 529) return new ProviderError('overloaded', `Overloaded (529): ${detail}`, status, wait);
     if (status === 408 || status >= 500) return new ProviderError('server', `Provider error (${status}): ${detail}`, status, wait);
-    if (status === 401 || status === 403) return new ProviderError('auth', `Not authorised (${status}): ${detail}`, status);
+    if (status === 401 || status === 403)
+      return new ProviderError('auth', `Not authorised (${status}): ${detail}; check the provider's API key`, status);
     if (status === 400 && /prefill/i.test(detail)) return new ProviderError('prefill_unsupported', detail, status);
     return new ProviderError('bad_request', `Request refused (${status}): ${detail}`, status);
   }

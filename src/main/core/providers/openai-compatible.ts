@@ -87,7 +87,12 @@ export class OpenAICompatibleProvider implements Provider {
         .chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal })
         .asResponse();
     } catch (err) {
-      throw toProviderError(err);
+      const e = toProviderError(err);
+      // A server that will not take a trailing assistant message says so with a 400 or 422 ("last message must be
+      // from the user"): the engine then continues with a user turn and remembers it for this endpoint and model.
+      if (e.kind === 'bad_request' && (e.status === 400 || e.status === 422) && request.messages.at(-1)?.role === 'assistant')
+        throw new ProviderError('prefill_unsupported', `The endpoint refused a trailing assistant message: ${e.message}`, e.status);
+      throw e;
     } finally {
       if (feeder) clearInterval(feeder);
       if (waited >= LOADING_AFTER_S) onLoading?.(false);

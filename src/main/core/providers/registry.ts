@@ -12,6 +12,7 @@ import {
   presetById,
   PRESETS,
   type CreateProviderInput,
+  type KeyStorage,
   type OfflineFallback,
   type ProviderInfo,
   type ProviderKind,
@@ -28,6 +29,8 @@ import { OpenAICompatibleProvider } from './openai-compatible';
 export interface KeyStore {
   get(providerId: string): string | null;
   set(providerId: string, key: string | null): void;
+  /** Where keys end up (shown on the providers page, so a key gone after a restart is no surprise); memory when absent. */
+  storage?(): KeyStorage;
 }
 
 /** Keys for this run only: never written anywhere. */
@@ -40,12 +43,18 @@ export class MemoryKeyStore implements KeyStore {
     if (key) this.keys.set(id, key);
     else this.keys.delete(id);
   }
+  storage(): KeyStorage {
+    return 'memory';
+  }
 }
 
 /** Stable ids of the providers that are not rows: the Anthropic key of the settings/environment, OPENAI_*, the demo. */
 export const ANTHROPIC_ID = 'anthropic';
 export const OPENAI_ENV_ID = 'openai';
 export const DEMO_ID = 'demo';
+
+/** The app setting that keeps an environment provider's model list (configured ones keep theirs in their row). */
+const KEPT_MODELS = 'provider_models:';
 
 export interface ProviderRoute {
   id: string;
@@ -77,9 +86,13 @@ export interface RegistryOptions {
 export class ProviderRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly networkListeners = new Set<(id: string, state: NetworkState) => void>();
+  private readonly changeListeners = new Set<() => void>();
   private primaryId: string;
   private offline = false;
   private readonly rows: ProviderRows;
+  private closed = false;
+  /** Set once the constructor's entries are in: the engine probes those at start, the registry probes later ones. */
+  private started = false;
 
   constructor(private readonly o: RegistryOptions) {
     this.rows = new ProviderRows(o.db);
@@ -89,6 +102,7 @@ export class ProviderRegistry {
     const openaiEnv = this.fromOpenAIEnv();
     if (openaiEnv) this.put(openaiEnv);
     for (const row of this.rows.all()) this.put(this.fromRow(row));
+    this.started = true;
   }
 
   // ---- routes for the engine ----
@@ -110,6 +124,10 @@ export class ProviderRegistry {
   routes(): ProviderRoute[] {
     return [...this.entries.values()];
   }
+  /** Each provider's reachability by id and name, without touching the key store (the status goes out often). */
+  reachability(): { id: string; name: string; network: NetworkState }[] {
+    return [...this.entries.values()].map((e) => ({ id: e.id, name: e.name, network: e.network.state }));
+  }
 
   /** Today's settings provider (the Anthropic key set in Settings, or the demo) replaces the built-in entry. */
   setPrimary(p: Provider): void {
@@ -120,6 +138,12 @@ export class ProviderRegistry {
     if (id !== ANTHROPIC_ID && this.entries.get(ANTHROPIC_ID)?.source === 'environment' && !this.o.env.ANTHROPIC_API_KEY)
       this.drop(ANTHROPIC_ID); // the key was removed in Settings
     this.primaryId = id;
+  }
+
+  /** A provider was added, changed or removed, or the default changed: what the status shows may differ. */
+  onChange(l: () => void): () => void {
+    this.changeListeners.add(l);
+    return () => this.changeListeners.delete(l);
   }
 
   onNetworkChange(l: (id: string, state: NetworkState) => void): () => void {
@@ -133,6 +157,10 @@ export class ProviderRegistry {
     for (const e of this.entries.values()) if (!isLoopback(e.base_url) && e.kind !== 'demo') e.network.hint(online);
   }
 
+  keyStorage(): KeyStorage {
+    return this.o.keys.storage?.() ?? 'memory';
+  }
+
   /** The offline fallback, when set and its provider exists. */
   fallback(): { route: ProviderRoute; model: string } | null {
     const f = this.setting('offline_fallback') as OfflineFallback | null;
@@ -141,7 +169,23 @@ export class ProviderRegistry {
   }
 
   close(): void {
+    this.closed = true;
     for (const e of this.entries.values()) e.network.close();
+  }
+
+  /**
+   * Reads the environment endpoint's model list in the background (at start), kept for offline use as a configured
+   * provider's is; an endpoint that does not answer leaves the kept list as it was.
+   */
+  readEnvironmentModels(): void {
+    const e = this.entries.get(OPENAI_ENV_ID);
+    if (!e || !(e.provider instanceof OpenAICompatibleProvider)) return;
+    e.provider
+      .models(AbortSignal.timeout(15_000))
+      .then((models) => {
+        if (models.length && !this.closed && this.entries.get(OPENAI_ENV_ID) === e) this.keepModels(OPENAI_ENV_ID, models);
+      })
+      .catch((err: unknown) => this.o.log?.(`models of ${OPENAI_ENV_ID} not read (the kept list stands): ${String(err)}`));
   }
 
   // ---- what people see and change ----
@@ -207,6 +251,8 @@ export class ProviderRegistry {
     if (!e) return;
     e.models = models;
     if (e.source === 'settings') this.rows.setModels(id, models);
+    // The next start has it offline, as long as the environment names the same endpoint.
+    else if (e.source === 'environment') this.setSetting(`${KEPT_MODELS}${id}`, { base_url: e.base_url, models });
   }
 
   setting(key: string): unknown {
@@ -220,6 +266,11 @@ export class ProviderRegistry {
   }
   setSetting(key: string, value: unknown): void {
     this.rows.setSetting(key, value);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
   }
 
   // ---- internals ----
@@ -287,6 +338,9 @@ export class ProviderRegistry {
     });
     const e = this.builtin(OPENAI_ENV_ID, provider);
     e.name = preset ? `${preset.name} (environment)` : 'OpenAI-compatible (environment)';
+    const kept = this.setting(`${KEPT_MODELS}${OPENAI_ENV_ID}`) as { base_url?: unknown; models?: unknown } | null;
+    const models = kept?.base_url === baseURL && Array.isArray(kept.models) ? kept.models : [];
+    if (models.length && models.every((m) => typeof m === 'string')) e.models = models as string[];
     return e;
   }
 
@@ -343,11 +397,16 @@ export class ProviderRegistry {
       e.network.setProbe((s) => e.provider.probe(s));
     }
     this.entries.set(e.id, e);
+    this.changed();
     if (this.offline && !isLoopback(e.base_url) && e.kind !== 'demo') e.network.hint(false);
+    // A provider added, or moved to another address, is probed now: a stopped local server shows unreachable at once
+    // rather than when a message first fails on it.
+    else if (this.started && (!old || old.base_url !== e.base_url)) void e.network.checkNow();
   }
 
   private drop(id: string): void {
     this.entries.get(id)?.network.close();
     this.entries.delete(id);
+    this.changed();
   }
 }

@@ -204,6 +204,7 @@ export class SyncHub {
         unsaved_message_ids: this.engine.unsavedIds(),
         damaged: this.store.health.damaged,
       },
+      ...this.engine.providerStatus(),
     };
   }
 

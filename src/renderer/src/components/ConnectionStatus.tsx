@@ -1,11 +1,28 @@
-/** A small indicator: connected to Holdfast or not, and whether the provider is reachable. */
+/**
+ * A small indicator: connected to Holdfast or not, and whether the provider of the conversation in view is reachable
+ * (each provider's state in its tooltip).
+ */
 import { useHoldfast } from '../state/store';
-import { modelLabel } from '../../../shared/model';
+import { modelLabel, type Conversation } from '../../../shared/model';
+import type { AppStatus } from '../../../shared/sync';
+
+/** The provider whose reachability the bar shows: the viewed conversation's, else the default (also for a removed one). */
+export function shownProvider(
+  status: AppStatus | null,
+  conversation: Conversation | null,
+): NonNullable<AppStatus['providers']>[number] | null {
+  const providers = status?.providers ?? [];
+  const own = conversation?.provider_id ? providers.find((p) => p.id === conversation.provider_id) : undefined;
+  return own ?? providers.find((p) => p.id === status?.default_provider_id) ?? null;
+}
 
 export function ConnectionStatus() {
   const connection = useHoldfast((s) => s.connection);
   const status = useHoldfast((s) => s.status);
-  const offline = status?.network === 'offline';
+  const conversation = useHoldfast((s) => (s.currentId ? (s.conversations[s.currentId] ?? null) : null));
+  const provider = shownProvider(status, conversation);
+  const network = provider?.network ?? status?.network;
+  const offline = network === 'offline';
   const waiting = (status?.queued_message_ids.length ?? 0) + (status?.waiting_message_ids.length ?? 0);
   const storage = status?.storage;
   const label =
@@ -25,15 +42,24 @@ export function ConnectionStatus() {
       className="connection-status"
       data-testid="connection-status"
       data-state={connection}
-      data-network={status?.network ?? 'unknown'}
+      data-network={network ?? 'unknown'}
+      data-provider-id={provider?.id}
+      title={status?.providers?.map((p) => `${p.name}: ${p.network === 'online' ? 'reachable' : 'unreachable'}`).join('\n')}
       data-storage={storage?.damaged ? 'damaged' : storage?.disk_full ? 'disk_full' : 'ok'}
       role="status"
     >
       <span className={`dot ${connection === 'connected' && !offline && !storage?.disk_full && !storage?.damaged ? 'ok' : 'bad'}`} />
       {label}
+      {/* The demo's model label already says "Demo (offline)". */}
+      {provider && provider.id !== 'demo' && (
+        <span className="status-provider" data-testid="status-provider" data-provider-id={provider.id} data-network={provider.network}>
+          {provider.name}
+          {offline ? ' unreachable' : ''}
+        </span>
+      )}
       {status && (
         <span className="model-label" data-testid="model-label">
-          {modelLabel(status.model)}
+          {modelLabel(conversation?.model ?? (provider && provider.id !== status.default_provider_id ? null : status.model))}
         </span>
       )}
     </div>

@@ -114,7 +114,15 @@ function ConversationSettings({ conversation: c, onClose }: { conversation: Conv
         </label>
         <label>
           Provider
-          <select data-testid="conversation-provider" value={providerId} onChange={(e) => setProviderId(e.target.value)}>
+          <select
+            data-testid="conversation-provider"
+            value={providerId}
+            onChange={(e) => {
+              setProviderId(e.target.value);
+              // A model of the old provider means nothing to the new one: its default (the placeholder) unless it lists it.
+              if (!providers.find((p) => p.id === e.target.value)?.models.includes(model)) setModel('');
+            }}
+          >
             <option value="">The default provider</option>
             {providers.map((p) => (
               <option key={p.id} value={p.id}>

@@ -2,6 +2,7 @@
 import { AttachmentList } from './Attachments';
 import { memo, useEffect, useRef, useState } from 'react';
 import { useHoldfast } from '../state/store';
+import { shownProvider } from '../components/ConnectionStatus';
 import { actions } from '../api/client';
 import { Markdown } from '../components/Markdown';
 import { CONTINUABLE_STOP_REASONS, modelLabel, type Message } from '../../../shared/model';
@@ -86,7 +87,10 @@ export const MessageView = memo(function MessageView({
   highlighted: boolean;
 }) {
   const m = useHoldfast((s) => s.trees[conversationId]?.messages[id]);
-  const offline = useHoldfast((s) => s.status?.network === 'offline');
+  // Whether this conversation's own provider is reachable (not only the default's): a stopped local server is offline here.
+  const offline = useHoldfast(
+    (s) => (shownProvider(s.status, s.conversations[conversationId] ?? null)?.network ?? s.status?.network) === 'offline',
+  );
   const waiting = useHoldfast((s) => s.status?.waiting_message_ids.includes(id) ?? false);
   const loadingModel = useHoldfast((s) => s.status?.loading_message_ids?.includes(id) ?? false);
   const unsaved = useHoldfast((s) => s.status?.storage?.unsaved_message_ids.includes(id) ?? false);

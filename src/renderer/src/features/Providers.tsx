@@ -4,18 +4,35 @@
  */
 import { useEffect, useState } from 'react';
 import { actions } from '../api/client';
-import { PRESETS, type ProviderInfo } from '../../../shared/providers';
+import { useHoldfast } from '../state/store';
+import { PRESETS, type KeyStorage, type ProviderInfo } from '../../../shared/providers';
 import type { SettingsView } from '../../../shared/settings';
 
-export function useProviders(): [ProviderInfo[], () => void] {
+export function useProviders(): [ProviderInfo[], () => void, KeyStorage | null] {
   const [providers, setProviders] = useState<ProviderInfo[]>([]);
-  const reload = () => void actions.listProviders().then((r) => r && setProviders(r.providers));
+  const [keyStorage, setKeyStorage] = useState<KeyStorage | null>(null);
+  const reload = () =>
+    void actions.listProviders().then((r) => {
+      if (!r) return;
+      setProviders(r.providers);
+      setKeyStorage(r.key_storage ?? null);
+    });
   useEffect(reload, []);
-  return [providers, reload];
+  return [providers, reload, keyStorage];
 }
 
+/** Where keys typed here end up, in words: a key gone after a restart must be no surprise. */
+const KEY_STORAGE: Record<KeyStorage, string> = {
+  os_keychain: 'Keys are encrypted by the system key store and kept.',
+  key_file: "Keys are kept encrypted in the host's key file.",
+  memory: 'Keys are kept in memory for this run only: after a restart, enter them again (start the host with --key-file to keep them).',
+  basic_text:
+    'Keys are kept in memory for this run only: this system has no keyring, and its fallback store is not encryption. Enter them again after a restart.',
+  unavailable: 'Keys are kept in memory for this run only: this system offers no encryption. Enter them again after a restart.',
+};
+
 export function Providers({ view, onView }: { view: SettingsView | null; onView: (v: SettingsView) => void }) {
-  const [providers, reload] = useProviders();
+  const [providers, reload, keyStorage] = useProviders();
   const [presetId, setPresetId] = useState('ollama');
   const preset = PRESETS.find((p) => p.id === presetId);
   const [name, setName] = useState('');
@@ -45,6 +62,12 @@ export function Providers({ view, onView }: { view: SettingsView | null; onView:
   const remove = async (p: ProviderInfo) => {
     if ((await actions.deleteProvider(p.id)) !== undefined) reload();
   };
+  // Reachability as it changes (the status events), not only as it was when the page opened.
+  const live = useHoldfast((s) => s.status?.providers);
+  const reachable = (p: ProviderInfo) => {
+    const state = live?.find((l) => l.id === p.id)?.network;
+    return state === undefined ? p.reachable : state === 'online';
+  };
   const fallback = view?.offline_fallback ?? null;
   const fallbackProvider = providers.find((p) => p.id === fallback?.provider_id);
   return (
@@ -52,9 +75,9 @@ export function Providers({ view, onView }: { view: SettingsView | null; onView:
       <h3>Providers</h3>
       <ul className="providers">
         {providers.map((p) => (
-          <li key={p.id} data-testid="provider-row" data-provider-id={p.id} data-reachable={p.reachable ? 'true' : 'false'}>
+          <li key={p.id} data-testid="provider-row" data-provider-id={p.id} data-reachable={reachable(p) ? 'true' : 'false'}>
             <strong>{p.name}</strong> <span className="muted">{p.base_url ?? 'built in'}</span>{' '}
-            <span className={p.reachable ? 'muted' : 'warning'}>{p.reachable ? 'reachable' : 'unreachable'}</span>
+            <span className={reachable(p) ? 'muted' : 'warning'}>{reachable(p) ? 'reachable' : 'unreachable'}</span>
             {p.kind !== 'demo' && <span className="muted">{p.has_key ? ' · key set' : ' · no key'}</span>}
             <div className="muted">Models: {p.models.join(', ')}</div>
             {tests[p.id] && <div data-testid="provider-test-result">{tests[p.id]}</div>}
@@ -71,6 +94,15 @@ export function Providers({ view, onView }: { view: SettingsView | null; onView:
           </li>
         ))}
       </ul>
+      {keyStorage && (
+        <p
+          className={keyStorage === 'os_keychain' || keyStorage === 'key_file' ? 'muted' : 'warning'}
+          data-testid="provider-key-storage"
+          data-storage={keyStorage}
+        >
+          {KEY_STORAGE[keyStorage]}
+        </p>
+      )}
       <h4>Add a provider</h4>
       <label>
         Preset

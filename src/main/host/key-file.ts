@@ -1,0 +1,183 @@
+/**
+ * The headless host's optional key file (`--key-file`): configured providers' keys kept across restarts, encrypted with
+ * a secret from the environment (never in plain text), readable by this user only, replaced atomically on each change.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { KeyStore } from '../core/platform';
+
+/** The environment variable that holds the secret the key file is encrypted with (never a file, never a flag). */
+export const KEY_FILE_SECRET_ENV = 'HOLDFAST_KEY_FILE_SECRET';
+const MIN_SECRET = 16;
+// scrypt at N=2^15 costs ~32 MiB and ~0.1 s once per start: a stolen file alone is slow to guess a secret for.
+const KDF = { N: 1 << 15, r: 8, p: 1 } as const;
+// Binds the ciphertext to this format: a blob from another file format cannot be passed off as a key file.
+const AAD = Buffer.from('holdfast-key-file-v1');
+
+/** Something about the key file a person must fix: printed as one line, the host does not start. */
+export class KeyFileError extends Error {}
+
+const Envelope = z.object({
+  format: z.literal('holdfast-keys'),
+  version: z.literal(1),
+  // Bounded: the file may have been tampered with, and its parameters must not make the start take minutes or gigabytes.
+  kdf: z.object({
+    name: z.literal('scrypt'),
+    N: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1 << 20),
+    r: z.number().int().min(1).max(32),
+    p: z.number().int().min(1).max(16),
+    salt: z.string(),
+  }),
+  iv: z.string(),
+  tag: z.string(),
+  data: z.string(),
+});
+type Envelope = z.infer<typeof Envelope>;
+
+export class FileKeyStore implements KeyStore {
+  private constructor(
+    readonly file: string,
+    private readonly kdf: Envelope['kdf'],
+    private readonly key: Buffer,
+    private readonly keys: Map<string, string>,
+  ) {}
+
+  /**
+   * Opens the key file, or creates it (0600) when missing. Refuses a missing or short secret, a file another user owns
+   * or that group or others may read or write, and a file the secret does not decrypt (never written over).
+   */
+  static open(file: string, secret: string | undefined): FileKeyStore {
+    if (!secret || secret.length < MIN_SECRET)
+      throw new KeyFileError(
+        `--key-file needs ${KEY_FILE_SECRET_ENV} set to a secret of at least ${MIN_SECRET} characters: the file is encrypted with it, so no key is ever written in plain text`,
+      );
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new KeyFileError(`key file ${file} cannot be read: ${message(err)}`);
+      return FileKeyStore.create(file, secret);
+    }
+    checkPrivate(file, st);
+    let envelope: Envelope;
+    try {
+      envelope = Envelope.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    } catch {
+      throw new KeyFileError(`key file ${file} is not a Holdfast key file (or is damaged); it was left as it is`);
+    }
+    let keys: Map<string, string>;
+    let key: Buffer;
+    try {
+      key = derive(secret, envelope.kdf);
+      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'));
+      decipher.setAAD(AAD);
+      decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]).toString('utf8');
+      keys = new Map(Object.entries(z.record(z.string(), z.string()).parse(JSON.parse(plain))));
+    } catch {
+      throw new KeyFileError(
+        `key file ${file} cannot be decrypted with ${KEY_FILE_SECRET_ENV}: the secret differs from the one it was written with, or the file is damaged; it was left as it is`,
+      );
+    }
+    return new FileKeyStore(file, envelope.kdf, key, keys);
+  }
+
+  private static create(file: string, secret: string): FileKeyStore {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const kdf = { name: 'scrypt' as const, ...KDF, salt: crypto.randomBytes(16).toString('base64') };
+    const store = new FileKeyStore(file, kdf, derive(secret, kdf), new Map());
+    store.save(); // at start, so a path that cannot be written fails now rather than when a key is added
+    return store;
+  }
+
+  get(id: string): string | null {
+    return this.keys.get(id) ?? null;
+  }
+
+  storage(): 'key_file' {
+    return 'key_file';
+  }
+
+  set(id: string, key: string | null): void {
+    const before = this.keys.get(id);
+    if (key) this.keys.set(id, key);
+    else this.keys.delete(id);
+    if (before === (key || undefined)) return;
+    try {
+      this.save();
+    } catch (err) {
+      // The file still holds the old set: memory follows it, so what the API reports is what a restart will find.
+      if (before === undefined) this.keys.delete(id);
+      else this.keys.set(id, before);
+      throw err;
+    }
+  }
+
+  /** Temp file (0600, new) + fsync + rename + fsync of the folder: a crash leaves the old file or the new one, never half. */
+  private save(): void {
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(AAD);
+    const data = Buffer.concat([cipher.update(JSON.stringify(Object.fromEntries(this.keys)), 'utf8'), cipher.final()]);
+    const envelope: Envelope = {
+      format: 'holdfast-keys',
+      version: 1,
+      kdf: this.kdf,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      data: data.toString('base64'),
+    };
+    const tmp = `${this.file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const fd = fs.openSync(tmp, 'wx', 0o600);
+      try {
+        fs.writeSync(fd, `${JSON.stringify(envelope)}\n`);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.file);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw new KeyFileError(`key file ${this.file} cannot be written: ${message(err)}`);
+    }
+    syncFolder(path.dirname(this.file));
+  }
+}
+
+function checkPrivate(file: string, st: fs.Stats): void {
+  if (!st.isFile()) throw new KeyFileError(`key file ${file} is not a regular file (a link or a folder): give the path of the file itself`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid)
+    throw new KeyFileError(`key file ${file} belongs to another user (uid ${st.uid}): use your own file`);
+  if ((st.mode & 0o077) !== 0)
+    throw new KeyFileError(
+      `key file ${file} may be read or written by group or others (mode ${(st.mode & 0o777).toString(8)}): run chmod 600 ${file} and start again`,
+    );
+}
+
+function derive(secret: string, kdf: Envelope['kdf']): Buffer {
+  return crypto.scryptSync(secret, Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 128 * kdf.N * kdf.r * 2 });
+}
+
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some platforms (Windows) cannot open or sync a folder: the rename itself is still atomic there.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

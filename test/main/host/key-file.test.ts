@@ -1,0 +1,103 @@
+/** The headless host's key file: keys survive a reopen, never in plain text, 0600, refused when others may read it. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileKeyStore, KeyFileError } from '../../../src/main/host/key-file';
+import { tempDir } from '../../support/core';
+
+const SECRET = 'a-secret-of-more-than-sixteen-chars';
+const KEY = 'sk-live-0123456789abcdefghij';
+
+describe('the key file', () => {
+  it('creates the file 0600 at once, keeps keys across a reopen and forgets a removed one', () => {
+    const file = path.join(tempDir(), 'sub', 'keys.json');
+    const store = FileKeyStore.open(file, SECRET);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(store.storage()).toBe('key_file');
+    store.set('p1', KEY);
+    store.set('p2', 'sk-other-key-000000000000');
+    expect(FileKeyStore.open(file, SECRET).get('p1')).toBe(KEY);
+    store.set('p2', null);
+    const again = FileKeyStore.open(file, SECRET);
+    expect(again.get('p1')).toBe(KEY);
+    expect(again.get('p2')).toBeNull();
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    // Atomic replacement leaves no temp file behind.
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['keys.json']);
+  });
+
+  it('never holds a key in plain text (nor its base64)', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    FileKeyStore.open(file, SECRET).set('p1', KEY);
+    const raw = fs.readFileSync(file, 'utf8');
+    expect(raw).not.toContain(KEY);
+    expect(raw).not.toContain(Buffer.from(KEY).toString('base64'));
+    expect(raw).not.toContain(SECRET);
+    expect(JSON.parse(raw)).toMatchObject({ format: 'holdfast-keys', version: 1, kdf: { name: 'scrypt' } });
+  });
+
+  it('refuses to start without a secret, or with a short one', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    expect(() => FileKeyStore.open(file, undefined)).toThrow(/HOLDFAST_KEY_FILE_SECRET/);
+    expect(() => FileKeyStore.open(file, 'short')).toThrow(/at least 16 characters/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('refuses a file that group or others may read, naming the fix, and leaves it as it is', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    FileKeyStore.open(file, SECRET).set('p1', KEY);
+    fs.chmodSync(file, 0o644);
+    const before = fs.readFileSync(file, 'utf8');
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(KeyFileError);
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(`mode 644): run chmod 600 ${file}`);
+    fs.chmodSync(file, 0o640);
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(/group or others/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    fs.chmodSync(file, 0o600);
+    expect(FileKeyStore.open(file, SECRET).get('p1')).toBe(KEY);
+  });
+
+  it('refuses a link in place of the file', () => {
+    const dir = tempDir();
+    const real = path.join(dir, 'real.json');
+    FileKeyStore.open(real, SECRET);
+    fs.symlinkSync(real, path.join(dir, 'link.json'));
+    expect(() => FileKeyStore.open(path.join(dir, 'link.json'), SECRET)).toThrow(/not a regular file/);
+  });
+
+  it('refuses another secret and a damaged file without writing over them', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    FileKeyStore.open(file, SECRET).set('p1', KEY);
+    const before = fs.readFileSync(file, 'utf8');
+    expect(() => FileKeyStore.open(file, 'another-secret-of-enough-length')).toThrow(/cannot be decrypted/);
+    const tampered = JSON.parse(before) as { data: string };
+    const bytes = Buffer.from(tampered.data, 'base64');
+    bytes[0] = bytes[0]! ^ 1;
+    fs.writeFileSync(file, JSON.stringify({ ...tampered, data: bytes.toString('base64') }), { mode: 0o600 });
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(/cannot be decrypted/);
+    fs.writeFileSync(file, 'not json', { mode: 0o600 });
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(/not a Holdfast key file/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('not json');
+    // A tampered cost parameter is refused before any work is done with it.
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(before), kdf: { ...JSON.parse(before).kdf, N: 2 ** 30 } }), { mode: 0o600 });
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(/not a Holdfast key file/);
+  });
+
+  it('keeps memory in step with the file when a write fails', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    const store = FileKeyStore.open(file, SECRET);
+    store.set('p1', KEY);
+    const saved = fs.readFileSync(file);
+    // A folder in the file's place refuses the rename (even for root, which permissions would not stop).
+    fs.rmSync(file);
+    fs.mkdirSync(path.join(file, 'in-the-way'), { recursive: true });
+    expect(() => store.set('p2', 'sk-never-written-000000000')).toThrow(/cannot be written/);
+    expect(store.get('p2')).toBeNull();
+    expect(() => store.set('p1', null)).toThrow(/cannot be written/);
+    expect(store.get('p1')).toBe(KEY);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['keys.json']); // no temp file left
+    fs.rmSync(file, { recursive: true });
+    fs.writeFileSync(file, saved, { mode: 0o600 });
+    expect(FileKeyStore.open(file, SECRET).get('p1')).toBe(KEY);
+  });
+});
