@@ -27,7 +27,7 @@ test('the disk fills mid-answer: the window says disk full, keeps streaming, and
   page,
   fake,
 }) => {
-  test.skip(!canMount, 'needs root on Linux to mount a small tmpfs; test/core/store.test.ts covers SQLITE_FULL everywhere');
+  test.skip(!canMount, 'needs root on Linux to mount a small tmpfs; test/main/core/store/store.test.ts covers SQLITE_FULL everywhere');
   const mnt = tempDir('holdfast-e2e-tmpfs-');
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]);
   const filler = path.join(mnt, 'filler');

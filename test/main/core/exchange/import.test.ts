@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled, tempDir } from '../support/core';
-import { fakeAnthropic } from '../support/servers';
-import { writeZip } from '../support/zip';
-import { Core } from '../../src/main/core/core';
-import { Importer } from '../../src/main/core/exchange/import';
+import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { makeCore, settled, tempDir } from '../../../support/core';
+import { fakeAnthropic } from '../../../support/servers';
+import { writeZip } from '../../../support/zip';
+import { Core } from '../../../../src/main/core/core';
+import { Importer } from '../../../../src/main/core/exchange/import';
 
-const fixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures', name);
+const fixture = (name: string) => path.resolve(import.meta.dirname, '../../../fixtures', name);
 const readFixture = (name: string) => JSON.parse(fs.readFileSync(fixture(name), 'utf8')) as unknown;
 let fake: FakeAnthropic;
 // The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).

@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { anthropicFor, makeCore, settled, tempDir, waitFor } from '../support/core';
-import { Core, type CoreOptions } from '../../src/main/core/core';
-import { DamagedDatabaseError, listBackups, restoreLatestBackup } from '../../src/main/core/store/backup';
-import type { HoldfastEvent } from '../../src/shared/sync';
-import { parseQuery, QUERY_LIMITS, wordQuery } from '../../src/main/core/search';
+import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { anthropicFor, makeCore, settled, tempDir, waitFor } from '../../../support/core';
+import { Core, type CoreOptions } from '../../../../src/main/core/core';
+import { DamagedDatabaseError, listBackups, restoreLatestBackup } from '../../../../src/main/core/store/backup';
+import type { HoldfastEvent } from '../../../../src/shared/sync';
+import { parseQuery, QUERY_LIMITS, wordQuery } from '../../../../src/main/core/search';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled, tempDir, waitFor } from '../support/core';
-import { fakeAnthropic } from '../support/servers';
-import { acceleratedClock } from '../support/clock';
+import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { makeCore, settled, tempDir, waitFor } from '../../../support/core';
+import { fakeAnthropic } from '../../../support/servers';
+import { acceleratedClock } from '../../../support/clock';
 
 let fake: FakeAnthropic;
 // The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled, tempDir, waitFor } from '../support/core';
-import type { Core } from '../../src/main/core/core';
+import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { makeCore, settled, tempDir, waitFor } from '../../../support/core';
+import type { Core } from '../../../../src/main/core/core';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled } from '../support/core';
-import type { Core } from '../../src/main/core/core';
-import type { HoldfastEvent } from '../../src/shared/sync';
-import { platformDoor } from '../../src/main/core/platform';
+import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { makeCore, settled } from '../../../support/core';
+import type { Core } from '../../../../src/main/core/core';
+import type { HoldfastEvent } from '../../../../src/shared/sync';
+import { platformDoor } from '../../../../src/main/core/platform';
 
 let fake: FakeAnthropic;
 let core: Core;

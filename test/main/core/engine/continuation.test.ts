@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTINUE_PROMPT, continuationMessages, REWRITE_WINDOW, RepeatGuard, Seam } from '../../src/main/core/engine/continuation';
+import { CONTINUE_PROMPT, continuationMessages, REWRITE_WINDOW, RepeatGuard, Seam } from '../../../../src/main/core/engine/continuation';
 
 /** Feeds a continuation in pieces and returns the joined text, as the engine stores it. */
 function join(stored: string, continuation: string, pieces: number[]): string {

@@ -7,14 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic, replayBlocks, type Replay } from '../support/fake-anthropic';
-import { acceleratedClock } from '../support/clock';
-import { anthropicFor, makeCore, settled, waitFor } from '../support/core';
-import { DEFAULT_POLICY, type Core } from '../../src/main/core/core';
-import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
-import type { Message } from '../../src/shared/model';
+import { FakeAnthropic, replayBlocks, type Replay } from '../../../support/fake-anthropic';
+import { acceleratedClock } from '../../../support/clock';
+import { anthropicFor, makeCore, settled, waitFor } from '../../../support/core';
+import { DEFAULT_POLICY, type Core } from '../../../../src/main/core/core';
+import { CONTINUE_PROMPT } from '../../../../src/main/core/engine/continuation';
+import type { Message } from '../../../../src/shared/model';
 
-const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../fixtures/streams', name), 'utf8');
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../../../fixtures/streams', name), 'utf8');
 const HELLO = fixture('hello-unterminated.sse');
 const PADDED = fixture('padded-crlf.sse');
 const STANDARD = fixture('claude-standard.sse');

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { startHostProcess, type HostProcess } from '../support/host-process';
-import { makeCore, settled, tempDir } from '../support/core';
-import { pollJson, requestJson, type Json } from '../support/http';
-import type { Core } from '../../src/main/core/core';
+import { FakeAnthropic } from '../../support/fake-anthropic';
+import { startHostProcess, type HostProcess } from '../../support/host-process';
+import { makeCore, settled, tempDir } from '../../support/core';
+import { pollJson, requestJson, type Json } from '../../support/http';
+import type { Core } from '../../../src/main/core/core';
 
 let fake: FakeAnthropic;
 beforeEach(async () => {

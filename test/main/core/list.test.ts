@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled, waitFor } from '../support/core';
-import type { Core } from '../../src/main/core/core';
-import type { HoldfastEvent } from '../../src/shared/sync';
-import type { ConversationPage } from '../../src/shared/conversations';
+import { FakeAnthropic } from '../../support/fake-anthropic';
+import { makeCore, settled, waitFor } from '../../support/core';
+import type { Core } from '../../../src/main/core/core';
+import type { HoldfastEvent } from '../../../src/shared/sync';
+import type { ConversationPage } from '../../../src/shared/conversations';
 
 let fake: FakeAnthropic;
 let core: Core;

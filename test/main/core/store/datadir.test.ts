@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeCore, tempDir } from '../support/core';
-import { fakeAnthropic } from '../support/servers';
-import { privateDataDir, removeNewDataDir } from '../../src/main/core/store/datadir';
+import { makeCore, tempDir } from '../../../support/core';
+import { fakeAnthropic } from '../../../support/servers';
+import { privateDataDir, removeNewDataDir } from '../../../../src/main/core/store/datadir';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 const posix = process.platform !== 'win32';

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled, tempDir, waitFor } from '../support/core';
-import { fakeAnthropic } from '../support/servers';
-import { HoldfastError } from '../../src/shared/errors';
-import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
-import { pdf, pdfWithObjectStream, png, pngOf, sha256 as sha } from '../support/files';
-import { pdfPages } from '../../src/main/core/providers/anthropic-content';
-import { readZip } from '../support/zip';
-import { writeChatGptExportZip } from '../fixtures/chatgpt-export-zip';
+import { FakeAnthropic } from '../../support/fake-anthropic';
+import { makeCore, settled, tempDir, waitFor } from '../../support/core';
+import { fakeAnthropic } from '../../support/servers';
+import { HoldfastError } from '../../../src/shared/errors';
+import { MAX_ATTACHMENT_BYTES } from '../../../src/shared/attachments';
+import { pdf, pdfWithObjectStream, png, pngOf, sha256 as sha } from '../../support/files';
+import { pdfPages } from '../../../src/main/core/providers/anthropic-content';
+import { readZip } from '../../support/zip';
+import { writeChatGptExportZip } from '../../fixtures/chatgpt-export-zip';
 
 let fake: FakeAnthropic;
 // The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).

@@ -6,16 +6,16 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { makeCore, settled, tempDir, waitFor } from '../support/core';
-import { startHostProcess, type HostProcess } from '../support/host-process';
-import { pollJson, requestJson } from '../support/http';
-import type { Core } from '../../src/main/core/core';
-import type { HoldfastEvent } from '../../src/shared/sync';
-import type { ThinkingSetting } from '../../src/shared/model';
-import { stopReasonNote, thoughtFor } from '../../src/shared/stop-reasons';
-import { foldChunks } from '../../src/main/core/store/store';
-import { migrations } from '../../src/main/core/store/migrations';
+import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { makeCore, settled, tempDir, waitFor } from '../../../support/core';
+import { startHostProcess, type HostProcess } from '../../../support/host-process';
+import { pollJson, requestJson } from '../../../support/http';
+import type { Core } from '../../../../src/main/core/core';
+import type { HoldfastEvent } from '../../../../src/shared/sync';
+import type { ThinkingSetting } from '../../../../src/shared/model';
+import { stopReasonNote, thoughtFor } from '../../../../src/shared/stop-reasons';
+import { foldChunks } from '../../../../src/main/core/store/store';
+import { migrations } from '../../../../src/main/core/store/migrations';
 
 let fake: FakeAnthropic;
 const cores: Core[] = [];

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { routes, STREAM_ROUTES } from '../../src/main/host/rest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { startHostProcess, type HostProcess } from '../support/host-process';
-import { tempDir } from '../support/core';
-import { pollJson, requestJson, type Json } from '../support/http';
+import { routes, STREAM_ROUTES } from '../../../src/main/host/rest';
+import { FakeAnthropic } from '../../support/fake-anthropic';
+import { startHostProcess, type HostProcess } from '../../support/host-process';
+import { tempDir } from '../../support/core';
+import { pollJson, requestJson, type Json } from '../../support/http';
 
 let fake: FakeAnthropic;
 const hosts: HostProcess[] = [];
@@ -369,7 +369,7 @@ describe('host hardening', () => {
   });
 
   it('the README route table and the contract name the same routes', () => {
-    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8');
     const table = readme.slice(readme.indexOf('### REST routes'), readme.indexOf('\nErrors:', readme.indexOf('### REST routes')));
     const documented = [...table.matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/api\/[^`?\s]*)/g)].map((m) => `${m[1]} ${m[2]}`);
     // A route chosen by its query (`when`, the paged list) shares its method and path with the one it stands beside.

@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../support/fake-anthropic';
-import { anthropicFor, makeCore, settled, tempDir, waitFor } from '../support/core';
-import { fakeAnthropic } from '../support/servers';
-import { indexTree, threadTo } from '../../src/shared/tree';
-import { Core } from '../../src/main/core/core';
-import { DamagedDatabaseError, restoreLatestBackup } from '../../src/main/core/store/backup';
-import { NewerDatabaseError } from '../../src/main/core/store/database';
-import { migrations } from '../../src/main/core/store/migrations';
+import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { anthropicFor, makeCore, settled, tempDir, waitFor } from '../../../support/core';
+import { fakeAnthropic } from '../../../support/servers';
+import { indexTree, threadTo } from '../../../../src/shared/tree';
+import { Core } from '../../../../src/main/core/core';
+import { DamagedDatabaseError, restoreLatestBackup } from '../../../../src/main/core/store/backup';
+import { NewerDatabaseError } from '../../../../src/main/core/store/database';
+import { migrations } from '../../../../src/main/core/store/migrations';
 import Database from 'better-sqlite3';
 
-const fixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures', name);
+const fixture = (name: string) => path.resolve(import.meta.dirname, '../../../fixtures', name);
 let fake: FakeAnthropic;
 // The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
 beforeEach(async () => {

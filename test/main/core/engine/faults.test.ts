@@ -5,10 +5,10 @@
  * 3-min budget) on a clock 100× faster than the real one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeAnthropic, type Fault, type FaultMoment } from '../support/fake-anthropic';
-import { makeCore, settled, tempDir, waitFor } from '../support/core';
-import { acceleratedClock } from '../support/clock';
-import { DEFAULT_POLICY, type Core, type CoreOptions } from '../../src/main/core/core';
+import { FakeAnthropic, type Fault, type FaultMoment } from '../../../support/fake-anthropic';
+import { makeCore, settled, tempDir, waitFor } from '../../../support/core';
+import { acceleratedClock } from '../../../support/clock';
+import { DEFAULT_POLICY, type Core, type CoreOptions } from '../../../../src/main/core/core';
 
 type Case = { fault: string; moment: Exclude<FaultMoment, number>; restart: boolean; faults: Fault[] };
 

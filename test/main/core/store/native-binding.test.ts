@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Core } from '../../src/main/core/core';
-import { DemoProvider } from '../../src/main/core/providers/demo';
-import { NativeModuleError, loadNativeBinding, openSqlite, useNativeBinding } from '../../src/main/core/store/sqlite';
-import { tempDir } from '../support/core';
+import { Core } from '../../../../src/main/core/core';
+import { DemoProvider } from '../../../../src/main/core/providers/demo';
+import { NativeModuleError, loadNativeBinding, openSqlite, useNativeBinding } from '../../../../src/main/core/store/sqlite';
+import { tempDir } from '../../../support/core';
 
 const dirs: string[] = [];
 function dir(): string {

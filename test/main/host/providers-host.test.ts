@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeOpenAI } from '../support/fake-openai';
-import { fakeOpenAI } from '../support/servers';
-import { startHostProcess, type HostProcess } from '../support/host-process';
-import { tempDir } from '../support/core';
-import { pollJson, requestJson, type Json } from '../support/http';
+import { FakeOpenAI } from '../../support/fake-openai';
+import { fakeOpenAI } from '../../support/servers';
+import { startHostProcess, type HostProcess } from '../../support/host-process';
+import { tempDir } from '../../support/core';
+import { pollJson, requestJson, type Json } from '../../support/http';
 
 const hosts: HostProcess[] = [];
 afterEach(async () => {

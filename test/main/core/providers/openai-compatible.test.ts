@@ -6,20 +6,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { Core, type CoreOptions } from '../../src/main/core/core';
-import { DemoProvider } from '../../src/main/core/providers/demo';
-import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
-import type { ProviderInfo } from '../../src/shared/providers';
-import type { SettingsView } from '../../src/shared/settings';
-import { stopReasonNote } from '../../src/shared/stop-reasons';
-import { FakeAnthropic, type Fault, type FaultMoment } from '../support/fake-anthropic';
-import { FakeOpenAI } from '../support/fake-openai';
-import { fakeAnthropic, fakeOpenAI } from '../support/servers';
-import { settled, tempDir, waitFor } from '../support/core';
-import { cleanup } from '../support/cleanup';
-import { png } from '../support/files';
+import { Core, type CoreOptions } from '../../../../src/main/core/core';
+import { DemoProvider } from '../../../../src/main/core/providers/demo';
+import { CONTINUE_PROMPT } from '../../../../src/main/core/engine/continuation';
+import type { ProviderInfo } from '../../../../src/shared/providers';
+import type { SettingsView } from '../../../../src/shared/settings';
+import { stopReasonNote } from '../../../../src/shared/stop-reasons';
+import { FakeAnthropic, type Fault, type FaultMoment } from '../../../support/fake-anthropic';
+import { FakeOpenAI } from '../../../support/fake-openai';
+import { fakeAnthropic, fakeOpenAI } from '../../../support/servers';
+import { settled, tempDir, waitFor } from '../../../support/core';
+import { cleanup } from '../../../support/cleanup';
+import { png } from '../../../support/files';
 
-const FIXTURES = path.join(import.meta.dirname, '../fixtures/openai-streams');
+const FIXTURES = path.join(import.meta.dirname, '../../../fixtures/openai-streams');
 
 function openCore(opts: Partial<CoreOptions> = {}): Core {
   const core = new Core({
