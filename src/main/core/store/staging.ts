@@ -7,48 +7,71 @@ import type Database from 'better-sqlite3';
 import type { Store } from './store';
 import { openSqlite } from './sqlite';
 
+/**
+ * The staged tables' columns, once: the staging schema, its inserts and the copy into the main tables are made from
+ * these lists. `copy: false` columns stay in staging (the import's source ids go to `import_sources`).
+ */
+const CONVERSATION = {
+  id: { type: 'TEXT PRIMARY KEY' },
+  source: { type: 'TEXT', copy: false },
+  source_id: { type: 'TEXT', copy: false },
+  title: { type: 'TEXT' },
+  created_at: { type: 'INTEGER' },
+  updated_at: { type: 'INTEGER' },
+  current_leaf_id: { type: 'TEXT' },
+  model: { type: 'TEXT' },
+  system_prompt: { type: 'TEXT' },
+  max_tokens: { type: 'INTEGER' },
+  temperature: { type: 'REAL' },
+  pinned: { type: 'INTEGER' },
+} as const;
+const MESSAGE = {
+  id: { type: 'TEXT PRIMARY KEY' },
+  conversation_id: { type: 'TEXT' },
+  parent_id: { type: 'TEXT' },
+  role: { type: 'TEXT' },
+  content: { type: 'TEXT' },
+  thinking: { type: 'TEXT' },
+  status: { type: 'TEXT' },
+  model: { type: 'TEXT' },
+  reaction: { type: 'TEXT' },
+  reaction_comment: { type: 'TEXT' },
+  created_at: { type: 'INTEGER' },
+  error: { type: 'TEXT' },
+  stop_reason: { type: 'TEXT' },
+  input_tokens: { type: 'INTEGER' },
+  output_tokens: { type: 'INTEGER' },
+  provider_id: { type: 'TEXT' },
+} as const;
+type Columns = Record<string, { type: string; copy?: false }>;
+
+const names = (cols: Columns): string[] => Object.keys(cols);
+const copied = (cols: Columns): string[] => Object.entries(cols).flatMap(([k, c]) => (c.copy === false ? [] : [k]));
+const createTable = (name: string, cols: Columns): string =>
+  `CREATE TABLE ${name} (${Object.entries(cols)
+    .map(([k, c]) => `${k} ${c.type}`)
+    .join(', ')});`;
+const insertNamed = (name: string, cols: Columns): string =>
+  `INSERT INTO ${name} VALUES (${names(cols)
+    .map((k) => `@${k}`)
+    .join(', ')})`;
+
 const STAGING_SCHEMA = `
-  CREATE TABLE c (id TEXT PRIMARY KEY, source TEXT, source_id TEXT, title TEXT, created_at INTEGER, updated_at INTEGER, current_leaf_id TEXT,
-    model TEXT, system_prompt TEXT, max_tokens INTEGER, temperature REAL, pinned INTEGER);
+  ${createTable('c', CONVERSATION)}
   CREATE INDEX c_source ON c (source_id);
-  CREATE TABLE m (id TEXT PRIMARY KEY, conversation_id TEXT, parent_id TEXT, role TEXT, content TEXT, thinking TEXT, status TEXT, model TEXT,
-    reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER,
-    provider_id TEXT);
+  ${createTable('m', MESSAGE)}
   CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT, placeholders TEXT);`;
 
-export interface StagedConversation {
-  id: string;
-  source: string | null;
-  source_id: string;
-  title: string;
-  created_at: number;
-  updated_at: number;
-  current_leaf_id: string | null;
-  model: string | null;
-  system_prompt: string | null;
-  max_tokens: number | null;
-  temperature: number | null;
+type TsOf<T extends string> = T extends `INTEGER${string}` | `REAL${string}` ? number : string;
+/** A staged conversation row: one property per column of `CONVERSATION` (nullable but for the keys and times). */
+export type StagedConversation = {
+  [K in keyof typeof CONVERSATION]: TsOf<(typeof CONVERSATION)[K]['type']> | (K extends NotNull ? never : null);
+} & {
   pinned: 0 | 1;
-}
-
-export interface StagedMessage {
-  id: string;
-  conversation_id: string;
-  parent_id: string | null;
-  role: string;
-  content: string;
-  thinking: string | null | undefined;
-  status: string;
-  model: string | null;
-  reaction: string | null;
-  reaction_comment: string | null;
-  created_at: number;
-  error: string | null;
-  stop_reason: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  provider_id: string | null;
-}
+};
+/** A staged message row: one property per column of `MESSAGE`. */
+export type StagedMessage = { [K in keyof typeof MESSAGE]: TsOf<(typeof MESSAGE)[K]['type']> | (K extends NotNull ? never : null) };
+type NotNull = 'id' | 'source_id' | 'title' | 'created_at' | 'updated_at' | 'pinned' | 'conversation_id' | 'role' | 'content' | 'status';
 
 /** A file an imported message carried, by the export's reference, for the caller to bring in from the zip. */
 export interface StagedFile {
@@ -85,12 +108,8 @@ export class StagingDb {
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
       db.exec(STAGING_SCHEMA);
-      this.insertC = db.prepare(
-        'INSERT INTO c VALUES (@id, @source, @source_id, @title, @created_at, @updated_at, @current_leaf_id, @model, @system_prompt, @max_tokens, @temperature, @pinned)',
-      );
-      this.insertM = db.prepare(
-        'INSERT INTO m VALUES (@id, @conversation_id, @parent_id, @role, @content, @thinking, @status, @model, @reaction, @reaction_comment, @created_at, @error, @stop_reason, @input_tokens, @output_tokens, @provider_id)',
-      );
+      this.insertC = db.prepare(insertNamed('c', CONVERSATION));
+      this.insertM = db.prepare(insertNamed('m', MESSAGE));
       this.hasSource = db.prepare('SELECT 1 FROM c WHERE source_id = ? OR id = ?').pluck();
       this.hasMessageId = db.prepare('SELECT 1 FROM m WHERE id = ?').pluck();
       this.insertF = db.prepare('INSERT INTO f VALUES (?, ?, ?, ?, ?, ?)');
@@ -151,14 +170,14 @@ export function mergeStaging(store: Store, stagingFile: string, keptIds: boolean
         (db.prepare('SELECT v, count(*) AS n FROM temp.verdict GROUP BY v').all() as { v: string; n: number }[]).map((r) => [r.v, r.n]),
       ) as Record<string, number>;
       const now = store.now();
-      db.exec(`INSERT INTO conversations (id, title, created_at, updated_at, current_leaf_id, model, system_prompt, max_tokens, temperature, pinned)
-          SELECT id, title, created_at, updated_at, current_leaf_id, model, system_prompt, max_tokens, temperature, pinned FROM staging.c WHERE id IN (SELECT id FROM temp.fresh)`);
+      const conversationColumns = copied(CONVERSATION).join(', ');
+      db.exec(`INSERT INTO conversations (${conversationColumns})
+          SELECT ${conversationColumns} FROM staging.c WHERE id IN (SELECT id FROM temp.fresh)`);
       const inserted = db
         .prepare(
-          `INSERT INTO messages (id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment,
-            created_at, last_updated, error, stop_reason, input_tokens, output_tokens, provider_id)
-          SELECT id, conversation_id, parent_id, role, content, thinking, status, model, reaction, reaction_comment,
-            created_at, created_at, error, stop_reason, input_tokens, output_tokens, provider_id FROM staging.m
+          // An imported message was last updated when it was written.
+          `INSERT INTO messages (${copied(MESSAGE).join(', ')}, last_updated)
+          SELECT ${copied(MESSAGE).join(', ')}, created_at FROM staging.m
           WHERE conversation_id IN (SELECT id FROM temp.fresh)`,
         )
         .run().changes;
