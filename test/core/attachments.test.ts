@@ -373,6 +373,48 @@ describe('attachments: Markdown export with its files', () => {
   });
 });
 
+describe('attachments: hostile and long names', () => {
+  it('keeps a name readable (no folders, no direction overrides, no dot names, its extension kept) and every export works with it', async () => {
+    const core = makeCore(fake);
+    const add = (name: string, mime = 'text/plain') => core.attachments.add({ name, mime, data: Buffer.from(`body of ${name}\n`) });
+    const emoji = add(`ab${'😀'.repeat(150)}.txt`); // 305 UTF-16 units: a cut at 255 or 120 falls inside a pair
+    const long = add(`${'a'.repeat(300)}.csv`, 'text/csv');
+    const rtl = add('invoice\u202Etxt.exe'); // shows as "invoiceexe.txt" where the override is honoured
+    const dots = add('..');
+    const up = add('../../x');
+    for (const a of [emoji, long]) {
+      expect(a.name.length).toBeLessThanOrEqual(255);
+      expect(a.name).not.toMatch(/\p{Cs}/u); // no half of a character
+    }
+    expect(emoji.name).toMatch(/^ab(😀)+\.txt$/u);
+    expect(long.name).toBe(`${'a'.repeat(251)}.csv`);
+    expect(rtl.name).toBe('invoicetxt.exe');
+    expect(dots.name).toBe('file');
+    expect(up.name).toBe('x');
+    // A title whose cut for a file name falls inside a character (astral letters are kept in names).
+    const conv = core.conversations.create({ title: `x${'𝐀'.repeat(40)}` });
+    const sent = core.engine.send({
+      conversation_id: conv.id,
+      content: 'names [len=10]',
+      attachments: [emoji.id, long.id, rtl.id, dots.id],
+    });
+    await settled(core, sent.assistant_message_id);
+    for (const format of ['md', 'html', 'json'] as const) {
+      const out = core.exchange.exportConversation(conv.id, format);
+      expect(out.filename).not.toMatch(/\p{Cs}/u);
+      expect(() => encodeURIComponent(out.filename)).not.toThrow(); // what the host's content-disposition does
+    }
+    const out = core.exchange.exportConversation(conv.id, 'md');
+    const entries = await readZip(Buffer.from(out.content, 'base64'));
+    const md = [...entries].find(([name]) => name.endsWith('.md'))![1].toString('utf8');
+    const links = [...md.matchAll(/!?\[(?:\\.|[^\]\\])*\]\(<([^>]+)>\)/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(links).toHaveLength(4);
+    for (const link of links) expect(entries.get(link)?.toString('utf8')).toMatch(/^body of /);
+    expect(links[0]).toMatch(/^attachments\/ab(😀)+\.txt$/u);
+    expect(links[1]).toMatch(/^attachments\/a+\.csv$/);
+  });
+});
+
 describe('attachments: offline', () => {
   it('a message with files written offline is queued, survives a restart, and is sent in order with its files when the network returns', async () => {
     const dir = tempDir();

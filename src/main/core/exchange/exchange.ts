@@ -12,6 +12,7 @@ import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
 import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, readReferencedFiles, zipStream } from './archive-zip';
 import type { StagedFile } from './import';
 import { sniffType } from '../store/attachments';
+import { cutFileName, cutText } from '../../../shared/text';
 import type { Conversation, Message } from '../../../shared/model';
 
 /** The whole archive as a file: `zip` when messages carry files (then `body` is the .zip's bytes). */
@@ -148,11 +149,8 @@ export class Exchange {
 
   exportConversation(id: string, format: 'md' | 'html' | 'json'): ConversationFile {
     const conv = this.core.store.conversation(id);
-    const base =
-      (conv.title || 'conversation')
-        .replace(/[^\p{L}\p{N} _-]+/gu, '')
-        .trim()
-        .slice(0, 60) || 'conversation';
+    // Cut by whole characters: half of one would make the download's name unencodable (a 500 for every format).
+    const base = cutText((conv.title || 'conversation').replace(/[^\p{L}\p{N} _-]+/gu, '').trim(), 60).trim() || 'conversation';
     if (format === 'json')
       return {
         filename: `${base}.json`,
@@ -278,11 +276,8 @@ function replacePlaceholders(content: string, files: [StagedFile, string | null]
 
 /** A file name safe to write in a zip on any system: no folders, no characters Windows refuses, not a dot name. */
 function exportName(name: string): string {
-  const clean = name
-    .replace(/[\x00-\x1f\x7f<>:"/\\|?*]/g, '_')
-    .replace(/^[.\s]+|[.\s]+$/g, '')
-    .slice(0, 120);
-  return clean || 'file';
+  const clean = name.replace(/[\x00-\x1f\x7f<>:"/\\|?*]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '');
+  return cutFileName(clean, 120) || 'file';
 }
 
 /** `name`, or `name (2).ext`… when a file of that name (case aside) is already in the folder. */
