@@ -71,6 +71,17 @@ describe('attachments: store', () => {
     expect(core.store.messagesOf(conv.id)).toHaveLength(0); // nothing stored when a file is unknown
   });
 
+  it('takes a code or data file whatever type the system gave it (Windows calls .csv Excel and .ts video), checking its bytes', () => {
+    const core = makeCore(fake);
+    const add = (name: string, mime: string, data: Buffer | string) => core.attachments.add({ name, mime, data: Buffer.from(data) });
+    expect(add('code.ts', 'video/mp2t', 'const x = 1;\n').mime).toBe('text/plain');
+    expect(add('data.csv', 'application/vnd.ms-excel', 'a,b\n1,2\n').mime).toBe('text/csv');
+    expect(add('shot.png', 'application/x-unknown', png()).mime).toBe('image/png');
+    // The bytes still decide: a real MPEG stream named .ts is not text, and an unknown type with no known name stays refused.
+    expect(rejects(() => add('clip.ts', 'video/mp2t', Buffer.from([0x47, 0x00, 0x11, 0x10]))).message).toMatch(/NUL bytes/);
+    expect(rejects(() => add('sheet.xls', 'application/vnd.ms-excel', 'x')).message).toMatch(/application\/vnd\.ms-excel are not accepted/);
+  });
+
   it('collects at start the temp files of a killed write and uploads never attached after the grace period', async () => {
     const dir = tempDir();
     let now = Date.now();
