@@ -392,6 +392,7 @@ describe('attachments: hostile and long names', () => {
     const long = add(`${'a'.repeat(300)}.csv`, 'text/csv');
     const rtl = add('invoice\u202Etxt.exe'); // shows as "invoiceexe.txt" where the override is honoured
     const dots = add('..');
+    const markup = add('<img src=x onerror=alert(1)> *b* [l](j:x).txt'); // a name is never Markdown or HTML in the export
     const up = add('../../x');
     for (const a of [emoji, long]) {
       expect(a.name.length).toBeLessThanOrEqual(255);
@@ -407,7 +408,7 @@ describe('attachments: hostile and long names', () => {
     const sent = core.engine.send({
       conversation_id: conv.id,
       content: 'names [len=10]',
-      attachments: [emoji.id, long.id, rtl.id, dots.id],
+      attachments: [emoji.id, long.id, rtl.id, dots.id, markup.id],
     });
     await settled(core, sent.assistant_message_id);
     for (const format of ['md', 'html', 'json'] as const) {
@@ -419,7 +420,9 @@ describe('attachments: hostile and long names', () => {
     const entries = await readZip(Buffer.from(out.content, 'base64'));
     const md = [...entries].find(([name]) => name.endsWith('.md'))![1].toString('utf8');
     const links = [...md.matchAll(/!?\[(?:\\.|[^\]\\])*\]\(<([^>]+)>\)/g)].map((m) => decodeURIComponent(m[1]!));
-    expect(links).toHaveLength(4);
+    expect(links).toHaveLength(5);
+    expect(md).not.toMatch(/(?<!\\)<img/); // only as escaped text
+    expect(md).toContain('\\<img src=x onerror=alert(1)\\> \\*b\\* \\[l\\](j:x).txt');
     for (const link of links) expect(entries.get(link)?.toString('utf8')).toMatch(/^body of /);
     expect(links[0]).toMatch(/^attachments\/ab(😀)+\.txt$/u);
     expect(links[1]).toMatch(/^attachments\/a+\.csv$/);
