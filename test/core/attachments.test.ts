@@ -9,6 +9,7 @@ import { MAX_ATTACHMENT_BYTES } from '../../src/shared/attachments';
 import { pdf, png, pngOf, sha256 as sha } from '../support/files';
 import { readZip } from '../support/zip';
 import { writeChatGptExportZip } from '../fixtures/chatgpt-export-zip';
+import { toAnthropicMessages } from '../../src/main/core/providers/anthropic-content';
 
 let fake: FakeAnthropic;
 // The server, and every core a test makes with makeCore, stop when the test ends (test/support/cleanup.ts).
@@ -171,7 +172,7 @@ describe('attachments: sent as Anthropic blocks', () => {
     for (const r of fake.requests) expect(r.files?.map((f) => sha(f.data))).toEqual([sha(image)]);
   });
 
-  it('an image over the provider limit is refused when sent, naming the limit; a PDF over one ends the answer `error`', async () => {
+  it('an image or PDF over the provider limit is refused when sent, naming the limit, so the conversation goes on', async () => {
     const core = makeCore(fake);
     const conv = core.conversations.create({});
     // 4 MB of file is 5.3 MB of base64: Anthropic counts the base64.
@@ -189,10 +190,18 @@ describe('attachments: sent as Anthropic blocks', () => {
       core.engine.send({ conversation_id: conv.id, content: 'fits [len=20]', attachments: [fits.id] }).assistant_message_id,
     );
     expect(fake.requests).toHaveLength(1);
+    // Stored, a PDF the provider refuses would go with every later turn and fail each of them: refused before it is kept.
     const pages = core.attachments.add({ name: 'long.pdf', mime: 'application/pdf', data: pdf(101) });
-    const again = core.engine.send({ conversation_id: conv.id, content: 'too long', attachments: [pages.id], parent_id: null });
-    expect((await settled(core, again.assistant_message_id)).error).toMatch(
-      /long\.pdf has 101 pages; Anthropic takes PDFs of at most 100 pages/,
+    const long = rejects(() => core.engine.send({ conversation_id: conv.id, content: 'too long', attachments: [pages.id] }));
+    expect(long.code).toBe('invalid_input');
+    expect(long.message).toBe('long.pdf has 101 pages; Anthropic takes PDFs of at most 100 pages');
+    expect(core.store.messagesOf(conv.id)).toHaveLength(2);
+    const next = core.engine.send({ conversation_id: conv.id, content: 'and now [len=20]' });
+    expect((await settled(core, next.assistant_message_id)).status).toBe('completed');
+    // A file stored before this check (or sent to another provider first) is still refused by the provider, naming the limit.
+    const attachment = { kind: 'document' as const, name: 'long.pdf', mime: 'application/pdf', data: pdf(101) };
+    expect(() => toAnthropicMessages([{ role: 'user', content: 'x', attachments: [attachment] }], 'claude-sonnet-4-5')).toThrow(
+      'long.pdf has 101 pages; Anthropic takes PDFs of at most 100 pages',
     );
   });
 
