@@ -249,6 +249,32 @@ test('files past what a message carries, a file over 25 MB and an image dropped 
   await expect(page.getByTestId('composer-attachment').last()).toHaveAttribute('data-name', 'f20.txt');
 });
 
+test('editing a message can take a file off it: the new branch carries only the files kept', async ({ page, fake, host }) => {
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles([
+    { name: 'keep.txt', mimeType: 'text/plain', buffer: Buffer.from('kept words\n') },
+    { name: 'drop.txt', mimeType: 'text/plain', buffer: Buffer.from('dropped words\n') },
+  ]);
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(2);
+  await sendMessage(page, 'read both [len=20]');
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('read both [len=20]'));
+  const user = page.locator('[data-testid="message"][data-role="user"]');
+  await user.getByTestId('edit-button').click();
+  const chips = user.getByTestId('edit-attachment');
+  await expect(chips).toHaveCount(2);
+  await chips.filter({ hasText: 'drop.txt' }).getByRole('button', { name: 'Remove drop.txt' }).click();
+  await user.getByTestId('edit-input').fill('read the one [len=20]');
+  await user.getByTestId('edit-save').click();
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('read the one [len=20]'));
+  await expect(user.getByTestId('message-attachment')).toHaveCount(1);
+  await expect(user.getByTestId('message-attachment')).toHaveAttribute('data-name', 'keep.txt');
+  const sent = fake.requests.find((r) => r.messages.at(-1)?.content === 'read the one [len=20]')!.files!;
+  expect(sent.map((f) => f.data.toString('utf8'))).toEqual(['kept words\n']);
+  // The first branch keeps both files.
+  await user.getByTestId('variant-prev').click();
+  await expect(user.getByTestId('message-attachment')).toHaveCount(2);
+});
+
 /** Streams `data` as an upload, `upTo` bytes of it (all: the body ends), with backpressure; never throws. */
 function streamUpload(h: HostProcess, name: string, data: Buffer, upTo: number) {
   let answered = false;

@@ -171,9 +171,9 @@ export function createActions(
     retry: (messageId: string) => call('Continue the answer', 'messages.retry', { message_id: messageId }),
     continueAnswer: (messageId: string) => call('Continue the answer', 'messages.continue', { message_id: messageId }),
     regenerate: (messageId: string) => call('Regenerate the answer', 'messages.regenerate', { message_id: messageId }),
-    /** The edited message keeps the files of the one it replaces unless others are given. */
+    /** The edited message keeps the files of the one it replaces unless others are given (`[]`: none). */
     edit: (messageId: string, content: string, attachments?: string[]) =>
-      call('Edit the message', 'messages.edit', { message_id: messageId, content, ...(attachments?.length ? { attachments } : {}) }),
+      call('Edit the message', 'messages.edit', { message_id: messageId, content, ...(attachments ? { attachments } : {}) }),
     /** Stores a file for the next message; the bytes go as base64 over either transport (no file path crosses it). */
     addAttachment: async (file: File): Promise<AttachmentInfo | undefined> => {
       if (file.size > MAX_ATTACHMENT_BYTES)
