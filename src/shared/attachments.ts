@@ -141,7 +141,9 @@ export function imageOverLimit(
 
 export const AddAttachmentInput = z
   .object({
-    name: z.string().trim().min(1, 'name must not be empty').max(255),
+    // Longer names than a file system allows are cut when kept (extension kept), never refused: the window sends the
+    // picked file's own name.
+    name: z.string().trim().min(1, 'name must not be empty').max(4096),
     mime: z.string().max(200),
     /** The file's bytes, base64 (the desktop bridge and the WebSocket carry no raw bytes; REST takes the body). */
     data: z.string().max(Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4 + 4),

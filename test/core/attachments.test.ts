@@ -412,6 +412,13 @@ describe('attachments: hostile and long names', () => {
     expect(rtl.name).toBe('invoicetxt.exe');
     expect(dots.name).toBe('file');
     expect(up.name).toBe('x');
+    // The window sends the picked file's own name over the contract: a long one is cut the same way, never refused.
+    const picked = (await core.call('attachments.add', {
+      name: `${'p'.repeat(300)}.md`,
+      mime: 'text/markdown',
+      data: Buffer.from('# notes\n').toString('base64'),
+    })) as { name: string };
+    expect(picked.name).toBe(`${'p'.repeat(252)}.md`);
     // A title whose cut for a file name falls inside a character (astral letters are kept in names).
     const conv = core.conversations.create({ title: `x${'𝐀'.repeat(40)}` });
     const sent = core.engine.send({
