@@ -419,12 +419,15 @@ describe('attachments: hostile and long names', () => {
       data: Buffer.from('# notes\n').toString('base64'),
     })) as { name: string };
     expect(picked.name).toBe(`${'p'.repeat(252)}.md`);
+    // Markup a browser runs is written beside the Markdown as text: a link followed from the .md opens no page.
+    const page = add('evil.html', 'text/html');
+    const drawing = add('evil.svg', 'image/svg+xml');
     // A title whose cut for a file name falls inside a character (astral letters are kept in names).
     const conv = core.conversations.create({ title: `x${'𝐀'.repeat(40)}` });
     const sent = core.engine.send({
       conversation_id: conv.id,
       content: 'names [len=10]',
-      attachments: [emoji.id, long.id, rtl.id, dots.id, markup.id],
+      attachments: [emoji.id, long.id, rtl.id, dots.id, markup.id, page.id, drawing.id],
     });
     await settled(core, sent.assistant_message_id);
     for (const format of ['md', 'html', 'json'] as const) {
@@ -436,7 +439,8 @@ describe('attachments: hostile and long names', () => {
     const entries = await readZip(Buffer.from(out.content, 'base64'));
     const md = [...entries].find(([name]) => name.endsWith('.md'))![1].toString('utf8');
     const links = [...md.matchAll(/!?\[(?:\\.|[^\]\\])*\]\(<([^>]+)>\)/g)].map((m) => decodeURIComponent(m[1]!));
-    expect(links).toHaveLength(5);
+    expect(links).toHaveLength(7);
+    expect(links.slice(5)).toEqual(['attachments/evil.html.txt', 'attachments/evil.svg.txt']);
     expect(md).not.toMatch(/(?<!\\)<img/); // only as escaped text
     expect(md).toContain('\\<img src=x onerror=alert(1)\\> \\*b\\* \\[l\\](j:x).txt');
     for (const link of links) expect(entries.get(link)?.toString('utf8')).toMatch(/^body of /);
