@@ -61,10 +61,14 @@ const BY_EXTENSION: Record<string, string> = {
 const CODE_EXTENSIONS =
   /\.(txt|log|ts|tsx|js|jsx|mjs|cjs|py|rb|go|rs|java|kt|c|h|cc|cpp|hpp|cs|php|swift|css|scss|ini|cfg|conf|tex|r|lua|pl)$/i;
 
-/** The type to keep for an upload: the sent type without parameters, or one from the name when none was sent. */
+/**
+ * The type to keep for an upload: the sent type without parameters, or one from the name when none was sent or the
+ * sent one is not a type Holdfast takes. Systems type files by their own registries: Windows with Excel calls a .csv
+ * `application/vnd.ms-excel`, and .ts is `video/mp2t` almost everywhere. The bytes are checked against the type after.
+ */
 export function normaliseMime(sent: string | undefined, name: string): string {
   const base = (sent ?? '').split(';')[0]!.trim().toLowerCase();
-  if (base && base !== 'application/octet-stream') return base;
+  if (base && base !== 'application/octet-stream' && kindOf(base)) return base;
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
   if (BY_EXTENSION[ext]) return BY_EXTENSION[ext];
   if (CODE_EXTENSIONS.test(name)) return 'text/plain';
@@ -137,7 +141,9 @@ export function imageOverLimit(
 
 export const AddAttachmentInput = z
   .object({
-    name: z.string().trim().min(1, 'name must not be empty').max(255),
+    // Longer names than a file system allows are cut when kept (extension kept), never refused: the window sends the
+    // picked file's own name.
+    name: z.string().trim().min(1, 'name must not be empty').max(4096),
     mime: z.string().max(200),
     /** The file's bytes, base64 (the desktop bridge and the WebSocket carry no raw bytes; REST takes the body). */
     data: z.string().max(Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4 + 4),

@@ -209,6 +209,72 @@ test('a file dropped on the composer is attached, not imported; a pasted image i
   expect(await page.getByTestId('conversation-item').count()).toBe(0);
 });
 
+test('files past what a message carries, a file over 25 MB and an image dropped beside the composer each say why in the banner', async ({
+  page,
+  host,
+}) => {
+  await openApp(page, host.current.url);
+  const banner = page.getByTestId('error-banner');
+  // Over the size limit: refused before it is read, as too large, with the file's size and the limit.
+  await page
+    .getByTestId('attachment-input')
+    .setInputFiles({ name: 'huge.txt', mimeType: 'text/plain', buffer: Buffer.alloc(26 * 1024 * 1024, 97) });
+  await expect(banner).toHaveAttribute('data-code', 'too_large');
+  await expect(banner.getByTestId('error-message')).toHaveText('huge.txt is 26.0 MB; a file may be at most 25 MB');
+  await banner.getByTestId('error-dismiss').click();
+  // A screenshot dropped on the thread instead of the composer: not posted as an import, and the banner says where to drop it.
+  const imports: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/import')) imports.push(r.url());
+  });
+  await page.evaluate((b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'screenshot.png', { type: 'image/png' }));
+    document.body.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, png().toString('base64'));
+  await expect(banner.getByTestId('error-hint')).toHaveText('To attach it to a message, drop it on the message box (or use Attach).');
+  await banner.getByTestId('error-dismiss').click();
+  expect(imports).toEqual([]);
+  // 25 files picked at once: the first 20 attach, and the banner names the 5 left out.
+  await page
+    .getByTestId('attachment-input')
+    .setInputFiles(
+      Array.from({ length: 25 }, (_, i) => ({ name: `f${i + 1}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`file ${i + 1}\n`) })),
+    );
+  await expect(banner.getByTestId('error-message')).toHaveText(
+    'A message may carry at most 20 files: f21.txt, f22.txt, f23.txt, f24.txt, f25.txt were not attached',
+  );
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(20);
+  await expect(page.getByTestId('composer-attachment').last()).toHaveAttribute('data-name', 'f20.txt');
+});
+
+test('editing a message can take a file off it: the new branch carries only the files kept', async ({ page, fake, host }) => {
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles([
+    { name: 'keep.txt', mimeType: 'text/plain', buffer: Buffer.from('kept words\n') },
+    { name: 'drop.txt', mimeType: 'text/plain', buffer: Buffer.from('dropped words\n') },
+  ]);
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(2);
+  await sendMessage(page, 'read both [len=20]');
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('read both [len=20]'));
+  const user = page.locator('[data-testid="message"][data-role="user"]');
+  await user.getByTestId('edit-button').click();
+  const chips = user.getByTestId('edit-attachment');
+  await expect(chips).toHaveCount(2);
+  await chips.filter({ hasText: 'drop.txt' }).getByRole('button', { name: 'Remove drop.txt' }).click();
+  await user.getByTestId('edit-input').fill('read the one [len=20]');
+  await user.getByTestId('edit-save').click();
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('read the one [len=20]'));
+  await expect(user.getByTestId('message-attachment')).toHaveCount(1);
+  await expect(user.getByTestId('message-attachment')).toHaveAttribute('data-name', 'keep.txt');
+  const sent = fake.requests.find((r) => r.messages.at(-1)?.content === 'read the one [len=20]')!.files!;
+  expect(sent.map((f) => f.data.toString('utf8'))).toEqual(['kept words\n']);
+  // The first branch keeps both files.
+  await user.getByTestId('variant-prev').click();
+  await expect(user.getByTestId('message-attachment')).toHaveCount(2);
+});
+
 /** Streams `data` as an upload, `upTo` bytes of it (all: the body ends), with backpressure; never throws. */
 function streamUpload(h: HostProcess, name: string, data: Buffer, upTo: number) {
   let answered = false;

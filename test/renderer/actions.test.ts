@@ -99,6 +99,40 @@ describe('the action layer', () => {
     expect(useHoldfast.getState().notice).toBe('Imported 2 conversations (6 messages) from claude.');
   });
 
+  it('an image or PDF dropped away from the composer is not sent to the import, and the banner says where to drop it', async () => {
+    let posted = 0;
+    const { actions } = setup(
+      () => conversation,
+      () => {
+        posted++;
+        return Promise.resolve(new Response('{}'));
+      },
+    );
+    for (const file of [
+      new File(['x'], 'screenshot.png', { type: 'image/png' }),
+      new File(['x'], 'paper.pdf', { type: 'application/pdf' }),
+    ]) {
+      expect(await actions.importFile(file)).toBeUndefined();
+      expect(useHoldfast.getState().error).toMatchObject({ action: `Import ${file.name}`, code: 'invalid_input' });
+      expect(useHoldfast.getState().error?.message).toMatch(/is not an export/);
+      expect(useHoldfast.getState().error?.hint).toMatch(/drop it on the message box/);
+    }
+    expect(posted).toBe(0);
+  });
+
+  it('a file over the attachment limit is refused before it is read, as too large, naming its size and the limit', async () => {
+    const { actions, fake } = setup(() => ({}));
+    const big = new File([new Uint8Array(26 * 1024 * 1024)], 'video.txt', { type: 'text/plain' });
+    expect(await actions.addAttachment(big)).toBeUndefined();
+    expect(fake.calls).toEqual([]);
+    expect(useHoldfast.getState().error).toEqual({
+      action: 'Attach video.txt',
+      code: 'too_large',
+      message: 'video.txt is 26.0 MB; a file may be at most 25 MB',
+      hint: 'It is over the size limit: split it or use a smaller file.',
+    });
+  });
+
   it('a rejection nobody handled reaches the same banner, once', () => {
     const target = new EventTarget();
     installErrorHandlers(target);

@@ -7,7 +7,7 @@ import { fakeAnthropic } from '../../support/servers';
 import { HoldfastError } from '../../../src/shared/errors';
 import { MAX_ATTACHMENT_BYTES } from '../../../src/shared/attachments';
 import { pdf, pdfWithObjectStream, png, pngOf, sha256 as sha } from '../../support/files';
-import { pdfPages } from '../../../src/main/core/providers/anthropic-content';
+import { pdfPages, toAnthropicMessages } from '../../../src/main/core/providers/anthropic-content';
 import { readZip } from '../../support/zip';
 import { writeChatGptExportZip } from '../../fixtures/chatgpt-export-zip';
 
@@ -70,6 +70,17 @@ describe('attachments: store', () => {
     const conv = core.conversations.create({});
     expect(rejects(() => core.engine.send({ conversation_id: conv.id, content: 'x', attachments: ['nope'] })).code).toBe('not_found');
     expect(core.store.messagesOf(conv.id)).toHaveLength(0); // nothing stored when a file is unknown
+  });
+
+  it('takes a code or data file whatever type the system gave it (Windows calls .csv Excel and .ts video), checking its bytes', () => {
+    const core = makeCore(fake);
+    const add = (name: string, mime: string, data: Buffer | string) => core.attachments.add({ name, mime, data: Buffer.from(data) });
+    expect(add('code.ts', 'video/mp2t', 'const x = 1;\n').mime).toBe('text/plain');
+    expect(add('data.csv', 'application/vnd.ms-excel', 'a,b\n1,2\n').mime).toBe('text/csv');
+    expect(add('shot.png', 'application/x-unknown', png()).mime).toBe('image/png');
+    // The bytes still decide: a real MPEG stream named .ts is not text, and an unknown type with no known name stays refused.
+    expect(rejects(() => add('clip.ts', 'video/mp2t', Buffer.from([0x47, 0x00, 0x11, 0x10]))).message).toMatch(/NUL bytes/);
+    expect(rejects(() => add('sheet.xls', 'application/vnd.ms-excel', 'x')).message).toMatch(/application\/vnd\.ms-excel are not accepted/);
   });
 
   it('collects at start the temp files of a killed write and uploads never attached after the grace period', async () => {
@@ -161,7 +172,7 @@ describe('attachments: sent as Anthropic blocks', () => {
     for (const r of fake.requests) expect(r.files?.map((f) => sha(f.data))).toEqual([sha(image)]);
   });
 
-  it('an image over the provider limit is refused when sent, naming the limit; a PDF over one ends the answer `error`', async () => {
+  it('an image or PDF over the provider limit is refused when sent, naming the limit, so the conversation goes on', async () => {
     const core = makeCore(fake);
     const conv = core.conversations.create({});
     // 4 MB of file is 5.3 MB of base64: Anthropic counts the base64.
@@ -179,10 +190,18 @@ describe('attachments: sent as Anthropic blocks', () => {
       core.engine.send({ conversation_id: conv.id, content: 'fits [len=20]', attachments: [fits.id] }).assistant_message_id,
     );
     expect(fake.requests).toHaveLength(1);
+    // Stored, a PDF the provider refuses would go with every later turn and fail each of them: refused before it is kept.
     const pages = core.attachments.add({ name: 'long.pdf', mime: 'application/pdf', data: pdf(101) });
-    const again = core.engine.send({ conversation_id: conv.id, content: 'too long', attachments: [pages.id], parent_id: null });
-    expect((await settled(core, again.assistant_message_id)).error).toMatch(
-      /long\.pdf has 101 pages; Anthropic takes PDFs of at most 100 pages/,
+    const long = rejects(() => core.engine.send({ conversation_id: conv.id, content: 'too long', attachments: [pages.id] }));
+    expect(long.code).toBe('invalid_input');
+    expect(long.message).toBe('long.pdf has 101 pages; Anthropic takes PDFs of at most 100 pages');
+    expect(core.store.messagesOf(conv.id)).toHaveLength(2);
+    const next = core.engine.send({ conversation_id: conv.id, content: 'and now [len=20]' });
+    expect((await settled(core, next.assistant_message_id)).status).toBe('completed');
+    // A file stored before this check (or sent to another provider first) is still refused by the provider, naming the limit.
+    const attachment = { kind: 'document' as const, name: 'long.pdf', mime: 'application/pdf', data: pdf(101) };
+    expect(() => toAnthropicMessages([{ role: 'user', content: 'x', attachments: [attachment] }], 'claude-sonnet-4-5')).toThrow(
+      'long.pdf has 101 pages; Anthropic takes PDFs of at most 100 pages',
     );
   });
 
@@ -382,6 +401,62 @@ describe('attachments: Markdown export with its files', () => {
     const text = core.exchange.exportConversation(plain.id, 'md');
     expect(text).toMatchObject({ filename: 'Plain.md', mime: 'text/markdown; charset=utf-8' });
     expect(text).not.toHaveProperty('encoding');
+  });
+});
+
+describe('attachments: hostile and long names', () => {
+  it('keeps a name readable (no folders, no direction overrides, no dot names, its extension kept) and every export works with it', async () => {
+    const core = makeCore(fake);
+    const add = (name: string, mime = 'text/plain') => core.attachments.add({ name, mime, data: Buffer.from(`body of ${name}\n`) });
+    const emoji = add(`ab${'😀'.repeat(150)}.txt`); // 305 UTF-16 units: a cut at 255 or 120 falls inside a pair
+    const long = add(`${'a'.repeat(300)}.csv`, 'text/csv');
+    const rtl = add('invoice\u202Etxt.exe'); // shows as "invoiceexe.txt" where the override is honoured
+    const dots = add('..');
+    const markup = add('<img src=x onerror=alert(1)> *b* [l](j:x).txt'); // a name is never Markdown or HTML in the export
+    const up = add('../../x');
+    for (const a of [emoji, long]) {
+      expect(a.name.length).toBeLessThanOrEqual(255);
+      expect(a.name).not.toMatch(/\p{Cs}/u); // no half of a character
+    }
+    expect(emoji.name).toMatch(/^ab(😀)+\.txt$/u);
+    expect(long.name).toBe(`${'a'.repeat(251)}.csv`);
+    expect(rtl.name).toBe('invoicetxt.exe');
+    expect(dots.name).toBe('file');
+    expect(up.name).toBe('x');
+    // The window sends the picked file's own name over the contract: a long one is cut the same way, never refused.
+    const picked = (await core.call('attachments.add', {
+      name: `${'p'.repeat(300)}.md`,
+      mime: 'text/markdown',
+      data: Buffer.from('# notes\n').toString('base64'),
+    })) as { name: string };
+    expect(picked.name).toBe(`${'p'.repeat(252)}.md`);
+    // Markup a browser runs is written beside the Markdown as text: a link followed from the .md opens no page.
+    const page = add('evil.html', 'text/html');
+    const drawing = add('evil.svg', 'image/svg+xml');
+    // A title whose cut for a file name falls inside a character (astral letters are kept in names).
+    const conv = core.conversations.create({ title: `x${'𝐀'.repeat(40)}` });
+    const sent = core.engine.send({
+      conversation_id: conv.id,
+      content: 'names [len=10]',
+      attachments: [emoji.id, long.id, rtl.id, dots.id, markup.id, page.id, drawing.id],
+    });
+    await settled(core, sent.assistant_message_id);
+    for (const format of ['md', 'html', 'json'] as const) {
+      const out = core.exchange.exportConversation(conv.id, format);
+      expect(out.filename).not.toMatch(/\p{Cs}/u);
+      expect(() => encodeURIComponent(out.filename)).not.toThrow(); // what the host's content-disposition does
+    }
+    const out = core.exchange.exportConversation(conv.id, 'md');
+    const entries = await readZip(Buffer.from(out.content, 'base64'));
+    const md = [...entries].find(([name]) => name.endsWith('.md'))![1].toString('utf8');
+    const links = [...md.matchAll(/!?\[(?:\\.|[^\]\\])*\]\(<([^>]+)>\)/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(links).toHaveLength(7);
+    expect(links.slice(5)).toEqual(['attachments/evil.html.txt', 'attachments/evil.svg.txt']);
+    expect(md).not.toMatch(/(?<!\\)<img/); // only as escaped text
+    expect(md).toContain('\\<img src=x onerror=alert(1)\\> \\*b\\* \\[l\\](j:x).txt');
+    for (const link of links) expect(entries.get(link)?.toString('utf8')).toMatch(/^body of /);
+    expect(links[0]).toMatch(/^attachments\/ab(😀)+\.txt$/u);
+    expect(links[1]).toMatch(/^attachments\/a+\.csv$/);
   });
 });
 

@@ -94,8 +94,10 @@ describe('attachments over REST', () => {
     expect(md.headers.get('content-type')).toBe('application/zip');
     expect(md.headers.get('content-disposition')).toMatch(/^attachment; filename="files\.zip"/);
     const mdZip = await readZip(Buffer.from(await md.arrayBuffer()));
-    expect(mdZip.get('files.md')!.toString()).toContain('(<attachments/evil.svg>)');
-    expect(mdZip.get('attachments/evil.svg')!.toString()).toContain('<svg');
+    // A page (SVG, HTML) goes beside the Markdown as `.txt`, so following its link shows the source and runs nothing.
+    expect(mdZip.get('files.md')!.toString()).toContain('(<attachments/evil.svg.txt>)');
+    expect(mdZip.get('attachments/evil.svg.txt')!.toString()).toContain('<svg');
+    expect(mdZip.has('attachments/evil.svg')).toBe(false);
 
     // The archive is a .zip with the files, and another host takes it back with the same bytes.
     const archive = await fetch(`${h.url}/api/export`, { headers: h.headers });

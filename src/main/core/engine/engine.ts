@@ -16,7 +16,8 @@ import { StrategyMemory } from '../store/strategies';
 import { askTitle, fallbackTitle } from './title';
 import { indexTree, threadTo } from '../../../shared/tree';
 import type { Attachments } from '../store/attachments';
-import { imageLimitOf, imageOverLimit, kindOf } from '../../../shared/attachments';
+import { PDF_TYPE, imageLimitOf, imageOverLimit, kindOf } from '../../../shared/attachments';
+import { ANTHROPIC_LIMITS, pdfPages } from '../providers/anthropic-content';
 import { imageSize } from '../../../shared/image-size';
 
 export interface EngineOptions {
@@ -243,15 +244,25 @@ export class Engine {
   // ---- internals ----
 
   /**
-   * An image past the answering provider's limit (pixels or bytes) is refused before anything is stored, naming the
-   * limit: the composer downscales such images itself and says so; a script sending one gets a 400.
+   * An image past the answering provider's limit (pixels or bytes), or a PDF past Anthropic's page limit, is refused
+   * before anything is stored, naming the limit: stored, it would go with every later turn and fail each of them. The
+   * composer downscales large images itself and says so; a script sending one gets a 400.
    */
   private checkImages(ids: readonly string[], route: ProviderRoute): void {
-    const limit = imageLimitOf(route.provider.endpoint.split(' ')[0]); // the endpoint names its kind first
+    const kind = route.provider.endpoint.split(' ')[0]; // the endpoint names its kind first
+    const limit = imageLimitOf(kind);
     const files = this.o.attachments;
     if (!limit || !files) return;
     for (const id of ids) {
       const info = files.get(id);
+      if (kind === 'anthropic' && info.mime === PDF_TYPE) {
+        const pages = pdfPages(files.read(id).data);
+        if (pages !== null && pages > ANTHROPIC_LIMITS.pdfPages)
+          throw new HoldfastError(
+            'invalid_input',
+            `${info.name} has ${pages} pages; Anthropic takes PDFs of at most ${ANTHROPIC_LIMITS.pdfPages} pages`,
+          );
+      }
       if (kindOf(info.mime) !== 'image') continue;
       const size = limit.maxEdge ? imageSize(files.read(id).data, info.mime) : null;
       const problem = imageOverLimit(limit, info.name, size, info.size);

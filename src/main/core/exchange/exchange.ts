@@ -12,6 +12,7 @@ import { EXPORT_VERSION, toHtml, toJson, toMarkdown } from './export';
 import { ARCHIVE_JSON, ARCHIVE_ZIP_VERSION, ATTACHMENT_INDEX, readArchiveAttachments, readReferencedFiles, zipStream } from './archive-zip';
 import type { StagedFile } from './import';
 import { sniffType } from '../store/attachments';
+import { cutFileName, cutText } from '../../../shared/text';
 import type { Conversation, Message } from '../../../shared/model';
 
 /** The whole archive as a file: `zip` when messages carry files (then `body` is the .zip's bytes). */
@@ -148,11 +149,8 @@ export class Exchange {
 
   exportConversation(id: string, format: 'md' | 'html' | 'json'): ConversationFile {
     const conv = this.core.store.conversation(id);
-    const base =
-      (conv.title || 'conversation')
-        .replace(/[^\p{L}\p{N} _-]+/gu, '')
-        .trim()
-        .slice(0, 60) || 'conversation';
+    // Cut by whole characters: half of one would make the download's name unencodable (a 500 for every format).
+    const base = cutText((conv.title || 'conversation').replace(/[^\p{L}\p{N} _-]+/gu, '').trim(), 60).trim() || 'conversation';
     if (format === 'json')
       return {
         filename: `${base}.json`,
@@ -189,7 +187,7 @@ export class Exchange {
       } catch {
         continue; // a file gone from the data folder is named without a link
       }
-      files.set(a.id, { path: `attachments/${uniqueName(exportName(a.name), taken)}`, data });
+      files.set(a.id, { path: `attachments/${uniqueName(exportName(a.name, a.mime), taken)}`, data });
     }
     const md = toMarkdown(conv, thread, (a) => files.get(a.id)?.path);
     const zip = zipStream([{ name: `${base}.md`, body: [md] }, ...[...files.values()].map((f) => ({ name: f.path, body: [f.data] }))]);
@@ -276,13 +274,18 @@ function replacePlaceholders(content: string, files: [StagedFile, string | null]
     .trim();
 }
 
-/** A file name safe to write in a zip on any system: no folders, no characters Windows refuses, not a dot name. */
-function exportName(name: string): string {
-  const clean = name
-    .replace(/[\x00-\x1f\x7f<>:"/\\|?*]/g, '_')
-    .replace(/^[.\s]+|[.\s]+$/g, '')
-    .slice(0, 120);
-  return clean || 'file';
+/** Markup a browser runs as a page (script included) when the file is opened: written as text beside the Markdown. */
+const PAGE_TYPES = new Set(['text/html', 'image/svg+xml', 'application/xhtml+xml', 'application/xml', 'text/xml']);
+const PAGE_NAMES = /\.(html?|xhtml|shtml|svgz?|xml|xsl|mht(ml)?|hta)$/i;
+
+/**
+ * A file name safe to write in a zip on any system: no folders, no characters Windows refuses, not a dot name; a page
+ * (HTML, SVG, XML) gets `.txt` after its name, so following its link from the Markdown shows its text and runs nothing.
+ */
+function exportName(name: string, mime: string): string {
+  const clean = name.replace(/[\x00-\x1f\x7f<>:"/\\|?*]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '');
+  const cut = cutFileName(clean, 116) || 'file';
+  return PAGE_TYPES.has(mime) || PAGE_NAMES.test(cut) ? `${cut}.txt` : cut;
 }
 
 /** `name`, or `name (2).ext`… when a file of that name (case aside) is already in the folder. */

@@ -32,12 +32,12 @@ function header(m: Message): string {
  */
 function fileLines(m: Message, pathOf?: FilePath): string[] {
   return (m.attachments ?? []).map((a) => {
-    const label = `📎 ${a.name} (${a.mime}, ${a.size} bytes)`;
+    // The name and type are text, never Markdown or HTML (a file may be called `<img src=x onerror=…>.png`).
+    const label = `📎 ${a.name} (${a.mime}, ${a.size} bytes)`.replace(/[\\`*_{}[\]<>#+!|~&]/g, '\\$&');
     const rel = pathOf?.(a);
     if (!rel) return `_${label}_`;
     const href = `<${rel.split('/').map(encodeURIComponent).join('/')}>`;
-    const text = label.replace(/[[\]\\]/g, '\\$&');
-    return /^image\/(png|jpeg|gif|webp)$/.test(a.mime) ? `![${text}](${href})` : `[${text}](${href})`;
+    return /^image\/(png|jpeg|gif|webp)$/.test(a.mime) ? `![${label}](${href})` : `[${label}](${href})`;
   });
 }
 

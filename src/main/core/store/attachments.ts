@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HoldfastError } from '../../../shared/errors';
+import { cutFileName } from '../../../shared/text';
 import {
   MAX_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS_PER_MESSAGE,
@@ -292,14 +293,20 @@ function safeList(dir: string): string[] {
   }
 }
 
-/** A name to show and to write beside an export: no folders, no control characters, bounded. */
+/**
+ * A name to show and to write beside an export: no folders, no control characters, no direction overrides (which make
+ * `invoice\u202Etxt.exe` read as "invoiceexe.txt"), no half characters, not `.` or `..`, bounded with its extension kept.
+ */
 function cleanName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base
-    .replace(/[\x00-\x1f\x7f]/g, '')
-    .trim()
-    .slice(0, 255);
-  return clean || 'file';
+  const clean = cutFileName(
+    base
+      .replace(/[\x00-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+      .replace(/\p{Cs}/gu, '\ufffd')
+      .trim(),
+    255,
+  );
+  return /^\.*$/.test(clean) ? 'file' : clean;
 }
 
 const MAGIC: Record<string, (b: Buffer) => boolean> = {

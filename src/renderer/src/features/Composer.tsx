@@ -28,7 +28,10 @@ export function Composer() {
   });
 
   const attach = async (list: FileList | File[] | null | undefined) => {
-    const chosen = [...(list ?? [])].slice(0, MAX_ATTACHMENTS_PER_MESSAGE - files.length);
+    const all = [...(list ?? [])];
+    const room = Math.max(0, MAX_ATTACHMENTS_PER_MESSAGE - files.length - uploading);
+    const chosen = all.slice(0, room);
+    if (all.length > room) actions.filesLeftOut(all.slice(room).map((f) => f.name)); // the banner names them
     let limit: Promise<ImageLimit | null> | undefined; // asked once, and only when an image comes
     for (const file of chosen) {
       setUploading((n) => n + 1);

@@ -1,5 +1,6 @@
 /** One message: its text, its status as a person reads it, and what can be done with it. */
-import { AttachmentList } from './Attachments';
+import { AttachmentChip, AttachmentList } from './Attachments';
+import type { AttachmentRef } from '../../../shared/attachments';
 import { memo, useEffect, useRef, useState } from 'react';
 import { useHoldfast } from '../state/store';
 import { shownProvider } from '../components/ConnectionStatus';
@@ -95,6 +96,8 @@ export const MessageView = memo(function MessageView({
   const loadingModel = useHoldfast((s) => s.status?.loading_message_ids?.includes(id) ?? false);
   const unsaved = useHoldfast((s) => s.status?.storage?.unsaved_message_ids.includes(id) ?? false);
   const [editing, setEditing] = useState<string | null>(null);
+  // The files the edited message will carry: the original's, less any taken off (a file the provider refuses, say).
+  const [editFiles, setEditFiles] = useState<AttachmentRef[]>([]);
   const [commenting, setCommenting] = useState(false);
   const [comment, setComment] = useState('');
   if (!m) return null;
@@ -149,6 +152,18 @@ export const MessageView = memo(function MessageView({
       </header>
       {editing !== null ? (
         <div className="edit-box">
+          {editFiles.length > 0 && (
+            <div className="attachments">
+              {editFiles.map((a) => (
+                <AttachmentChip
+                  key={a.id}
+                  a={a}
+                  testId="edit-attachment"
+                  onRemove={() => setEditFiles((all) => all.filter((x) => x.id !== a.id))}
+                />
+              ))}
+            </div>
+          )}
           <textarea data-testid="edit-input" value={editing} onChange={(e) => setEditing(e.target.value)} rows={3} />
           <button
             type="button"
@@ -158,7 +173,7 @@ export const MessageView = memo(function MessageView({
               void actions.edit(
                 m.id,
                 editing,
-                m.attachments?.map((a) => a.id),
+                editFiles.map((a) => a.id),
               );
               setEditing(null);
             }}
@@ -197,7 +212,14 @@ export const MessageView = memo(function MessageView({
           Copy
         </button>
         {m.role === 'user' && (
-          <button type="button" data-testid="edit-button" onClick={() => setEditing(m.content)}>
+          <button
+            type="button"
+            data-testid="edit-button"
+            onClick={() => {
+              setEditing(m.content);
+              setEditFiles(m.attachments ?? []);
+            }}
+          >
             Edit
           </button>
         )}

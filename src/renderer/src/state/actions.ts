@@ -3,11 +3,11 @@
  * included, ends in the one error banner saying what failed and what to do; the replica follows from the events.
  */
 import type { Input, Method, Output } from '../../../shared/contract';
-import type { ErrorCode, ErrorShape } from '../../../shared/errors';
+import { HoldfastError, type ErrorCode, type ErrorShape } from '../../../shared/errors';
 import type { Reaction } from '../../../shared/model';
 import type { ImportResult } from '../../../shared/exchange';
 import { MAX_IMPORT_TEXT, describeImport } from '../../../shared/exchange';
-import { MAX_ATTACHMENT_BYTES, type AttachmentInfo } from '../../../shared/attachments';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentInfo } from '../../../shared/attachments';
 import type { SettingsPatch } from '../../../shared/settings';
 import { RpcError, type Transport } from '../api/transport';
 import type { Sync } from './sync';
@@ -131,6 +131,13 @@ export function createActions(
   }
 
   async function importFile(file: File): Promise<ImportResult | undefined> {
+    // An image or PDF is never an export: most likely meant for a message but dropped beside the composer.
+    if (/^image\/|^application\/pdf$/.test(file.type))
+      return void showFailure(
+        `Import ${file.name}`,
+        new HoldfastError('invalid_input', `${file.name} is not an export: imports take ChatGPT, Claude or Holdfast files`),
+        'To attach it to a message, drop it on the message box (or use Attach).',
+      );
     const hint = 'Nothing was imported: check that it is a ChatGPT or Claude export, or a Holdfast archive.';
     const result = await attempt(
       'Import',
@@ -164,15 +171,33 @@ export function createActions(
     retry: (messageId: string) => call('Continue the answer', 'messages.retry', { message_id: messageId }),
     continueAnswer: (messageId: string) => call('Continue the answer', 'messages.continue', { message_id: messageId }),
     regenerate: (messageId: string) => call('Regenerate the answer', 'messages.regenerate', { message_id: messageId }),
-    /** The edited message keeps the files of the one it replaces unless others are given. */
+    /** The edited message keeps the files of the one it replaces unless others are given (`[]`: none). */
     edit: (messageId: string, content: string, attachments?: string[]) =>
-      call('Edit the message', 'messages.edit', { message_id: messageId, content, ...(attachments?.length ? { attachments } : {}) }),
+      call('Edit the message', 'messages.edit', { message_id: messageId, content, ...(attachments ? { attachments } : {}) }),
     /** Stores a file for the next message; the bytes go as base64 over either transport (no file path crosses it). */
     addAttachment: async (file: File): Promise<AttachmentInfo | undefined> => {
       if (file.size > MAX_ATTACHMENT_BYTES)
-        return void showFailure(`Attach ${file.name}`, new Error(`A file may be at most ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB`));
+        return void showFailure(
+          `Attach ${file.name}`,
+          new HoldfastError(
+            'too_large',
+            `${file.name} is ${megabytes(file.size)} MB; a file may be at most ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB`,
+          ),
+        );
       return attempt(`Attach ${file.name}`, async () =>
         api.invoke('attachments.add', { name: file.name || 'pasted', mime: file.type, data: toBase64(await file.arrayBuffer()) }),
+      );
+    },
+    /** Files the composer has no room for (a message carries at most 20): named in the banner, never dropped silently. */
+    filesLeftOut: (names: string[]) => {
+      const listed = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+      showFailure(
+        names.length === 1 ? `Attach ${names[0]}` : `Attach ${names.length} files`,
+        new HoldfastError(
+          'invalid_input',
+          `A message may carry at most ${MAX_ATTACHMENTS_PER_MESSAGE} files: ${listed} ${names.length === 1 ? 'was' : 'were'} not attached`,
+        ),
+        'Send this message, then attach the rest to the next one.',
       );
     },
     /** An image's bytes as a data URL (the CSP allows `data:` images only), fetched once per id. */
@@ -225,6 +250,8 @@ export type Actions = ReturnType<typeof createActions>;
 
 /** Data URLs of attachments already shown: the bytes behind an id never change. */
 const attachmentUrls = new Map<string, Promise<string | undefined>>();
+
+const megabytes = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
 
 function toBase64(buffer: ArrayBuffer): string {
   const bytes = new Uint8Array(buffer);
