@@ -9,11 +9,10 @@ import path from 'node:path';
 import { startHostProcess, type HostProcess } from '../test/support/host-process';
 import { answerFor } from '../src/main/core/providers/demo-text';
 import { archiveOf, chainConversation } from './archive';
-import { buildFolder } from './startup';
+import { LARGE_MESSAGES as LARGE, largeFolder } from './large-folder';
 
 /** Budget, written down before measuring: the host stays under this resident size, after an import and while serving. */
 export const HOST_RSS_BUDGET_MB = 300;
-const LARGE = Number(process.env.BENCH_HOST_MEMORY_MESSAGES ?? 1_000_000);
 const IMPORT_CONVERSATIONS = 200;
 const IMPORT_MESSAGES = 500;
 const OPENED = 200;
@@ -122,11 +121,9 @@ async function measure(dataDir: string, work: { archive?: string; waitForBackup?
 }
 
 export async function runHostMemoryBench(log: (s: string) => void): Promise<string> {
+  const large = await largeFolder(log);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-bench-host-memory-'));
-  const large = process.env.BENCH_LARGE_DIR ?? path.join(os.tmpdir(), `holdfast-bench-startup-${LARGE}`);
   try {
-    log(`Building (or reusing) ${large} …`);
-    buildFolder(large, LARGE, log);
     const texts = [answerFor('memory user [len=120]'), answerFor('memory assistant [len=900]')];
     const now = Date.now();
     const archive = path.join(tmp, 'archive.json');

@@ -1,4 +1,4 @@
-/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup|list|memory|host-memory|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
+/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup|list|memory|host-memory|launch|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
@@ -10,6 +10,7 @@ import { runBundleBench } from './bundle';
 import { runListBench } from './list';
 import { runMemoryBench } from './memory';
 import { runHostMemoryBench } from './host-memory';
+import { runLaunchBench } from './launch';
 import { machineLine } from './machine';
 import { runSwitchProfile } from './switch-profile';
 import { runProvidersBench } from './providers';
@@ -63,6 +64,10 @@ if (!which || which === 'host-memory') {
     '## Host memory: resident size with an empty folder, after a 100,000-message import, with 1,000,000 messages (needs `npm run build` first)',
   );
   console.log(await runHostMemoryBench(log), '\n');
+}
+if (!which || which === 'launch') {
+  header('## Launch to an interactive window: empty data folder vs 1,000,000 messages (budget: within 2×; needs `npm run build` first)');
+  console.log(await runLaunchBench(log), '\n');
 }
 if (which === 'switch-profile') {
   header('## Where a switch goes: a CPU profile of the window (needs `npm run build` first)');
