@@ -41,6 +41,8 @@ export interface ImporterOptions {
   zip?: ZipLimits;
   /** After an import of at least this many messages the WAL is checkpointed (truncated), so it does not stay large. */
   checkpointAfterMessages?: number;
+  /** Staged conversations are written once their text reaches this many characters (or 200 conversations). */
+  stageBatchChars?: number;
   log?: (line: string) => void;
 }
 
@@ -52,9 +54,6 @@ const STAGING_SCHEMA = `
     reaction TEXT, reaction_comment TEXT, created_at INTEGER, error TEXT, stop_reason TEXT, input_tokens INTEGER, output_tokens INTEGER,
     provider_id TEXT);
   CREATE TABLE f (message_id TEXT, ord INTEGER, ref TEXT, name TEXT, mime TEXT);`;
-
-/** Staged conversations are written once their text reaches this many characters (or 200 conversations). */
-const STAGE_BATCH_CHARS = 4_000_000;
 
 /** One import in progress: the staging database, the format the file turned out to be, and the counts. */
 interface Staging {
@@ -81,6 +80,7 @@ export interface StagedFile {
 export class Importer {
   private readonly zipLimits: ZipLimits;
   private readonly checkpointAfter: number;
+  private readonly stageBatchChars: number;
 
   constructor(
     private readonly store: Store,
@@ -89,6 +89,7 @@ export class Importer {
   ) {
     this.zipLimits = options.zip ?? DEFAULT_ZIP_LIMITS;
     this.checkpointAfter = options.checkpointAfterMessages ?? 10_000;
+    this.stageBatchChars = options.stageBatchChars ?? 4_000_000;
   }
 
   /** `onFiles`: the files the newly imported messages carried (by reference), once they are committed. */
@@ -207,7 +208,7 @@ export class Importer {
       }
       // Staged by size, not only by count: 200 long conversations held at once were the whole file in memory
       // (an 85 MB archive of 200 × 500 messages grew the heap to 380 MB), and V8 keeps a heap that grew.
-      if (batch.length >= 200 || batchChars >= STAGE_BATCH_CHARS) {
+      if (batch.length >= 200 || batchChars >= this.stageBatchChars) {
         flush(batch);
         batch = [];
         batchChars = 0;
