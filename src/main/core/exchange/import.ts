@@ -89,7 +89,7 @@ export class Importer {
   ) {
     this.zipLimits = options.zip ?? DEFAULT_ZIP_LIMITS;
     this.checkpointAfter = options.checkpointAfterMessages ?? 10_000;
-    this.stageBatchChars = options.stageBatchChars ?? 4_000_000;
+    this.stageBatchChars = options.stageBatchChars ?? 1_000_000;
   }
 
   /** `onFiles`: the files the newly imported messages carried (by reference), once they are committed. */
@@ -207,7 +207,8 @@ export class Importer {
         for (const m of safe.messages) batchChars += m.content.length + (m.thinking?.length ?? 0);
       }
       // Staged by size, not only by count: 200 long conversations held at once were the whole file in memory
-      // (an 85 MB archive of 200 × 500 messages grew the heap to 380 MB), and V8 keeps a heap that grew.
+      // (an 85 MB archive of 200 × 500 messages: a live heap of 195 MB, grown to 373 MB). A small batch also
+      // dies young, so less of it reaches the old generation that V8 grows and keeps (BENCHMARKS.md, host memory).
       if (batch.length >= 200 || batchChars >= this.stageBatchChars) {
         flush(batch);
         batch = [];
