@@ -23,4 +23,6 @@ const seconds = (performance.now() - start) / 1000;
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 await core.close();
+// The imported database is hundreds of MB: a temp folder per run would fill the disk over a day of benchmarks.
+fs.rmSync(core.options.dataDir, { recursive: true, force: true });
 console.log(JSON.stringify({ mode, seconds, peakMb: peak / 1e6, conversations }));

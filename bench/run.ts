@@ -1,4 +1,4 @@
-/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup|list|memory|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
+/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup|list|memory|host-memory|launch|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
@@ -9,6 +9,8 @@ import { runFreezeBench } from './renderer-freeze';
 import { runBundleBench } from './bundle';
 import { runListBench } from './list';
 import { runMemoryBench } from './memory';
+import { runHostMemoryBench } from './host-memory';
+import { runLaunchBench } from './launch';
 import { machineLine } from './machine';
 import { runSwitchProfile } from './switch-profile';
 import { runProvidersBench } from './providers';
@@ -56,6 +58,16 @@ if (!which || which === 'list') {
 if (!which || which === 'memory') {
   header('## Memory: renderer heap over 200 conversations opened one after another, host RSS (needs `npm run build` first)');
   console.log(await runMemoryBench(log), '\n');
+}
+if (!which || which === 'host-memory') {
+  header(
+    '## Host memory: resident size with an empty folder, after a 100,000-message import, with 1,000,000 messages (needs `npm run build` first)',
+  );
+  console.log(await runHostMemoryBench(log), '\n');
+}
+if (!which || which === 'launch') {
+  header('## Launch to an interactive window: empty data folder vs 1,000,000 messages (budget: within 2×; needs `npm run build` first)');
+  console.log(await runLaunchBench(log), '\n');
 }
 if (which === 'switch-profile') {
   header('## Where a switch goes: a CPU profile of the window (needs `npm run build` first)');

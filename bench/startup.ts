@@ -24,7 +24,7 @@ const WORDS =
   );
 
 /** A data folder holding `messages` messages in chains of 100, written with plain SQL (minutes faster than the API). */
-function buildFolder(dir: string, messages: number, log: (s: string) => void): void {
+export function buildFolder(dir: string, messages: number, log: (s: string) => void): void {
   const file = path.join(dir, 'holdfast.db');
   if (fs.existsSync(file)) {
     const db = openDatabase(file);

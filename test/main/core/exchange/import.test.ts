@@ -740,6 +740,52 @@ describe('import: hostile files', () => {
     expect(lines).toContain('removed 5 file(s) an interrupted import left in tmp/');
   });
 
+  it('stages long conversations in batches by size: every message arrives in order, and an id repeated in a later batch is still skipped', async () => {
+    const dir = tempDir();
+    const core = makeCore(fake, { dataDir: dir });
+    const conversation = (id: string, n: number) => ({
+      conversation: {
+        id,
+        title: id,
+        created_at: 1,
+        updated_at: 2,
+        current_leaf_id: `${id}-${n - 1}`,
+        model: null,
+        system_prompt: null,
+        max_tokens: null,
+        temperature: null,
+        pinned: false,
+        deleted_at: null,
+      },
+      messages: Array.from({ length: n }, (_, i) => ({
+        id: `${id}-${i}`,
+        conversation_id: id,
+        parent_id: i ? `${id}-${i - 1}` : null,
+        role: i % 2 ? 'assistant' : 'user',
+        content: `${id} message ${i} `.padEnd(400, '.'),
+        thinking: null,
+        status: 'completed',
+        error: null,
+        model: null,
+        stop_reason: null,
+        input_tokens: null,
+        output_tokens: null,
+        reaction: null,
+        reaction_comment: null,
+        created_at: 10 + i,
+        last_updated: 10 + i,
+      })),
+    });
+    const file = path.join(dir, 'long.json');
+    const items = [conversation('long-a', 300), conversation('long-b', 300), conversation('long-a', 5), conversation('long-c', 300)];
+    fs.writeFileSync(file, JSON.stringify({ format: 'holdfast-archive', version: 1, conversations: items }));
+    // 300 messages of ~400 characters each: every conversation is a batch of its own.
+    const importer = new Importer(core.store, path.join(dir, 'tmp'), { stageBatchChars: 50_000 });
+    expect(await importer.importFile(file)).toMatchObject({ conversations: 3, messages: 900, skipped_duplicate: 1 });
+    for (const id of ['long-a', 'long-b', 'long-c'])
+      expect(thread(core, id)).toEqual(Array.from({ length: 300 }, (_, i) => `${id} message ${i} `.padEnd(400, '.')));
+  });
+
   it('checkpoints the WAL after a large import', async () => {
     const dir = tempDir();
     const core = makeCore(fake, { dataDir: dir });
