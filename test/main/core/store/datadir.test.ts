@@ -89,6 +89,7 @@ describe('a data folder a failed start made', () => {
     expect(dir.created).toBeNull();
     for (const f of ['holdfast.db', 'holdfast.db-wal', 'holdfast.lock', 'host-token']) fs.writeFileSync(path.join(existing, f), '');
     fs.mkdirSync(path.join(existing, 'backups'));
+    fs.mkdirSync(path.join(existing, 'attachments', 'tmp'), { recursive: true });
     fs.writeFileSync(path.join(existing, 'made-meanwhile.txt'), "not the start's");
     expect(removeNewDataDir(dir, ['host-token'])).toBe(true);
     expect(fs.readdirSync(existing).sort()).toEqual(['kept', 'made-meanwhile.txt', 'notes.txt']);
