@@ -250,6 +250,12 @@ describe('attachments: the request totals', () => {
     );
     expect(wire[0]!.content).toBe('[file old.pdf not resent: at most 100 PDF pages per request]\n\nfirst');
     expect((wire[2]!.content as { type: string }[]).map((b) => b.type)).toEqual(['document', 'text']);
+    // User turns merged after answers that failed empty may hold more than a request takes: fitted, not refused.
+    const many = Array.from({ length: 101 }, (_, i) => ({ kind: 'image' as const, name: `m${i}.png`, mime: 'image/png', data: png() }));
+    const merged = toAnthropicMessages([{ role: 'user', content: 'all', attachments: many }], 'claude-sonnet-4-5');
+    const blocks = merged[0]!.content as { type: string; text?: string }[];
+    expect(blocks.filter((b) => b.type === 'image')).toHaveLength(100);
+    expect(blocks.at(-1)!.text).toBe('[image m0.png not resent: at most 100 images per request]\n\nall');
     const core = makeCore(fake);
     const conv = core.conversations.create({});
     const ids = ['a.pdf', 'b.pdf'].map((name) => core.attachments.add({ name, mime: 'application/pdf', data: pdf(60) }).id);

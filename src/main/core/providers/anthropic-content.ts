@@ -8,7 +8,7 @@
 import { inflateSync } from 'node:zlib';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { ProviderError, type ProviderAttachment, type ProviderMessage } from './provider';
-import { fitToRequest, totalsBroken, type RequestTotals } from './request-fit';
+import { fitToRequest, type RequestTotals } from './request-fit';
 import { IMAGE_LIMITS, imageOverLimit } from '../../../shared/attachments';
 import { imageSize } from '../../../shared/image-size';
 
@@ -32,11 +32,9 @@ export function hasVision(model: string): boolean {
 }
 
 export function toAnthropicMessages(messages: ProviderMessage[], model: string): MessageParam[] {
-  // The newest turn's own files must all go: one that breaks a limit (alone or with its siblings) fails the answer.
-  const newest = messages.findLast((m) => m.role === 'user')?.attachments ?? [];
-  for (const a of newest) check(a, model);
-  const broken = totalsBroken(newest, ANTHROPIC_TOTALS, pdfPages);
-  if (broken) refuse(`This message's files go past Anthropic's limit: ${broken}`);
+  // The newest turn's files fail the answer when one breaks a per-file limit. Its files together were checked against the
+  // request's totals when it was sent; here turns merged after failed answers may hold more, so they are fitted too.
+  for (const a of messages.findLast((m) => m.role === 'user')?.attachments ?? []) check(a, model);
   return fitToRequest(messages, ANTHROPIC_TOTALS, pdfPages).map((m) => {
     if (!m.attachments?.length) return { role: m.role, content: m.content };
     const blocks = m.attachments.map((a) => block(a, model));
