@@ -271,7 +271,11 @@ export class Engine {
     }
     // Older files give way to a new message's in the request; the new message's own files must fit on their own.
     if (kind === 'anthropic') {
-      const own = ids.map((id) => ({ ...files.get(id), data: files.read(id).data }));
+      // Only a PDF's bytes are counted (its pages); an image counts as one.
+      const own = ids.map((id) => {
+        const info = files.get(id);
+        return { ...info, data: info.mime === PDF_TYPE ? files.read(id).data : Buffer.alloc(0) };
+      });
       const broken = totalsBroken(own, ANTHROPIC_TOTALS, pdfPages);
       if (broken) throw new HoldfastError('invalid_input', `This message's files go past Anthropic's limit: ${broken}`, { limit: broken });
     }
