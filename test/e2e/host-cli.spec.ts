@@ -60,8 +60,9 @@ test('a busy port prints one line and the usage, exit code 2, and leaves no data
     fs.writeFileSync(path.join(existing, 'notes.txt'), 'mine');
     const r = await runHost(['--port', String(port), '--data-dir', existing]);
     expectUsageError(r, new RegExp(`port ${port} is already in use \\(EADDRINUSE\\)`));
-    expect(fs.readFileSync(path.join(existing, 'notes.txt'), 'utf8')).toBe('mine'); // a folder that was there stays
-    expect(fs.existsSync(path.join(existing, 'holdfast.db'))).toBe(true);
+    // A folder that was there stays as it was: what the start wrote in it first (database, lock, token) goes again.
+    expect(fs.readdirSync(existing)).toEqual(['notes.txt']);
+    expect(fs.readFileSync(path.join(existing, 'notes.txt'), 'utf8')).toBe('mine');
     // A new folder (and the parents made for it) goes again: the start wrote a database, a lock and a token in it first.
     const parent = tempDir('holdfast-cli-');
     const fresh = path.join(parent, 'new', 'data');

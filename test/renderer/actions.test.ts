@@ -99,6 +99,35 @@ describe('the action layer', () => {
     expect(useHoldfast.getState().notice).toBe('Imported 2 conversations (6 messages) from claude.');
   });
 
+  it('several files dropped away from the composer are each imported in turn, the notice naming each, a failure not stopping the rest', async () => {
+    const posted: string[] = [];
+    let running = 0;
+    const { actions } = setup(
+      () => conversation,
+      async (blob) => {
+        const file = blob as File; // the window posts the dropped File itself
+        expect(running).toBe(0); // one after another, never two together
+        running++;
+        posted.push(file.name);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+        if (file.name === 'broken.json')
+          return new Response(JSON.stringify({ error: { code: 'invalid_input', message: 'This file is not valid JSON' } }), {
+            status: 400,
+          });
+        return new Response(JSON.stringify({ format: 'claude', conversations: file.size, messages: 2 * file.size, skipped: 0 }));
+      },
+    );
+    const files = [new File(['1'], 'a.json'), new File(['{'], 'broken.json'), new File(['123'], 'b.json')];
+    const results = await actions.importFiles(files);
+    expect(posted).toEqual(['a.json', 'broken.json', 'b.json']);
+    expect(results.map((r) => r?.conversations)).toEqual([1, undefined, 3]);
+    expect(useHoldfast.getState().notice).toBe(
+      'a.json: Imported 1 conversation (2 messages) from claude. b.json: Imported 3 conversations (6 messages) from claude.',
+    );
+    expect(useHoldfast.getState().error).toMatchObject({ action: 'Import broken.json', message: 'This file is not valid JSON' });
+  });
+
   it('an image or PDF dropped away from the composer is not sent to the import, and the banner says where to drop it', async () => {
     let posted = 0;
     const { actions } = setup(

@@ -220,6 +220,9 @@ export class FakeAnthropic {
       ...(b.system ? { system: b.system } : {}),
       at: this.now(),
     });
+    // The real API takes at most 100 images per request (its documentation: vision); the wording here is the fake's own.
+    const images = files.filter((f) => f.type === 'image').length;
+    if (images > 100) return apiError(res, 400, 'invalid_request_error', `messages: at most 100 images per request (${images} given)`);
     // The real API's rules for thinking requests, with its wording.
     const thinkingOn = b.thinking?.type === 'enabled' || b.thinking?.type === 'adaptive';
     if (b.thinking?.type === 'enabled') {

@@ -31,24 +31,34 @@ export const routes: Route[] = Object.entries(contract).flatMap(([name, spec]) =
   return [{ name: name as Method, http, pattern }];
 });
 
-export type RouteMatch = { route: Route; id: string | undefined } | { methodNotAllowed: true } | undefined;
+/** A path some route serves but not with this method: `allow` lists the methods it takes (the `Allow` header of a 405). */
+export type RouteMatch = { route: Route; id: string | undefined } | { methodNotAllowed: true; allow: string[] } | undefined;
+
+const streamPatterns = STREAM_ROUTES.map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(':id', '[^/]+')}$`) }));
 
 /**
  * `pathname` is already percent-decoded segment by segment by the caller (a bad escape is a 400 there). A route with
- * `when` is taken only if the query names one of its parameters, and before one without.
+ * `when` is taken only if the query names one of its parameters, and before one without. The host serves the stream
+ * routes before it asks here, so one reached here was asked with another method: a 405, like a contract route's.
  */
 export function matchRoute(method: string, pathname: string, query: URLSearchParams = new URLSearchParams()): RouteMatch {
-  let pathMatched = false;
+  const allow = new Set<string>();
   let fallback: { route: Route; id: string | undefined } | undefined;
   for (const route of routes) {
     const m = route.pattern.exec(pathname);
     if (!m) continue;
-    pathMatched = true;
+    allow.add(route.http.method);
     if (route.http.method !== method) continue;
     if (!route.http.when) fallback ??= { route, id: m[1] };
     else if (route.http.when.some((key) => query.has(key))) return { route, id: m[1] };
   }
-  return fallback ?? (pathMatched ? { methodNotAllowed: true } : undefined);
+  for (const r of streamPatterns) if (r.pattern.test(pathname)) allow.add(r.method);
+  return fallback ?? (allow.size ? { methodNotAllowed: true, allow: [...allow].sort() } : undefined);
+}
+
+/** A path or id from the request, cut for an error message: a 10 KB id is not echoed back whole. */
+export function clipForMessage(text: string, max = 64): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
 /** The route's contract input: defaults, then the JSON body, then query parameters, then the path's id. */

@@ -11,7 +11,7 @@ import { HoldfastError, httpStatusFor, toErrorShape } from '../../shared/errors'
 import type { RequestFrame, ResponseFrame } from '../../shared/contract';
 import type { HoldfastEvent } from '../../shared/sync';
 import type { PlatformDoor } from '../core/platform';
-import { matchRoute, readsBody, routeInput } from './rest';
+import { clipForMessage, matchRoute, readsBody, routeInput } from './rest';
 import { MAX_IMPORT_TEXT } from '../../shared/exchange';
 import { CSP } from '../../shared/csp';
 import { MAX_ATTACHMENT_BYTES, isDisplayableImage, PDF_TYPE } from '../../shared/attachments';
@@ -145,9 +145,10 @@ export async function startHost(o: HostOptions): Promise<Host> {
     }
     if (isApi) {
       const match = matchRoute(method, t.rawPath, t.query);
-      if (!match) throw new HoldfastError('not_found', `No route ${method} ${t.rawPath}`);
+      if (!match) throw new HoldfastError('not_found', `No route ${clipForMessage(method, 16)} ${clipForMessage(t.rawPath, 200)}`);
       if ('methodNotAllowed' in match) {
-        sendJson(res, 405, { error: { code: 'invalid_input', message: `${method} is not allowed on ${t.rawPath}` } });
+        const message = `${clipForMessage(method, 16)} is not allowed on ${clipForMessage(t.rawPath, 200)}; it takes ${match.allow.join(', ')}`;
+        sendJson(res, 405, { error: { code: 'invalid_input', message } }, { allow: match.allow.join(', ') });
         return;
       }
       const { route } = match;
@@ -572,11 +573,11 @@ function disposition(filename: string): string {
   return `attachment; filename="${filename.replace(/[^\x20-\x7e]|"|\\/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
 }

@@ -214,6 +214,58 @@ describe('attachments: sent as Anthropic blocks', () => {
   });
 });
 
+describe('attachments: the request totals', () => {
+  it('past 100 images in a conversation, the oldest go as a note naming the file and the limit, and the answer completes', async () => {
+    const core = makeCore(fake);
+    const conv = core.conversations.create({});
+    const images: { name: string; data: Buffer }[] = [];
+    // 20 files per message at most: five turns of 20, then one more image, is 101.
+    for (let turn = 0; turn < 6; turn++) {
+      const ids: string[] = [];
+      for (let i = 0; i < (turn < 5 ? 20 : 1); i++) {
+        const image = { name: `shot-${turn}-${i}.png`, data: png(32) };
+        images.push(image);
+        ids.push(core.attachments.add({ name: image.name, mime: 'image/png', data: image.data }).id);
+      }
+      const sent = core.engine.send({ conversation_id: conv.id, content: `turn ${turn} [len=20]`, attachments: ids });
+      expect((await settled(core, sent.assistant_message_id)).status).toBe('completed');
+    }
+    const last = fake.requests.at(-1)!;
+    expect(last.files!.map((f) => sha(f.data))).toEqual(images.slice(1).map((i) => sha(i.data)));
+    expect(last.messages[0]!.content).toBe('[image shot-0-0.png not resent: at most 100 images per request]\n\nturn 0 [len=20]');
+    expect(last.messages.at(-1)!.content).toBe('turn 5 [len=20]');
+    // Nothing leaves the database: the first message still lists its 20 files.
+    expect(core.conversations.thread(conv.id).messages[0]!.attachments).toHaveLength(20);
+  });
+
+  it('PDFs past 100 pages or 32 MB per request: older ones go as a note; a new message whose own PDFs break it is refused', async () => {
+    const doc = (name: string, pages: number) => ({ kind: 'document' as const, name, mime: 'application/pdf', data: pdf(pages) });
+    const wire = toAnthropicMessages(
+      [
+        { role: 'user', content: 'first', attachments: [doc('old.pdf', 60)] },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: 'second', attachments: [doc('new.pdf', 60)] },
+      ],
+      'claude-sonnet-4-5',
+    );
+    expect(wire[0]!.content).toBe('[file old.pdf not resent: at most 100 PDF pages per request]\n\nfirst');
+    expect((wire[2]!.content as { type: string }[]).map((b) => b.type)).toEqual(['document', 'text']);
+    // User turns merged after answers that failed empty may hold more than a request takes: fitted, not refused.
+    const many = Array.from({ length: 101 }, (_, i) => ({ kind: 'image' as const, name: `m${i}.png`, mime: 'image/png', data: png() }));
+    const merged = toAnthropicMessages([{ role: 'user', content: 'all', attachments: many }], 'claude-sonnet-4-5');
+    const blocks = merged[0]!.content as { type: string; text?: string }[];
+    expect(blocks.filter((b) => b.type === 'image')).toHaveLength(100);
+    expect(blocks.at(-1)!.text).toBe('[image m0.png not resent: at most 100 images per request]\n\nall');
+    const core = makeCore(fake);
+    const conv = core.conversations.create({});
+    const ids = ['a.pdf', 'b.pdf'].map((name) => core.attachments.add({ name, mime: 'application/pdf', data: pdf(60) }).id);
+    const refused = rejects(() => core.engine.send({ conversation_id: conv.id, content: 'both', attachments: ids }));
+    expect(refused.code).toBe('invalid_input');
+    expect(refused.message).toBe("This message's files go past Anthropic's limit: at most 100 PDF pages per request");
+    expect(core.store.messagesOf(conv.id)).toHaveLength(0);
+  });
+});
+
 describe("attachments: counting a PDF's pages", () => {
   it('counts page objects kept plainly and inside compressed object streams; a file without any gives no count', () => {
     expect(pdfPages(pdf(3))).toBe(3);

@@ -158,6 +158,28 @@ describe('attachments over REST', () => {
     expect(JSON.parse(chunked.body).error.message).toContain(String(MAX_ATTACHMENT_BYTES));
   });
 
+  it('a method a path does not take is a 405 with Allow, not a 404; an unknown id is not echoed back whole', async () => {
+    const h = await host(tempDir());
+    const call = async (method: string, url: string) => {
+      const res = await fetch(`${h.url}${url}`, { method, headers: h.headers });
+      return { status: res.status, allow: res.headers.get('allow'), body: (await res.json()) as { error: { message: string } } };
+    };
+    expect(await call('GET', '/api/attachments')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(await call('DELETE', '/api/attachments/abc')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(await call('GET', '/api/import')).toMatchObject({ status: 405, allow: 'POST' });
+    // A contract route says what it takes too.
+    const sessions = await call('PUT', '/api/sessions');
+    expect(sessions.status).toBe(405);
+    expect(sessions.allow?.split(', ')).toContain('POST');
+    expect((await call('GET', '/api/nothing-here')).status).toBe(404);
+    const long = 'x'.repeat(5000);
+    const unknown = await call('GET', `/api/attachments/${long}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toContain('x'.repeat(64));
+    expect(unknown.body.error.message).not.toContain('x'.repeat(65));
+    expect(unknown.body.error.message).toContain('5000 characters');
+  });
+
   it('a host killed with SIGKILL during uploads and sends leaves no message pointing at a missing or partial file', async () => {
     const dir = tempDir();
     let h = await host(dir);

@@ -17,7 +17,8 @@ import { askTitle, fallbackTitle } from './title';
 import { indexTree, threadTo } from '../../../shared/tree';
 import type { Attachments } from '../store/attachments';
 import { PDF_TYPE, imageLimitOf, imageOverLimit, kindOf } from '../../../shared/attachments';
-import { ANTHROPIC_LIMITS, pdfPages } from '../providers/anthropic-content';
+import { ANTHROPIC_LIMITS, ANTHROPIC_TOTALS, pdfPages } from '../providers/anthropic-content';
+import { totalsBroken } from '../providers/request-fit';
 import { imageSize } from '../../../shared/image-size';
 
 export interface EngineOptions {
@@ -267,6 +268,16 @@ export class Engine {
       const size = limit.maxEdge ? imageSize(files.read(id).data, info.mime) : null;
       const problem = imageOverLimit(limit, info.name, size, info.size);
       if (problem) throw new HoldfastError('invalid_input', problem, { limit });
+    }
+    // Older files give way to a new message's in the request; the new message's own files must fit on their own.
+    if (kind === 'anthropic') {
+      // Only a PDF's bytes are counted (its pages); an image counts as one.
+      const own = ids.map((id) => {
+        const info = files.get(id);
+        return { ...info, data: info.mime === PDF_TYPE ? files.read(id).data : Buffer.alloc(0) };
+      });
+      const broken = totalsBroken(own, ANTHROPIC_TOTALS, pdfPages);
+      if (broken) throw new HoldfastError('invalid_input', `This message's files go past Anthropic's limit: ${broken}`, { limit: broken });
     }
   }
 

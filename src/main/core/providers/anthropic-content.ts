@@ -1,11 +1,14 @@
 /**
  * A conversation's turns as the Anthropic Messages API takes them: text, plus `image` blocks (base64 PNG, JPEG, GIF,
  * WebP) and `document` blocks (PDF base64, text files as plain-text sources). Its limits are checked here, before
- * anything is sent, and a file that breaks one fails the answer with a reason naming the limit: nothing is dropped.
+ * anything is sent, and a file that breaks one fails the answer with a reason naming the limit. The request's totals
+ * (images, PDF pages and bytes) are met by sending the newest files and a note in place of each older one that no
+ * longer fits: a long conversation goes on, and nothing leaves the database.
  */
 import { inflateSync } from 'node:zlib';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { ProviderError, type ProviderAttachment, type ProviderMessage } from './provider';
+import { fitToRequest, type RequestTotals } from './request-fit';
 import { IMAGE_LIMITS, imageOverLimit } from '../../../shared/attachments';
 import { imageSize } from '../../../shared/image-size';
 
@@ -16,16 +19,23 @@ export const ANTHROPIC_LIMITS = {
   pdfPages: 100,
 };
 
+/** The totals of one request (its documentation: 100 images; PDFs: 32 MB and 100 pages per request). */
+export const ANTHROPIC_TOTALS: RequestTotals = {
+  images: ANTHROPIC_LIMITS.imagesPerRequest,
+  pdfPages: ANTHROPIC_LIMITS.pdfPages,
+  pdfBytes: ANTHROPIC_LIMITS.pdfBytes,
+};
+
 /** Models from before Claude 3 read no images or PDFs. */
 export function hasVision(model: string): boolean {
   return !/^claude-(instant|2)/.test(model);
 }
 
 export function toAnthropicMessages(messages: ProviderMessage[], model: string): MessageParam[] {
-  const images = messages.flatMap((m) => m.attachments ?? []).filter((a) => a.kind === 'image').length;
-  if (images > ANTHROPIC_LIMITS.imagesPerRequest)
-    refuse(`This conversation holds ${images} images; Anthropic takes at most ${ANTHROPIC_LIMITS.imagesPerRequest} per request`);
-  return messages.map((m) => {
+  // The newest turn's files fail the answer when one breaks a per-file limit. Its files together were checked against the
+  // request's totals when it was sent; here turns merged after failed answers may hold more, so they are fitted too.
+  for (const a of messages.findLast((m) => m.role === 'user')?.attachments ?? []) check(a, model);
+  return fitToRequest(messages, ANTHROPIC_TOTALS, pdfPages).map((m) => {
     if (!m.attachments?.length) return { role: m.role, content: m.content };
     const blocks = m.attachments.map((a) => block(a, model));
     // Files first, then the question: the order the API's documentation recommends.
@@ -34,6 +44,7 @@ export function toAnthropicMessages(messages: ProviderMessage[], model: string):
 }
 
 function block(a: ProviderAttachment, model: string) {
+  check(a, model);
   if (a.kind === 'text') {
     return {
       type: 'document' as const,
@@ -41,11 +52,7 @@ function block(a: ProviderAttachment, model: string) {
       title: a.name,
     };
   }
-  if (!hasVision(model)) refuse(`${model} cannot read images or PDFs (${a.name}); choose a Claude 3 or later model`);
   if (a.kind === 'image') {
-    // Also checked when the message is sent (the composer downscales); a file stored before that check is caught here.
-    const over = imageOverLimit(IMAGE_LIMITS.anthropic, a.name, imageSize(a.data, a.mime), a.data.length);
-    if (over) refuse(over);
     return {
       type: 'image' as const,
       source: {
@@ -55,16 +62,28 @@ function block(a: ProviderAttachment, model: string) {
       },
     };
   }
-  if (a.data.length > ANTHROPIC_LIMITS.pdfBytes)
-    refuse(`${a.name} is ${mb(a.data.length)}; Anthropic takes PDFs of at most ${mb(ANTHROPIC_LIMITS.pdfBytes)}`);
-  const pages = pdfPages(a.data);
-  if (pages !== null && pages > ANTHROPIC_LIMITS.pdfPages)
-    refuse(`${a.name} has ${pages} pages; Anthropic takes PDFs of at most ${ANTHROPIC_LIMITS.pdfPages} pages`);
   return {
     type: 'document' as const,
     source: { type: 'base64' as const, media_type: 'application/pdf' as const, data: a.data.toString('base64') },
     title: a.name,
   };
+}
+
+/** A file the model or the API cannot take fails the answer, naming the limit. */
+function check(a: ProviderAttachment, model: string): void {
+  if (a.kind === 'text') return;
+  if (!hasVision(model)) refuse(`${model} cannot read images or PDFs (${a.name}); choose a Claude 3 or later model`);
+  if (a.kind === 'image') {
+    // Also checked when the message is sent (the composer downscales); a file stored before that check is caught here.
+    const over = imageOverLimit(IMAGE_LIMITS.anthropic, a.name, imageSize(a.data, a.mime), a.data.length);
+    if (over) refuse(over);
+    return;
+  }
+  if (a.data.length > ANTHROPIC_LIMITS.pdfBytes)
+    refuse(`${a.name} is ${mb(a.data.length)}; Anthropic takes PDFs of at most ${mb(ANTHROPIC_LIMITS.pdfBytes)}`);
+  const pages = pdfPages(a.data);
+  if (pages !== null && pages > ANTHROPIC_LIMITS.pdfPages)
+    refuse(`${a.name} has ${pages} pages; Anthropic takes PDFs of at most ${ANTHROPIC_LIMITS.pdfPages} pages`);
 }
 
 /** Pages counted cheaply from the page objects; null when the file keeps them in compressed object streams. */

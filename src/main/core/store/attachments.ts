@@ -81,7 +81,11 @@ export class Attachments {
 
   get(id: string): StoredAttachment {
     const a = this.find(id);
-    if (!a) throw new HoldfastError('not_found', `No attachment with id ${id}`);
+    if (!a)
+      throw new HoldfastError(
+        'not_found',
+        `No attachment with id ${id.length > 64 ? `${id.slice(0, 64)}… (${id.length} characters)` : id}`,
+      );
     return a;
   }
 

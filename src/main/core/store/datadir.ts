@@ -10,6 +10,8 @@ export interface DataDir {
   path: string;
   /** The outermost folder this call created (`path` or a parent of it), or null when `path` was already there. */
   created: string | null;
+  /** When `path` was already there: the names it held before this start wrote anything in it. */
+  before?: readonly string[];
 }
 
 /** What a start writes in a new folder before anyone can use it: none of it is the person's data. */
@@ -26,7 +28,7 @@ export function privateDataDir(dir: string): DataDir {
   // included: a start that grows with history) is needed only when the folder itself is open. Windows keeps access in
   // ACLs; its modes say no more than read-only.
   if (process.platform !== 'win32' && (fs.lstatSync(dir).mode & 0o077) !== 0) tighten(dir);
-  return { path: dir, created };
+  return created ? { path: dir, created } : { path: dir, created, before: fs.readdirSync(dir) };
 }
 
 function tighten(p: string): void {
@@ -41,11 +43,12 @@ function tighten(p: string): void {
 /**
  * After a failed start (call it once the core is closed): removes the folder `privateDataDir` created, only when it
  * holds nothing but what a start writes (`alsoOurs` names the platform's own files, such as the host's token file) and
- * empty folders. Returns whether it did; a folder that was already there, or that holds anything else, stays.
+ * empty folders. A folder that was already there and held none of those files is left as it was: only the start files
+ * and empty folders this start added go. Returns whether anything went; a folder that holds anything else stays.
  */
 export function removeNewDataDir(dir: DataDir, alsoOurs: readonly string[] = []): boolean {
-  if (!dir.created) return false;
   const ours = new Set([...START_FILES, ...alsoOurs]);
+  if (!dir.created) return dir.before ? removeStartFiles(dir.path, dir.before, ours) : false;
   if (!onlyStartFiles(dir.path, ours) || !onlyChain(dir.created, dir.path)) return false;
   try {
     fs.rmSync(dir.created, { recursive: true, force: true });
@@ -53,6 +56,34 @@ export function removeNewDataDir(dir: DataDir, alsoOurs: readonly string[] = [])
   } catch {
     return false; // a file still open (Windows refuses to delete it): an empty folder left behind is harmless
   }
+}
+
+/**
+ * In a folder that was already there: removes what this start added in it, the start's own files and empty folders,
+ * unless it held start files before (another start's database: maybe the person's data, never touched).
+ */
+function removeStartFiles(folder: string, before: readonly string[], ours: Set<string>): boolean {
+  if (before.some((name) => ours.has(name))) return false;
+  const had = new Set(before);
+  let removed = false;
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+    if (had.has(entry.name)) continue;
+    const p = path.join(folder, entry.name);
+    try {
+      if (entry.isFile() && ours.has(entry.name)) fs.rmSync(p);
+      else if (entry.isDirectory() && onlyFolders(p)) fs.rmSync(p, { recursive: true });
+      else continue; // anything else is not this start's to remove
+      removed = true;
+    } catch {
+      // A file still open (Windows refuses to delete it): left behind, as a new folder's would be.
+    }
+  }
+  return removed;
+}
+
+/** A folder that holds nothing but empty folders (a start makes `attachments/tmp` before anything is kept). */
+function onlyFolders(folder: string): boolean {
+  return fs.readdirSync(folder, { withFileTypes: true }).every((e) => e.isDirectory() && onlyFolders(path.join(folder, e.name)));
 }
 
 /** Each folder from `top` down to `leaf` holds only the next one (the parents `mkdir -p` made, and nothing else since). */

@@ -7,10 +7,10 @@ export function DataMenu() {
   const input = useRef<HTMLInputElement>(null);
   const progress = useHoldfast((s) => s.importProgress);
   const [busy, setBusy] = useState(false);
-  const run = async (file: File | undefined) => {
-    if (!file) return;
+  const run = async (files: readonly File[]) => {
+    if (!files.length) return;
     setBusy(true);
-    await actions.importFile(file); // the notice or the banner says how it went
+    await actions.importFiles(files); // each in turn; the notice or the banner says how each went
     setBusy(false);
   };
   useEffect(() => {
@@ -21,7 +21,7 @@ export function DataMenu() {
       // The composer handled it (it attaches files dropped on it): not an import.
       if (e.defaultPrevented || !e.dataTransfer?.files.length) return;
       e.preventDefault();
-      void run(e.dataTransfer.files[0]);
+      void run([...e.dataTransfer.files]);
     };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);
@@ -37,9 +37,10 @@ export function DataMenu() {
         type="file"
         accept=".json,.zip,application/json,application/zip"
         hidden
+        multiple
         data-testid="import-input"
         onChange={(e) => {
-          void run(e.target.files?.[0]);
+          void run([...(e.target.files ?? [])]);
           e.target.value = '';
         }}
       />

@@ -130,7 +130,8 @@ export function createActions(
     return true;
   }
 
-  async function importFile(file: File): Promise<ImportResult | undefined> {
+  /** `label` names the file in the banner when it is one of several. */
+  async function importFile(file: File, label = 'Import'): Promise<ImportResult | undefined> {
     // An image or PDF is never an export: most likely meant for a message but dropped beside the composer.
     if (/^image\/|^application\/pdf$/.test(file.type))
       return void showFailure(
@@ -140,7 +141,7 @@ export function createActions(
       );
     const hint = 'Nothing was imported: check that it is a ChatGPT or Claude export, or a Holdfast archive.';
     const result = await attempt(
-      'Import',
+      label,
       async (): Promise<ImportResult> => {
         if (api.kind === 'websocket') {
           // The headless host takes the file as the request body and streams it: no size limit here.
@@ -160,6 +161,24 @@ export function createActions(
     return result;
   }
 
+  /**
+   * Several files dropped (or picked) at once: each is imported in turn, never two together (each import is one
+   * transaction with its own progress), and one that fails does not stop the others. The notice names each file's
+   * result; a failure shows in the banner under the file's name.
+   */
+  async function importFiles(files: readonly File[]): Promise<(ImportResult | undefined)[]> {
+    if (files.length === 1) return [await importFile(files[0]!)];
+    const results: (ImportResult | undefined)[] = [];
+    const done: string[] = [];
+    for (const file of files) {
+      const result = await importFile(file, `Import ${file.name}`);
+      results.push(result);
+      if (result) done.push(`${file.name}: ${describeImport(result)}`);
+      if (done.length) useHoldfast.setState({ notice: done.join(' ') });
+    }
+    return results;
+  }
+
   return {
     /** Which transport this window has: a browser on the host can stream files over HTTP. */
     kind: api.kind,
@@ -167,6 +186,7 @@ export function createActions(
     newConversation,
     send,
     importFile,
+    importFiles,
     stop: (messageId: string) => call('Stop the answer', 'messages.stop', { message_id: messageId }),
     retry: (messageId: string) => call('Continue the answer', 'messages.retry', { message_id: messageId }),
     continueAnswer: (messageId: string) => call('Continue the answer', 'messages.continue', { message_id: messageId }),

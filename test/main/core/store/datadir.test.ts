@@ -81,11 +81,28 @@ describe('a data folder a failed start made', () => {
     expect(fs.readdirSync(parent)).toEqual([]);
   });
 
+  it('a folder that was already there, holding no start files, is left as it was: only what this start wrote goes', () => {
+    const existing = tempDir();
+    fs.writeFileSync(path.join(existing, 'notes.txt'), 'mine');
+    fs.mkdirSync(path.join(existing, 'kept'));
+    const dir = privateDataDir(existing);
+    expect(dir.created).toBeNull();
+    for (const f of ['holdfast.db', 'holdfast.db-wal', 'holdfast.lock', 'host-token']) fs.writeFileSync(path.join(existing, f), '');
+    fs.mkdirSync(path.join(existing, 'backups'));
+    fs.mkdirSync(path.join(existing, 'attachments', 'tmp'), { recursive: true });
+    fs.writeFileSync(path.join(existing, 'made-meanwhile.txt'), "not the start's");
+    expect(removeNewDataDir(dir, ['host-token'])).toBe(true);
+    expect(fs.readdirSync(existing).sort()).toEqual(['kept', 'made-meanwhile.txt', 'notes.txt']);
+    expect(fs.readFileSync(path.join(existing, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
   it('stays when it was there before, or holds anything else', () => {
     const before = tempDir();
     fs.writeFileSync(path.join(before, 'holdfast.db'), '');
-    expect(removeNewDataDir(privateDataDir(before))).toBe(false);
-    expect(fs.existsSync(path.join(before, 'holdfast.db'))).toBe(true);
+    const again = privateDataDir(before);
+    fs.writeFileSync(path.join(before, 'host-token'), 'secret');
+    expect(removeNewDataDir(again, ['host-token'])).toBe(false); // it held a database before: nothing in it is touched
+    expect(fs.readdirSync(before).sort()).toEqual(['holdfast.db', 'host-token']);
 
     const parent = tempDir();
     const dir = privateDataDir(path.join(parent, 'data'));
