@@ -1,4 +1,4 @@
-/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup|list|memory|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
+/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|switch|startup|list|memory|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
@@ -11,6 +11,7 @@ import { runListBench } from './list';
 import { runMemoryBench } from './memory';
 import { machineLine } from './machine';
 import { runSwitchProfile } from './switch-profile';
+import { runSwitchBench } from './switch';
 import { runProvidersBench } from './providers';
 
 const which = process.argv[2];
@@ -56,6 +57,10 @@ if (!which || which === 'list') {
 if (!which || which === 'memory') {
   header('## Memory: renderer heap over 200 conversations opened one after another, host RSS (needs `npm run build` first)');
   console.log(await runMemoryBench(log), '\n');
+}
+if (!which || which === 'switch') {
+  header('## Switching conversations: first open and switch back, side by side with a baseline renderer (needs `npm run build` first)');
+  console.log(await runSwitchBench(log), '\n');
 }
 if (which === 'switch-profile') {
   header('## Where a switch goes: a CPU profile of the window (needs `npm run build` first)');

@@ -6,7 +6,7 @@
  */
 import { Component, memo, useEffect, useMemo, useRef, useSyncExternalStore, type MouseEvent, type ReactNode } from 'react';
 import type { Token } from 'marked';
-import { BlockLexer, shownPlain } from './markdown/blocks';
+import { BlockLexer, shownPlain, type Blocks } from './markdown/blocks';
 import { renderBlock } from './markdown/render';
 import { librariesVersion, onLibrariesLoaded } from './markdown/libs';
 import { MAX_HIGHLIGHT_CHARS } from './markdown/highlight';
@@ -128,10 +128,39 @@ function onClick(e: MouseEvent<HTMLDivElement>) {
   }
 }
 
+/**
+ * Finished texts already lexed, least recently used first out: a thread shown again (a switch back) or a row scrolled
+ * back into view does not lex its messages again. Bounded by the characters of the texts (the tokens are about as big).
+ */
+const lexed = new Map<string, Blocks>();
+let lexedChars = 0;
+const MAX_LEXED_CHARS = 2_000_000;
+
+function blocksOf(lexer: BlockLexer, text: string, streaming: boolean): Blocks {
+  if (streaming) return lexer.update(text);
+  const hit = lexed.get(text);
+  if (hit) {
+    lexed.delete(text);
+    lexed.set(text, hit);
+    return hit;
+  }
+  const blocks = lexer.update(text);
+  if (text.length <= MAX_LEXED_CHARS / 8) {
+    lexed.set(text, blocks);
+    lexedChars += text.length;
+    for (const k of lexed.keys()) {
+      if (lexedChars <= MAX_LEXED_CHARS) break;
+      lexed.delete(k);
+      lexedChars -= k.length;
+    }
+  }
+  return blocks;
+}
+
 function MarkdownBlocks({ text, streaming }: { text: string; streaming: boolean }) {
   const lexer = useMemo(() => new BlockLexer(), []);
   const version = useSyncExternalStore(onLibrariesLoaded, librariesVersion);
-  const { tokens, linksId, tooDeep } = lexer.update(text);
+  const { tokens, linksId, tooDeep } = blocksOf(lexer, text, streaming);
   if (tooDeep) return <PlainText text={text} note={TOO_DEEP} />;
   // data-length is the length of the Markdown shown, for benchmarks that follow an answer as it grows.
   return (

@@ -1,9 +1,22 @@
 /** The thread view, virtualised so thousands of messages stay responsive; follows the bottom while answers stream. */
 import { useCallback, useEffect, useRef } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useHoldfast } from '../state/store';
 import { useThread, type ThreadEntry } from './useThread';
 import { MessageView } from './MessageView';
+
+/**
+ * Heights of messages as last measured, so a thread shown again opens with its rows where they will be: no frames of
+ * measuring and correcting the scroll position. Least recently measured first out.
+ */
+const heights = new Map<string, number>();
+const MAX_HEIGHTS = 20_000;
+
+function rememberHeight(id: string, size: number): void {
+  heights.delete(id);
+  heights.set(id, size);
+  if (heights.size > MAX_HEIGHTS) heights.delete(heights.keys().next().value!);
+}
 
 export function Thread({ conversationId }: { conversationId: string }) {
   const thread = useThread(conversationId);
@@ -28,10 +41,21 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
   const estimate = useCallback(
     (i: number) => {
       const id = thread[i]?.id;
+      const known = id ? heights.get(id) : undefined;
+      if (known !== undefined) return known;
       const m = id ? useHoldfast.getState().trees[conversationId]?.messages[id] : undefined;
       return 76 + Math.ceil((m?.content.length ?? 0) / 95) * 25 + (m?.content.match(/\n/g)?.length ?? 0) * 6;
     },
     [thread, conversationId],
+  );
+  const measure = useCallback(
+    (el: Element, entry: ResizeObserverEntry | undefined, instance: Virtualizer<HTMLDivElement, Element>) => {
+      const size = measureElement(el, entry, instance);
+      const id = thread[Number(el.getAttribute('data-index'))]?.id;
+      if (id) rememberHeight(id, size);
+      return size;
+    },
+    [thread],
   );
   const getItemKey = useCallback((i: number) => thread[i]?.id ?? i, [thread]);
   const virtualizer = useVirtualizer({
@@ -40,6 +64,7 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
     estimateSize: estimate,
     overscan: 4,
     getItemKey,
+    measureElement: measure,
     initialOffset: () => {
       let total = 0;
       for (let i = 0; i < count; i++) total += estimate(i);
