@@ -1,6 +1,6 @@
 /** The thread view, virtualised so thousands of messages stay responsive; follows the bottom while answers stream. */
-import { useCallback, useEffect, useRef } from 'react';
-import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useRef } from 'react';
+import { measureElement, observeElementOffset, observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useHoldfast } from '../state/store';
 import { useThread, type ThreadEntry } from './useThread';
 import { MessageView } from './MessageView';
@@ -18,7 +18,20 @@ function rememberHeight(id: string, size: number): void {
   if (heights.size > MAX_HEIGHTS) heights.delete(heights.keys().next().value!);
 }
 
-export function Thread({ conversationId }: { conversationId: string }) {
+/**
+ * The scroll box's size and position, except while it is out of the page (a kept thread, hidden): a 0 × 0 box scrolled
+ * to the top would unmount the rows it showed, and render them again when it is shown.
+ */
+const sizeWhileInPage: typeof observeElementRect<HTMLDivElement> = (instance, cb) =>
+  observeElementRect(instance, (rect) => {
+    if (instance.scrollElement?.isConnected) cb(rect);
+  });
+const offsetWhileInPage: typeof observeElementOffset<HTMLDivElement> = (instance, cb) =>
+  observeElementOffset(instance, (offset, scrolling) => {
+    if (instance.scrollElement?.isConnected) cb(offset, scrolling);
+  });
+
+export const Thread = memo(function Thread({ conversationId }: { conversationId: string }) {
   const thread = useThread(conversationId);
   if (!thread)
     return (
@@ -29,7 +42,7 @@ export function Thread({ conversationId }: { conversationId: string }) {
   if (!thread.length) return <div className="thread empty">Send a message to start.</div>;
   // Mounted once the thread is known, so the list can open at its bottom on the first frame.
   return <ThreadList conversationId={conversationId} thread={thread} />;
-}
+});
 
 function ThreadList({ conversationId, thread }: { conversationId: string; thread: ThreadEntry[] }) {
   const focus = useHoldfast((s) => s.focusMessageId);
@@ -50,8 +63,11 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
   );
   const measure = useCallback(
     (el: Element, entry: ResizeObserverEntry | undefined, instance: Virtualizer<HTMLDivElement, Element>) => {
-      const size = measureElement(el, entry, instance);
       const id = thread[Number(el.getAttribute('data-index'))]?.id;
+      // A kept thread out of the page (see ThreadStack) reports every row as 0 high: keep what was measured.
+      const known = id ? heights.get(id) : undefined;
+      if (!el.isConnected && known !== undefined) return known;
+      const size = measureElement(el, entry, instance);
       if (id) rememberHeight(id, size);
       return size;
     },
@@ -65,6 +81,8 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
     overscan: 4,
     getItemKey,
     measureElement: measure,
+    observeElementRect: sizeWhileInPage,
+    observeElementOffset: offsetWhileInPage,
     initialOffset: () => {
       let total = 0;
       for (let i = 0; i < count; i++) total += estimate(i);

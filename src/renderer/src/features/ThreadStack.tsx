@@ -1,0 +1,52 @@
+/**
+ * The threads of the last few conversations shown, kept rendered: switching back to one puts its DOM back in the page
+ * instead of rendering it again. A hidden thread lives outside the document (not merely `display: none`), so the page
+ * holds the shown conversation's messages only, as it did with one thread.
+ */
+import { memo, useCallback, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { Thread } from './Thread';
+
+/** Threads kept rendered, the shown one included: a few screenfuls of DOM each. */
+export const KEPT_THREADS = 4;
+
+export function ThreadStack({ currentId }: { currentId: string }) {
+  const [kept, setKept] = useState<string[]>([currentId]);
+  // Most recently shown first; updated while rendering (React's pattern for state derived from a prop).
+  if (kept[0] !== currentId) {
+    const next = [currentId, ...kept.filter((id) => id !== currentId)].slice(0, KEPT_THREADS);
+    setKept(next);
+  }
+  return kept.map((id) => <KeptThread key={id} conversationId={id} shown={id === currentId} />);
+}
+
+const KeptThread = memo(function KeptThread({ conversationId, shown }: { conversationId: string; shown: boolean }) {
+  const [box] = useState(() => {
+    const div = document.createElement('div');
+    div.className = 'thread-box';
+    return div;
+  });
+  // Attached before the thread's own layout effects run (refs of earlier siblings come first), so its virtualiser
+  // measures a box in the page. A box out of the page loses its scroll position: it is kept and put back.
+  const slot = useCallback(
+    (el: HTMLDivElement | null) => {
+      if (!el) return;
+      el.appendChild(box);
+      const scroller = box.firstElementChild;
+      const top = Number(box.dataset.scrollTop ?? NaN);
+      if (scroller && !Number.isNaN(top)) scroller.scrollTop = top;
+      return () => {
+        const scroller = box.firstElementChild;
+        if (scroller) box.dataset.scrollTop = String(scroller.scrollTop);
+        box.remove();
+      };
+    },
+    [box],
+  );
+  return (
+    <>
+      {shown && <div className="thread-slot" ref={slot} />}
+      {createPortal(<Thread conversationId={conversationId} />, box)}
+    </>
+  );
+});
