@@ -43,7 +43,7 @@ test('switching back shows the kept thread where it was left, and the page holds
   host,
   request,
 }) => {
-  const archive = { format: 'holdfast-archive', version: 1, conversations: [chain('alpha', 200), chain('beta', 6)] };
+  const archive = { format: 'holdfast-archive', version: 1, conversations: [chain('alpha', 200), chain('beta', 6), chain('gamma', 300)] };
   const res = await request.post(`${host.current.url}/api/import`, { data: JSON.stringify(archive), headers: host.current.headers });
   expect(res.ok()).toBe(true);
   await openApp(page, host.current.url);
@@ -78,4 +78,13 @@ test('switching back shows the kept thread where it was left, and the page holds
   expect(await page.getByTestId('thread').evaluate((el) => el.scrollTop)).toBe(left);
   expect(await page.locator('[data-testid="message"][data-id^="beta-"]').count()).toBe(0);
   await expect(page.getByTestId('thread')).toHaveCount(1);
+
+  // Left before its whole tree arrived (it grows from the tail to 300 messages while hidden): shown again at the bottom.
+  await page.locator('[data-testid="conversation-item"][data-id="gamma"]').click();
+  await expect(page.locator('[data-testid="message"][data-id="gamma-299"]')).toBeVisible();
+  await page.locator('[data-testid="conversation-item"][data-id="beta"]').click();
+  await expect(page.locator('[data-testid="message"][data-id="beta-5"]')).toBeVisible();
+  await page.locator('[data-testid="conversation-item"][data-id="gamma"]').click();
+  await expect(page.locator('[data-testid="message"][data-id="gamma-299"]')).toBeVisible();
+  await expect.poll(() => page.getByTestId('thread').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(80);
 });

@@ -31,6 +31,9 @@ const offsetWhileInPage: typeof observeElementOffset<HTMLDivElement> = (instance
     if (instance.scrollElement?.isConnected) cb(offset, scrolling);
   });
 
+/** Dispatched on a kept thread's scroll box when it is put back in the page (see ThreadStack). */
+export const THREAD_SHOWN = 'holdfast:thread-shown';
+
 export const Thread = memo(function Thread({ conversationId }: { conversationId: string }) {
   const thread = useThread(conversationId);
   if (!thread)
@@ -102,6 +105,23 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
     if (stick.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
   }, [count, lastLength, virtualizer]);
 
+  // Out of the page a box loses its scroll position, and while hidden the thread may have grown (the whole tree landing
+  // after its tail, answers caught up): shown again, it goes back to the bottom if it followed it, else where it was.
+  const top = useRef(0);
+  const follow = useRef({ count, virtualizer });
+  follow.current = { count, virtualizer };
+  useEffect(() => {
+    const el = parentRef.current;
+    if (!el) return;
+    const onShown = () => {
+      const { count, virtualizer } = follow.current;
+      if (stick.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+      else el.scrollTop = top.current;
+    };
+    el.addEventListener(THREAD_SHOWN, onShown);
+    return () => el.removeEventListener(THREAD_SHOWN, onShown);
+  }, []);
+
   return (
     <div
       className="thread"
@@ -109,7 +129,9 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
       data-testid="thread"
       onScroll={(e) => {
         const el = e.currentTarget;
+        if (!el.isConnected) return;
         stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        top.current = el.scrollTop;
       }}
     >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>

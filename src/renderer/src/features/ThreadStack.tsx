@@ -5,7 +5,7 @@
  */
 import { memo, useCallback, useState } from 'react';
 import { createPortal } from 'react-dom';
-import { Thread } from './Thread';
+import { THREAD_SHOWN, Thread } from './Thread';
 
 /** Threads kept rendered, the shown one included: a few screenfuls of DOM each. */
 export const KEPT_THREADS = 4;
@@ -27,19 +27,13 @@ const KeptThread = memo(function KeptThread({ conversationId, shown }: { convers
     return div;
   });
   // Attached before the thread's own layout effects run (refs of earlier siblings come first), so its virtualiser
-  // measures a box in the page. A box out of the page loses its scroll position: it is kept and put back.
+  // measures a box in the page. Put back, the thread hears it (THREAD_SHOWN) to find its place again.
   const slot = useCallback(
     (el: HTMLDivElement | null) => {
       if (!el) return;
       el.appendChild(box);
-      const scroller = box.firstElementChild;
-      const top = Number(box.dataset.scrollTop ?? NaN);
-      if (scroller && !Number.isNaN(top)) scroller.scrollTop = top;
-      return () => {
-        const scroller = box.firstElementChild;
-        if (scroller) box.dataset.scrollTop = String(scroller.scrollTop);
-        box.remove();
-      };
+      box.firstElementChild?.dispatchEvent(new Event(THREAD_SHOWN));
+      return () => box.remove();
     },
     [box],
   );
