@@ -116,6 +116,8 @@ async function oneWindow(browser: Browser, host: HostProcess, hash: string): Pro
   await page.goto(host.appUrl(hash));
   await page.locator('[data-testid="conversation-item"][data-id="big"]').waitFor();
   await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
+  // A person does not click within milliseconds of the window appearing: let it settle for a second.
+  await page.waitForTimeout(1000);
   const traced = async <T>(f: () => Promise<T>): Promise<[T, Breakdown]> => {
     await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
     const r = await f();

@@ -7,7 +7,7 @@
 import { Component, memo, useEffect, useMemo, useRef, useSyncExternalStore, type MouseEvent, type ReactNode } from 'react';
 import type { Token } from 'marked';
 import { BlockLexer, shownPlain, type Blocks } from './markdown/blocks';
-import { renderBlock } from './markdown/render';
+import { renderBlock, renderTokens } from './markdown/render';
 import { librariesVersion, onLibrariesLoaded } from './markdown/libs';
 import { MAX_HIGHLIGHT_CHARS } from './markdown/highlight';
 
@@ -193,4 +193,37 @@ export function Markdown({ text, streaming = false }: { text: string; streaming?
       <MarkdownBlocks text={text} streaming={streaming} />
     </RenderBoundary>
   );
+}
+
+/** Markdown with most block and inline kinds, and nothing that loads a library (no math, no named or detected code). */
+const SAMPLE = [
+  '# A heading',
+  '',
+  'A paragraph with *emphasis*, **strong**, `code`, a [link](https://example.com), ~~struck~~ and a line  ',
+  'break.',
+  '',
+  '- an item',
+  '- another',
+  '  1. nested',
+  '',
+  '> quoted',
+  '',
+  '```',
+  'code()',
+  '```',
+  '',
+  '| a | b |',
+  '|---|---|',
+  '| 1 | 2 |',
+  '',
+  'Underlined',
+  '---',
+].join('\n');
+
+/**
+ * Lexes, renders and sanitises a sample once, so the first conversation a window opens does not pay for compiling the
+ * parser's code and expressions (a fresh window's first open spent most of its time there). Run when the window is idle.
+ */
+export function warmUpMarkdown(): void {
+  renderTokens(new BlockLexer().update(SAMPLE).tokens, false);
 }
