@@ -98,11 +98,13 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
   useEffect(() => {
     if (!focus) return;
     const i = thread.findIndex((e) => e.id === focus);
-    if (i >= 0) virtualizer.scrollToIndex(i, { align: i === count - 1 ? 'end' : 'center' });
+    if (i >= 0 && parentRef.current?.isConnected) virtualizer.scrollToIndex(i, { align: i === count - 1 ? 'end' : 'center' });
   }, [focus, thread, count, virtualizer]);
 
   useEffect(() => {
-    if (stick.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+    // Not while hidden (out of the page, a scroll command cannot land and would confuse the virtualiser's own
+    // bookkeeping of where it is): THREAD_SHOWN brings it to the bottom then.
+    if (stick.current && count && parentRef.current?.isConnected) virtualizer.scrollToIndex(count - 1, { align: 'end' });
   }, [count, lastLength, virtualizer]);
 
   // Out of the page a box loses its scroll position, and while hidden the thread may have grown (the whole tree landing
