@@ -1,4 +1,4 @@
-import { expect, openApp, test } from './fixtures';
+import { expect, openApp, sendMessage, test } from './fixtures';
 
 /** A conversation of `n` completed messages in one chain, in Holdfast's own archive format. */
 function chain(id: string, n: number) {
@@ -87,4 +87,25 @@ test('switching back shows the kept thread where it was left, and the page holds
   await page.locator('[data-testid="conversation-item"][data-id="gamma"]').click();
   await expect(page.locator('[data-testid="message"][data-id="gamma-299"]')).toBeVisible();
   await expect.poll(() => page.getByTestId('thread').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(80);
+});
+
+test('a streaming answer is followed to its end, and one scrolled away from is not pulled back', async ({ page, host }) => {
+  await openApp(page, host.current.url);
+  await sendMessage(page, 'Follow me [len=6000]');
+  const thread = page.getByTestId('thread');
+  const fromEnd = () => thread.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  // Taller than the window while it streams, and the view stays at its end.
+  await expect.poll(() => thread.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeGreaterThan(400);
+  await expect.poll(fromEnd).toBeLessThan(80);
+  await expect(page.locator('[data-testid="message"][data-role="assistant"][data-status="completed"]')).toBeVisible({ timeout: 60_000 });
+  await expect.poll(fromEnd).toBeLessThan(80);
+
+  // Scrolled up to read, a second answer streaming below does not move the view.
+  await sendMessage(page, 'And again [len=6000]');
+  await expect(page.locator('[data-testid="message"][data-role="assistant"]')).toHaveCount(2);
+  await thread.evaluate((el) => (el.scrollTop = 0));
+  await expect(page.locator('[data-testid="message"][data-role="assistant"]').last()).toHaveAttribute('data-status', 'completed', {
+    timeout: 60_000,
+  });
+  expect(await thread.evaluate((el) => el.scrollTop)).toBe(0);
 });

@@ -82,6 +82,11 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
     getScrollElement: () => parentRef.current,
     estimateSize: estimate,
     overscan: 4,
+    // Following a streaming answer: a row that grows while the list is at its end keeps it at its end, adjusted where the
+    // virtualiser measures the row (after layout). Scrolling to the last row on every frame instead forced a layout per
+    // frame (the largest part of a streaming window's work, profiled).
+    anchorTo: 'end',
+    scrollEndThreshold: 80,
     getItemKey,
     measureElement: measure,
     observeElementRect: sizeWhileInPage,
@@ -92,8 +97,6 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
       return Math.max(0, total - (parentRef.current?.clientHeight ?? 800));
     },
   });
-  const lastId = thread[count - 1]?.id;
-  const lastLength = useHoldfast((s) => (lastId ? (s.trees[conversationId]?.messages[lastId]?.content.length ?? 0) : 0));
 
   useEffect(() => {
     if (!focus) return;
@@ -105,7 +108,7 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
     // Not while hidden (out of the page, a scroll command cannot land and would confuse the virtualiser's own
     // bookkeeping of where it is): THREAD_SHOWN brings it to the bottom then.
     if (stick.current && count && parentRef.current?.isConnected) virtualizer.scrollToIndex(count - 1, { align: 'end' });
-  }, [count, lastLength, virtualizer]);
+  }, [count, virtualizer]);
 
   // Out of the page a box loses its scroll position, and while hidden the thread may have grown (the whole tree landing
   // after its tail, answers caught up): shown again, it goes back to the bottom if it followed it, else where it was.
