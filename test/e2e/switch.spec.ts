@@ -51,7 +51,8 @@ test('switching back shows the kept thread where it was left, and the page holds
   await page.locator('[data-testid="conversation-item"][data-id="alpha"]').click();
   await expect(page.locator('[data-testid="message"][data-id="alpha-199"]')).toBeVisible();
   // Scroll up a way, and mark a message element to tell whether switching back renders it again.
-  await page.getByTestId('thread').evaluate((el) => (el.scrollTop = el.scrollTop - 1500));
+  await page.getByTestId('thread').hover();
+  await page.mouse.wheel(0, -1500);
   await expect
     .poll(() => page.getByTestId('thread').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight))
     .toBeGreaterThan(1000);
@@ -103,7 +104,9 @@ test('a streaming answer is followed to its end, and one scrolled away from is n
   // Scrolled up to read, a second answer streaming below does not move the view.
   await sendMessage(page, 'And again [len=6000]');
   await expect(page.locator('[data-testid="message"][data-role="assistant"]')).toHaveCount(2);
-  await thread.evaluate((el) => (el.scrollTop = 0));
+  await thread.hover();
+  await page.mouse.wheel(0, -100_000);
+  await expect.poll(() => thread.evaluate((el) => el.scrollTop)).toBe(0);
   await expect(page.locator('[data-testid="message"][data-role="assistant"]').last()).toHaveAttribute('data-status', 'completed', {
     timeout: 60_000,
   });

@@ -51,6 +51,7 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
   const focus = useHoldfast((s) => s.focusMessageId);
   const parentRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const moved = useRef(false);
   const count = thread.length;
   // Estimates close to the real heights let the list open at the bottom in one pass instead of measuring its way there.
   // Stable callbacks: the virtualiser recomputes every position when getItemKey changes, and this renders per frame.
@@ -132,10 +133,18 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
       className="thread"
       ref={parentRef}
       data-testid="thread"
+      // Only the person lets go of the bottom (wheel, touch, keys, the scroll bar): the virtualiser's own scrolling while
+      // rows are measured, or the whole tree landing after the tail, passes through places away from it.
+      onWheel={() => (moved.current = true)}
+      onTouchMove={() => (moved.current = true)}
+      onKeyDown={() => (moved.current = true)}
+      onPointerDown={() => (moved.current = true)}
       onScroll={(e) => {
         const el = e.currentTarget;
         if (!el.isConnected) return;
-        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        if (atEnd || moved.current) stick.current = atEnd;
+        moved.current = false;
         top.current = el.scrollTop;
       }}
     >

@@ -6,6 +6,7 @@
 import { memo, useCallback, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { THREAD_SHOWN, Thread } from './Thread';
+import { useHoldfast } from '../state/store';
 
 /** Threads kept rendered, the shown one included: a few screenfuls of DOM each. */
 export const KEPT_THREADS = 4;
@@ -21,6 +22,16 @@ export function ThreadStack({ currentId }: { currentId: string }) {
 }
 
 const KeptThread = memo(function KeptThread({ conversationId, shown }: { conversationId: string; shown: boolean }) {
+  // A thread whose shape changed while hidden, or that was left before its whole tree arrived, is rendered afresh when
+  // shown again, at its bottom: the kept DOM is reused only for a complete tree of which nothing but text changed.
+  const structure = useHoldfast((s) => {
+    const tree = s.trees[conversationId];
+    return tree?.complete ? tree.structure : undefined;
+  });
+  const [seen, setSeen] = useState({ shown, structure, key: 0 });
+  if (seen.shown !== shown)
+    setSeen({ shown, structure, key: shown && (structure === undefined || structure !== seen.structure) ? seen.key + 1 : seen.key });
+  else if (shown && seen.structure !== structure) setSeen({ ...seen, structure });
   const [box] = useState(() => {
     const div = document.createElement('div');
     div.className = 'thread-box';
@@ -40,7 +51,7 @@ const KeptThread = memo(function KeptThread({ conversationId, shown }: { convers
   return (
     <>
       {shown && <div className="thread-slot" ref={slot} />}
-      {createPortal(<Thread conversationId={conversationId} />, box)}
+      {createPortal(<Thread key={seen.key} conversationId={conversationId} />, box)}
     </>
   );
 });
