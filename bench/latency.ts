@@ -32,8 +32,14 @@ async function watch(page: Page): Promise<void> {
 
 export interface Scenario {
   latencies: number[];
-  /** Renderer main-thread busy time (CDP TaskDuration) per window while the answers streamed, ms. */
+  /** Renderer main-thread busy time (CDP TaskDuration: wall time in tasks) per window while the answers streamed, ms. */
   rendererMs: number[];
+  /** The renderer main thread's CPU time (CDP ThreadTime) per window over the same span, ms: unlike busy time it does not
+   * grow when the thread waits for a core the other processes hold. */
+  rendererCpuMs: number[];
+  /** WebSocket messages (and their bytes) each window received over the same span. */
+  frames: number[];
+  bytes: number[];
   /** The host process's CPU (user + system) over the same span, ms. */
   hostMs: number;
   /** Text deltas the provider sent, over all answers, and those of the answers the windows show. */
@@ -71,23 +77,37 @@ export async function scenario(windows: number, answers: number): Promise<Scenar
       convs.push(((await r.json()) as { id: string }).id);
     }
     const pages: Page[] = [];
+    // What each window hears over its WebSocket while the answers stream (listening from before the page opens it).
+    const frames = Array.from({ length: windows }, () => 0);
+    const bytes = Array.from({ length: windows }, () => 0);
+    let counting = false;
     for (let i = 0; i < windows; i++) {
       const page = await browser.newPage();
+      page.on('websocket', (ws) =>
+        ws.on('framereceived', (f) => {
+          if (!counting) return;
+          frames[i]!++;
+          bytes[i]! += typeof f.payload === 'string' ? Buffer.byteLength(f.payload) : f.payload.length;
+        }),
+      );
       await page.goto(host.appUrl(`#/c/${convs[i]}`));
       await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
       pages.push(page);
     }
     await Promise.all(pages.map(watch));
     const sessions = await Promise.all(pages.map((p) => p.context().newCDPSession(p)));
-    const busy = async () =>
+    const metric = (name: string) =>
       Promise.all(
         sessions.map(async (cdp) => {
           const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-          return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
+          return (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
         }),
       );
+    const busy = () => metric('TaskDuration');
     await Promise.all(sessions.map((cdp) => cdp.send('Performance.enable')));
     const busyBefore = await busy();
+    const cpuBefore = await metric('ThreadTime');
+    counting = true;
     const hostBefore = cpuMs(host.proc.pid!);
     const prompts = convs.map((_, i) => `latency ${windows}x${answers} #${i} [len=3000]`);
     await Promise.all(
@@ -108,6 +128,8 @@ export async function scenario(windows: number, answers: number): Promise<Scenar
         if (!st.has_active_generation) break;
       }
     const busyAfter = await busy();
+    const cpuAfter = await metric('ThreadTime');
+    counting = false;
     const hostMs = cpuMs(host.proc.pid!) - hostBefore;
     const latencies: number[] = [];
     for (let i = 0; i < windows; i++) {
@@ -121,6 +143,9 @@ export async function scenario(windows: number, answers: number): Promise<Scenar
     return {
       latencies,
       rendererMs: busyAfter.map((b, i) => b - busyBefore[i]!),
+      rendererCpuMs: cpuAfter.map((b, i) => b - cpuBefore[i]!),
+      frames,
+      bytes,
       hostMs,
       chunks: prompts.reduce((a, _, i) => a + count(i), 0),
       shownChunks: pages.reduce((a, _, i) => a + count(i), 0),
@@ -137,9 +162,13 @@ export async function runLatencyBench(): Promise<string> {
   const loadedRun = await scenario(4, 20);
   const loaded = loadedRun.latencies;
   const own = await scenario(4, 4);
-  const perChunk = (r: Scenario) => r.rendererMs.reduce((a, b) => a + b, 0) / r.shownChunks; // per window: each shows one answer
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  // Per window: each shows one answer, so the shown chunks are the sum over windows.
+  const perChunk = (r: Scenario) => sum(r.rendererMs) / r.shownChunks;
+  const cpuPerChunk = (r: Scenario) => sum(r.rendererCpuMs) / r.shownChunks;
+  const w = (r: Scenario) => r.rendererMs.length;
   const row = (name: string, r: Scenario) =>
-    `| ${name} | ${r.chunks} | ${(r.shownChunks / r.rendererMs.length).toFixed(0)} | ${(r.rendererMs.reduce((a, b) => a + b, 0) / r.rendererMs.length).toFixed(0)} | ${perChunk(r).toFixed(3)} | ${r.hostMs.toFixed(0)} | ${((r.hostMs / r.chunks / r.rendererMs.length) * 1000).toFixed(0)} |`;
+    `| ${name} | ${r.chunks} | ${(r.shownChunks / w(r)).toFixed(0)} | ${(sum(r.frames) / w(r)).toFixed(0)} | ${(sum(r.bytes) / w(r) / 1024).toFixed(0)} | ${(sum(r.rendererMs) / w(r)).toFixed(0)} | ${perChunk(r).toFixed(2)} | ${(sum(r.rendererCpuMs) / w(r)).toFixed(0)} | ${cpuPerChunk(r).toFixed(2)} | ${r.hostMs.toFixed(0)} | ${((r.hostMs / r.chunks / w(r)) * 1000).toFixed(0)} |`;
   return [
     '| chunk written by the provider → visible in the window | chunks measured | p50 ms | p95 ms | max ms |',
     '|---|---|---|---|---|',
@@ -148,11 +177,11 @@ export async function runLatencyBench(): Promise<string> {
     '',
     `p95 ratio (loaded ÷ baseline): ${(percentile(loaded, 95) / percentile(base, 95)).toFixed(1)}×. Budget: ≤ 50 ms p95 with 4 windows and 20 answers.`,
     '',
-    '| cost per window (4 windows, each showing one streaming answer) | chunks streamed in all | chunks shown per window | renderer CPU per window, ms | renderer CPU per shown chunk, ms | host CPU, ms | host CPU per chunk per window, µs |',
-    '|---|---|---|---|---|---|---|',
+    '| cost per window (4 windows, each showing one streaming answer) | chunks streamed in all | chunks shown per window | WebSocket messages received per window | their KB | renderer busy per window, ms | busy per shown chunk, ms | renderer main-thread CPU per window, ms | CPU per shown chunk, ms | host CPU, ms | host CPU per chunk per window, µs |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     row('4 answers: only the shown ones stream (baseline)', own),
     row('20 answers: 16 more stream that no window shows', loadedRun),
     '',
-    `Renderer CPU per shown chunk, 20 answers ÷ 4 answers: ${(perChunk(loadedRun) / perChunk(own)).toFixed(2)}× (independent of streams a window does not show is 1×).`,
+    `Per shown chunk, 20 answers ÷ 4 answers: renderer busy time ${(perChunk(loadedRun) / perChunk(own)).toFixed(2)}×, renderer CPU ${(cpuPerChunk(loadedRun) / cpuPerChunk(own)).toFixed(2)}×, WebSocket messages per window ${(sum(loadedRun.frames) / sum(own.frames)).toFixed(2)}× (independent of streams a window does not show is 1×). Busy time is wall time in tasks (CDP TaskDuration), which grows when the main thread waits for a core; CPU is the thread's own (CDP ThreadTime).`,
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|startup|list|memory|host-memory|launch|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
+/** `npm run bench [persist|search|import|renderer|freeze|bundle|latency|switch|startup|list|memory|host-memory|launch|providers]`: each benchmark measured side by side with its baseline, printed as ratios, with the commit, machine and date. */
 import { runPersistBench } from './persist';
 import { runSearchBench } from './search';
 import { runImportBench } from './import';
@@ -13,6 +13,7 @@ import { runHostMemoryBench } from './host-memory';
 import { runLaunchBench } from './launch';
 import { machineLine } from './machine';
 import { runSwitchProfile } from './switch-profile';
+import { runSwitchBench } from './switch';
 import { runProvidersBench } from './providers';
 
 const which = process.argv[2];
@@ -68,6 +69,10 @@ if (!which || which === 'host-memory') {
 if (!which || which === 'launch') {
   header('## Launch to an interactive window: empty data folder vs 1,000,000 messages (budget: within 2×; needs `npm run build` first)');
   console.log(await runLaunchBench(log), '\n');
+}
+if (!which || which === 'switch') {
+  header('## Switching conversations: first open and switch back, side by side with a baseline renderer (needs `npm run build` first)');
+  console.log(await runSwitchBench(log), '\n');
 }
 if (which === 'switch-profile') {
   header('## Where a switch goes: a CPU profile of the window (needs `npm run build` first)');

@@ -68,7 +68,7 @@ export async function runSwitchProfile(): Promise<string> {
     out.push(
       [...self.entries()]
         .sort((a, b) => b[1] - a[1])
-        .slice(0, 14)
+        .slice(0, Number(process.env.TOP ?? 14))
         .map(([k, v]) => `  ${v.toFixed(1)} ${k}`)
         .join('\n'),
     );

@@ -4,7 +4,7 @@ import { useHoldfast } from './state/store';
 import { actions } from './api/client';
 import { dismissFailure } from './state/actions';
 import { Sidebar } from './features/Sidebar';
-import { Thread } from './features/Thread';
+import { ThreadStack } from './features/ThreadStack';
 import { Composer } from './features/Composer';
 import { Settings } from './features/Settings';
 import { ConversationHeader } from './features/ConversationHeader';
@@ -69,7 +69,7 @@ export function App() {
           </div>
         )}
         {currentId ? (
-          <Thread key={currentId} conversationId={currentId} />
+          <ThreadStack currentId={currentId} />
         ) : (
           <div className="thread empty">Start a new conversation, or pick one on the left.</div>
         )}

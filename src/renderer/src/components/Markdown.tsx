@@ -6,8 +6,8 @@
  */
 import { Component, memo, useEffect, useMemo, useRef, useSyncExternalStore, type MouseEvent, type ReactNode } from 'react';
 import type { Token } from 'marked';
-import { BlockLexer, shownPlain } from './markdown/blocks';
-import { renderBlock } from './markdown/render';
+import { BlockLexer, shownPlain, type Blocks } from './markdown/blocks';
+import { renderBlock, renderTokens } from './markdown/render';
 import { librariesVersion, onLibrariesLoaded } from './markdown/libs';
 import { MAX_HIGHLIGHT_CHARS } from './markdown/highlight';
 
@@ -128,10 +128,39 @@ function onClick(e: MouseEvent<HTMLDivElement>) {
   }
 }
 
+/**
+ * Finished texts already lexed, least recently used first out: a thread shown again (a switch back) or a row scrolled
+ * back into view does not lex its messages again. Bounded by the characters of the texts (the tokens are about as big).
+ */
+const lexed = new Map<string, Blocks>();
+let lexedChars = 0;
+const MAX_LEXED_CHARS = 2_000_000;
+
+function blocksOf(lexer: BlockLexer, text: string, streaming: boolean): Blocks {
+  if (streaming) return lexer.update(text);
+  const hit = lexed.get(text);
+  if (hit) {
+    lexed.delete(text);
+    lexed.set(text, hit);
+    return hit;
+  }
+  const blocks = lexer.update(text);
+  if (text.length <= MAX_LEXED_CHARS / 8) {
+    lexed.set(text, blocks);
+    lexedChars += text.length;
+    for (const k of lexed.keys()) {
+      if (lexedChars <= MAX_LEXED_CHARS) break;
+      lexed.delete(k);
+      lexedChars -= k.length;
+    }
+  }
+  return blocks;
+}
+
 function MarkdownBlocks({ text, streaming }: { text: string; streaming: boolean }) {
   const lexer = useMemo(() => new BlockLexer(), []);
   const version = useSyncExternalStore(onLibrariesLoaded, librariesVersion);
-  const { tokens, linksId, tooDeep } = lexer.update(text);
+  const { tokens, linksId, tooDeep } = blocksOf(lexer, text, streaming);
   if (tooDeep) return <PlainText text={text} note={TOO_DEEP} />;
   // data-length is the length of the Markdown shown, for benchmarks that follow an answer as it grows.
   return (
@@ -164,4 +193,37 @@ export function Markdown({ text, streaming = false }: { text: string; streaming?
       <MarkdownBlocks text={text} streaming={streaming} />
     </RenderBoundary>
   );
+}
+
+/** Markdown with most block and inline kinds, and nothing that loads a library (no math, no named or detected code). */
+const SAMPLE = [
+  '# A heading',
+  '',
+  'A paragraph with *emphasis*, **strong**, `code`, a [link](https://example.com), ~~struck~~ and a line  ',
+  'break.',
+  '',
+  '- an item',
+  '- another',
+  '  1. nested',
+  '',
+  '> quoted',
+  '',
+  '```',
+  'code()',
+  '```',
+  '',
+  '| a | b |',
+  '|---|---|',
+  '| 1 | 2 |',
+  '',
+  'Underlined',
+  '---',
+].join('\n');
+
+/**
+ * Lexes, renders and sanitises a sample once, so the first conversation a window opens does not pay for compiling the
+ * parser's code and expressions (a fresh window's first open spent most of its time there). Run when the window is idle.
+ */
+export function warmUpMarkdown(): void {
+  renderTokens(new BlockLexer().update(SAMPLE).tokens, false);
 }

@@ -1,11 +1,40 @@
 /** The thread view, virtualised so thousands of messages stay responsive; follows the bottom while answers stream. */
-import { useCallback, useEffect, useRef } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useRef } from 'react';
+import { measureElement, observeElementOffset, observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useHoldfast } from '../state/store';
 import { useThread, type ThreadEntry } from './useThread';
 import { MessageView } from './MessageView';
 
-export function Thread({ conversationId }: { conversationId: string }) {
+/**
+ * Heights of messages as last measured, so a thread shown again opens with its rows where they will be: no frames of
+ * measuring and correcting the scroll position. Least recently measured first out.
+ */
+const heights = new Map<string, number>();
+const MAX_HEIGHTS = 20_000;
+
+function rememberHeight(id: string, size: number): void {
+  heights.delete(id);
+  heights.set(id, size);
+  if (heights.size > MAX_HEIGHTS) heights.delete(heights.keys().next().value!);
+}
+
+/**
+ * The scroll box's size and position, except while it is out of the page (a kept thread, hidden): a 0 × 0 box scrolled
+ * to the top would unmount the rows it showed, and render them again when it is shown.
+ */
+const sizeWhileInPage: typeof observeElementRect<HTMLDivElement> = (instance, cb) =>
+  observeElementRect(instance, (rect) => {
+    if (instance.scrollElement?.isConnected) cb(rect);
+  });
+const offsetWhileInPage: typeof observeElementOffset<HTMLDivElement> = (instance, cb) =>
+  observeElementOffset(instance, (offset, scrolling) => {
+    if (instance.scrollElement?.isConnected) cb(offset, scrolling);
+  });
+
+/** Dispatched on a kept thread's scroll box when it is put back in the page (see ThreadStack). */
+export const THREAD_SHOWN = 'holdfast:thread-shown';
+
+export const Thread = memo(function Thread({ conversationId }: { conversationId: string }) {
   const thread = useThread(conversationId);
   if (!thread)
     return (
@@ -16,22 +45,37 @@ export function Thread({ conversationId }: { conversationId: string }) {
   if (!thread.length) return <div className="thread empty">Send a message to start.</div>;
   // Mounted once the thread is known, so the list can open at its bottom on the first frame.
   return <ThreadList conversationId={conversationId} thread={thread} />;
-}
+});
 
 function ThreadList({ conversationId, thread }: { conversationId: string; thread: ThreadEntry[] }) {
   const focus = useHoldfast((s) => s.focusMessageId);
   const parentRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const moved = useRef(false);
   const count = thread.length;
   // Estimates close to the real heights let the list open at the bottom in one pass instead of measuring its way there.
   // Stable callbacks: the virtualiser recomputes every position when getItemKey changes, and this renders per frame.
   const estimate = useCallback(
     (i: number) => {
       const id = thread[i]?.id;
+      const known = id ? heights.get(id) : undefined;
+      if (known !== undefined) return known;
       const m = id ? useHoldfast.getState().trees[conversationId]?.messages[id] : undefined;
       return 76 + Math.ceil((m?.content.length ?? 0) / 95) * 25 + (m?.content.match(/\n/g)?.length ?? 0) * 6;
     },
     [thread, conversationId],
+  );
+  const measure = useCallback(
+    (el: Element, entry: ResizeObserverEntry | undefined, instance: Virtualizer<HTMLDivElement, Element>) => {
+      const id = thread[Number(el.getAttribute('data-index'))]?.id;
+      // A kept thread out of the page (see ThreadStack) reports every row as 0 high: keep what was measured.
+      const known = id ? heights.get(id) : undefined;
+      if (!el.isConnected && known !== undefined) return known;
+      const size = measureElement(el, entry, instance);
+      if (id) rememberHeight(id, size);
+      return size;
+    },
+    [thread],
   );
   const getItemKey = useCallback((i: number) => thread[i]?.id ?? i, [thread]);
   const virtualizer = useVirtualizer({
@@ -39,34 +83,69 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
     getScrollElement: () => parentRef.current,
     estimateSize: estimate,
     overscan: 4,
+    // Following a streaming answer: a row that grows while the list is at its end keeps it at its end, adjusted where the
+    // virtualiser measures the row (after layout). Scrolling to the last row on every frame instead forced a layout per
+    // frame (the largest part of a streaming window's work, profiled).
+    anchorTo: 'end',
+    scrollEndThreshold: 80,
     getItemKey,
+    measureElement: measure,
+    observeElementRect: sizeWhileInPage,
+    observeElementOffset: offsetWhileInPage,
     initialOffset: () => {
       let total = 0;
       for (let i = 0; i < count; i++) total += estimate(i);
       return Math.max(0, total - (parentRef.current?.clientHeight ?? 800));
     },
   });
-  const lastId = thread[count - 1]?.id;
-  const lastLength = useHoldfast((s) => (lastId ? (s.trees[conversationId]?.messages[lastId]?.content.length ?? 0) : 0));
 
   useEffect(() => {
     if (!focus) return;
     const i = thread.findIndex((e) => e.id === focus);
-    if (i >= 0) virtualizer.scrollToIndex(i, { align: i === count - 1 ? 'end' : 'center' });
+    if (i >= 0 && parentRef.current?.isConnected) virtualizer.scrollToIndex(i, { align: i === count - 1 ? 'end' : 'center' });
   }, [focus, thread, count, virtualizer]);
 
   useEffect(() => {
-    if (stick.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
-  }, [count, lastLength, virtualizer]);
+    // Not while hidden (out of the page, a scroll command cannot land and would confuse the virtualiser's own
+    // bookkeeping of where it is): THREAD_SHOWN brings it to the bottom then.
+    if (stick.current && count && parentRef.current?.isConnected) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [count, virtualizer]);
+
+  // Out of the page a box loses its scroll position, and while hidden the thread may have grown (the whole tree landing
+  // after its tail, answers caught up): shown again, it goes back to the bottom if it followed it, else where it was.
+  const top = useRef(0);
+  const follow = useRef({ count, virtualizer });
+  follow.current = { count, virtualizer };
+  useEffect(() => {
+    const el = parentRef.current;
+    if (!el) return;
+    const onShown = () => {
+      const { count, virtualizer } = follow.current;
+      if (stick.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+      else el.scrollTop = top.current;
+    };
+    el.addEventListener(THREAD_SHOWN, onShown);
+    return () => el.removeEventListener(THREAD_SHOWN, onShown);
+  }, []);
 
   return (
     <div
       className="thread"
       ref={parentRef}
       data-testid="thread"
+      // Only the person lets go of the bottom (wheel, touch, keys, the scroll bar): the virtualiser's own scrolling while
+      // rows are measured, or the whole tree landing after the tail, passes through places away from it.
+      onWheel={() => (moved.current = true)}
+      onTouchMove={() => (moved.current = true)}
+      onKeyDown={() => (moved.current = true)}
+      onPointerDown={() => (moved.current = true)}
       onScroll={(e) => {
         const el = e.currentTarget;
-        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        if (!el.isConnected) return;
+        const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        if (atEnd || moved.current) stick.current = atEnd;
+        moved.current = false;
+        top.current = el.scrollTop;
       }}
     >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
