@@ -392,3 +392,36 @@ test('a host killed with SIGKILL mid-upload or while it writes the file leaves n
   const received = fake.requests.find((r) => r.messages.at(-1)?.content === 'second [len=50]')!.files!;
   expect(received.map((f) => sha256(f.data))).toEqual([sha256(before), sha256(after)]); // the history's file, then the new one
 });
+
+test('a screenshot sent alone, with no text, is answered; the request carries its image block and no empty text', async ({
+  page,
+  fake,
+  host,
+}) => {
+  const dir = tempDir('holdfast-att-');
+  const image = png(256);
+  fs.writeFileSync(path.join(dir, 'alone.png'), image);
+  await openApp(page, host.current.url);
+  await expect(page.getByTestId('send-button')).toBeDisabled(); // nothing to send yet
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'alone.png'));
+  await expect(page.getByTestId('composer-attachment').getByTestId('attachment-thumbnail')).toBeVisible();
+  await expect(page.getByTestId('send-button')).toBeEnabled();
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('message-attachment')).toHaveAttribute('data-name', 'alone.png');
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(''));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(0);
+  const request = fake.requests.find((r) => r.files?.length)!;
+  expect(request.blocks).toEqual([['image']]);
+  expect(sha256(request.files![0]!.data)).toBe(sha256(image));
+
+  // Through REST: empty text is taken with files and refused without them.
+  const [conv] = (await (await page.request.get(`${host.current.url}/api/sessions`)).json()) as { id: string }[];
+  const upload = await page.request.post(`${host.current.url}/api/attachments?name=again.png`, {
+    headers: { 'content-type': 'image/png' },
+    data: image,
+  });
+  const id = ((await upload.json()) as { id: string }).id;
+  const url = `${host.current.url}/api/sessions/${conv!.id}/messages`;
+  expect((await page.request.post(url, { data: { content: '' } })).status()).toBe(400);
+  expect((await page.request.post(url, { data: { content: '', attachments: [id] } })).status()).toBe(200);
+});

@@ -47,7 +47,8 @@ export function Composer() {
 
   const submit = async () => {
     const content = text.trim();
-    if (!content || sending || uploading) return;
+    // A file alone is a message (a screenshot sent without a word); nothing at all is not.
+    if ((!content && !files.length) || sending || uploading) return;
     setSending(true);
     // On failure the banner says why, and the text and files stay in the box so nothing is lost.
     if (
@@ -151,7 +152,7 @@ export function Composer() {
             Stop
           </button>
         )}
-        <button type="submit" className="send" data-testid="send-button" disabled={!text.trim() || uploading > 0}>
+        <button type="submit" className="send" data-testid="send-button" disabled={(!text.trim() && !files.length) || uploading > 0}>
           Send
         </button>
       </div>
