@@ -7,7 +7,7 @@ import { FakeAnthropic } from '../support/fake-anthropic';
 import { tempDir } from '../support/core';
 import type { HostProcess } from '../support/host-process';
 import { readZip } from '../support/zip';
-import { gifOf, png, pngOf, sha256 } from '../support/files';
+import { gifOf, pdf, png, pngOf, sha256 } from '../support/files';
 import { imageSize } from '../../src/shared/image-size';
 
 test('an image attached by the picker reaches the provider byte for byte and its thumbnail shows after a reload', async ({
@@ -424,4 +424,30 @@ test('a screenshot sent alone, with no text, is answered; the request carries it
   const url = `${host.current.url}/api/sessions/${conv!.id}/messages`;
   expect((await page.request.post(url, { data: { content: '' } })).status()).toBe(400);
   expect((await page.request.post(url, { data: { content: '', attachments: [id] } })).status()).toBe(200);
+});
+
+test('a PDF, a text file and an SVG in the thread download under their names, byte for byte, and nothing runs', async ({ page, host }) => {
+  const dir = tempDir('holdfast-att-');
+  const files = {
+    'report.pdf': pdf(2),
+    'notes.txt': Buffer.from('line one\nα β γ\n'),
+    'evil.svg': Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" onload="window.top.pwned=1"><script>window.top.pwned=2</script></svg>',
+    ),
+  };
+  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), data);
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(Object.keys(files).map((n) => path.join(dir, n)));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(3);
+  await sendMessage(page, 'read these [len=40]');
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
+  for (const [name, data] of Object.entries(files)) {
+    const chip = page.getByTestId('message-attachment').and(page.locator(`[data-name="${name}"]`));
+    const [saved] = await Promise.all([page.waitForEvent('download'), chip.getByTestId('attachment-download').click()]);
+    expect(saved.suggestedFilename()).toBe(name);
+    expect(sha256(fs.readFileSync((await saved.path())!))).toBe(sha256(data));
+  }
+  // Still the thread, and no script from the SVG ran.
+  await expect(page.getByTestId('message-attachment')).toHaveCount(3);
+  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
 });
