@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer } from './fixtures';
+import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer, newConversation } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { tempDir } from '../support/core';
 import type { HostProcess } from '../support/host-process';
@@ -450,4 +450,52 @@ test('a PDF, a text file and an SVG in the thread download under their names, by
   // Still the thread, and no script from the SVG ran.
   await expect(page.getByTestId('message-attachment')).toHaveCount(3);
   expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+});
+
+test('each conversation keeps its own draft, text and files: switching away and back restores it, and a file is sent only where it was attached', async ({
+  page,
+  fake,
+  host,
+}) => {
+  const dir = tempDir('holdfast-att-');
+  fs.writeFileSync(path.join(dir, 'for-a.txt'), 'only for A\n');
+  fs.writeFileSync(path.join(dir, 'for-b.txt'), 'only for B\n');
+  await openApp(page, host.current.url);
+  const input = page.getByTestId('composer-input');
+  const chips = page.getByTestId('composer-attachment');
+  const open = (id: string) => page.locator(`[data-testid="conversation-item"][data-id="${id}"]`).click();
+
+  const a = await newConversation(page);
+  await input.fill('draft for A [len=30]');
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'for-a.txt'));
+  await expect(chips).toHaveAttribute('data-name', 'for-a.txt');
+
+  const b = await newConversation(page);
+  await expect(input).toHaveValue(''); // nothing carried over from A
+  await expect(chips).toHaveCount(0);
+  await input.fill('draft for B [len=30]');
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'for-b.txt'));
+  await expect(chips).toHaveAttribute('data-name', 'for-b.txt');
+
+  await open(a);
+  await expect(input).toHaveValue('draft for A [len=30]');
+  await expect(chips).toHaveCount(1);
+  await expect(chips).toHaveAttribute('data-name', 'for-a.txt');
+  await page.getByTestId('send-button').click();
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('draft for A [len=30]'));
+  await expect(input).toHaveValue('');
+  const toA = fake.requests.find((r) => r.messages.at(-1)?.content === 'draft for A [len=30]')!;
+  expect(toA.files!.map((f) => f.data.toString())).toEqual(['only for A\n']);
+
+  await open(b);
+  await expect(input).toHaveValue('draft for B [len=30]');
+  await expect(chips).toHaveAttribute('data-name', 'for-b.txt');
+  await page.getByTestId('send-button').click();
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('draft for B [len=30]'));
+  const toB = fake.requests.find((r) => r.messages.at(-1)?.content === 'draft for B [len=30]')!;
+  expect(toB.files!.map((f) => f.data.toString())).toEqual(['only for B\n']);
+
+  await open(a); // A's draft was sent: its composer is empty
+  await expect(input).toHaveValue('');
+  await expect(chips).toHaveCount(0);
 });
