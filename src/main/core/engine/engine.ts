@@ -581,7 +581,10 @@ export class Engine {
     const conv = store.findConversation(conversationId);
     if (!conv || conv.title) return;
     const answer = store.message(answerId);
-    const prompt = answer.parent_id ? (store.findMessage(answer.parent_id)?.content ?? '') : '';
+    const asked = answer.parent_id ? store.findMessage(answer.parent_id) : undefined;
+    // A message of files alone is titled from the files' names.
+    const files = asked && !asked.content.trim() && this.o.attachments ? this.o.attachments.ofMessage(asked.id).map((a) => a.name) : [];
+    const prompt = asked?.content.trim() ? asked.content : files.join(', ');
     let title = fallbackTitle(prompt);
     const route = this.routeOfMessage(answer);
     if (route.network.state === 'online') {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DemoProvider, filesNote } from '../../../../src/main/core/providers/demo';
 import { answerFor } from '../../../../src/main/core/providers/demo-text';
 import type { ProviderRequest } from '../../../../src/main/core/providers/provider';
-import { makeCore, settled } from '../../../support/core';
+import { makeCore, settled, waitFor } from '../../../support/core';
 import { fakeAnthropic } from '../../../support/servers';
 import { pdf, png } from '../../../support/files';
 
@@ -40,13 +40,14 @@ describe('the demo provider', () => {
     expect(later).toBe(answerFor('and now?'));
   });
 
-  it("a fresh user's screenshot sent alone to the demo is answered naming it", async () => {
-    const core = makeCore(await fakeAnthropic(), { provider: new DemoProvider(1) });
+  it("a fresh user's screenshot sent alone to the demo is answered naming it, and the conversation is titled from its name", async () => {
+    const core = makeCore(await fakeAnthropic(), { provider: new DemoProvider(1), autoTitle: true });
     const id = core.attachments.add({ name: 'shot.png', mime: 'image/png', data: png(16) }).id;
     const conv = core.conversations.create({});
     const sent = core.engine.send({ conversation_id: conv.id, content: '', attachments: [id] });
     const m = await settled(core, sent.assistant_message_id);
     expect(m.status).toBe('completed');
     expect(m.content).toMatch(/^I received one file:\n\n- shot\\\.png \(image\/png, \d+ B\)\n/);
+    expect(await waitFor(() => core.conversations.thread(conv.id).conversation.title, 10_000, 'a title')).toBe('Shot png');
   });
 });
