@@ -43,6 +43,14 @@ test('an image attached by the picker reaches the provider byte for byte and its
   expect(sha256(Buffer.from(src!.split(',')[1]!, 'base64'))).toBe(sha256(image));
   await thumb.click();
   await expect(page.getByTestId('attachment-viewer')).toBeVisible();
+  // The viewer saves the image under its name, byte for byte, to open with the system's viewer.
+  const [saved] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('attachment-viewer').getByTestId('attachment-download').click(),
+  ]);
+  expect(saved.suggestedFilename()).toBe('screenshot.png');
+  expect(sha256(fs.readFileSync((await saved.path())!))).toBe(sha256(image));
+  await expect(page.getByTestId('attachment-viewer')).toBeVisible(); // saving does not close it
   await page.keyboard.press('Escape');
 
   // Exported as Markdown, the thread comes as a .zip: the .md links to the image written beside it, byte for byte.

@@ -68,6 +68,18 @@ export function AttachmentChip({
       {open && url && (
         <Modal onClose={() => setOpen(false)} aria-label={a.name} data-testid="attachment-viewer" onClick={() => setOpen(false)}>
           <img className="attachment-full" src={url} alt={a.name} />
+          {/* Saved to open with the system's viewer or editor; a click anywhere else closes the viewer. */}
+          <button
+            type="button"
+            className="attachment-save"
+            data-testid="attachment-download"
+            onClick={(e) => {
+              e.stopPropagation();
+              void saveFile(a);
+            }}
+          >
+            Download {a.name}
+          </button>
         </Modal>
       )}
     </span>
