@@ -6,15 +6,22 @@ import { MAX_ATTACHMENTS_PER_MESSAGE } from './attachments';
 
 export const MAX_MESSAGE_CHARS = 1_000_000;
 
+/** A message's text: may be empty only when the message carries files (a screenshot sent alone). */
+const Content = z.string().trim().max(MAX_MESSAGE_CHARS);
+const Attachments = z.array(Id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional();
+const hasTextOrFiles = (m: { content: string; attachments?: string[] | undefined }) => m.content.length > 0 || !!m.attachments?.length;
+const EMPTY = { message: 'content must not be empty unless the message carries attachments', path: ['content'] };
+
 export const SendInput = z
   .object({
     conversation_id: Id,
-    content: z.string().trim().min(1, 'content must not be empty').max(MAX_MESSAGE_CHARS),
+    content: Content,
     parent_id: Id.nullable().optional(),
     /** Files stored with `POST /api/attachments` (or `attachments.add`), in the order they are shown and sent. */
-    attachments: z.array(Id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+    attachments: Attachments,
   })
-  .strict();
+  .strict()
+  .refine(hasTextOrFiles, EMPTY);
 export type SendInput = z.infer<typeof SendInput>;
 
 export const SendOutput = z.object({ user_message_id: z.string(), assistant_message_id: z.string() });
@@ -62,7 +69,7 @@ export const messages = {
     http: byId('POST', '/api/messages/:id/regenerate'),
   },
   'messages.edit': {
-    input: z.object({ message_id: Id, content: SendInput.shape.content, attachments: SendInput.shape.attachments }).strict(),
+    input: z.object({ message_id: Id, content: Content, attachments: Attachments }).strict().refine(hasTextOrFiles, EMPTY),
     output: SendOutput,
     http: { method: 'POST', path: '/api/messages/:id/edit', id: 'message_id' },
   },

@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer } from './fixtures';
+import { test, expect, openApp, sendMessage, lastAssistant, expectAnswer, newConversation } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import { tempDir } from '../support/core';
 import type { HostProcess } from '../support/host-process';
 import { readZip } from '../support/zip';
-import { gifOf, png, pngOf, sha256 } from '../support/files';
+import { gifOf, pdf, png, pngOf, sha256 } from '../support/files';
 import { imageSize } from '../../src/shared/image-size';
 
 test('an image attached by the picker reaches the provider byte for byte and its thumbnail shows after a reload', async ({
@@ -43,6 +43,14 @@ test('an image attached by the picker reaches the provider byte for byte and its
   expect(sha256(Buffer.from(src!.split(',')[1]!, 'base64'))).toBe(sha256(image));
   await thumb.click();
   await expect(page.getByTestId('attachment-viewer')).toBeVisible();
+  // The viewer saves the image under its name, byte for byte, to open with the system's viewer.
+  const [saved] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('attachment-viewer').getByTestId('attachment-download').click(),
+  ]);
+  expect(saved.suggestedFilename()).toBe('screenshot.png');
+  expect(sha256(fs.readFileSync((await saved.path())!))).toBe(sha256(image));
+  await expect(page.getByTestId('attachment-viewer')).toBeVisible(); // saving does not close it
   await page.keyboard.press('Escape');
 
   // Exported as Markdown, the thread comes as a .zip: the .md links to the image written beside it, byte for byte.
@@ -391,4 +399,111 @@ test('a host killed with SIGKILL mid-upload or while it writes the file leaves n
   await expectAnswer(lastAssistant(page), FakeAnthropic.answer('second [len=50]'));
   const received = fake.requests.find((r) => r.messages.at(-1)?.content === 'second [len=50]')!.files!;
   expect(received.map((f) => sha256(f.data))).toEqual([sha256(before), sha256(after)]); // the history's file, then the new one
+});
+
+test('a screenshot sent alone, with no text, is answered; the request carries its image block and no empty text', async ({
+  page,
+  fake,
+  host,
+}) => {
+  const dir = tempDir('holdfast-att-');
+  const image = png(256);
+  fs.writeFileSync(path.join(dir, 'alone.png'), image);
+  await openApp(page, host.current.url);
+  await expect(page.getByTestId('send-button')).toBeDisabled(); // nothing to send yet
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'alone.png'));
+  await expect(page.getByTestId('composer-attachment').getByTestId('attachment-thumbnail')).toBeVisible();
+  await expect(page.getByTestId('send-button')).toBeEnabled();
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('message-attachment')).toHaveAttribute('data-name', 'alone.png');
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer(''));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(0);
+  const request = fake.requests.find((r) => r.files?.length)!;
+  expect(request.blocks).toEqual([['image']]);
+  expect(sha256(request.files![0]!.data)).toBe(sha256(image));
+
+  // Through REST: empty text is taken with files and refused without them.
+  const [conv] = (await (await page.request.get(`${host.current.url}/api/sessions`)).json()) as { id: string }[];
+  const upload = await page.request.post(`${host.current.url}/api/attachments?name=again.png`, {
+    headers: { 'content-type': 'image/png' },
+    data: image,
+  });
+  const id = ((await upload.json()) as { id: string }).id;
+  const url = `${host.current.url}/api/sessions/${conv!.id}/messages`;
+  expect((await page.request.post(url, { data: { content: '' } })).status()).toBe(400);
+  expect((await page.request.post(url, { data: { content: '', attachments: [id] } })).status()).toBe(200);
+});
+
+test('a PDF, a text file and an SVG in the thread download under their names, byte for byte, and nothing runs', async ({ page, host }) => {
+  const dir = tempDir('holdfast-att-');
+  const files = {
+    'report.pdf': pdf(2),
+    'notes.txt': Buffer.from('line one\nα β γ\n'),
+    'evil.svg': Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" onload="window.top.pwned=1"><script>window.top.pwned=2</script></svg>',
+    ),
+  };
+  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), data);
+  await openApp(page, host.current.url);
+  await page.getByTestId('attachment-input').setInputFiles(Object.keys(files).map((n) => path.join(dir, n)));
+  await expect(page.getByTestId('composer-attachment')).toHaveCount(3);
+  await sendMessage(page, 'read these [len=40]');
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'completed', { timeout: 45_000 });
+  for (const [name, data] of Object.entries(files)) {
+    const chip = page.getByTestId('message-attachment').and(page.locator(`[data-name="${name}"]`));
+    const [saved] = await Promise.all([page.waitForEvent('download'), chip.getByTestId('attachment-download').click()]);
+    expect(saved.suggestedFilename()).toBe(name);
+    expect(sha256(fs.readFileSync((await saved.path())!))).toBe(sha256(data));
+  }
+  // Still the thread, and no script from the SVG ran.
+  await expect(page.getByTestId('message-attachment')).toHaveCount(3);
+  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+});
+
+test('each conversation keeps its own draft, text and files: switching away and back restores it, and a file is sent only where it was attached', async ({
+  page,
+  fake,
+  host,
+}) => {
+  const dir = tempDir('holdfast-att-');
+  fs.writeFileSync(path.join(dir, 'for-a.txt'), 'only for A\n');
+  fs.writeFileSync(path.join(dir, 'for-b.txt'), 'only for B\n');
+  await openApp(page, host.current.url);
+  const input = page.getByTestId('composer-input');
+  const chips = page.getByTestId('composer-attachment');
+  const open = (id: string) => page.locator(`[data-testid="conversation-item"][data-id="${id}"]`).click();
+
+  const a = await newConversation(page);
+  await input.fill('draft for A [len=30]');
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'for-a.txt'));
+  await expect(chips).toHaveAttribute('data-name', 'for-a.txt');
+
+  const b = await newConversation(page);
+  await expect(input).toHaveValue(''); // nothing carried over from A
+  await expect(chips).toHaveCount(0);
+  await input.fill('draft for B [len=30]');
+  await page.getByTestId('attachment-input').setInputFiles(path.join(dir, 'for-b.txt'));
+  await expect(chips).toHaveAttribute('data-name', 'for-b.txt');
+
+  await open(a);
+  await expect(input).toHaveValue('draft for A [len=30]');
+  await expect(chips).toHaveCount(1);
+  await expect(chips).toHaveAttribute('data-name', 'for-a.txt');
+  await page.getByTestId('send-button').click();
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('draft for A [len=30]'));
+  await expect(input).toHaveValue('');
+  const toA = fake.requests.find((r) => r.messages.at(-1)?.content === 'draft for A [len=30]')!;
+  expect(toA.files!.map((f) => f.data.toString())).toEqual(['only for A\n']);
+
+  await open(b);
+  await expect(input).toHaveValue('draft for B [len=30]');
+  await expect(chips).toHaveAttribute('data-name', 'for-b.txt');
+  await page.getByTestId('send-button').click();
+  await expectAnswer(lastAssistant(page), FakeAnthropic.answer('draft for B [len=30]'));
+  const toB = fake.requests.find((r) => r.messages.at(-1)?.content === 'draft for B [len=30]')!;
+  expect(toB.files!.map((f) => f.data.toString())).toEqual(['only for B\n']);
+
+  await open(a); // A's draft was sent: its composer is empty
+  await expect(input).toHaveValue('');
+  await expect(chips).toHaveCount(0);
 });

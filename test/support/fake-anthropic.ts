@@ -66,6 +66,8 @@ export interface RecordedRequest {
   messages: { role: string; content: string }[];
   /** The image and document blocks received, in order, with the index of the message that carried each. */
   files?: ReceivedFile[];
+  /** Each message's block types as received (`text` for a plain string), so tests see what was sent and in what order. */
+  blocks?: string[][];
   system?: string;
   at: number;
 }
@@ -210,8 +212,12 @@ export class FakeAnthropic {
       return apiError(res, 400, 'invalid_request_error', 'messages: at least one message is required');
     const messages = b.messages.map((m) => ({ role: m.role, content: textOf(m.content) }));
     const files = filesOf(b.messages);
+    const blocks = b.messages.map((m) =>
+      Array.isArray(m.content) ? (m.content as { type?: string }[]).map((c) => c.type ?? '') : ['text'],
+    );
     this.requests.push({
       ...(files.length ? { files } : {}),
+      blocks,
       model: b.model,
       max_tokens: b.max_tokens,
       ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
@@ -223,6 +229,9 @@ export class FakeAnthropic {
     // The real API takes at most 100 images per request (its documentation: vision); the wording here is the fake's own.
     const images = files.filter((f) => f.type === 'image').length;
     if (images > 100) return apiError(res, 400, 'invalid_request_error', `messages: at most 100 images per request (${images} given)`);
+    // The real API refuses empty text, in a plain string or a text block, with these words.
+    const empty = emptyTextOf(b.messages);
+    if (empty) return apiError(res, 400, 'invalid_request_error', empty);
     // The real API's rules for thinking requests, with its wording.
     const thinkingOn = b.thinking?.type === 'enabled' || b.thinking?.type === 'adaptive';
     if (b.thinking?.type === 'enabled') {
@@ -562,6 +571,18 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) return content.map((c: { text?: string }) => c.text ?? '').join('');
   return '';
+}
+
+function emptyTextOf(messages: { role: string; content: unknown }[]): string | null {
+  for (const [i, m] of messages.entries()) {
+    const last = i === messages.length - 1 && m.role === 'assistant';
+    if (typeof m.content === 'string' && !m.content && !last)
+      return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+    if (!Array.isArray(m.content)) continue;
+    for (const [j, c] of (m.content as { type?: string; text?: string }[]).entries())
+      if (c.type === 'text' && !c.text) return `messages.${i}.content.${j}.text: text content blocks must be non-empty`;
+  }
+  return null;
 }
 
 function filesOf(messages: { content: unknown }[]): ReceivedFile[] {

@@ -9,6 +9,7 @@ import { MAX_ATTACHMENT_BYTES } from '../../../src/shared/attachments';
 import { pdf, pdfWithObjectStream, png, pngOf, sha256 as sha } from '../../support/files';
 import { pdfPages, toAnthropicMessages } from '../../../src/main/core/providers/anthropic-content';
 import { readZip } from '../../support/zip';
+import { SendInput, messages } from '../../../src/shared/messages';
 import { writeChatGptExportZip } from '../../fixtures/chatgpt-export-zip';
 
 let fake: FakeAnthropic;
@@ -157,6 +158,38 @@ describe('attachments: sent as Anthropic blocks', () => {
     const next = core.engine.send({ conversation_id: conv.id, content: 'and now? [len=50]' });
     await settled(core, next.assistant_message_id);
     expect(fake.requests.at(-1)!.files!.map((f) => sha(f.data))).toEqual([sha(image), sha(doc), sha(text)]);
+  });
+
+  it('a message of files alone (no text) is taken and sent as the file blocks only: no empty text block', async () => {
+    const core = makeCore(fake);
+    const image = png(32);
+    const text = Buffer.from('just the notes\n');
+    const ids = [
+      core.attachments.add({ name: 'shot.png', mime: 'image/png', data: image }).id,
+      core.attachments.add({ name: 'notes.txt', mime: 'text/plain', data: text }).id,
+    ];
+    const conv = core.conversations.create({});
+    // The contract takes empty text when files come with it, and still refuses a message with neither.
+    expect(SendInput.safeParse({ conversation_id: conv.id, content: '  ', attachments: ids }).success).toBe(true);
+    expect(SendInput.safeParse({ conversation_id: conv.id, content: ' ' }).success).toBe(false);
+    expect(SendInput.safeParse({ conversation_id: conv.id, content: '', attachments: [] }).success).toBe(false);
+    const editInput = messages['messages.edit'].input;
+    expect(editInput.safeParse({ message_id: 'm', content: '', attachments: ids }).success).toBe(true);
+    expect(editInput.safeParse({ message_id: 'm', content: '' }).success).toBe(false);
+    expect(rejects(() => core.engine.send({ conversation_id: conv.id, content: '' })).code).toBe('invalid_input');
+
+    const sent = core.engine.send({ conversation_id: conv.id, content: '', attachments: ids });
+    expect((await settled(core, sent.assistant_message_id)).status).toBe('completed');
+    expect(fake.requests.at(-1)!.blocks).toEqual([['image', 'document']]);
+    expect(fake.requests.at(-1)!.files!.map((f) => sha(f.data))).toEqual([sha(image), sha(text)]);
+    // A follow-up resends the text-less turn as its files alone.
+    const next = core.engine.send({ conversation_id: conv.id, content: 'and? [len=40]' });
+    expect((await settled(core, next.assistant_message_id)).status).toBe('completed');
+    expect(fake.requests.at(-1)!.blocks).toEqual([['image', 'document'], ['text'], ['text']]);
+    // Editing to files alone works the same way.
+    const edited = core.engine.edit(next.user_message_id, '', [ids[1]!]);
+    expect((await settled(core, edited.assistant_message_id)).status).toBe('completed');
+    expect(fake.requests.at(-1)!.blocks).toEqual([['image', 'document'], ['text'], ['document']]);
   });
 
   it('continuing an interrupted answer resends the same files', async () => {

@@ -283,6 +283,7 @@ export class Engine {
 
   private addTurn(conversationId: string, parentId: string | null, content: string, attachments: readonly string[]): SendOutput {
     const { store } = this.o;
+    if (!content.trim() && !attachments.length) throw new HoldfastError('invalid_input', 'A message needs text or at least one file');
     if (attachments.length) {
       if (!this.o.attachments) throw new HoldfastError('invalid_input', 'This host keeps no attachments');
       this.o.attachments.check(attachments);
@@ -388,7 +389,8 @@ export class Engine {
       if (!content && !files.length) continue;
       const last = out[out.length - 1];
       if (last && last.role === p.role) {
-        last.content += `\n\n${content}`; // the API wants alternating turns
+        // The API wants alternating turns; a turn of files alone adds no text (an empty text block is refused).
+        if (content) last.content = last.content ? `${last.content}\n\n${content}` : content;
         if (files.length) last.attachments = [...(last.attachments ?? []), ...files];
       } else out.push({ role: p.role, content, ...(files.length ? { attachments: files } : {}) });
     }
@@ -590,7 +592,10 @@ export class Engine {
     const conv = store.findConversation(conversationId);
     if (!conv || conv.title) return;
     const answer = store.message(answerId);
-    const prompt = answer.parent_id ? (store.findMessage(answer.parent_id)?.content ?? '') : '';
+    const asked = answer.parent_id ? store.findMessage(answer.parent_id) : undefined;
+    // A message of files alone is titled from the files' names.
+    const files = asked && !asked.content.trim() && this.o.attachments ? this.o.attachments.ofMessage(asked.id).map((a) => a.name) : [];
+    const prompt = asked?.content.trim() ? asked.content : files.join(', ');
     let title = fallbackTitle(prompt);
     const route = this.routeOfMessage(answer);
     if (route.network.state === 'online') {

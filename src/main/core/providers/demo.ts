@@ -2,7 +2,7 @@
 import { DEMO_MODEL } from '../../../shared/model';
 import { answerFor, splitIntoDeltas } from './demo-text';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
+import { type Provider, type ProviderAttachment, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
 
 export class DemoProvider implements Provider {
   readonly name = 'demo';
@@ -16,8 +16,10 @@ export class DemoProvider implements Provider {
     const last = msgs[msgs.length - 1];
     // A prefilled assistant turn is continued from where it stops, as the real API does.
     const prefill = last?.role === 'assistant' ? last.content : '';
-    const prompt = [...msgs].reverse().find((m) => m.role === 'user')?.content ?? '';
-    const full = answerFor(prompt);
+    const asked = [...msgs].reverse().find((m) => m.role === 'user');
+    const prompt = asked?.content ?? '';
+    // It reads no file, but says which it was handed, so a person trying the app sees their files arrived.
+    const full = filesNote(asked?.attachments ?? []) + answerFor(prompt);
     let rest = full.startsWith(prefill) ? full.slice(prefill.length) : full;
     if (!prefill && prompt.startsWith('Title this conversation')) rest = demoTitle(prompt);
     yield { type: 'start', input_tokens: Math.ceil(msgs.reduce((n, m) => n + m.content.length, 0) / 4) };
@@ -34,6 +36,25 @@ export class DemoProvider implements Provider {
   async probe(): Promise<boolean> {
     return true;
   }
+}
+
+/** The files of the turn answered, by name, type and size, as the start of the demo's answer ('' without files). */
+export function filesNote(files: readonly ProviderAttachment[]): string {
+  if (!files.length) return '';
+  const list = files.map((f) => `- ${escapeMarkdown(f.name)} (${escapeMarkdown(f.mime)}, ${size(f.data.length)})`).join('\n');
+  const count = files.length === 1 ? 'one file' : `${files.length} files`;
+  return `I received ${count}:\n\n${list}\n\nThe demo provider does not read files; choose another provider in Settings to ask about them.\n\n`;
+}
+
+/** A file's name shown as written, whatever Markdown characters it holds. */
+function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()<>#+\-.!|~]/g, '\\$&');
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 /** The demo's deterministic title: the first words of the user's prompt, capitalised. */

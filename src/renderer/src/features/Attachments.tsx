@@ -1,7 +1,11 @@
-/** Files on a message or in the composer: image thumbnails (click for full size), other files as named chips. */
+/**
+ * Files on a message or in the composer: image thumbnails (click for full size), other files as named chips that
+ * download the file when clicked (never shown in the page, so an HTML or SVG file runs nothing).
+ */
 import { useEffect, useState } from 'react';
 import { actions } from '../api/client';
 import { Modal } from '../components/Modal';
+import { download } from './DataMenu';
 import { isDisplayableImage, type AttachmentRef } from '../../../shared/attachments';
 
 function size(bytes: number): string {
@@ -41,9 +45,15 @@ export function AttachmentChip({
           {url ? <img src={url} alt={a.name} data-testid="attachment-thumbnail" /> : <span className="attachment-loading">…</span>}
         </button>
       ) : (
-        <span className="attachment-file">
+        <button
+          type="button"
+          className="attachment-file"
+          data-testid="attachment-download"
+          aria-label={`Download ${a.name}`}
+          onClick={() => void saveFile(a)}
+        >
           <span className="attachment-name">{a.name}</span> <span className="attachment-size">{size(a.size)}</span>
-        </span>
+        </button>
       )}
       {notice && (
         <span className="attachment-notice" data-testid="attachment-notice" role="status">
@@ -58,10 +68,28 @@ export function AttachmentChip({
       {open && url && (
         <Modal onClose={() => setOpen(false)} aria-label={a.name} data-testid="attachment-viewer" onClick={() => setOpen(false)}>
           <img className="attachment-full" src={url} alt={a.name} />
+          {/* Saved to open with the system's viewer or editor; a click anywhere else closes the viewer. */}
+          <button
+            type="button"
+            className="attachment-save"
+            data-testid="attachment-download"
+            onClick={(e) => {
+              e.stopPropagation();
+              void saveFile(a);
+            }}
+          >
+            Download {a.name}
+          </button>
         </Modal>
       )}
     </span>
   );
+}
+
+/** Saves the file under its own name; typed as bare bytes so nothing opens it in the page. */
+async function saveFile(a: AttachmentRef): Promise<void> {
+  const file = await actions.attachmentFile(a.id);
+  if (file) download(a.name, 'application/octet-stream', file.data, 'base64');
 }
 
 export function AttachmentList({ items, testId }: { items: AttachmentRef[] | undefined; testId: string }) {

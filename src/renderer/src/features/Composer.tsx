@@ -1,8 +1,10 @@
 /**
  * The composer: Enter sends, Shift+Enter is a new line; never disabled; Stop shows while an answer streams here.
  * Files are attached by the button, by dropping them on the composer, or by pasting; each is stored at once.
+ * Each conversation keeps its own draft (text and files), so switching never carries a file into another one.
  */
 import { useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from 'react';
+import { create } from 'zustand';
 import { useHoldfast } from '../state/store';
 import { actions } from '../api/client';
 import { AttachmentChip } from './Attachments';
@@ -12,14 +14,33 @@ import { currentImageLimit, fitImage } from './downscale';
 /** A file in the composer, with what was done to it on the way in (an image downscaled to the provider's limit). */
 type ComposerFile = AttachmentRef & { notice?: string };
 
+/** What a conversation's composer holds until it is sent: text, stored files, and files still being stored. */
+interface Draft {
+  text: string;
+  files: ComposerFile[];
+  uploading: number;
+}
+const EMPTY: Draft = { text: '', files: [], uploading: 0 };
+/** The key of the draft written before any conversation exists (sending it creates one). */
+const NO_CONVERSATION = '';
+
+/** Drafts by conversation id, kept while the window lives (outside React, so they outlast the composer). */
+const useDrafts = create<Record<string, Draft>>(() => ({}));
+function changeDraft(key: string, change: (d: Draft) => Partial<Draft>): void {
+  useDrafts.setState((all) => {
+    const d = all[key] ?? EMPTY;
+    return { [key]: { ...d, ...change(d) } };
+  });
+}
+
 export function Composer() {
-  const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
-  const [files, setFiles] = useState<ComposerFile[]>([]);
-  const [uploading, setUploading] = useState(0);
   const [dragging, setDragging] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
   const currentId = useHoldfast((s) => s.currentId);
+  const key = currentId ?? NO_CONVERSATION;
+  const { text, files, uploading } = useDrafts((all) => all[key] ?? EMPTY);
+  const setText = (value: string) => changeDraft(key, () => ({ text: value }));
   // Only the thread's last answer (the conversation's current leaf) can be streaming: a follow-up waits for it.
   const streamingId = useHoldfast((s) => {
     const leaf = currentId ? s.conversations[currentId]?.current_leaf_id : null;
@@ -28,36 +49,42 @@ export function Composer() {
   });
 
   const attach = async (list: FileList | File[] | null | undefined) => {
+    // A file lands in the draft it was attached to, even if the person switches conversation while it is stored.
+    const into = key;
     const all = [...(list ?? [])];
     const room = Math.max(0, MAX_ATTACHMENTS_PER_MESSAGE - files.length - uploading);
     const chosen = all.slice(0, room);
     if (all.length > room) actions.filesLeftOut(all.slice(room).map((f) => f.name)); // the banner names them
     let limit: Promise<ImageLimit | null> | undefined; // asked once, and only when an image comes
     for (const file of chosen) {
-      setUploading((n) => n + 1);
+      changeDraft(into, (d) => ({ uploading: d.uploading + 1 }));
       // An image past the provider's limit is downscaled first, and its chip says so.
       const fitted = isDisplayableImage(file.type) ? await fitImage(file, await (limit ??= currentImageLimit())) : { file };
       // A refused file (type, size) shows the banner with the reason; the others still attach.
       const stored = await actions.addAttachment(fitted.file);
-      setUploading((n) => n - 1);
-      if (stored)
-        setFiles((f) => [...f, { id: stored.id, name: stored.name, mime: stored.mime, size: stored.size, notice: fitted.notice }]);
+      const added = stored && { id: stored.id, name: stored.name, mime: stored.mime, size: stored.size, notice: fitted.notice };
+      changeDraft(into, (d) => ({ uploading: d.uploading - 1, files: added ? [...d.files, added] : d.files }));
     }
   };
 
   const submit = async () => {
     const content = text.trim();
-    if (!content || sending || uploading) return;
+    // A file alone is a message (a screenshot sent without a word); nothing at all is not.
+    if ((!content && !files.length) || sending || uploading) return;
+    const from = key; // the draft sent, whichever conversation is shown when the send returns
     setSending(true);
     // On failure the banner says why, and the text and files stay in the box so nothing is lost.
-    if (
-      await actions.send(
-        content,
-        files.map((f) => f.id),
-      )
-    ) {
-      setText('');
-      setFiles([]);
+    const sent = await actions.send(
+      content,
+      files.map((f) => f.id),
+    );
+    const made = useHoldfast.getState().currentId;
+    if (sent) changeDraft(from, () => ({ text: '', files: [] }));
+    else if (from === NO_CONVERSATION && made) {
+      // The conversation was created but the message refused: its text and files follow it there.
+      const draft = useDrafts.getState()[from] ?? EMPTY;
+      changeDraft(made, () => draft);
+      changeDraft(from, () => EMPTY);
     }
     setSending(false);
   };
@@ -107,7 +134,7 @@ export function Composer() {
               a={f}
               testId="composer-attachment"
               notice={f.notice}
-              onRemove={() => setFiles((all) => all.filter((x) => x.id !== f.id))}
+              onRemove={() => changeDraft(key, (d) => ({ files: d.files.filter((x) => x.id !== f.id) }))}
             />
           ))}
           {uploading > 0 && <span className="attachment-loading">Attaching…</span>}
@@ -151,7 +178,7 @@ export function Composer() {
             Stop
           </button>
         )}
-        <button type="submit" className="send" data-testid="send-button" disabled={!text.trim() || uploading > 0}>
+        <button type="submit" className="send" data-testid="send-button" disabled={(!text.trim() && !files.length) || uploading > 0}>
           Send
         </button>
       </div>

@@ -168,7 +168,7 @@ export const MessageView = memo(function MessageView({
           <button
             type="button"
             data-testid="edit-save"
-            disabled={!editing.trim()}
+            disabled={!editing.trim() && !editFiles.length}
             onClick={() => {
               void actions.edit(
                 m.id,

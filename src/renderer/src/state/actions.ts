@@ -223,6 +223,8 @@ export function createActions(
         'Send this message, then attach the rest to the next one.',
       );
     },
+    /** A file's name and bytes (base64), read when a person asks to download it. */
+    attachmentFile: (id: string) => call('Download the file', 'attachments.get', { id }),
     /** An image's bytes as a data URL (the CSP allows `data:` images only), fetched once per id. */
     attachmentUrl: (id: string): Promise<string | undefined> => {
       let url = attachmentUrls.get(id);

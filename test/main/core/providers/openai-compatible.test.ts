@@ -288,6 +288,19 @@ describe('the OpenAI-compatible provider', () => {
     ]);
   });
 
+  it('sends a message of files alone as its file parts only, with no empty text part', async () => {
+    const fake = await fakeOpenAI();
+    const core = openCore();
+    const { conv } = await conversationOn(core, fake);
+    const image = png();
+    const a = core.attachments.add({ name: 'shot.png', mime: 'image/png', data: image });
+    const { assistant_message_id } = core.engine.send({ conversation_id: conv.id, content: '', attachments: [a.id] });
+    expect((await settled(core, assistant_message_id)).status).toBe('completed');
+    expect(fake.requests[0]!.parts[0]).toEqual([
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${image.toString('base64')}` } },
+    ]);
+  });
+
   it.each(['reasoning_content', 'reasoning', 'thinking_parts'] as const)(
     'stores %s as thinking, never in the answer',
     async (reasoning) => {
