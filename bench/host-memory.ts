@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startHostProcess, type HostProcess } from '../test/support/host-process';
 import { answerFor } from '../src/main/core/providers/demo-text';
-import { archiveOf, chainConversation } from './archive';
+import { archiveOf, chainConversation } from '../test/support/archive';
 import { LARGE_MESSAGES as LARGE, largeFolder } from './large-folder';
 
 /** Budget, written down before measuring: the host stays under this resident size, after an import and while serving. */

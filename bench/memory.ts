@@ -10,7 +10,7 @@ import { tempDir } from '../test/support/core';
 import { answerFor } from '../src/main/core/providers/demo-text';
 import { chromiumLaunchOptions } from '../test/support/chromium';
 import { MAX_TREES } from '../src/renderer/src/state/store';
-import { archiveOf, chainConversation } from './archive';
+import { archiveOf, chainConversation } from '../test/support/archive';
 
 const CONVERSATIONS = 200;
 const MESSAGES = 500;

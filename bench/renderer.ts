@@ -17,7 +17,7 @@ import { BlockLexer } from '../src/renderer/src/components/markdown/blocks';
 import { answerFor, splitIntoDeltas } from '../src/main/core/providers/demo-text';
 import { percentile } from './stats';
 import { chromiumLaunchOptions } from '../test/support/chromium';
-import { archiveOf, chainConversation } from './archive';
+import { archiveOf, chainConversation } from '../test/support/archive';
 
 function markdownPerChunk(): string {
   const text = answerFor('bench [len=50000]');

@@ -10,7 +10,7 @@ import { startHostProcess } from '../test/support/host-process';
 import { tempDir } from '../test/support/core';
 import { answerFor } from '../src/main/core/providers/demo-text';
 import { chromiumLaunchOptions } from '../test/support/chromium';
-import { archiveOf, chainConversation } from './archive';
+import { archiveOf, chainConversation } from '../test/support/archive';
 
 export async function runSwitchProfile(): Promise<string> {
   const out: string[] = [];

@@ -14,7 +14,7 @@ import { startHostProcess, type HostProcess } from '../test/support/host-process
 import { tempDir } from '../test/support/core';
 import { answerFor } from '../src/main/core/providers/demo-text';
 import { chromiumLaunchOptions } from '../test/support/chromium';
-import { archiveOf, chainConversation } from './archive';
+import { archiveOf, chainConversation } from '../test/support/archive';
 import { percentile } from './stats';
 
 /** The commit the baseline renderer is built from: the last one before this benchmark's switching work. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, expectAnswer, lastAssistant, openApp, sendMessage, test } from './fixtures';
+import { expect, expectAnswer, lastAssistant, openApp, sendMessage, test, newConversation } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 
 test('rename, automatic title, pin, trash and restore a conversation', async ({ page, host }) => {
@@ -14,7 +14,7 @@ test('rename, automatic title, pin, trash and restore a conversation', async ({ 
   await page.getByTestId('rename-input').press('Enter');
   await expect(page.getByTestId('conversation-item').first()).toContainText('Lisbon trip');
   const id = await page.getByTestId('conversation-item').first().getAttribute('data-id');
-  await page.getByTestId('new-conversation').click();
+  await newConversation(page); // waits until the new conversation is the one shown
   await expect(page.getByTestId('conversation-item')).toHaveCount(2);
   await page.locator(`[data-testid="conversation-item"][data-id="${id}"]`).click();
   await page.getByTestId('pin-button').click();
@@ -52,7 +52,7 @@ test('dialogs stand above a long answer: every button is reachable, and Escape c
 
 test('a system prompt set in the conversation settings is sent to the model', async ({ page, host, fake }) => {
   await openApp(page, host.current.url);
-  await page.getByTestId('new-conversation').click();
+  await newConversation(page); // waits until the new conversation is the one shown
   await page.getByTestId('conversation-settings-button').click();
   await page.getByTestId('system-prompt').fill('Answer like a pirate.');
   await page.getByTestId('conversation-max-tokens').fill('512');

@@ -1,4 +1,15 @@
-import { expect, expectAnswer, lastAssistant, openApp, sendMessage, renderedText, shownLength, shownText, test } from './fixtures';
+import {
+  expect,
+  expectAnswer,
+  lastAssistant,
+  openApp,
+  sendMessage,
+  renderedText,
+  shownLength,
+  shownText,
+  test,
+  newConversation,
+} from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 
 test('the network cut for 5 seconds mid-answer: the window shows offline, then the whole answer, once, with no gap', async ({
@@ -27,7 +38,7 @@ test('a message sent while offline is shown queued and sent when the network ret
   await expect.poll(async () => (await shownText(lastAssistant(page))).length).toBeGreaterThan(200);
   fake.goOffline(6000);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-network', 'offline', { timeout: 10_000 });
-  await page.getByTestId('new-conversation').click();
+  await newConversation(page); // waits until the new conversation is the one shown
   const queued = 'Written while offline [len=800]';
   await sendMessage(page, queued);
   const answer = lastAssistant(page);

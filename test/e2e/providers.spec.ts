@@ -2,7 +2,7 @@
  * The providers page and the per-conversation picker in the window: add a local OpenAI-compatible endpoint from the
  * Ollama preset, test its connection (its model list), answer a conversation with one of its models, labelled so.
  */
-import { expect, expectAnswer, lastAssistant, openApp, sendMessage, test } from './fixtures';
+import { expect, expectAnswer, lastAssistant, openApp, sendMessage, test, newConversation } from './fixtures';
 import { FakeOpenAI } from '../support/fake-openai';
 import { requestJson } from '../support/http';
 
@@ -26,7 +26,7 @@ test('a provider added from a preset answers a conversation, and the answer name
     await expect(row).toContainText('llama-test, qwen-test');
     await page.getByRole('button', { name: 'Close' }).click();
 
-    await page.getByTestId('new-conversation').click();
+    await newConversation(page); // waits until the new conversation is the one shown
     await page.getByTestId('conversation-settings-button').click();
     await page.getByTestId('conversation-provider').selectOption({ label: 'My Ollama' });
     await page.getByTestId('conversation-model').fill('qwen-test');

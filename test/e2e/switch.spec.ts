@@ -1,42 +1,14 @@
 import { expect, openApp, sendMessage, test } from './fixtures';
+import { chainConversation } from '../support/archive';
 
-/** A conversation of `n` completed messages in one chain, in Holdfast's own archive format. */
-function chain(id: string, n: number) {
-  const at = Date.now();
-  return {
-    conversation: {
-      id,
-      title: id,
-      created_at: at,
-      updated_at: at,
-      current_leaf_id: `${id}-${n - 1}`,
-      model: null,
-      system_prompt: null,
-      max_tokens: null,
-      temperature: null,
-      pinned: false,
-      deleted_at: null,
-    },
-    messages: Array.from({ length: n }, (_, i) => ({
-      id: `${id}-${i}`,
-      conversation_id: id,
-      parent_id: i ? `${id}-${i - 1}` : null,
-      role: i % 2 ? 'assistant' : 'user',
-      content: i % 2 ? `Answer ${i}.\n\n${'A paragraph that wraps over a few lines. '.repeat(12)}` : `Question ${i}`,
-      thinking: null,
-      status: 'completed',
-      error: null,
-      model: null,
-      stop_reason: null,
-      input_tokens: null,
-      output_tokens: null,
-      reaction: null,
-      reaction_comment: null,
-      created_at: at + i,
-      last_updated: at + i,
-    })),
-  };
-}
+/** A conversation of `n` completed messages in one chain (message ids `${id}-${i}`). */
+const chain = (id: string, n: number) =>
+  chainConversation({
+    id,
+    messages: n,
+    prefix: `${id}-`,
+    content: (i) => (i % 2 ? `Answer ${i}.\n\n${'A paragraph that wraps over a few lines. '.repeat(12)}` : `Question ${i}`),
+  });
 
 test('switching back shows the kept thread where it was left, and the page holds only the shown conversation', async ({
   page,

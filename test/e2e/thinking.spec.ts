@@ -1,4 +1,4 @@
-import { expect, expectAnswer, lastAssistant, openApp, sendMessage, shownLength, shownText, test } from './fixtures';
+import { expect, expectAnswer, lastAssistant, openApp, sendMessage, shownLength, shownText, test, newConversation } from './fixtures';
 import { FakeAnthropic } from '../support/fake-anthropic';
 import type { Page } from '@playwright/test';
 
@@ -11,7 +11,7 @@ async function conversationSettings(page: Page, fill: () => Promise<void>): Prom
 }
 
 async function startConversation(page: Page): Promise<void> {
-  await page.getByTestId('new-conversation').click();
+  await newConversation(page); // waits until the new conversation is the one shown
   await expect(page.getByTestId('conversation-settings-button')).toBeVisible();
 }
 

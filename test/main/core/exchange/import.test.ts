@@ -5,6 +5,7 @@ import { FakeAnthropic } from '../../../support/fake-anthropic';
 import { makeCore, settled, tempDir } from '../../../support/core';
 import { fakeAnthropic } from '../../../support/servers';
 import { writeZip } from '../../../support/zip';
+import { chainConversation } from '../../../support/archive';
 import { Core } from '../../../../src/main/core/core';
 import { Importer } from '../../../../src/main/core/exchange/import';
 
@@ -743,39 +744,8 @@ describe('import: hostile files', () => {
   it('stages long conversations in batches by size: every message arrives in order, and an id repeated in a later batch is still skipped', async () => {
     const dir = tempDir();
     const core = makeCore(fake, { dataDir: dir });
-    const conversation = (id: string, n: number) => ({
-      conversation: {
-        id,
-        title: id,
-        created_at: 1,
-        updated_at: 2,
-        current_leaf_id: `${id}-${n - 1}`,
-        model: null,
-        system_prompt: null,
-        max_tokens: null,
-        temperature: null,
-        pinned: false,
-        deleted_at: null,
-      },
-      messages: Array.from({ length: n }, (_, i) => ({
-        id: `${id}-${i}`,
-        conversation_id: id,
-        parent_id: i ? `${id}-${i - 1}` : null,
-        role: i % 2 ? 'assistant' : 'user',
-        content: `${id} message ${i} `.padEnd(400, '.'),
-        thinking: null,
-        status: 'completed',
-        error: null,
-        model: null,
-        stop_reason: null,
-        input_tokens: null,
-        output_tokens: null,
-        reaction: null,
-        reaction_comment: null,
-        created_at: 10 + i,
-        last_updated: 10 + i,
-      })),
-    });
+    const conversation = (id: string, n: number) =>
+      chainConversation({ id, messages: n, prefix: `${id}-`, at: 10, content: (i) => `${id} message ${i} `.padEnd(400, '.') });
     const file = path.join(dir, 'long.json');
     const items = [conversation('long-a', 300), conversation('long-b', 300), conversation('long-a', 5), conversation('long-c', 300)];
     fs.writeFileSync(file, JSON.stringify({ format: 'holdfast-archive', version: 1, conversations: items }));

@@ -1,4 +1,4 @@
-/** Conversations the window benchmarks import: one chain of completed messages each, in Holdfast's own archive format. */
+/** Conversations in Holdfast's own archive format, one chain of completed messages each: for the window benchmarks and the tests that import long histories. */
 export interface ChainOptions {
   /** Conversation id; message ids are `${prefix}${i}` (default `${id}m`). */
   id: string;
