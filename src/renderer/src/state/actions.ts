@@ -128,9 +128,9 @@ export function createActions(
     return c.id;
   }
 
-  /** True once the message is stored; false leaves the composer's text where it is. */
-  async function send(content: string, attachments: string[] = []): Promise<boolean> {
-    const id = useHoldfast.getState().currentId ?? (await newConversation());
+  /** True once the message is stored; false leaves the composer's text where it is. Into the one shown unless named. */
+  async function send(content: string, attachments: string[] = [], conversationId?: string): Promise<boolean> {
+    const id = conversationId ?? useHoldfast.getState().currentId ?? (await newConversation());
     if (!id) return false;
     const sent = await call('Send the message', 'messages.send', {
       conversation_id: id,
