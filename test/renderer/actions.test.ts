@@ -128,6 +128,37 @@ describe('the action layer', () => {
     expect(useHoldfast.getState().error).toMatchObject({ action: 'Import broken.json', message: 'This file is not valid JSON' });
   });
 
+  it('several dropped files that fail are each named with their reason in the banner, not only the last', async () => {
+    const { actions } = setup(
+      () => conversation,
+      async (blob) => {
+        const file = blob as File;
+        if (file.name === 'ok.json') return new Response(JSON.stringify({ format: 'holdfast', conversations: 1, messages: 2, skipped: 0 }));
+        const message = file.name === 'broken.json' ? 'This file is not valid JSON' : 'The file holds no conversations';
+        return new Response(JSON.stringify({ error: { code: 'invalid_input', message } }), { status: 400 });
+      },
+    );
+    const files = [new File(['{'], 'broken.json'), new File(['1'], 'ok.json'), new File(['[]'], 'empty.json')];
+    await actions.importFiles(files);
+    expect(useHoldfast.getState().notice).toBe('ok.json: Imported 1 conversation (2 messages) from holdfast.');
+    expect(useHoldfast.getState().error).toMatchObject({
+      action: 'Import of 2 files',
+      message: 'broken.json: This file is not valid JSON. empty.json: The file holds no conversations.',
+      code: 'invalid_input',
+    });
+    expect(useHoldfast.getState().error?.hint).toMatch(/Nothing was imported/);
+  });
+
+  it('the address drives the shown conversation: back to an address without one shows none, forward shows it again', async () => {
+    const { actions } = setup((method) => (method === 'messages.tree' ? { messages: [] } : conversation));
+    await actions.followAddress('#/c/c1');
+    expect(useHoldfast.getState().currentId).toBe('c1');
+    await actions.followAddress(''); // back to the address the page was opened at
+    expect(useHoldfast.getState().currentId).toBeNull();
+    await actions.followAddress('#/c/c1');
+    expect(useHoldfast.getState().currentId).toBe('c1');
+  });
+
   it('an image or PDF dropped away from the composer is not sent to the import, and the banner says where to drop it', async () => {
     let posted = 0;
     const { actions } = setup(

@@ -31,10 +31,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    const fromHash = () => {
-      const m = /^#\/c\/([^/]+)/.exec(location.hash);
-      if (m && m[1] !== useHoldfast.getState().currentId) void actions.selectConversation(m[1]!);
-    };
+    const fromHash = () => void actions.followAddress(location.hash);
     fromHash();
     window.addEventListener('hashchange', fromHash);
     return () => window.removeEventListener('hashchange', fromHash);

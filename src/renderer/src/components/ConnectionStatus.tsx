@@ -3,7 +3,7 @@
  * (each provider's state in its tooltip).
  */
 import { useHoldfast } from '../state/store';
-import { modelLabel, type Conversation } from '../../../shared/model';
+import { DEMO_MODEL, modelLabel, type Conversation } from '../../../shared/model';
 import type { AppStatus } from '../../../shared/sync';
 
 /** The provider whose reachability the bar shows: the viewed conversation's, else the default (also for a removed one). */
@@ -14,6 +14,20 @@ export function shownProvider(
   const providers = status?.providers ?? [];
   const own = conversation?.provider_id ? providers.find((p) => p.id === conversation.provider_id) : undefined;
   return own ?? providers.find((p) => p.id === status?.default_provider_id) ?? null;
+}
+
+/**
+ * The model the bar names: the conversation's own, else its provider's default as far as the status knows it. A
+ * conversation on the demo is said to be one ("Demo (offline)"), since the bar shows no provider name for the demo.
+ */
+export function shownModel(
+  status: AppStatus | null,
+  conversation: Conversation | null,
+  provider: ReturnType<typeof shownProvider>,
+): string {
+  if (conversation?.model) return modelLabel(conversation.model);
+  if (provider?.id === 'demo') return modelLabel(DEMO_MODEL);
+  return modelLabel(provider && provider.id !== status?.default_provider_id ? null : status?.model);
 }
 
 export function ConnectionStatus() {
@@ -59,7 +73,7 @@ export function ConnectionStatus() {
       )}
       {status && (
         <span className="model-label" data-testid="model-label">
-          {modelLabel(conversation?.model ?? (provider && provider.id !== status.default_provider_id ? null : status.model))}
+          {shownModel(status, conversation, provider)}
         </span>
       )}
     </div>

@@ -71,21 +71,26 @@ export function Composer() {
     const content = text.trim();
     // A file alone is a message (a screenshot sent without a word); nothing at all is not.
     if ((!content && !files.length) || sending || uploading) return;
-    const from = key; // the draft sent, whichever conversation is shown when the send returns
     setSending(true);
+    // A first message creates its conversation before it is sent, and its draft moves there at once: whichever
+    // conversation is shown when the send returns, a refused message's text and files stay with the one it was written
+    // for (never overwriting another's draft), and a sent one is cleared there.
+    let into = key;
+    if (into === NO_CONVERSATION) {
+      const made = await actions.newConversation();
+      if (!made) return setSending(false);
+      const draft = useDrafts.getState()[NO_CONVERSATION] ?? EMPTY;
+      changeDraft(made, () => draft);
+      changeDraft(NO_CONVERSATION, () => EMPTY);
+      into = made;
+    }
     // On failure the banner says why, and the text and files stay in the box so nothing is lost.
     const sent = await actions.send(
       content,
       files.map((f) => f.id),
+      into,
     );
-    const made = useHoldfast.getState().currentId;
-    if (sent) changeDraft(from, () => ({ text: '', files: [] }));
-    else if (from === NO_CONVERSATION && made) {
-      // The conversation was created but the message refused: its text and files follow it there.
-      const draft = useDrafts.getState()[from] ?? EMPTY;
-      changeDraft(made, () => draft);
-      changeDraft(from, () => EMPTY);
-    }
+    if (sent) changeDraft(into, () => ({ text: '', files: [] }));
     setSending(false);
   };
 

@@ -111,6 +111,15 @@ export function createActions(
     });
   }
 
+  /**
+   * Shows what the address names (back and forward after a pushed switch): `#/c/ID` that conversation, an address
+   * without one none, so the page never shows one conversation under another's (or no) address.
+   */
+  async function followAddress(hash: string): Promise<void> {
+    const id = /^#\/c\/([^/]+)/.exec(hash)?.[1] ?? null;
+    if (id !== useHoldfast.getState().currentId) await selectConversation(id);
+  }
+
   async function newConversation(): Promise<string | undefined> {
     const c = await call('Create a conversation', 'conversations.create', {});
     if (!c) return undefined;
@@ -119,9 +128,9 @@ export function createActions(
     return c.id;
   }
 
-  /** True once the message is stored; false leaves the composer's text where it is. */
-  async function send(content: string, attachments: string[] = []): Promise<boolean> {
-    const id = useHoldfast.getState().currentId ?? (await newConversation());
+  /** True once the message is stored; false leaves the composer's text where it is. Into the one shown unless named. */
+  async function send(content: string, attachments: string[] = [], conversationId?: string): Promise<boolean> {
+    const id = conversationId ?? useHoldfast.getState().currentId ?? (await newConversation());
     if (!id) return false;
     const sent = await call('Send the message', 'messages.send', {
       conversation_id: id,
@@ -173,11 +182,26 @@ export function createActions(
     if (files.length === 1) return [await importFile(files[0]!)];
     const results: (ImportResult | undefined)[] = [];
     const done: string[] = [];
+    const failed: { name: string; failure: Failure }[] = [];
     for (const file of files) {
       const result = await importFile(file, `Import ${file.name}`);
       results.push(result);
       if (result) done.push(`${file.name}: ${describeImport(result)}`);
       if (done.length) useHoldfast.setState({ notice: done.join(' ') });
+      const failure = useHoldfast.getState().error;
+      if (!result && failure) failed.push({ name: file.name, failure });
+    }
+    // The banner holds one failure: with several, it names each file and its reason, or all but the last were never seen.
+    if (failed.length > 1) {
+      const last = failed[failed.length - 1]!.failure;
+      useHoldfast.setState({
+        error: {
+          action: `Import of ${failed.length} files`,
+          message: failed.map(({ name, failure }) => `${name}: ${failure.message.replace(/[.!?…]?$/, '.')}`).join(' '),
+          hint: last.hint,
+          code: last.code,
+        },
+      });
     }
     return results;
   }
@@ -186,6 +210,7 @@ export function createActions(
     /** Which transport this window has: a browser on the host can stream files over HTTP. */
     kind: api.kind,
     selectConversation,
+    followAddress,
     newConversation,
     send,
     importFile,
