@@ -129,11 +129,16 @@ export async function startHost(o: HostOptions): Promise<Host> {
     // A page from another site may not drive the local app (its fetches carry its own Origin).
     if (req.headers.origin && !isOwnOrigin(req.headers.origin))
       throw new HoldfastError('invalid_input', 'Cross-origin requests are not accepted');
-    const method = req.method ?? 'GET';
+    // HEAD is GET without the body (HTTP semantics): routed as GET; Node's response sends no body for a HEAD request.
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const isApi = t.rawPath.startsWith('/api/');
     if (method === 'GET' && !isApi && t.query.has('token')) return exchangeToken(res, t);
     if (!auth.allows(req)) throw unauthorized();
-    if (t.rawPath === '/api/events' && method === 'GET') return sse(req, res, t);
+    if (t.rawPath === '/api/events' && method === 'GET') {
+      if (req.method !== 'HEAD') return sse(req, res, t);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' }).end(); // a stream has no end to wait for
+      return;
+    }
     if (t.rawPath === '/api/import' && method === 'POST') return importUpload(req, res);
     if (t.rawPath === '/api/attachments' && method === 'POST') return attachmentUpload(req, res, t);
     const file = /^\/api\/attachments\/([^/]+)$/.exec(t.rawPath);
@@ -147,8 +152,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
       const match = matchRoute(method, t.rawPath, t.query);
       if (!match) throw new HoldfastError('not_found', `No route ${clipForMessage(method, 16)} ${clipForMessage(t.rawPath, 200)}`);
       if ('methodNotAllowed' in match) {
-        const message = `${clipForMessage(method, 16)} is not allowed on ${clipForMessage(t.rawPath, 200)}; it takes ${match.allow.join(', ')}`;
-        sendJson(res, 405, { error: { code: 'invalid_input', message } }, { allow: match.allow.join(', ') });
+        const message = `${clipForMessage(method, 16)} is not allowed on ${clipForMessage(t.rawPath, 200)}; it takes ${withHead(match.allow).join(', ')}`;
+        sendJson(res, 405, { error: { code: 'invalid_input', message } }, { allow: withHead(match.allow).join(', ') });
         return;
       }
       const { route } = match;
@@ -162,6 +167,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
       const out = route.http.field ? (result as Record<string, unknown>)[route.http.field] : result;
       sendJson(res, 200, out ?? { ok: true });
       return;
+    }
+    // The page and its assets are only read: any other method is told what the path takes.
+    if (method !== 'GET') {
+      const message = `${clipForMessage(method, 16)} is not allowed on ${clipForMessage(t.rawPath, 200)}; it takes GET, HEAD`;
+      return sendJson(res, 405, { error: { code: 'invalid_input', message } }, { allow: 'GET, HEAD' });
     }
     serveStatic(t.rawPath, res);
   }
@@ -571,6 +581,11 @@ function sendFile(res: http.ServerResponse, filename: string, mime: string, body
 
 function disposition(filename: string): string {
   return `attachment; filename="${filename.replace(/[^\x20-\x7e]|"|\\/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** Where GET is taken, HEAD is too. */
+function withHead(allow: string[]): string[] {
+  return allow.includes('GET') && !allow.includes('HEAD') ? [...allow, 'HEAD'] : allow;
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {

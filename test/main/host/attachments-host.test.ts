@@ -165,13 +165,20 @@ describe('attachments over REST', () => {
       return { status: res.status, allow: res.headers.get('allow'), body: (await res.json()) as { error: { message: string } } };
     };
     expect(await call('GET', '/api/attachments')).toMatchObject({ status: 405, allow: 'POST' });
-    expect(await call('DELETE', '/api/attachments/abc')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(await call('DELETE', '/api/attachments/abc')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
     expect(await call('GET', '/api/import')).toMatchObject({ status: 405, allow: 'POST' });
     // A contract route says what it takes too.
     const sessions = await call('PUT', '/api/sessions');
     expect(sessions.status).toBe(405);
     expect(sessions.allow?.split(', ')).toContain('POST');
     expect((await call('GET', '/api/nothing-here')).status).toBe(404);
+    // The page is only read: HEAD answers as GET without a body, anything else is a 405 (it used to serve the page).
+    expect(await call('POST', '/')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    expect(await call('DELETE', '/assets/x.js')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
+    for (const url of ['/api/sessions', '/api/status', '/api/events']) {
+      const res = await fetch(`${h.url}${url}`, { method: 'HEAD', headers: h.headers });
+      expect([url, res.status, await res.text()]).toEqual([url, 200, '']);
+    }
     const long = 'x'.repeat(5000);
     const unknown = await call('GET', `/api/attachments/${long}`);
     expect(unknown.status).toBe(404);
