@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../../support/fake-anthropic';
 import { makeCore, settled, tempDir, waitFor } from '../../support/core';
@@ -307,6 +308,24 @@ describe("attachments: counting a PDF's pages", () => {
     const broken = pdfWithObjectStream(5);
     broken.fill(0x41, broken.indexOf('stream\n') + 7, broken.indexOf('stream\n') + 20); // a damaged stream counts as none
     expect(pdfPages(broken)).toBeNull();
+  });
+
+  it('inflates at most 64 MiB over all object streams together: a file of many small bombs is not inflated past that', () => {
+    // Each 64 KiB stream inflates to 32 MiB (deflate's ratio is about 1000:1): a 32 MB PDF could hold 500 of them, 16 GB
+    // inflated on every send and every later turn, with the main process blocked. The bound was per stream only.
+    const bomb = zlib.deflateSync(Buffer.alloc(32 * 1024 * 1024, 0x20));
+    const bombs = Array.from({ length: 3 }, (_, i) =>
+      Buffer.concat([
+        Buffer.from(`${i + 10} 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${bomb.length} >> stream\n`, 'latin1'),
+        bomb,
+        Buffer.from('\nendstream\nendobj\n', 'latin1'),
+      ]),
+    );
+    // Three bombs (96 MiB inflated) and then real compressed pages: the pages lie past the budget and are not counted.
+    const file = Buffer.concat([...bombs, pdfWithObjectStream(7)]);
+    expect(pdfPages(file)).toBeNull();
+    // Within the budget the same pages are counted.
+    expect(pdfPages(Buffer.concat([bombs[0]!, pdfWithObjectStream(7)]))).toBe(7);
   });
 });
 
