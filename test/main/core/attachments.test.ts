@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../../support/fake-anthropic';
 import { makeCore, settled, tempDir, waitFor } from '../../support/core';
 import { fakeAnthropic } from '../../support/servers';
-import { HoldfastError } from '../../../src/shared/errors';
+import { HoldfastError, httpStatusFor } from '../../../src/shared/errors';
+import { Exchange } from '../../../src/main/core/exchange/exchange';
 import { MAX_ATTACHMENT_BYTES } from '../../../src/shared/attachments';
 import { pdf, pdfWithObjectStream, png, pngOf, sha256 as sha } from '../../support/files';
 import { pdfPages, toAnthropicMessages } from '../../../src/main/core/providers/anthropic-content';
@@ -505,6 +506,31 @@ describe('attachments: Markdown export with its files', () => {
     const text = core.exchange.exportConversation(plain.id, 'md');
     expect(text).toMatchObject({ filename: 'Plain.md', mime: 'text/markdown; charset=utf-8' });
     expect(text).not.toHaveProperty('encoding');
+  });
+});
+
+describe('attachments: Markdown export past its size', () => {
+  it('refuses (413 too_large, naming the archive) when the files would not fit one in-memory .zip, rather than exhaust memory', async () => {
+    const core = makeCore(fake);
+    const conv = core.conversations.create({ title: 'Big files' });
+    const files = [png(4000), png(4000)].map((data, i) => core.attachments.add({ name: `p${i}.png`, mime: 'image/png', data }).id);
+    const a = core.engine.send({ conversation_id: conv.id, content: 'look [len=20]', attachments: files });
+    await settled(core, a.assistant_message_id);
+    // The same core's parts, with a limit of 6000 bytes of files (the default is 256 MB): the two files come to about 8 KB.
+    const small = new Exchange({
+      store: core.store,
+      attachments: core.attachments,
+      conversations: core.conversations,
+      sync: core.sync,
+      options: { dataDir: core.options.dataDir, markdownZipBytes: 6000 },
+    });
+    const refused = rejects(() => small.exportConversation(conv.id, 'md'));
+    expect(refused.code).toBe('too_large');
+    expect(refused.message).toMatch(/Markdown export with its files holds at most 0 MB\. Export everything as an archive/);
+    expect(httpStatusFor[refused.code]).toBe(413);
+    // Under the limit the .zip is made as before, and the other formats are not limited by it.
+    expect(core.exchange.exportConversation(conv.id, 'md').encoding).toBe('base64');
+    expect(small.exportConversation(conv.id, 'json').filename).toBe('Big files.json');
   });
 });
 
