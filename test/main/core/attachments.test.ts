@@ -534,6 +534,23 @@ describe('attachments: Markdown export past its size', () => {
   });
 });
 
+describe('attachments: long names in other scripts', () => {
+  it('names each file in a Markdown export in at most 255 UTF-8 bytes, so the .zip unpacks on Linux and macOS', async () => {
+    const core = makeCore(fake);
+    // 150 Chinese characters: 154 UTF-16 units (kept whole) but 454 bytes in UTF-8, which is what a file system counts.
+    const wide = core.attachments.add({ name: `${'汉'.repeat(150)}.txt`, mime: 'text/plain', data: Buffer.from('body\n') });
+    const conv = core.conversations.create({ title: 'Wide names' });
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'names [len=10]', attachments: [wide.id] });
+    await settled(core, sent.assistant_message_id);
+    const entries = await readZip(Buffer.from(core.exchange.exportConversation(conv.id, 'md').content, 'base64'));
+    const files = [...entries.keys()].filter((name) => name.startsWith('attachments/'));
+    expect(files).toHaveLength(1);
+    const name = files[0]!.slice('attachments/'.length);
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+    expect(name).toMatch(/^汉+\.txt$/u); // cut by whole characters, the extension kept
+  });
+});
+
 describe('attachments: hostile and long names', () => {
   it('keeps a name readable (no folders, no direction overrides, no dot names, its extension kept) and every export works with it', async () => {
     const core = makeCore(fake);

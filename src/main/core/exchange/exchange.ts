@@ -304,7 +304,11 @@ const PAGE_NAMES = /\.(html?|xhtml|shtml|svgz?|xml|xsl|mht(ml)?|hta)$/i;
  */
 function exportName(name: string, mime: string): string {
   const clean = name.replace(/[\x00-\x1f\x7f<>:"/\\|?*]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '');
-  const cut = cutFileName(clean, 116) || 'file';
+  // File systems count a name's UTF-8 bytes (255 on Linux and macOS): 116 characters of Chinese are 348. 200 leaves room
+  // for " (2)" and ".txt".
+  let cut = cutFileName(clean, 116);
+  for (let max = 115; Buffer.byteLength(cut) > 200; max--) cut = cutFileName(clean, max);
+  cut ||= 'file';
   return PAGE_TYPES.has(mime) || PAGE_NAMES.test(cut) ? `${cut}.txt` : cut;
 }
 
