@@ -34,7 +34,7 @@ export function withExtension(file: string, archive: Pick<ArchiveFile, 'zip'>): 
 
 /** Writes the archive to `file` (its extension fixed as above) and returns the path written. */
 export async function writeArchive(archive: ArchiveFile, file: string): Promise<string> {
-  const target = withExtension(file, archive);
+  const target = freeName(withExtension(file, archive), file);
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.partial`);
   try {
     await pipeline(Readable.from(archive.body), fs.createWriteStream(partial, { mode: 0o600 }));
@@ -44,4 +44,17 @@ export async function writeArchive(archive: ArchiveFile, file: string): Promise<
     throw err;
   }
   return target;
+}
+
+/**
+ * The dialog asked before replacing `chosen`, never the name with an extension added: a file already there under that
+ * name (last week's archive) is kept, and the archive goes under `name (2).ext`, the next free one.
+ */
+function freeName(target: string, chosen: string): string {
+  if (target === chosen || !fs.existsSync(target)) return target;
+  const ext = path.extname(target);
+  const stem = target.slice(0, target.length - ext.length);
+  let n = 2;
+  while (fs.existsSync(`${stem} (${n})${ext}`)) n++;
+  return `${stem} (${n})${ext}`;
 }

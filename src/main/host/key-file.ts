@@ -15,6 +15,10 @@ const MIN_SECRET = 16;
 const KDF = { N: 1 << 15, r: 8, p: 1 } as const;
 // Binds the ciphertext to this format: a blob from another file format cannot be passed off as a key file.
 const AAD = Buffer.from('holdfast-key-file-v1');
+/** The most memory scrypt may take for a key file read back (and a quarter of the work it may do). */
+const MAX_KDF_BYTES = 64 * 1024 * 1024;
+/** GCM's full tag: without a fixed length, Node takes a tag cut to 4 bytes, which a forger guesses one time in 2^32. */
+const TAG_BYTES = 16;
 
 /** Something about the key file a person must fix: printed as one line, the host does not start. */
 export class KeyFileError extends Error {}
@@ -23,17 +27,20 @@ const Envelope = z.object({
   format: z.literal('holdfast-keys'),
   version: z.literal(1),
   // Bounded: the file may have been tampered with, and its parameters must not make the start take minutes or gigabytes.
-  kdf: z.object({
-    name: z.literal('scrypt'),
-    N: z
-      .number()
-      .int()
-      .min(1024)
-      .max(1 << 20),
-    r: z.number().int().min(1).max(32),
-    p: z.number().int().min(1).max(16),
-    salt: z.string(),
-  }),
+  kdf: z
+    .object({
+      name: z.literal('scrypt'),
+      N: z
+        .number()
+        .int()
+        .min(1024)
+        .max(1 << 20),
+      r: z.number().int().min(1).max(32),
+      p: z.number().int().min(1).max(16),
+      salt: z.string(),
+    })
+    // Each bound alone still allowed 128·N·r = 4 GiB of memory, 16 times over: the product is what costs. Ours is 32 MiB.
+    .refine((k) => 128 * k.N * k.r <= MAX_KDF_BYTES && 128 * k.N * k.r * k.p <= 4 * MAX_KDF_BYTES),
   iv: z.string(),
   tag: z.string(),
   data: z.string(),
@@ -75,7 +82,7 @@ export class FileKeyStore implements KeyStore {
     let key: Buffer;
     try {
       key = derive(secret, envelope.kdf);
-      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'));
+      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'), { authTagLength: TAG_BYTES });
       decipher.setAAD(AAD);
       decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
       const plain = Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]).toString('utf8');

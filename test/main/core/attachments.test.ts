@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../../support/fake-anthropic';
 import { makeCore, settled, tempDir, waitFor } from '../../support/core';
 import { fakeAnthropic } from '../../support/servers';
-import { HoldfastError } from '../../../src/shared/errors';
+import { HoldfastError, httpStatusFor } from '../../../src/shared/errors';
+import { Exchange } from '../../../src/main/core/exchange/exchange';
 import { MAX_ATTACHMENT_BYTES } from '../../../src/shared/attachments';
 import { pdf, pdfWithObjectStream, png, pngOf, sha256 as sha } from '../../support/files';
 import { pdfPages, toAnthropicMessages } from '../../../src/main/core/providers/anthropic-content';
@@ -308,6 +310,24 @@ describe("attachments: counting a PDF's pages", () => {
     broken.fill(0x41, broken.indexOf('stream\n') + 7, broken.indexOf('stream\n') + 20); // a damaged stream counts as none
     expect(pdfPages(broken)).toBeNull();
   });
+
+  it('inflates at most 64 MiB over all object streams together: a file of many small bombs is not inflated past that', () => {
+    // Each 64 KiB stream inflates to 32 MiB (deflate's ratio is about 1000:1): a 32 MB PDF could hold 500 of them, 16 GB
+    // inflated on every send and every later turn, with the main process blocked. The bound was per stream only.
+    const bomb = zlib.deflateSync(Buffer.alloc(32 * 1024 * 1024, 0x20));
+    const bombs = Array.from({ length: 3 }, (_, i) =>
+      Buffer.concat([
+        Buffer.from(`${i + 10} 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${bomb.length} >> stream\n`, 'latin1'),
+        bomb,
+        Buffer.from('\nendstream\nendobj\n', 'latin1'),
+      ]),
+    );
+    // Three bombs (96 MiB inflated) and then real compressed pages: the pages lie past the budget and are not counted.
+    const file = Buffer.concat([...bombs, pdfWithObjectStream(7)]);
+    expect(pdfPages(file)).toBeNull();
+    // Within the budget the same pages are counted.
+    expect(pdfPages(Buffer.concat([bombs[0]!, pdfWithObjectStream(7)]))).toBe(7);
+  });
 });
 
 describe('attachments: search', () => {
@@ -486,6 +506,48 @@ describe('attachments: Markdown export with its files', () => {
     const text = core.exchange.exportConversation(plain.id, 'md');
     expect(text).toMatchObject({ filename: 'Plain.md', mime: 'text/markdown; charset=utf-8' });
     expect(text).not.toHaveProperty('encoding');
+  });
+});
+
+describe('attachments: Markdown export past its size', () => {
+  it('refuses (413 too_large, naming the archive) when the files would not fit one in-memory .zip, rather than exhaust memory', async () => {
+    const core = makeCore(fake);
+    const conv = core.conversations.create({ title: 'Big files' });
+    const files = [png(4000), png(4000)].map((data, i) => core.attachments.add({ name: `p${i}.png`, mime: 'image/png', data }).id);
+    const a = core.engine.send({ conversation_id: conv.id, content: 'look [len=20]', attachments: files });
+    await settled(core, a.assistant_message_id);
+    // The same core's parts, with a limit of 6000 bytes of files (the default is 256 MB): the two files come to about 8 KB.
+    const small = new Exchange({
+      store: core.store,
+      attachments: core.attachments,
+      conversations: core.conversations,
+      sync: core.sync,
+      options: { dataDir: core.options.dataDir, markdownZipBytes: 6000 },
+    });
+    const refused = rejects(() => small.exportConversation(conv.id, 'md'));
+    expect(refused.code).toBe('too_large');
+    expect(refused.message).toMatch(/Markdown export with its files holds at most 0 MB\. Export everything as an archive/);
+    expect(httpStatusFor[refused.code]).toBe(413);
+    // Under the limit the .zip is made as before, and the other formats are not limited by it.
+    expect(core.exchange.exportConversation(conv.id, 'md').encoding).toBe('base64');
+    expect(small.exportConversation(conv.id, 'json').filename).toBe('Big files.json');
+  });
+});
+
+describe('attachments: long names in other scripts', () => {
+  it('names each file in a Markdown export in at most 255 UTF-8 bytes, so the .zip unpacks on Linux and macOS', async () => {
+    const core = makeCore(fake);
+    // 150 Chinese characters: 154 UTF-16 units (kept whole) but 454 bytes in UTF-8, which is what a file system counts.
+    const wide = core.attachments.add({ name: `${'汉'.repeat(150)}.txt`, mime: 'text/plain', data: Buffer.from('body\n') });
+    const conv = core.conversations.create({ title: 'Wide names' });
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'names [len=10]', attachments: [wide.id] });
+    await settled(core, sent.assistant_message_id);
+    const entries = await readZip(Buffer.from(core.exchange.exportConversation(conv.id, 'md').content, 'base64'));
+    const files = [...entries.keys()].filter((name) => name.startsWith('attachments/'));
+    expect(files).toHaveLength(1);
+    const name = files[0]!.slice('attachments/'.length);
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+    expect(name).toMatch(/^汉+\.txt$/u); // cut by whole characters, the extension kept
   });
 });
 

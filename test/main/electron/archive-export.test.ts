@@ -75,4 +75,19 @@ describe('File ▸ Export all (the desktop menu)', () => {
     expect(withExtension('/x/archive.ZIP', { zip: true })).toBe('/x/archive.ZIP');
     expect(withExtension('/x/archive.json', { zip: true })).toBe('/x/archive.json.zip');
   });
+
+  it('never replaces a file the dialog did not ask about: with the extension added, an existing file keeps its bytes', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'mine.json'), 'last week');
+    const body = ['{"format":"holdfast-archive","version":1}'];
+    const archive = { zip: false, filename: 'a.json', mime: 'application/json', body };
+    // The dialog confirmed "mine" (no such file); "mine.json" was never shown to the person.
+    const written = await writeArchive(archive, path.join(dir, 'mine'));
+    expect(written).toBe(path.join(dir, 'mine (2).json'));
+    expect(fs.readFileSync(path.join(dir, 'mine.json'), 'utf8')).toBe('last week');
+    expect(fs.readFileSync(written, 'utf8')).toBe(body[0]);
+    // The name the dialog confirmed is replaced, as the person agreed.
+    expect(await writeArchive(archive, path.join(dir, 'mine.json'))).toBe(path.join(dir, 'mine.json'));
+    expect(fs.readFileSync(path.join(dir, 'mine.json'), 'utf8')).toBe(body[0]);
+  });
 });

@@ -101,3 +101,24 @@ describe('the key file', () => {
     expect(FileKeyStore.open(file, SECRET).get('p1')).toBe(KEY);
   });
 });
+
+describe('the key file, tampered with', () => {
+  it('refuses a cut-short authentication tag: a 4-byte tag would let a forged file through one time in 2^32', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    FileKeyStore.open(file, SECRET).set('p1', KEY);
+    const envelope = JSON.parse(fs.readFileSync(file, 'utf8')) as { tag: string };
+    envelope.tag = Buffer.from(envelope.tag, 'base64').subarray(0, 4).toString('base64');
+    fs.writeFileSync(file, JSON.stringify(envelope), { mode: 0o600 });
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(KeyFileError);
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(/cannot be decrypted/);
+  });
+
+  it('refuses scrypt parameters that would take more than 64 MiB (the file is not trusted to size the start)', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    FileKeyStore.open(file, SECRET).set('p1', KEY);
+    const envelope = JSON.parse(fs.readFileSync(file, 'utf8')) as { kdf: { N: number; r: number; p: number } };
+    envelope.kdf = { ...envelope.kdf, N: 1 << 17, r: 8, p: 1 }; // 128 MiB; the bounds alone allowed 4 GiB (N 2^20, r 32)
+    fs.writeFileSync(file, JSON.stringify(envelope), { mode: 0o600 });
+    expect(() => FileKeyStore.open(file, SECRET)).toThrow(/is not a Holdfast key file/);
+  });
+});

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportResult } from '../../../shared/exchange';
+import { HoldfastError } from '../../../shared/errors';
 import type { Store } from '../store/store';
 import type { Attachments } from '../store/attachments';
 import type { Conversations } from '../conversations';
@@ -37,8 +38,15 @@ export interface ExchangeContext {
   attachments: Attachments;
   conversations: Pick<Conversations, 'thread'>;
   sync: Pick<SyncHub, 'publish' | 'seq'>;
-  options: { dataDir: string; log?: (line: string) => void };
+  /** `markdownZipBytes`: the most file bytes a Markdown export's .zip carries (MAX_MARKDOWN_ZIP_BYTES when absent). */
+  options: { dataDir: string; log?: (line: string) => void; markdownZipBytes?: number };
 }
+
+/**
+ * A Markdown export with its files is built whole in memory and crosses the contract as one base64 string (which V8
+ * caps near 512 MB): past this many bytes of files it is refused, naming the archive, which streams its files.
+ */
+export const MAX_MARKDOWN_ZIP_BYTES = 256 * 1024 * 1024;
 
 export class Exchange {
   private readonly importer: Importer;
@@ -179,6 +187,14 @@ export class Exchange {
     if (!refs.length) return { filename: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(conv, thread) };
     const files = new Map<string, { path: string; data: Buffer }>(); // by attachment id: a file sent twice is written once
     const taken = new Set<string>();
+    const limit = this.core.options.markdownZipBytes ?? MAX_MARKDOWN_ZIP_BYTES;
+    const total = [...new Map(refs.map((a) => [a.id, a.size])).values()].reduce((sum, n) => sum + n, 0);
+    if (total > limit)
+      throw new HoldfastError(
+        'too_large',
+        `This conversation's files come to ${megabytes(total)} MB; a Markdown export with its files holds at most ${megabytes(limit)} MB. Export everything as an archive instead (it streams the files), or this conversation as JSON`,
+        { total_bytes: total, limit_bytes: limit },
+      );
     for (const a of refs) {
       if (files.has(a.id)) continue;
       let data: Buffer;
@@ -240,6 +256,10 @@ export class Exchange {
   }
 }
 
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
+}
+
 const EXTENSIONS: Record<string, string> = {
   'image/png': 'png',
   'image/jpeg': 'jpg',
@@ -284,7 +304,11 @@ const PAGE_NAMES = /\.(html?|xhtml|shtml|svgz?|xml|xsl|mht(ml)?|hta)$/i;
  */
 function exportName(name: string, mime: string): string {
   const clean = name.replace(/[\x00-\x1f\x7f<>:"/\\|?*]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '');
-  const cut = cutFileName(clean, 116) || 'file';
+  // File systems count a name's UTF-8 bytes (255 on Linux and macOS): 116 characters of Chinese are 348. 200 leaves room
+  // for " (2)" and ".txt".
+  let cut = cutFileName(clean, 116);
+  for (let max = 115; Buffer.byteLength(cut) > 200; max--) cut = cutFileName(clean, max);
+  cut ||= 'file';
   return PAGE_TYPES.has(mime) || PAGE_NAMES.test(cut) ? `${cut}.txt` : cut;
 }
 

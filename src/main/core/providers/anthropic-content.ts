@@ -90,20 +90,30 @@ function check(a: ProviderAttachment, model: string): void {
 export function pdfPages(data: Buffer): number | null {
   const text = data.toString('latin1');
   let n = pageObjects(text);
+  // The inflated bytes of all streams together are bounded, not each stream's alone: a file of many small streams that
+  // each inflate a thousandfold would otherwise hold the process for minutes, on every send that carries it.
+  let budget = MAX_INFLATED;
   // PDF 1.5 and later may keep page objects inside compressed object streams: count those too.
   for (const m of text.matchAll(STREAM_START)) {
+    if (budget <= 0) break; // past the budget the count is what was read (the API has the last word)
     if (!/\/Type\s*\/ObjStm\b/.test(m[1]!) || !/\/FlateDecode\b/.test(m[1]!)) continue;
     const start = m.index + m[0].length;
     const end = text.indexOf('endstream', start);
     if (end < 0) continue;
     try {
-      n += pageObjects(inflateSync(data.subarray(start, end), { maxOutputLength: 64 * 1024 * 1024 }).toString('latin1'));
-    } catch {
+      const inflated = inflateSync(data.subarray(start, end), { maxOutputLength: budget });
+      budget -= inflated.length;
+      n += pageObjects(inflated.toString('latin1'));
+    } catch (err) {
       // A damaged or differently encoded stream: counted as holding no pages (the API has the last word).
+      if (err instanceof RangeError) budget = 0; // past the budget
     }
   }
   return n > 0 ? n : null;
 }
+
+/** The most bytes `pdfPages` inflates from one file's object streams, all of them together. */
+const MAX_INFLATED = 64 * 1024 * 1024;
 
 /** A stream's dictionary (group 1) up to the first byte of its data. */
 const STREAM_START = /<<((?:[^<>]|<<[^<>]*>>)*)>>\s*stream\r?\n/g;

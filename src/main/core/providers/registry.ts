@@ -213,8 +213,9 @@ export class ProviderRegistry {
       models: JSON.stringify(input.models ?? (preset ? [preset.model] : [])),
       created_at: this.o.now(),
     };
-    this.rows.insert(row);
+    // The key first: a key store that cannot write (a key file on a read-only disk) leaves no provider without its key.
     if (input.api_key) this.o.keys.set(id, input.api_key);
+    this.rows.insert(row);
     this.put(this.fromRow(row));
     return this.get(id);
   }
@@ -237,8 +238,9 @@ export class ProviderRegistry {
   /** Removes a configured provider; the caller has moved or refused its conversations. */
   remove(id: string): void {
     this.row(id);
-    this.rows.delete(id);
+    // The key first: if it cannot be forgotten, the provider stays, whole, rather than a key left with no provider.
     this.o.keys.set(id, null);
+    this.rows.delete(id);
     this.drop(id);
     if (this.setting('default_provider_id') === id) this.setSetting('default_provider_id', null);
     const f = this.setting('offline_fallback') as OfflineFallback | null;
