@@ -10,6 +10,7 @@ import { Exchange } from '../../../src/main/core/exchange/exchange';
 import { MAX_ATTACHMENT_BYTES } from '../../../src/shared/attachments';
 import { pdf, pdfWithObjectStream, png, pngOf, sha256 as sha } from '../../support/files';
 import { pdfPages, toAnthropicMessages } from '../../../src/main/core/providers/anthropic-content';
+import type { ProviderAttachment, ProviderMessage } from '../../../src/main/core/providers/provider';
 import { readZip } from '../../support/zip';
 import { SendInput, messages } from '../../../src/shared/messages';
 import { writeChatGptExportZip } from '../../fixtures/chatgpt-export-zip';
@@ -327,6 +328,25 @@ describe("attachments: counting a PDF's pages", () => {
     expect(pdfPages(file)).toBeNull();
     // Within the budget the same pages are counted.
     expect(pdfPages(Buffer.concat([bombs[0]!, pdfWithObjectStream(7)]))).toBe(7);
+  });
+});
+
+describe('attachments: an older file the answering model cannot take', () => {
+  it('goes as a note naming it and why, so the conversation goes on; the same file in the newest turn still fails the answer', () => {
+    const big: ProviderAttachment = { kind: 'image', name: 'wide.png', mime: 'image/png', data: pngOf(9000, 100) };
+    const small: ProviderAttachment = { kind: 'image', name: 'ok.png', mime: 'image/png', data: png(512) };
+    // Stored while the conversation answered from a provider without Anthropic's pixel limit, then switched to Anthropic.
+    const history: ProviderMessage[] = [
+      { role: 'user', content: 'look', attachments: [big, small] },
+      { role: 'assistant', content: 'seen' },
+      { role: 'user', content: 'and now?' },
+    ];
+    const wire = toAnthropicMessages(history, 'claude-sonnet-4-5');
+    const first = wire[0]!.content as { type: string; text?: string }[];
+    expect(first.map((b) => b.type)).toEqual(['image', 'text']); // ok.png still goes
+    expect(first[1]!.text).toMatch(/^\[image wide\.png not resent: .*8000.*\]\n\nlook$/s);
+    expect(wire[2]).toEqual({ role: 'user', content: 'and now?' });
+    expect(() => toAnthropicMessages([{ role: 'user', content: 'look', attachments: [big] }], 'claude-sonnet-4-5')).toThrow(/8000/);
   });
 });
 

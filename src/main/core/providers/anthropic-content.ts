@@ -34,8 +34,12 @@ export function hasVision(model: string): boolean {
 export function toAnthropicMessages(messages: ProviderMessage[], model: string): MessageParam[] {
   // The newest turn's files fail the answer when one breaks a per-file limit. Its files together were checked against the
   // request's totals when it was sent; here turns merged after failed answers may hold more, so they are fitted too.
-  for (const a of messages.findLast((m) => m.role === 'user')?.attachments ?? []) check(a, model);
-  return fitToRequest(messages, ANTHROPIC_TOTALS, pdfPages).map((m) => {
+  const newest = messages.findLastIndex((m) => m.role === 'user');
+  for (const a of messages[newest]?.attachments ?? []) check(a, model);
+  return fitToRequest(messages, ANTHROPIC_TOTALS, pdfPages).map((m, i) => {
+    // An older turn's file this model or API cannot take (stored for another provider, or before a limit was checked at
+    // send) goes as a note, as files past the totals do: it would otherwise fail every later answer of the conversation.
+    if (i !== newest && m.attachments?.length) m = withoutRefused(m, model);
     if (!m.attachments?.length) return { role: m.role, content: m.content };
     const blocks = m.attachments.map((a) => block(a, model));
     // Files first, then the question: the order the API's documentation recommends.
@@ -71,19 +75,36 @@ function block(a: ProviderAttachment, model: string) {
 
 /** A file the model or the API cannot take fails the answer, naming the limit. */
 function check(a: ProviderAttachment, model: string): void {
-  if (a.kind === 'text') return;
-  if (!hasVision(model)) refuse(`${model} cannot read images or PDFs (${a.name}); choose a Claude 3 or later model`);
+  const why = refusal(a, model);
+  if (why) refuse(why);
+}
+
+/** Why the model or the API cannot take this file, or null. */
+function refusal(a: ProviderAttachment, model: string): string | null {
+  if (a.kind === 'text') return null;
+  if (!hasVision(model)) return `${model} cannot read images or PDFs (${a.name}); choose a Claude 3 or later model`;
   if (a.kind === 'image') {
     // Also checked when the message is sent (the composer downscales); a file stored before that check is caught here.
-    const over = imageOverLimit(IMAGE_LIMITS.anthropic, a.name, imageSize(a.data, a.mime), a.data.length);
-    if (over) refuse(over);
-    return;
+    return imageOverLimit(IMAGE_LIMITS.anthropic, a.name, imageSize(a.data, a.mime), a.data.length) ?? null;
   }
   if (a.data.length > ANTHROPIC_LIMITS.pdfBytes)
-    refuse(`${a.name} is ${mb(a.data.length)}; Anthropic takes PDFs of at most ${mb(ANTHROPIC_LIMITS.pdfBytes)}`);
+    return `${a.name} is ${mb(a.data.length)}; Anthropic takes PDFs of at most ${mb(ANTHROPIC_LIMITS.pdfBytes)}`;
   const pages = pdfPages(a.data);
   if (pages !== null && pages > ANTHROPIC_LIMITS.pdfPages)
-    refuse(`${a.name} has ${pages} pages; Anthropic takes PDFs of at most ${ANTHROPIC_LIMITS.pdfPages} pages`);
+    return `${a.name} has ${pages} pages; Anthropic takes PDFs of at most ${ANTHROPIC_LIMITS.pdfPages} pages`;
+  return null;
+}
+
+/** The message with the files this model cannot take replaced by a note naming each and why. */
+function withoutRefused(m: ProviderMessage, model: string): ProviderMessage {
+  const notes: string[] = [];
+  const kept = (m.attachments ?? []).filter((a) => {
+    const why = refusal(a, model);
+    if (why) notes.push(`[${a.kind === 'image' ? 'image' : 'file'} ${a.name} not resent: ${why}]`);
+    return !why;
+  });
+  if (!notes.length) return m;
+  return { ...m, attachments: kept, content: [notes.join('\n'), m.content].filter(Boolean).join('\n\n') };
 }
 
 /** Pages counted cheaply from the page objects; null when the file keeps them in compressed object streams. */
