@@ -48,8 +48,6 @@ Environment:
   HOLDFAST_KEY_FILE     the key file when --key-file is not given
   HOLDFAST_KEY_FILE_SECRET
                         the secret (16+ characters) the key file is encrypted with; required with a key file
-  OPENAI_API_KEY, OPENAI_BASE_URL
-                        an OpenAI-compatible provider (id "openai"): OpenAI, Ollama, LM Studio, vLLM…
 `;
 
 /** A command-line mistake: printed as one line and the usage, exit code 2. */
