@@ -87,6 +87,38 @@ describe('the action layer', () => {
     expect(useHoldfast.getState().error).toMatchObject({ action: 'Send the message', message: 'content must not be empty' });
   });
 
+  it('New shows a conversation that is still empty instead of creating another; one with messages or a title is left alone', async () => {
+    let made = 0;
+    const { actions, fake } = setup((method) => {
+      if (method === 'conversations.create')
+        return { ...conversation, id: `new${++made}`, title: '', current_leaf_id: null, updated_at: made };
+      throw new Error(`unexpected ${method}`);
+    });
+    expect(await actions.newConversation()).toBe('new1');
+    expect(await actions.newConversation()).toBe('new1'); // the shown one is still empty
+    expect(fake.callsOf('conversations.create')).toHaveLength(1);
+
+    // Another, used conversation is shown: New goes back to the empty one rather than making a second.
+    const used = { ...conversation, id: 'used', title: '', current_leaf_id: 'm1', updated_at: 5 };
+    const titled = { ...conversation, id: 'titled', title: 'Named', current_leaf_id: null, updated_at: 6 };
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, used, titled }, currentId: 'used' }));
+    expect(await actions.newConversation()).toBe('new1');
+    expect(useHoldfast.getState().currentId).toBe('new1');
+    expect(fake.callsOf('conversations.create')).toHaveLength(1);
+
+    // Once it has a message (or is trashed) it is no longer a blank page: New creates one.
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, new1: { ...s.conversations.new1!, current_leaf_id: 'm2' } } }));
+    expect(await actions.newConversation()).toBe('new2');
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, new2: { ...s.conversations.new2!, deleted_at: 9 } } }));
+    expect(await actions.newConversation()).toBe('new3');
+    // A first message being sent asks for a fresh one (it brings its own draft).
+    expect(await actions.newConversation({ fresh: true })).toBe('new4');
+    // One with a draft in its composer is being written in: not reused.
+    const writing = (id: string) => id === 'new3' || id === 'new4';
+    expect(await actions.newConversation({ writing })).toBe('new5');
+    expect(await actions.newConversation({ writing })).toBe('new5');
+  });
+
   it('an import the host refuses says nothing was imported; one that works leaves a notice', async () => {
     const reply = (status: number, body: unknown) => () => Promise.resolve(new Response(JSON.stringify(body), { status }));
     const refused = setup(() => conversation, reply(400, { error: { code: 'invalid_input', message: 'This file is not valid JSON' } }));

@@ -33,6 +33,12 @@ function changeDraft(key: string, change: (d: Draft) => Partial<Draft>): void {
   });
 }
 
+/** True while a conversation's composer holds text or files: New does not take it for an empty one to reuse. */
+export function hasDraft(conversationId: string): boolean {
+  const d = useDrafts.getState()[conversationId];
+  return !!d && (d.text.trim() !== '' || d.files.length > 0 || d.uploading > 0);
+}
+
 export function Composer() {
   const [sending, setSending] = useState(false);
   const [dragging, setDragging] = useState(false);
@@ -77,7 +83,7 @@ export function Composer() {
     // for (never overwriting another's draft), and a sent one is cleared there.
     let into = key;
     if (into === NO_CONVERSATION) {
-      const made = await actions.newConversation();
+      const made = await actions.newConversation({ fresh: true });
       if (!made) return setSending(false);
       const draft = useDrafts.getState()[NO_CONVERSATION] ?? EMPTY;
       changeDraft(made, () => draft);

@@ -4,7 +4,7 @@
  */
 import type { Input, Method, Output } from '../../../shared/contract';
 import { HoldfastError, type ErrorCode, type ErrorShape } from '../../../shared/errors';
-import type { Reaction } from '../../../shared/model';
+import type { Conversation, Reaction } from '../../../shared/model';
 import type { ImportResult } from '../../../shared/exchange';
 import { MAX_IMPORT_TEXT, describeImport } from '../../../shared/exchange';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentInfo } from '../../../shared/attachments';
@@ -120,12 +120,39 @@ export function createActions(
     if (id !== useHoldfast.getState().currentId) await selectConversation(id);
   }
 
-  async function newConversation(): Promise<string | undefined> {
+  /**
+   * Shows an empty conversation (no messages, no title) for a new one: the shown one if it is empty, else the newest
+   * empty one this window knows of, and only when there is none creates one, so clicking New never leaves a trail of
+   * empty, untitled conversations. `fresh` always creates one (a first message being sent carries its own draft);
+   * `writing` names conversations with something written in their composer: not blank, so not reused.
+   */
+  async function newConversation(options: { fresh?: boolean; writing?: (id: string) => boolean } = {}): Promise<string | undefined> {
+    const empty = options.fresh ? undefined : emptyConversation(options.writing ?? (() => false));
+    if (empty) {
+      if (empty !== useHoldfast.getState().currentId) await selectConversation(empty);
+      return empty;
+    }
     const c = await call('Create a conversation', 'conversations.create', {});
     if (!c) return undefined;
     useHoldfast.setState((s) => ({ conversations: { ...s.conversations, [c.id]: c } }));
     await selectConversation(c.id);
     return c.id;
+  }
+
+  function emptyConversation(writing: (id: string) => boolean): string | undefined {
+    const s = useHoldfast.getState();
+    const isEmpty = (c: Conversation | undefined): c is Conversation =>
+      !!c &&
+      c.deleted_at === null &&
+      !writing(c.id) &&
+      c.title === '' &&
+      c.current_leaf_id === null &&
+      Object.keys(s.trees[c.id]?.messages ?? {}).length === 0;
+    const shown = s.currentId ? s.conversations[s.currentId] : undefined;
+    if (isEmpty(shown)) return shown.id;
+    return Object.values(s.conversations)
+      .filter(isEmpty)
+      .sort((a, b) => b.updated_at - a.updated_at)[0]?.id;
   }
 
   /** True once the message is stored; false leaves the composer's text where it is. Into the one shown unless named. */
