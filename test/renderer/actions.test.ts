@@ -1,5 +1,5 @@
 /** The renderer's action layer against a fake transport: results pass through, every failure reaches the banner. */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActions, installErrorHandlers, type ActionEnv } from '../../src/renderer/src/state/actions';
 import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
 import { HoldfastError } from '../../src/shared/errors';
@@ -59,8 +59,45 @@ describe('the action layer', () => {
     expect(useHoldfast.getState().error).toMatchObject({
       action: 'Regenerate the answer',
       code: 'conflict',
-      hint: 'Wait for the answer in progress to finish, then try again.',
+      hint: 'Wait for the answer in progress to finish (or stop it), then try again.',
     });
+  });
+
+  it('a conflict is hinted by what the core says: a conversation trashed elsewhere says to restore it, not to wait', async () => {
+    const { actions } = setup(() => fail({ code: 'conflict', message: 'This conversation is in the trash; restore it first' }));
+    await actions.send('hello', [], 'c1');
+    expect(useHoldfast.getState().error).toMatchObject({ action: 'Send the message', code: 'conflict' });
+    expect(useHoldfast.getState().error?.hint).toBe('Restore it from the trash to write in it.');
+    const hints = {
+      'This answer did not finish; retry it instead': /Retry/,
+      'This answer is complete; regenerate it for a new variant': /Regenerate/,
+      '2 conversation(s) use this provider: name another one in move_to to move them there': /another provider/,
+      'Something else changed': /changed meanwhile/,
+    };
+    for (const [message, hint] of Object.entries(hints)) {
+      const { actions } = setup(() => fail({ code: 'conflict', message }));
+      await actions.retry('m1');
+      expect(useHoldfast.getState().error?.hint).toMatch(hint);
+      expect(useHoldfast.getState().error?.hint).not.toMatch(/Wait for the answer/);
+    }
+  });
+
+  it('the shown conversation moved to the trash in another window is left, saying why; one opened from the trash stays', async () => {
+    const { actions } = setup(() => ({}));
+    const stop = actions.leaveWhenTrashed();
+    try {
+      useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });
+      useHoldfast.setState((s) => ({ conversations: { ...s.conversations, c1: { ...conversation, deleted_at: 5 } } }));
+      await vi.waitFor(() => expect(useHoldfast.getState().currentId).toBeNull());
+      expect(useHoldfast.getState().notice).toMatch(/“Hello” was moved to the trash in another window/);
+      // Opened from the trash on purpose: a later change to it does not send the person away.
+      useHoldfast.setState({ currentId: 'c1', notice: null });
+      useHoldfast.setState((s) => ({ conversations: { ...s.conversations, c1: { ...conversation, deleted_at: 6, title: 'Renamed' } } }));
+      expect(useHoldfast.getState().currentId).toBe('c1');
+      expect(useHoldfast.getState().notice).toBeNull();
+    } finally {
+      stop();
+    }
   });
 
   it('a call while disconnected says Holdfast is reconnecting', async () => {
