@@ -102,7 +102,13 @@ export async function newConversation(page: Page): Promise<string> {
   const current = page.locator('[data-testid="conversation-item"][aria-current="page"]');
   const shownId = () => current.evaluateAll((els) => els[0]?.getAttribute('data-id') ?? null);
   const before = await shownId();
-  const wasEmpty = before !== null && (await messages.count()) === 0;
+  // New reuses the shown conversation only if it is blank: no messages, no title, nothing in its composer.
+  const wasEmpty =
+    before !== null &&
+    (await messages.count()) === 0 &&
+    (await current.locator('.title').textContent()) === 'New conversation' &&
+    (await page.getByTestId('composer-input').inputValue()) === '' &&
+    (await page.getByTestId('composer-attachment').count()) === 0;
   await page.getByTestId('new-conversation').click();
   // New shows an empty conversation: a new one, or one still empty (no messages, no title) rather than another. The
   // list hears of a new one (an event) a moment before the window opens it (the call's answer): wait for the open one
