@@ -45,6 +45,11 @@ export const AppStatus = z.object({
   providers: z.array(z.object({ id: z.string(), name: z.string(), network: NetworkState })).optional(),
   /** The provider a conversation without its own (or with a removed one) is answered by. */
   default_provider_id: z.string().optional(),
+  /**
+   * Answers queued or waiting for the network, by the id of the provider that will write them: the status bar counts
+   * those of the shown conversation's provider, not every provider's. Optional for older hosts.
+   */
+  waiting_by_provider: z.record(z.string(), z.number()).optional(),
 });
 export type AppStatus = z.infer<typeof AppStatus>;
 

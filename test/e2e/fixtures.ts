@@ -98,17 +98,26 @@ export async function expectAnswer(message: Locator, markdown: string): Promise<
 }
 
 export async function newConversation(page: Page): Promise<string> {
-  const ids = () => page.getByTestId('conversation-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
-  const before = new Set(await ids());
-  await page.getByTestId('new-conversation').click();
-  // The list hears of the new conversation (an event) a moment before the window opens it (the call's answer): wait
-  // for the open one to be new, or the test would go on in the conversation it came from.
+  const messages = page.getByTestId('message');
   const current = page.locator('[data-testid="conversation-item"][aria-current="page"]');
+  const shownId = () => current.evaluateAll((els) => els[0]?.getAttribute('data-id') ?? null);
+  const before = await shownId();
+  // New reuses the shown conversation only if it is blank: no messages, no title, nothing in its composer.
+  const wasEmpty =
+    before !== null &&
+    (await messages.count()) === 0 &&
+    (await current.locator('.title').textContent()) === 'New conversation' &&
+    (await page.getByTestId('composer-input').inputValue()) === '' &&
+    (await page.getByTestId('composer-attachment').count()) === 0;
+  await page.getByTestId('new-conversation').click();
+  // New shows an empty conversation: a new one, or one still empty (no messages, no title) rather than another. The
+  // list hears of a new one (an event) a moment before the window opens it (the call's answer): wait for the open one
+  // to be another, empty one (or the empty one it was), or the test would go on in the conversation it came from.
   let id: string | null = null;
   await expect
     .poll(async () => {
-      id = await current.evaluateAll((els) => els[0]?.getAttribute('data-id') ?? null);
-      return id !== null && !before.has(id);
+      id = await shownId();
+      return id !== null && (id !== before || wasEmpty) && (await messages.count()) === 0;
     })
     .toBe(true);
   return id!;

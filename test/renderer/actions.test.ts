@@ -1,5 +1,5 @@
 /** The renderer's action layer against a fake transport: results pass through, every failure reaches the banner. */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActions, installErrorHandlers, type ActionEnv } from '../../src/renderer/src/state/actions';
 import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
 import { HoldfastError } from '../../src/shared/errors';
@@ -59,8 +59,45 @@ describe('the action layer', () => {
     expect(useHoldfast.getState().error).toMatchObject({
       action: 'Regenerate the answer',
       code: 'conflict',
-      hint: 'Wait for the answer in progress to finish, then try again.',
+      hint: 'Wait for the answer in progress to finish (or stop it), then try again.',
     });
+  });
+
+  it('a conflict is hinted by what the core says: a conversation trashed elsewhere says to restore it, not to wait', async () => {
+    const { actions } = setup(() => fail({ code: 'conflict', message: 'This conversation is in the trash; restore it first' }));
+    await actions.send('hello', [], 'c1');
+    expect(useHoldfast.getState().error).toMatchObject({ action: 'Send the message', code: 'conflict' });
+    expect(useHoldfast.getState().error?.hint).toBe('Restore it from the trash to write in it.');
+    const hints = {
+      'This answer did not finish; retry it instead': /Retry/,
+      'This answer is complete; regenerate it for a new variant': /Regenerate/,
+      '2 conversation(s) use this provider: name another one in move_to to move them there': /another provider/,
+      'Something else changed': /changed meanwhile/,
+    };
+    for (const [message, hint] of Object.entries(hints)) {
+      const { actions } = setup(() => fail({ code: 'conflict', message }));
+      await actions.retry('m1');
+      expect(useHoldfast.getState().error?.hint).toMatch(hint);
+      expect(useHoldfast.getState().error?.hint).not.toMatch(/Wait for the answer/);
+    }
+  });
+
+  it('the shown conversation moved to the trash in another window is left, saying why; one opened from the trash stays', async () => {
+    const { actions } = setup(() => ({}));
+    const stop = actions.leaveWhenTrashed();
+    try {
+      useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });
+      useHoldfast.setState((s) => ({ conversations: { ...s.conversations, c1: { ...conversation, deleted_at: 5 } } }));
+      await vi.waitFor(() => expect(useHoldfast.getState().currentId).toBeNull());
+      expect(useHoldfast.getState().notice).toMatch(/“Hello” was moved to the trash in another window/);
+      // Opened from the trash on purpose: a later change to it does not send the person away.
+      useHoldfast.setState({ currentId: 'c1', notice: null });
+      useHoldfast.setState((s) => ({ conversations: { ...s.conversations, c1: { ...conversation, deleted_at: 6, title: 'Renamed' } } }));
+      expect(useHoldfast.getState().currentId).toBe('c1');
+      expect(useHoldfast.getState().notice).toBeNull();
+    } finally {
+      stop();
+    }
   });
 
   it('a call while disconnected says Holdfast is reconnecting', async () => {
@@ -85,6 +122,38 @@ describe('the action layer', () => {
     refuse = true;
     expect(await actions.send(' ')).toBe(false);
     expect(useHoldfast.getState().error).toMatchObject({ action: 'Send the message', message: 'content must not be empty' });
+  });
+
+  it('New shows a conversation that is still empty instead of creating another; one with messages or a title is left alone', async () => {
+    let made = 0;
+    const { actions, fake } = setup((method) => {
+      if (method === 'conversations.create')
+        return { ...conversation, id: `new${++made}`, title: '', current_leaf_id: null, updated_at: made };
+      throw new Error(`unexpected ${method}`);
+    });
+    expect(await actions.newConversation()).toBe('new1');
+    expect(await actions.newConversation()).toBe('new1'); // the shown one is still empty
+    expect(fake.callsOf('conversations.create')).toHaveLength(1);
+
+    // Another, used conversation is shown: New goes back to the empty one rather than making a second.
+    const used = { ...conversation, id: 'used', title: '', current_leaf_id: 'm1', updated_at: 5 };
+    const titled = { ...conversation, id: 'titled', title: 'Named', current_leaf_id: null, updated_at: 6 };
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, used, titled }, currentId: 'used' }));
+    expect(await actions.newConversation()).toBe('new1');
+    expect(useHoldfast.getState().currentId).toBe('new1');
+    expect(fake.callsOf('conversations.create')).toHaveLength(1);
+
+    // Once it has a message (or is trashed) it is no longer a blank page: New creates one.
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, new1: { ...s.conversations.new1!, current_leaf_id: 'm2' } } }));
+    expect(await actions.newConversation()).toBe('new2');
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, new2: { ...s.conversations.new2!, deleted_at: 9 } } }));
+    expect(await actions.newConversation()).toBe('new3');
+    // A first message being sent asks for a fresh one (it brings its own draft).
+    expect(await actions.newConversation({ fresh: true })).toBe('new4');
+    // One with a draft in its composer is being written in: not reused.
+    const writing = (id: string) => id === 'new3' || id === 'new4';
+    expect(await actions.newConversation({ writing })).toBe('new5');
+    expect(await actions.newConversation({ writing })).toBe('new5');
   });
 
   it('an import the host refuses says nothing was imported; one that works leaves a notice', async () => {

@@ -54,4 +54,42 @@ describe('the composer', () => {
     expect(box().value).toBe('the first message');
     act(() => root.unmount());
   });
+
+  it('a send still on its way in one conversation does not stop Enter sending in another; a second Enter in the first does nothing', async () => {
+    const pending = new Map<string, (sent: boolean) => void>();
+    client.actions.send.mockReset();
+    client.actions.send.mockImplementation(
+      (_content: string, _files: string[], id?: string) => new Promise<boolean>((resolve) => pending.set(id!, resolve)),
+    );
+    const el = document.createElement('div');
+    document.body.append(el);
+    const root = createRoot(el);
+    act(() => root.render(createElement(Composer)));
+    const box = () => el.querySelector<HTMLTextAreaElement>('[data-testid="composer-input"]')!;
+    const enter = () => box().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+
+    act(() => useHoldfast.setState({ currentId: 'A' }));
+    act(() => type(box(), 'to A'));
+    await act(async () => enter());
+    await act(async () => enter()); // the same draft again while it is being sent: not sent twice
+    const button = () => el.querySelector<HTMLButtonElement>('[data-testid="send-button"]')!;
+    expect(button().textContent).toBe('Sending…'); // says why Enter does nothing here
+    expect(client.actions.send.mock.calls.map((c) => [c[0], c[2]])).toEqual([['to A', 'A']]);
+
+    act(() => useHoldfast.setState({ currentId: 'B' }));
+    act(() => type(box(), 'to B'));
+    expect(button().textContent).toBe('Send');
+    await act(async () => enter());
+    expect(client.actions.send.mock.calls.map((c) => [c[0], c[2]])).toEqual([
+      ['to A', 'A'],
+      ['to B', 'B'],
+    ]);
+
+    await act(async () => pending.get('B')!(true));
+    expect(box().value).toBe('');
+    await act(async () => pending.get('A')!(true));
+    act(() => useHoldfast.setState({ currentId: 'A' }));
+    expect(box().value).toBe('');
+    act(() => root.unmount());
+  });
 });

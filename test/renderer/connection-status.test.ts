@@ -1,6 +1,6 @@
 /** The status bar's choice of provider and model for the conversation in view. */
 import { describe, expect, it } from 'vitest';
-import { shownModel, shownProvider } from '../../src/renderer/src/components/ConnectionStatus';
+import { shownModel, shownProvider, waitingLabel } from '../../src/renderer/src/components/ConnectionStatus';
 import type { Conversation } from '../../src/shared/model';
 import type { AppStatus } from '../../src/shared/sync';
 
@@ -16,6 +16,32 @@ const status = {
 const on = (provider_id: string, model: string | null) => ({ id: 'c1', provider_id, model }) as Conversation;
 
 describe('the status bar', () => {
+  it('counts the answers waiting for the shown provider, and names those of other providers apart', () => {
+    const offline = {
+      ...status,
+      providers: [
+        { id: 'anthropic', name: 'Anthropic', network: 'offline' },
+        { id: 'ollama', name: 'Ollama', network: 'offline' },
+      ],
+      queued_message_ids: ['q1', 'q2', 'q3'],
+      waiting_message_ids: ['w1'],
+      waiting_by_provider: { anthropic: 1, ollama: 3 },
+    } as AppStatus;
+    expect(waitingLabel(offline, shownProvider(offline, on('anthropic', null)))).toBe(
+      'Offline — 1 answer waiting (3 answers for other providers)',
+    );
+    expect(waitingLabel(offline, shownProvider(offline, on('ollama', null)))).toBe(
+      'Offline — 3 answers waiting (1 answer for other providers)',
+    );
+    expect(waitingLabel({ ...offline, waiting_by_provider: { ollama: 4 } }, shownProvider(offline, on('ollama', null)))).toBe(
+      'Offline — 4 answers waiting',
+    );
+    // A host that does not count by provider: all of them, as before.
+    expect(waitingLabel({ ...offline, waiting_by_provider: undefined }, shownProvider(offline, on('ollama', null)))).toBe(
+      'Offline — 4 answers waiting',
+    );
+  });
+
   it('a conversation moved to the demo without a model says it answers from the demo, not nothing', () => {
     const conversation = on('demo', null);
     const provider = shownProvider(status, conversation);

@@ -30,6 +30,8 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  useEffect(() => actions.leaveWhenTrashed(), []);
+
   useEffect(() => {
     const fromHash = () => void actions.followAddress(location.hash);
     fromHash();

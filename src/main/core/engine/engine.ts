@@ -127,6 +127,22 @@ export class Engine {
   waitingIds(): string[] {
     return [...this.active.values()].filter((g) => g.waitingFor).map((g) => g.id);
   }
+  /** How many of these answers (queued) and of those waiting for the network each provider will write. */
+  waitingByProvider(queuedIds: readonly string[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    const waiting = [...this.active.values()].filter((g) => g.waitingFor).map((g) => g.message);
+    const count = (message: () => Message) => {
+      try {
+        const id = this.routeOfMessage(message()).id;
+        counts[id] = (counts[id] ?? 0) + 1;
+      } catch {
+        // Its conversation was deleted meanwhile: the status must not fail for it.
+      }
+    };
+    for (const id of queuedIds) count(() => this.o.store.message(id));
+    for (const m of waiting) count(() => m);
+    return counts;
+  }
 
   /** Resolves when the generation for `id` has ended (at once if none runs). */
   /** Resolves when the work started after answers settled (automatic titles) has finished. */

@@ -190,12 +190,13 @@ export class SyncHub {
   status(): AppStatus {
     const provider = this.engine.provider;
     const inFlight = this.store.inFlight();
+    const queued = inFlight.filter((m) => m.status === 'queued').map((m) => m.id);
     return {
       network: this.engine.network.state,
       provider: provider.name,
       model: provider.defaultModel,
       demo: provider.name === 'demo',
-      queued_message_ids: inFlight.filter((m) => m.status === 'queued').map((m) => m.id),
+      queued_message_ids: queued,
       waiting_message_ids: this.engine.waitingIds(),
       loading_message_ids: this.engine.loadingIds(),
       generating_conversation_ids: [...new Set(inFlight.map((m) => m.conversation_id))],
@@ -205,6 +206,7 @@ export class SyncHub {
         damaged: this.store.health.damaged,
       },
       ...this.engine.providerStatus(),
+      waiting_by_provider: this.engine.waitingByProvider(queued),
     };
   }
 

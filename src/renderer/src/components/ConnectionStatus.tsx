@@ -30,6 +30,20 @@ export function shownModel(
   return modelLabel(provider && provider.id !== status?.default_provider_id ? null : status?.model);
 }
 
+/**
+ * "Offline — N answers waiting": N counts the answers the shown provider will write, so a conversation on a
+ * reachable provider is never told of another's queue; answers waiting for other providers are named apart. A host
+ * that does not count by provider: all of them.
+ */
+export function waitingLabel(status: AppStatus | null, provider: ReturnType<typeof shownProvider>): string {
+  const total = (status?.queued_message_ids.length ?? 0) + (status?.waiting_message_ids.length ?? 0);
+  const byProvider = status?.waiting_by_provider;
+  const here = byProvider && provider ? (byProvider[provider.id] ?? 0) : total;
+  const elsewhere = Math.max(0, total - here);
+  const answers = (n: number) => `${n} answer${n === 1 ? '' : 's'}`;
+  return `Offline — ${answers(here)} waiting${elsewhere ? ` (${answers(elsewhere)} for other providers)` : ''}`;
+}
+
 export function ConnectionStatus() {
   const connection = useHoldfast((s) => s.connection);
   const status = useHoldfast((s) => s.status);
@@ -37,7 +51,6 @@ export function ConnectionStatus() {
   const provider = shownProvider(status, conversation);
   const network = provider?.network ?? status?.network;
   const offline = network === 'offline';
-  const waiting = (status?.queued_message_ids.length ?? 0) + (status?.waiting_message_ids.length ?? 0);
   const storage = status?.storage;
   const label =
     connection === 'connected' && storage?.damaged
@@ -49,7 +62,7 @@ export function ConnectionStatus() {
             ? 'Connecting…'
             : 'Disconnected — reconnecting…'
           : offline
-            ? `Offline — ${waiting} answer${waiting === 1 ? '' : 's'} waiting`
+            ? waitingLabel(status, provider)
             : 'Connected';
   return (
     <div

@@ -19,8 +19,11 @@ interface Draft {
   text: string;
   files: ComposerFile[];
   uploading: number;
+  /** A send of this draft is on its way: a second Enter here would send it twice. Per conversation, so a slow send in
+   * one never blocks writing and sending in another. */
+  sending: boolean;
 }
-const EMPTY: Draft = { text: '', files: [], uploading: 0 };
+const EMPTY: Draft = { text: '', files: [], uploading: 0, sending: false };
 /** The key of the draft written before any conversation exists (sending it creates one). */
 const NO_CONVERSATION = '';
 
@@ -33,13 +36,18 @@ function changeDraft(key: string, change: (d: Draft) => Partial<Draft>): void {
   });
 }
 
+/** True while a conversation's composer holds text or files: New does not take it for an empty one to reuse. */
+export function hasDraft(conversationId: string): boolean {
+  const d = useDrafts.getState()[conversationId];
+  return !!d && (d.text.trim() !== '' || d.files.length > 0 || d.uploading > 0 || d.sending);
+}
+
 export function Composer() {
-  const [sending, setSending] = useState(false);
   const [dragging, setDragging] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
   const currentId = useHoldfast((s) => s.currentId);
   const key = currentId ?? NO_CONVERSATION;
-  const { text, files, uploading } = useDrafts((all) => all[key] ?? EMPTY);
+  const { text, files, uploading, sending } = useDrafts((all) => all[key] ?? EMPTY);
   const setText = (value: string) => changeDraft(key, () => ({ text: value }));
   // Only the thread's last answer (the conversation's current leaf) can be streaming: a follow-up waits for it.
   const streamingId = useHoldfast((s) => {
@@ -71,14 +79,14 @@ export function Composer() {
     const content = text.trim();
     // A file alone is a message (a screenshot sent without a word); nothing at all is not.
     if ((!content && !files.length) || sending || uploading) return;
-    setSending(true);
+    changeDraft(key, () => ({ sending: true }));
     // A first message creates its conversation before it is sent, and its draft moves there at once: whichever
     // conversation is shown when the send returns, a refused message's text and files stay with the one it was written
     // for (never overwriting another's draft), and a sent one is cleared there.
     let into = key;
     if (into === NO_CONVERSATION) {
-      const made = await actions.newConversation();
-      if (!made) return setSending(false);
+      const made = await actions.newConversation({ fresh: true });
+      if (!made) return changeDraft(NO_CONVERSATION, () => ({ sending: false }));
       const draft = useDrafts.getState()[NO_CONVERSATION] ?? EMPTY;
       changeDraft(made, () => draft);
       changeDraft(NO_CONVERSATION, () => EMPTY);
@@ -90,8 +98,7 @@ export function Composer() {
       files.map((f) => f.id),
       into,
     );
-    if (sent) changeDraft(into, () => ({ text: '', files: [] }));
-    setSending(false);
+    changeDraft(into, () => (sent ? { text: '', files: [], sending: false } : { sending: false }));
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -183,8 +190,14 @@ export function Composer() {
             Stop
           </button>
         )}
-        <button type="submit" className="send" data-testid="send-button" disabled={(!text.trim() && !files.length) || uploading > 0}>
-          Send
+        <button
+          type="submit"
+          className="send"
+          data-testid="send-button"
+          aria-busy={sending}
+          disabled={(!text.trim() && !files.length) || uploading > 0 || sending}
+        >
+          {sending ? 'Sending…' : 'Send'}
         </button>
       </div>
     </form>

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { actions } from '../api/client';
 import { DataMenu } from './DataMenu';
+import { hasDraft } from './Composer';
 import { useHoldfast, visibleList } from '../state/store';
 
 export function Sidebar() {
@@ -40,7 +41,12 @@ export function Sidebar() {
   );
   return (
     <nav className="sidebar" aria-label="Conversations">
-      <button type="button" className="new-conversation" data-testid="new-conversation" onClick={() => void actions.newConversation()}>
+      <button
+        type="button"
+        className="new-conversation"
+        data-testid="new-conversation"
+        onClick={() => void actions.newConversation({ writing: hasDraft })}
+      >
         + New conversation
       </button>
       <div className="conversation-list" ref={listRef} data-testid="conversation-list" data-loaded={list.length} data-more={hasMore}>

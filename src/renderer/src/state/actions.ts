@@ -4,7 +4,7 @@
  */
 import type { Input, Method, Output } from '../../../shared/contract';
 import { HoldfastError, type ErrorCode, type ErrorShape } from '../../../shared/errors';
-import type { Reaction } from '../../../shared/model';
+import type { Conversation, Reaction } from '../../../shared/model';
 import type { ImportResult } from '../../../shared/exchange';
 import { MAX_IMPORT_TEXT, describeImport } from '../../../shared/exchange';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentInfo } from '../../../shared/attachments';
@@ -16,13 +16,31 @@ import { useHoldfast, type Failure } from './store';
 const HINTS: Record<ErrorCode, string> = {
   invalid_input: 'Check what you entered and try again.',
   not_found: 'It no longer exists, perhaps removed in another window.',
-  conflict: 'Wait for the answer in progress to finish, then try again.',
+  conflict: 'It changed meanwhile, perhaps in another window: look at it again, then try again.',
   provider_error: 'The AI provider failed: check the API key and model in Settings, then try again.',
   offline: 'Holdfast is reconnecting: try again in a moment.',
   internal: 'Try again; if it keeps failing, restart Holdfast.',
   unauthorized: 'This page no longer holds the host’s secret: open the URL the host printed (with ?token=) again.',
   too_large: 'It is over the size limit: split it or use a smaller file.',
 };
+
+/**
+ * A conflict has many causes; the core's message says which, and the hint follows it (a send into a conversation
+ * trashed in another window is not helped by waiting for an answer).
+ */
+const CONFLICT_HINTS: [RegExp, string][] = [
+  [/in the trash/i, 'Restore it from the trash to write in it.'],
+  [/(still|already) being generated/i, 'Wait for the answer in progress to finish (or stop it), then try again.'],
+  [/did not finish/i, 'Use Retry on the answer instead.'],
+  [/answer is complete/i, 'Use Regenerate for another answer.'],
+  [/nothing to continue/i, 'The answer is complete: ask a follow-up, or regenerate it.'],
+  [/use this provider/i, 'Choose another provider to move its conversations to, then remove it.'],
+];
+
+function hintOf(shape: Pick<ErrorShape, 'code' | 'message'>): string {
+  if (shape.code === 'conflict') for (const [pattern, hint] of CONFLICT_HINTS) if (pattern.test(shape.message)) return hint;
+  return HINTS[shape.code];
+}
 
 /** Whatever was thrown, as the one error shape: an unknown or missing code counts as `internal`. */
 function shapeOf(err: unknown): Pick<ErrorShape, 'code' | 'message'> {
@@ -35,7 +53,7 @@ function shapeOf(err: unknown): Pick<ErrorShape, 'code' | 'message'> {
 
 export function failureOf(action: string, err: unknown, hint?: string): Failure {
   const shape = shapeOf(err);
-  return { action, message: shape.message, hint: hint ?? HINTS[shape.code], code: shape.code };
+  return { action, message: shape.message, hint: hint ?? hintOf(shape), code: shape.code };
 }
 
 export function showFailure(action: string, err: unknown, hint?: string): void {
@@ -120,12 +138,39 @@ export function createActions(
     if (id !== useHoldfast.getState().currentId) await selectConversation(id);
   }
 
-  async function newConversation(): Promise<string | undefined> {
+  /**
+   * Shows an empty conversation (no messages, no title) for a new one: the shown one if it is empty, else the newest
+   * empty one this window knows of, and only when there is none creates one, so clicking New never leaves a trail of
+   * empty, untitled conversations. `fresh` always creates one (a first message being sent carries its own draft);
+   * `writing` names conversations with something written in their composer: not blank, so not reused.
+   */
+  async function newConversation(options: { fresh?: boolean; writing?: (id: string) => boolean } = {}): Promise<string | undefined> {
+    const empty = options.fresh ? undefined : emptyConversation(options.writing ?? (() => false));
+    if (empty) {
+      if (empty !== useHoldfast.getState().currentId) await selectConversation(empty);
+      return empty;
+    }
     const c = await call('Create a conversation', 'conversations.create', {});
     if (!c) return undefined;
     useHoldfast.setState((s) => ({ conversations: { ...s.conversations, [c.id]: c } }));
     await selectConversation(c.id);
     return c.id;
+  }
+
+  function emptyConversation(writing: (id: string) => boolean): string | undefined {
+    const s = useHoldfast.getState();
+    const isEmpty = (c: Conversation | undefined): c is Conversation =>
+      !!c &&
+      c.deleted_at === null &&
+      !writing(c.id) &&
+      c.title === '' &&
+      c.current_leaf_id === null &&
+      Object.keys(s.trees[c.id]?.messages ?? {}).length === 0;
+    const shown = s.currentId ? s.conversations[s.currentId] : undefined;
+    if (isEmpty(shown)) return shown.id;
+    return Object.values(s.conversations)
+      .filter(isEmpty)
+      .sort((a, b) => b.updated_at - a.updated_at)[0]?.id;
   }
 
   /** True once the message is stored; false leaves the composer's text where it is. Into the one shown unless named. */
@@ -206,9 +251,27 @@ export function createActions(
     return results;
   }
 
+  /**
+   * Leaves the shown conversation when it moves to the trash (in another window: this one's Trash button leaves it
+   * itself) and says why, so nobody writes into a conversation that no longer takes messages. One opened from the
+   * trash is left alone. Returns the unsubscribe.
+   */
+  function leaveWhenTrashed(): () => void {
+    return useHoldfast.subscribe((s, prev) => {
+      const id = s.currentId;
+      if (!id || id !== prev.currentId) return;
+      if (prev.conversations[id]?.deleted_at === null && typeof s.conversations[id]?.deleted_at === 'number') {
+        const title = s.conversations[id]?.title;
+        useHoldfast.setState({ notice: `${title ? `“${title}”` : 'This conversation'} was moved to the trash in another window.` });
+        void selectConversation(null);
+      }
+    });
+  }
+
   return {
     /** Which transport this window has: a browser on the host can stream files over HTTP. */
     kind: api.kind,
+    leaveWhenTrashed,
     selectConversation,
     followAddress,
     newConversation,

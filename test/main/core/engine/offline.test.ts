@@ -46,6 +46,8 @@ describe('offline-first', () => {
     const third = core.engine.send({ conversation_id: other.id, content: 'queued three [len=400]' });
     for (const s of [first, second, third]) expect(core.store.message(s.assistant_message_id).status).toBe('queued');
     expect(core.sync.status().queued_message_ids).toHaveLength(3);
+    // Counted by the provider that will write them (all three: the default one here).
+    expect(core.sync.status().waiting_by_provider).toEqual({ [core.sync.status().default_provider_id!]: 3 });
     await core.close();
     core = makeCore(fake, { dataDir: dir });
     // The new process probes before sending its queue: the network is down, so everything stays queued.
