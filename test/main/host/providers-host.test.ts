@@ -126,9 +126,12 @@ describe('an OpenAI-compatible conversation end to end', () => {
     ).body;
     await patch(`${h.url}/api/settings`, { offline_fallback: { provider_id: added.id, model: 'local-b' } });
     const conv = (await post(`${h.url}/api/sessions`, { provider_id: 'openai' })).body;
-    remote.goOffline(60_000);
-    const firstPrompt = 'sent as the network went [len=300]';
+    // The first answer is cut mid-stream: it has text from its own provider, so it waits for it rather than hand off.
+    // (One whose first attempt finds the provider gone goes to the fallback: the next message shows that.)
+    const firstPrompt = 'cut as the network went [len=3000]';
     const first = (await post(`${h.url}/api/sessions/${conv.id}/messages`, { content: firstPrompt })).body;
+    await pollJson(`${h.url}/api/sessions/${conv.id}/status`, (st: Json) => (st.partial_content?.length ?? 0) > 200);
+    remote.goOffline(60_000);
     await pollJson(`${h.url}/api/providers`, (b: Json) => b.providers.find((p: Json) => p.id === 'openai')?.reachable === false).catch(
       (e) => {
         throw new Error(`${e}\n${h.output()}`);
