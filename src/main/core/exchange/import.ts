@@ -176,33 +176,21 @@ export class Importer {
         batchChars = 0;
       }
     };
+    // An archive's items and a bare array's are taken alike, each detected on its own.
+    const eachItem = (item: unknown, i: number) => take(detectItem(item), item, `Item ${i}`);
 
     if (first === '{') {
       if (/"format"\s*:\s*"holdfast-archive"/.test(head)) {
         const version = Number(/"version"\s*:\s*(\d+)/.exec(head)?.[1] ?? NaN);
         if (version !== 1)
           throw new HoldfastError('invalid_input', `This Holdfast archive has version ${version}; this Holdfast reads version 1`);
-        await this.streamItems(
-          file,
-          label,
-          true,
-          (item, i) => take(detectItem(item), item, `Item ${i}`),
-          onProgress,
-          () => s.items,
-        );
+        await this.streamItems(file, label, true, eachItem, onProgress, () => s.items);
       } else {
         const whole = parseWhole(file, label);
         take(detectObject(whole), whole, 'The file');
       }
     } else if (first === '[') {
-      await this.streamItems(
-        file,
-        label,
-        false,
-        (item, i) => take(detectItem(item), item, `Item ${i}`),
-        onProgress,
-        () => s.items,
-      );
+      await this.streamItems(file, label, false, eachItem, onProgress, () => s.items);
     } else {
       throw new HoldfastError('invalid_input', `${label}Unknown file: expected ${KNOWN_FORMATS}`);
     }

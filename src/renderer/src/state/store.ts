@@ -176,6 +176,8 @@ export function appendChunks(chunks: PendingChunk[]): boolean {
   let ok = true;
   set((s) => {
     const trees = { ...s.trees };
+    // A batch holds many chunks of one answer: each tree (and its messages) is copied once per batch, not per chunk.
+    const copied = new Set<string>();
     for (const c of chunks) {
       const tree = trees[c.conversation_id];
       const m = tree?.messages[c.message_id];
@@ -197,9 +199,14 @@ export function appendChunks(chunks: PendingChunk[]): boolean {
         const grown = held + c.text.slice(have - c.offset);
         next = thinking ? { ...m, thinking: grown, status } : { ...m, content: grown, status };
       }
-      trees[c.conversation_id] = { ...tree, messages: { ...tree.messages, [c.message_id]: next } };
+      if (copied.has(c.conversation_id)) tree.messages[c.message_id] = next;
+      else {
+        trees[c.conversation_id] = { ...tree, messages: { ...tree.messages, [c.message_id]: next } };
+        copied.add(c.conversation_id);
+      }
     }
-    return { trees };
+    // Nothing grew (every chunk already held, or not loaded here): no new state, so no selector runs again.
+    return copied.size ? { trees } : s;
   });
   return ok;
 }
