@@ -236,7 +236,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
   }
 
   /** Reads a body into memory up to `limit`; past it, the rest is read and dropped so the client gets its 413. */
-  function readBytes(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<Buffer> {
+  function readBytes(req: http.IncomingMessage, res: http.ServerResponse, limit: number, what = 'A file'): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const parts: Buffer[] = [];
       let size = 0;
@@ -248,7 +248,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
         if (size > limit) {
           failed = true;
           parts.length = 0;
-          reject(tooLarge('A file', limit));
+          reject(tooLarge(what, limit));
           return;
         }
         parts.push(c);
@@ -400,37 +400,17 @@ export async function startHost(o: HostOptions): Promise<Host> {
   }
 
   /** Reads a JSON body up to the limit; past it, the rest is read and discarded so the client gets its 413. */
-  function readJson(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> {
+  /** A JSON body, read as bytes like any other (so a client gone mid-body is `ClientGone`, never a request left hanging). */
+  async function readJson(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> {
     const limit = limits.json;
-    if (Number(req.headers['content-length']) > limit) return Promise.reject(tooLarge('A JSON body', limit));
-    return new Promise((resolve, reject) => {
-      const parts: Buffer[] = [];
-      let size = 0;
-      let over = false;
-      askForBody(req, res);
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (over) return;
-        if (size > limit) {
-          over = true;
-          parts.length = 0;
-          reject(tooLarge('A JSON body', limit));
-          return;
-        }
-        parts.push(c);
-      });
-      req.on('end', () => {
-        if (over) return;
-        const text = Buffer.concat(parts).toString('utf8').trim();
-        if (!text) return resolve(undefined);
-        try {
-          resolve(JSON.parse(text));
-        } catch {
-          reject(new HoldfastError('invalid_input', 'The request body is not valid JSON'));
-        }
-      });
-      req.on('error', reject);
-    });
+    if (Number(req.headers['content-length']) > limit) throw tooLarge('A JSON body', limit);
+    const text = (await readBytes(req, res, limit, 'A JSON body')).toString('utf8').trim();
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new HoldfastError('invalid_input', 'The request body is not valid JSON');
+    }
   }
 
   /** Streams the body to `file`, counting: past the limit the file goes and the rest is discarded, not reset. */
