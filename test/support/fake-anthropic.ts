@@ -7,7 +7,7 @@
  * stop reasons: `max_tokens` when the answer has more deltas than max_tokens allows, or `[stop=REASON]` in the prompt.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { FakeNetworkServer } from './fake-network';
 import { answerFor } from '../../src/main/core/providers/demo-text';
 import { splitIntoDeltas } from '../../src/main/core/providers/demo-text';
 import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
@@ -84,7 +84,7 @@ export interface ReceivedFile {
 
 const PREFILL_REFUSED = 'This model does not support assistant message prefill. The conversation must end with a user message.';
 
-export class FakeAnthropic {
+export class FakeAnthropic extends FakeNetworkServer {
   readonly requests: RecordedRequest[] = [];
   config: FakeConfig = {
     paceMs: 5,
@@ -106,37 +106,14 @@ export class FakeAnthropic {
   firedFaults = 0;
   /** The time requests are stamped with (`RecordedRequest.at`): a test may pass the engine's clock. */
   now: () => number = () => Date.now();
-  private offlineUntil = 0;
-  private readonly sockets = new Set<Socket>();
-  private readonly server: http.Server;
-  port = 0;
 
   constructor(config: Partial<FakeConfig> = {}) {
+    super();
     Object.assign(this.config, config);
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (s) => {
-      if (Date.now() < this.offlineUntil) {
-        s.destroy();
-        return;
-      }
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
-  }
-
-  async listen(port = 0): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** Queues faults; each is used by the next request whose prompt contains `match` (any request if unset). */
@@ -156,12 +133,6 @@ export class FakeAnthropic {
   }
   clearReplays(): void {
     this.replays = [];
-  }
-
-  /** Cuts the network for `ms`: streams in flight are dropped and new connections refused. */
-  goOffline(ms: number): void {
-    this.offlineUntil = Date.now() + ms;
-    for (const s of this.sockets) s.destroy();
   }
 
   /** The full answer the server gives to `prompt`. */
@@ -185,7 +156,7 @@ export class FakeAnthropic {
     return i < 0 ? undefined : this.faults.splice(i, 1)[0];
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/_control/')) return this.control(url.pathname.slice(10), req, res);
     if (req.method !== 'POST' || url.pathname !== '/v1/messages') {
@@ -520,7 +491,7 @@ export class FakeAnthropic {
         this.faults = [];
         this.replays = [];
         this.requests.length = 0;
-        this.offlineUntil = 0;
+        this.goOffline(0); // the network back (streams in flight are dropped, as a reset should)
         return ok();
       default:
         res.writeHead(404).end();

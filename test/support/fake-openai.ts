@@ -7,7 +7,7 @@
  * `[stop=content_filter]` in the prompt ends it blocked.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { FakeNetworkServer } from './fake-network';
 import { answerFor, splitIntoDeltas } from '../../src/main/core/providers/demo-text';
 import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
 import type { ContinuationStyle } from '../../src/shared/providers';
@@ -59,7 +59,7 @@ export interface OpenAIReplay {
   times?: number;
 }
 
-export class FakeOpenAI {
+export class FakeOpenAI extends FakeNetworkServer {
   readonly requests: RecordedOpenAIRequest[] = [];
   config: FakeOpenAIConfig = {
     paceMs: 2,
@@ -78,38 +78,15 @@ export class FakeOpenAI {
   firedFaults = 0;
   private faults: Fault[] = [];
   private replays: OpenAIReplay[] = [];
-  private offlineUntil = 0;
-  private readonly sockets = new Set<Socket>();
-  private readonly server: http.Server;
-  port = 0;
 
   constructor(config: Partial<FakeOpenAIConfig> = {}) {
+    super();
     Object.assign(this.config, config);
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (s) => {
-      if (Date.now() < this.offlineUntil) {
-        s.destroy();
-        return;
-      }
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
   }
 
   /** The base URL a client is given (`…/v1`). */
   get url(): string {
     return `http://127.0.0.1:${this.port}/v1`;
-  }
-
-  async listen(port = 0): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   script(...faults: Fault[]): void {
@@ -121,10 +98,6 @@ export class FakeOpenAI {
   replay(r: OpenAIReplay): void {
     this.replays.push({ ...r });
   }
-  goOffline(ms: number): void {
-    this.offlineUntil = Date.now() + ms;
-    for (const s of this.sockets) s.destroy();
-  }
 
   static answer(prompt: string): string {
     return answerFor(prompt);
@@ -133,7 +106,7 @@ export class FakeOpenAI {
     return answerFor(`Reasoning about ${prompt}`, 200);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'GET' && url.pathname === '/v1/models') {
       res.writeHead(200, { 'content-type': 'application/json' });
