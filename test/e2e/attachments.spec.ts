@@ -185,6 +185,7 @@ test('a hostile SVG or HTML file attached and sent runs no script in the app', a
     const t = (await (await fetch(`/api/sessions/${conv!.id}/messages`)).json()) as { attachments: { id: string }[] }[];
     return t.flatMap((m) => m.attachments.map((a) => a.id));
   });
+  expect(ids).toHaveLength(2);
   for (const id of ids) {
     const res = await page.request.get(`${host.current.url}/api/attachments/${id}`);
     expect(res.headers()['content-type']).toBe('application/octet-stream');

@@ -151,6 +151,8 @@ describe('headless host', () => {
     expect(fake.requests.at(-1)?.model).toBe('claude-test');
     const files = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
+    // The walk must see the database and its WAL, or the loop below would prove nothing.
+    expect(files(dir).map((f) => path.basename(f))).toEqual(expect.arrayContaining(['holdfast.db', 'holdfast.db-wal']));
     for (const f of files(dir)) expect(fs.readFileSync(f).includes(secret), f).toBe(false);
     expect(h.output()).not.toContain(secret);
     expect(frames.join('')).not.toContain(secret);
