@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { indexTree, latestLeaf, latestLeafUnder, siblingIds, threadTo } from '../../src/shared/tree';
 import type { Message } from '../../src/shared/model';
+import { messageRow } from '../support/archive';
 
 let t = 0;
 function msg(id: string, parent: string | null, role: 'user' | 'assistant', lastUpdated?: number): Message {
   t += 1;
-  return {
-    id,
-    conversation_id: 'c',
-    parent_id: parent,
-    role,
-    content: id,
-    thinking: null,
-    status: 'completed',
-    error: null,
-    model: null,
-    stop_reason: null,
-    input_tokens: null,
-    output_tokens: null,
-    reaction: null,
-    reaction_comment: null,
-    created_at: t,
-    last_updated: lastUpdated ?? t,
-  };
+  return messageRow({ id, conversation_id: 'c', parent_id: parent, role, content: id, created_at: t, last_updated: lastUpdated ?? t });
 }
 
 //   u1 ─ a1 ─ u2 ─ a2

@@ -1,4 +1,27 @@
 /** Conversations in Holdfast's own archive format, one chain of completed messages each: for the window benchmarks and the tests that import long histories. */
+import type { Message } from '../../src/shared/model';
+
+/** A completed assistant message row in conversation `c1` unless the test says otherwise. */
+export const messageRow = (o: Partial<Message> & { id: string }): Message =>
+  ({
+    conversation_id: 'c1',
+    parent_id: null,
+    role: 'assistant',
+    content: '',
+    thinking: null,
+    status: 'completed',
+    error: null,
+    model: null,
+    stop_reason: null,
+    input_tokens: null,
+    output_tokens: null,
+    reaction: null,
+    reaction_comment: null,
+    created_at: 1,
+    last_updated: 1,
+    ...o,
+  }) as Message; // a cast: optional fields stay undefined in these hand-made rows
+
 export interface ChainOptions {
   /** Conversation id; message ids are `${prefix}${i}` (default `${id}m`). */
   id: string;
@@ -24,24 +47,17 @@ export function chainConversation({ id, title = id, messages, content, prefix = 
       pinned: false,
       deleted_at: null,
     },
-    messages: Array.from({ length: messages }, (_, i) => ({
-      id: `${prefix}${i}`,
-      conversation_id: id,
-      parent_id: i ? `${prefix}${i - 1}` : null,
-      role: i % 2 ? 'assistant' : 'user',
-      content: content(i),
-      thinking: null,
-      status: 'completed',
-      error: null,
-      model: null,
-      stop_reason: null,
-      input_tokens: null,
-      output_tokens: null,
-      reaction: null,
-      reaction_comment: null,
-      created_at: at + i,
-      last_updated: at + i,
-    })),
+    messages: Array.from({ length: messages }, (_, i) =>
+      messageRow({
+        id: `${prefix}${i}`,
+        conversation_id: id,
+        parent_id: i ? `${prefix}${i - 1}` : null,
+        role: i % 2 ? 'assistant' : 'user',
+        content: content(i),
+        created_at: at + i,
+        last_updated: at + i,
+      }),
+    ),
   };
 }
 

@@ -19,11 +19,14 @@ export function anthropicFor(fake: FakeAnthropic, model = 'claude-test'): Anthro
   return new AnthropicProvider({ apiKey: 'test-key', baseURL: fake.url, defaultModel: model, connectTimeoutMs: 5000 });
 }
 
-/** A core on its own temp folder; closed when the test ends unless the test closed it already. */
-export function makeCore(fake: FakeAnthropic, opts: Partial<CoreOptions> & { model?: string } = {}): Core {
+/**
+ * A core on its own temp folder; closed when the test ends unless the test closed it already. Without `fake`, the
+ * options must name the provider.
+ */
+export function makeCore(fake: FakeAnthropic | undefined, opts: Partial<CoreOptions> & { model?: string } = {}): Core {
   const core = new Core({
     dataDir: opts.dataDir ?? tempDir(),
-    provider: opts.provider ?? anthropicFor(fake, opts.model),
+    provider: opts.provider ?? anthropicFor(fake ?? missing('makeCore needs the local server or a provider'), opts.model),
     policy: { budgetMs: 20_000, baseMs: 50, capMs: 400, watchdogMs: 2000, ...opts.policy },
     probeEveryMs: 100,
     autoTitle: false,
@@ -33,6 +36,10 @@ export function makeCore(fake: FakeAnthropic, opts: Partial<CoreOptions> & { mod
     if (core.db.open) await core.close();
   });
   return core;
+}
+
+function missing(what: string): never {
+  throw new Error(what);
 }
 
 export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {

@@ -6,7 +6,7 @@ import { Emitter } from '../../src/shared/emitter';
 import type { Input, Method, Output } from '../../src/shared/contract';
 import type { ErrorShape } from '../../src/shared/errors';
 import type { AppStatus, HoldfastEvent } from '../../src/shared/sync';
-import type { Conversation, Message } from '../../src/shared/model';
+import type { Conversation } from '../../src/shared/model';
 import type { Core } from '../../src/main/core/core';
 import { toErrorShape } from '../../src/shared/errors';
 import { RpcError, type ConnectionState, type Transport } from '../../src/renderer/src/api/transport';
@@ -100,23 +100,5 @@ export const conversationRow = (o: Partial<Conversation> & { id: string }): Conv
     ...o,
   }) as Conversation; // a cast: optional fields (thinking, provider…) stay undefined in these hand-made rows
 
-/** A completed assistant message row in conversation `c1` unless the test says otherwise. */
-export const messageRow = (o: Partial<Message> & { id: string }): Message =>
-  ({
-    conversation_id: 'c1',
-    parent_id: null,
-    role: 'assistant',
-    content: '',
-    thinking: null,
-    status: 'completed',
-    error: null,
-    model: null,
-    stop_reason: null,
-    input_tokens: null,
-    output_tokens: null,
-    reaction: null,
-    reaction_comment: null,
-    created_at: 1,
-    last_updated: 1,
-    ...o,
-  }) as Message;
+/** Defined beside the archive builder, which benchmarks import without the renderer transport. */
+export { messageRow } from './archive';

@@ -24,3 +24,8 @@ export async function hostProcess(launch: HostLaunch): Promise<HostProcess> {
   cleanup(() => host.kill('SIGKILL'));
   return host;
 }
+
+/** The host run from source (unless `launch` says otherwise), answering through `fake` with a test key. */
+export function hostFor(fake: FakeAnthropic, launch: HostLaunch): Promise<HostProcess> {
+  return hostProcess({ fromSource: true, ...launch, env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url, ...launch.env } });
+}

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../../support/fake-anthropic';
-import { startHostProcess, type HostProcess } from '../../support/host-process';
+import type { HostProcess } from '../../support/host-process';
+import { fakeAnthropic, hostFor } from '../../support/servers';
 import { tempDir } from '../../support/core';
 import { pollJson, requestJson, type Json } from '../../support/http';
 import { MAX_ATTACHMENT_BYTES } from '../../../src/shared/attachments';
@@ -11,24 +12,11 @@ import { png, sha256 as sha } from '../../support/files';
 import { readZip } from '../../support/zip';
 
 let fake: FakeAnthropic;
-const hosts: HostProcess[] = [];
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 2 }).listen();
-});
-afterEach(async () => {
-  for (const h of hosts.splice(0)) await h.kill('SIGKILL');
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 2 });
 });
 
-async function host(dataDir: string): Promise<HostProcess> {
-  const h = await startHostProcess({
-    dataDir,
-    fromSource: true,
-    env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
-  });
-  hosts.push(h);
-  return h;
-}
+const host = (dataDir: string): Promise<HostProcess> => hostFor(fake, { dataDir });
 
 async function upload(h: HostProcess, name: string, type: string, data: Buffer): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${h.url}/api/attachments?name=${encodeURIComponent(name)}`, {
@@ -213,7 +201,6 @@ describe('attachments over REST', () => {
     await h.kill('SIGKILL');
     stop = true;
     await worker;
-    hosts.splice(hosts.indexOf(h), 1);
 
     h = await host(dir);
     const tree = (await requestJson(`${h.url}/api/sessions/${conv.id}/tree`)).body;

@@ -4,34 +4,20 @@ import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { routes, STREAM_ROUTES } from '../../../src/main/host/rest';
 import { FakeAnthropic } from '../../support/fake-anthropic';
-import { startHostProcess, type HostProcess } from '../../support/host-process';
+import type { HostProcess } from '../../support/host-process';
+import { fakeAnthropic, hostFor, hostProcess } from '../../support/servers';
 import { tempDir } from '../../support/core';
 import { pollJson, requestJson, type Json } from '../../support/http';
 
 let fake: FakeAnthropic;
-const hosts: HostProcess[] = [];
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 4 }).listen();
-});
-afterEach(async () => {
-  for (const h of hosts.splice(0)) await h.kill('SIGKILL');
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 4 });
 });
 
-async function host(dataDir: string, port?: number): Promise<HostProcess> {
-  const h = await startHostProcess({
-    dataDir,
-    port,
-    fromSource: true,
-    env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
-    args: ['--watchdog-ms', '3000'],
-  });
-  hosts.push(h);
-  return h;
-}
+const host = (dataDir: string, port?: number): Promise<HostProcess> => hostFor(fake, { dataDir, port, args: ['--watchdog-ms', '3000'] });
 
 describe('headless host', () => {
   it('serves the REST routes, validates input and never crashes on bad requests', async () => {
@@ -122,8 +108,7 @@ describe('headless host', () => {
 
   it('keeps an API key set at run time in memory only: never in a file, a log line or an answer', async () => {
     const dir = tempDir();
-    const h = await startHostProcess({ dataDir: dir, fromSource: true, env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: fake.url } });
-    hosts.push(h);
+    const h = await hostProcess({ dataDir: dir, fromSource: true, env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: fake.url } });
     const ws = new WebSocket(`ws://127.0.0.1:${h.port}/ws`, { headers: h.headers });
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
@@ -289,8 +274,7 @@ describe('host hardening', () => {
     // HOLDFAST_TOKEN sets the secret.
     const fixed = 'a-fixed-secret-for-scripts-0123';
     const dir2 = tempDir();
-    const h2 = await startHostProcess({ dataDir: dir2, fromSource: true, env: { ANTHROPIC_API_KEY: '', HOLDFAST_TOKEN: fixed } });
-    hosts.push(h2);
+    const h2 = await hostProcess({ dataDir: dir2, fromSource: true, env: { ANTHROPIC_API_KEY: '', HOLDFAST_TOKEN: fixed } });
     expect(h2.token).toBe(fixed);
     expect(fs.readFileSync(path.join(dir2, 'host-token'), 'utf8').trim()).toBe(fixed);
     expect((await requestJson(`${h2.url}/api/status`, { headers: { authorization: `Bearer ${fixed}` } })).status).toBe(200);
@@ -298,8 +282,7 @@ describe('host hardening', () => {
 
   it('answers 413 with the limit for a body over it, before the connection closes', async () => {
     const dir = tempDir();
-    const h = await startHostProcess({ dataDir: dir, fromSource: true, env: { ANTHROPIC_API_KEY: '' }, args: ['--max-import-mb', '1'] });
-    hosts.push(h);
+    const h = await hostProcess({ dataDir: dir, fromSource: true, env: { ANTHROPIC_API_KEY: '' }, args: ['--max-import-mb', '1'] });
     const limit = 1024 * 1024;
     const declared = await fetch(`${h.url}/api/import`, { method: 'POST', body: Buffer.alloc(3 * limit, 'a'), headers: h.headers });
     expect(declared.status).toBe(413);

@@ -1,24 +1,15 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { fakeAnthropic } from '../../../support/servers';
 import { makeCore, settled, tempDir, waitFor } from '../../../support/core';
 import type { Core } from '../../../../src/main/core/core';
 
 let fake: FakeAnthropic;
-const cores: Core[] = [];
-const open = (...args: Parameters<typeof makeCore>) => {
-  const c = makeCore(...args);
-  cores.push(c);
-  return c;
-};
 
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 3 }).listen();
-});
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 3 });
 });
 
 async function sendIn(core: Core, prompt: string) {
@@ -29,7 +20,7 @@ async function sendIn(core: Core, prompt: string) {
 
 describe('engine with the real SDK against the local server', () => {
   it('returns both ids before the first token and stores the complete answer with stop reason and usage', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const prompt = 'Explain group commits [len=1500]';
     const { user_message_id, assistant_message_id } = await sendIn(core, prompt);
     const a = core.store.message(assistant_message_id);
@@ -49,7 +40,7 @@ describe('engine with the real SDK against the local server', () => {
   it('makes the partial text readable through a second database connection while the answer streams', async () => {
     fake.config.paceMs = 15;
     const dir = tempDir();
-    const core = open(fake, { dataDir: dir });
+    const core = makeCore(fake, { dataDir: dir });
     const prompt = 'stream slowly [len=3000]';
     const { assistant_message_id: id } = await sendIn(core, prompt);
     const reader = new Database(path.join(dir, 'holdfast.db'), { readonly: true });
@@ -71,7 +62,7 @@ describe('engine with the real SDK against the local server', () => {
 
   it('stop cancels the request and keeps the partial text', async () => {
     fake.config.paceMs = 15;
-    const core = open(fake);
+    const core = makeCore(fake);
     const prompt = 'stop me [len=5000]';
     const { assistant_message_id: id } = await sendIn(core, prompt);
     await waitFor(() => (core.engine.liveText(id)?.length ?? 0) > 100);
@@ -85,7 +76,7 @@ describe('engine with the real SDK against the local server', () => {
 
   it('continues with a user turn where the model refuses prefills, and remembers it for that model', async () => {
     fake.config.refusePrefill = ['claude-noprefill'];
-    const core = open(fake, { model: 'claude-noprefill' });
+    const core = makeCore(fake, { model: 'claude-noprefill' });
     const prompt = 'refusing model [len=2000]';
     fake.script({ kind: 'drop', after: 'middle' }, { kind: 'drop', after: 'middle', match: 'second' });
     const { assistant_message_id: id } = await sendIn(core, prompt);
@@ -104,7 +95,7 @@ describe('engine with the real SDK against the local server', () => {
   });
 
   it('restarts as a new variant, keeping the partial one, when the model can continue in no way', async () => {
-    const core = open(fake, { model: 'claude-stubborn' });
+    const core = makeCore(fake, { model: 'claude-stubborn' });
     core.db.prepare("INSERT INTO continuation_strategies VALUES (?, 'claude-stubborn', 'new_variant', 0)").run(`anthropic ${fake.url}`);
     const prompt = 'no continuation [len=1500]';
     fake.script({ kind: 'drop', after: 'middle' });
@@ -122,7 +113,7 @@ describe('engine with the real SDK against the local server', () => {
   });
 
   it('runs many generations at once in different conversations', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const prompts = Array.from({ length: 6 }, (_, i) => `concurrent ${i} [len=${800 + i * 300}]`);
     const sent = await Promise.all(prompts.map((p) => sendIn(core, p)));
     expect(core.engine.activeIds().length).toBe(6);
@@ -133,7 +124,7 @@ describe('engine with the real SDK against the local server', () => {
   it('resumes an answer left generating by a previous process and completes it exactly', async () => {
     fake.config.paceMs = 10;
     const dir = tempDir();
-    const first = open(fake, { dataDir: dir });
+    const first = makeCore(fake, { dataDir: dir });
     const prompt = 'survive a restart [len=4000]';
     const { assistant_message_id: id } = await sendIn(first, prompt);
     await waitFor(() => (first.engine.liveText(id)?.length ?? 0) > 500);
@@ -142,7 +133,7 @@ describe('engine with the real SDK against the local server', () => {
     expect(stored.prepare('SELECT status FROM messages WHERE id = ?').get(id)).toEqual({ status: 'generating' });
     stored.close();
     const before = fake.requests.length;
-    const second = open(fake, { dataDir: dir });
+    const second = makeCore(fake, { dataDir: dir });
     const m = await settled(second, id);
     expect(m.status).toBe('completed');
     expect(m.content).toBe(FakeAnthropic.answer(prompt));
@@ -151,7 +142,7 @@ describe('engine with the real SDK against the local server', () => {
   });
 
   it('queues a follow-up sent while the answer above it streams, and sends it after', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const { conv, assistant_message_id: a1 } = await sendIn(core, 'first [len=1500]');
     const { assistant_message_id: a2 } = core.engine.send({ conversation_id: conv.id, content: 'second [len=500]' });
     expect(core.store.message(a2).status).toBe('queued');

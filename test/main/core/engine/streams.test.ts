@@ -6,8 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic, replayBlocks, type Replay } from '../../../support/fake-anthropic';
+import { fakeAnthropic } from '../../../support/servers';
 import { acceleratedClock } from '../../../support/clock';
 import { anthropicFor, makeCore, settled, waitFor } from '../../../support/core';
 import { DEFAULT_POLICY, type Core } from '../../../../src/main/core/core';
@@ -22,18 +23,9 @@ const STANDARD_TEXT =
   'The short answer: a group commit writes many chunks in one transaction, so a crash loses at most the last fifty milliseconds of text.';
 
 let fake: FakeAnthropic;
-const cores: Core[] = [];
-const open = (model = 'claude-test') => {
-  const c = makeCore(fake, { model, policy: DEFAULT_POLICY, engineClock: acceleratedClock(50) });
-  cores.push(c);
-  return c;
-};
+const open = (model = 'claude-test') => makeCore(fake, { model, policy: DEFAULT_POLICY, engineClock: acceleratedClock(50) });
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 1 }).listen();
-});
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 1 });
 });
 
 function send(core: Core, prompt: string) {

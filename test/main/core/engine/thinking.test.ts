@@ -5,10 +5,10 @@
  */
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../../../support/fake-anthropic';
+import { fakeAnthropic, hostFor } from '../../../support/servers';
 import { makeCore, settled, tempDir, waitFor } from '../../../support/core';
-import { startHostProcess, type HostProcess } from '../../../support/host-process';
 import { pollJson, requestJson } from '../../../support/http';
 import type { Core } from '../../../../src/main/core/core';
 import type { HoldfastEvent } from '../../../../src/shared/sync';
@@ -18,21 +18,9 @@ import { foldChunks } from '../../../../src/main/core/store/store';
 import { migrations } from '../../../../src/main/core/store/migrations';
 
 let fake: FakeAnthropic;
-const cores: Core[] = [];
-const hosts: HostProcess[] = [];
-const open = (...args: Parameters<typeof makeCore>) => {
-  const c = makeCore(...args);
-  cores.push(c);
-  return c;
-};
 
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 3 }).listen();
-});
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close().catch(() => undefined);
-  for (const h of hosts.splice(0)) await h.kill('SIGKILL');
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 3 });
 });
 
 const BUDGET: ThinkingSetting = { type: 'enabled', budget_tokens: 2048 };
@@ -50,7 +38,7 @@ function events(core: Core): HoldfastEvent[] {
 
 describe('extended thinking', () => {
   it('streams thinking as its own events, stores it apart from the answer with its signature, and never sends it back', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const conv = conversation(core, { thinking: BUDGET, temperature: 0.4 });
     const seen = events(core);
     const prompt = 'Think first [len=1200]';
@@ -94,7 +82,7 @@ describe('extended thinking', () => {
   it('keeps thinking readable through a second connection while it streams (it is journaled like text)', async () => {
     fake.config.paceMs = 15;
     const dir = tempDir();
-    const core = open(fake, { dataDir: dir });
+    const core = makeCore(fake, { dataDir: dir });
     const conv = conversation(core);
     const prompt = 'Think slowly [think=2000] [len=300]';
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
@@ -120,7 +108,7 @@ describe('extended thinking', () => {
   });
 
   it('continues an answer cut mid-text with thinking off, and restarts one cut mid-thinking keeping the old thinking', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const conv = conversation(core);
     const midText = 'Cut in the answer [len=2500]';
     fake.script({ kind: 'drop', after: 'middle', match: midText });
@@ -152,7 +140,7 @@ describe('extended thinking', () => {
   });
 
   it('keeps a redacted thinking block and says so', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const conv = conversation(core, { thinking: { type: 'adaptive' } });
     const prompt = 'Something sensitive [redacted] [len=400]';
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
@@ -166,7 +154,7 @@ describe('extended thinking', () => {
   });
 
   it('finds a message by its thinking, and exports thinking apart from the answer in every format', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const conv = conversation(core);
     const prompt = 'Searchable thoughts [len=300]';
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
@@ -189,7 +177,7 @@ describe('extended thinking', () => {
   });
 
   it('finds a substring inside a word of thinking, as of text (scripts without spaces), and keeps it after the thinking changes', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const at = '2025-03-01T10:00:00Z';
     // A Claude export (shape of test/fixtures/claude-conversations.json): the question, then thinking and answer apart.
     const chat = {
@@ -234,11 +222,11 @@ describe('extended thinking', () => {
       INSERT INTO messages (id, conversation_id, role, content, thinking, status, created_at, last_updated)
         VALUES ('m', 'c', 'assistant', 'answer', 'ユーザーは借用チェッカーについて質問している', 'completed', 1, 1)`);
     old.close();
-    expect(open(fake, { dataDir: dir }).search.search('チェッカー')).toMatchObject([{ message_id: 'm', role: 'thinking' }]);
+    expect(makeCore(fake, { dataDir: dir }).search.search('チェッカー')).toMatchObject([{ message_id: 'm', role: 'thinking' }]);
   });
 
   it('refuses a budget at or above max_tokens with a reason, and gives the answer room when only the default is below it', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const conv = core.conversations.create({ title: 't' });
     expect(() => core.conversations.update(conv.id, { max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 2000 } })).toThrow(
       /must be below max_tokens/,
@@ -280,7 +268,7 @@ describe('folding the journal', () => {
 
 describe('why an answer stopped', () => {
   it('marks an answer cut at max_tokens, and Continue extends the same message to the full text', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const conv = conversation(core, { max_tokens: 120 });
     const prompt = 'A long answer [len=3000]';
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
@@ -310,7 +298,7 @@ describe('why an answer stopped', () => {
   });
 
   it('keeps refusal, pause_turn and unknown stop reasons, each with a named note', async () => {
-    const core = open(fake);
+    const core = makeCore(fake);
     const out: Record<string, { content: string; stop_reason: string | null }> = {};
     for (const reason of ['refusal', 'pause_turn', 'tea_break']) {
       const conv = core.conversations.create({ title: reason });
@@ -330,12 +318,7 @@ describe('why an answer stopped', () => {
 
 describe('over REST', () => {
   it('POST /api/messages/:id/continue extends an answer cut at max_tokens, and refuses one that ended normally', async () => {
-    const h = await startHostProcess({
-      dataDir: tempDir(),
-      fromSource: true,
-      env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
-    });
-    hosts.push(h);
+    const h = await hostFor(fake, { dataDir: tempDir() });
     const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: 'REST' }) });
     await requestJson(`${h.url}/api/sessions/${conv.id}`, { method: 'PATCH', body: JSON.stringify({ max_tokens: 100 }) });
     const prompt = 'Continue me over REST [len=1500]';
@@ -372,17 +355,7 @@ describe('thinking through a host killed mid-thinking', () => {
   it('loses no thinking received before SIGKILL and completes the answer after the restart', async () => {
     fake.config.paceMs = 10;
     const dir = tempDir();
-    const start = async (port?: number) => {
-      const h = await startHostProcess({
-        dataDir: dir,
-        port,
-        fromSource: true,
-        env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
-        args: ['--watchdog-ms', '3000'],
-      });
-      hosts.push(h);
-      return h;
-    };
+    const start = (port?: number) => hostFor(fake, { dataDir: dir, port, args: ['--watchdog-ms', '3000'] });
     const h = await start();
     const { body: conv } = await requestJson(`${h.url}/api/sessions`, { method: 'POST', body: '{}' });
     const patched = await requestJson(`${h.url}/api/sessions/${conv.id}`, { method: 'PATCH', body: JSON.stringify({ thinking: BUDGET }) });

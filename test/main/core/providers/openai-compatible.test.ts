@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { Core, type CoreOptions } from '../../../../src/main/core/core';
+import type { Core, CoreOptions } from '../../../../src/main/core/core';
 import { DemoProvider } from '../../../../src/main/core/providers/demo';
 import { CONTINUE_PROMPT } from '../../../../src/main/core/engine/continuation';
 import type { ProviderInfo } from '../../../../src/shared/providers';
@@ -15,26 +15,13 @@ import { stopReasonNote } from '../../../../src/shared/stop-reasons';
 import { FakeAnthropic, type Fault, type FaultMoment } from '../../../support/fake-anthropic';
 import { FakeOpenAI } from '../../../support/fake-openai';
 import { fakeAnthropic, fakeOpenAI } from '../../../support/servers';
-import { settled, tempDir, waitFor } from '../../../support/core';
-import { cleanup } from '../../../support/cleanup';
+import { makeCore, settled, tempDir, waitFor } from '../../../support/core';
 import { png } from '../../../support/files';
 
 const FIXTURES = path.join(import.meta.dirname, '../../../fixtures/openai-streams');
 
-function openCore(opts: Partial<CoreOptions> = {}): Core {
-  const core = new Core({
-    dataDir: tempDir(),
-    provider: new DemoProvider(1),
-    policy: { budgetMs: 20_000, baseMs: 50, capMs: 400, watchdogMs: 1500 },
-    probeEveryMs: 100,
-    autoTitle: false,
-    ...opts,
-  });
-  cleanup(async () => {
-    if (core.db.open) await core.close();
-  });
-  return core;
-}
+const openCore = (opts: Partial<CoreOptions> = {}): Core =>
+  makeCore(undefined, { provider: new DemoProvider(1), policy: { budgetMs: 20_000, baseMs: 50, capMs: 400, watchdogMs: 1500 }, ...opts });
 
 async function addProvider(core: Core, fake: FakeOpenAI, preset?: string, extra: Record<string, unknown> = {}): Promise<ProviderInfo> {
   return (await core.call('providers.create', {

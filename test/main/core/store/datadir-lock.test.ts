@@ -2,9 +2,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeAnthropic } from '../../../support/fake-anthropic';
-import { startHostProcess, type HostProcess } from '../../../support/host-process';
+import type { HostProcess } from '../../../support/host-process';
+import { fakeAnthropic, hostFor } from '../../../support/servers';
 import { anthropicFor, tempDir } from '../../../support/core';
 import { pollJson, requestJson } from '../../../support/http';
 import { Core } from '../../../../src/main/core/core';
@@ -13,21 +14,14 @@ import { DataDirLockedError } from '../../../../src/main/core/store/lock';
 const root = path.resolve(import.meta.dirname, '../../../..');
 const builtHost = path.join(root, 'out/main/host.js');
 let fake: FakeAnthropic;
-const hosts: HostProcess[] = [];
 beforeEach(async () => {
-  fake = await new FakeAnthropic({ paceMs: 8 }).listen();
-});
-afterEach(async () => {
-  for (const h of hosts.splice(0)) await h.kill('SIGKILL');
-  await fake.close();
+  fake = await fakeAnthropic({ paceMs: 8 });
 });
 
 const env = () => ({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url });
 async function host(dataDir: string): Promise<HostProcess> {
   expect(fs.existsSync(builtHost), 'the built host (npm run build) is needed').toBe(true);
-  const h = await startHostProcess({ dataDir, env: env() });
-  hosts.push(h);
-  return h;
+  return hostFor(fake, { dataDir, fromSource: false });
 }
 
 /** Runs a second built host on the folder and returns how it ended (it must not start). */
@@ -113,7 +107,6 @@ describe('the host at start-up', () => {
     const { body: backup } = await requestJson(`${first.url}/api/backup`, { method: 'POST' });
     expect(fs.existsSync(backup.path)).toBe(true);
     expect(await first.kill('SIGTERM')).toBe(0);
-    hosts.splice(hosts.indexOf(first), 1);
     // A newer, truncated backup, as an older version killed mid-backup left it under a final name.
     const bytes = fs.readFileSync(backup.path);
     fs.writeFileSync(path.join(dir, 'backups', '2999-01-01T00-00-00-000Z-manual.db'), bytes.subarray(0, bytes.length - 4096));
@@ -129,8 +122,7 @@ describe('the host at start-up', () => {
     expect(lines[0]).toMatch(/damaged/);
     expect(lines[0]).toContain(`The latest good backup is ${backup.path}`); // checked: not the truncated newer file
 
-    const restored = await startHostProcess({ dataDir: dir, env: env(), args: ['--restore-backup', 'latest'] });
-    hosts.push(restored);
+    const restored = await hostFor(fake, { dataDir: dir, fromSource: false, args: ['--restore-backup', 'latest'] });
     expect(restored.output()).toContain(`restored ${backup.path}`);
     const { body: list } = await requestJson(`${restored.url}/api/sessions`);
     expect(list.map((c: { id: string }) => c.id)).toEqual([conv.id]);
