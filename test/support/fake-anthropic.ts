@@ -7,7 +7,7 @@
  * stop reasons: `max_tokens` when the answer has more deltas than max_tokens allows, or `[stop=REASON]` in the prompt.
  */
 import http from 'node:http';
-import { FakeNetworkServer } from './fake-network';
+import { FakeNetworkServer, readJson, sleep } from './fake-network';
 import { answerFor } from '../../src/main/core/providers/demo-text';
 import { splitIntoDeltas } from '../../src/main/core/providers/demo-text';
 import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
@@ -582,20 +582,3 @@ function apiError(res: http.ServerResponse, status: number, type: string, messag
   if (status === 529) headers['x-should-retry'] = 'true';
   res.writeHead(status, headers).end(JSON.stringify({ type: 'error', error: { type, message } }));
 }
-
-function readJson(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(parts).toString('utf8') || 'null'));
-      } catch (e) {
-        reject(e);
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -42,3 +42,22 @@ export abstract class FakeNetworkServer {
     for (const s of this.sockets) s.destroy();
   }
 }
+
+/** A request's JSON body (`null` when empty). */
+export function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(parts).toString('utf8') || 'null'));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Waits `ms` (the servers pace their streams with it). */
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

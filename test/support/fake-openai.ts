@@ -7,7 +7,7 @@
  * `[stop=content_filter]` in the prompt ends it blocked.
  */
 import http from 'node:http';
-import { FakeNetworkServer } from './fake-network';
+import { FakeNetworkServer, readJson, sleep } from './fake-network';
 import { answerFor, splitIntoDeltas } from '../../src/main/core/providers/demo-text';
 import { CONTINUE_PROMPT } from '../../src/main/core/engine/continuation';
 import type { ContinuationStyle } from '../../src/shared/providers';
@@ -323,20 +323,3 @@ function apiError(res: http.ServerResponse, status: number, type: string, messag
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
   res.writeHead(status, headers).end(JSON.stringify({ error: { message, type, param: null, code: null } }));
 }
-
-function readJson(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(parts).toString('utf8') || 'null'));
-      } catch (e) {
-        reject(e);
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
