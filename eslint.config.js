@@ -97,4 +97,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['src/main/**'],
+    rules: {
+      // Loading the SDKs costs about 200 ms of CPU: a start that streams nothing yet must not pay for them (issue 14 §1).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@anthropic-ai/sdk', '@anthropic-ai/sdk/*', 'openai', 'openai/*'],
+              allowTypeImports: true,
+              message: 'Load the provider SDKs on first use (`await import(...)`, as providers/anthropic.ts does), not with the process.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

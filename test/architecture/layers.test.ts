@@ -56,13 +56,14 @@ const cases: LayerCase[] = [
       `import fs from 'node:fs';`,
       `import { setTimeout as sleep } from 'node:timers/promises';`,
       `import Database from 'better-sqlite3';`,
-      `import Anthropic from '@anthropic-ai/sdk';`,
+      `import type Anthropic from '@anthropic-ai/sdk';`,
+      `export const loadSdk = () => import('@anthropic-ai/sdk');`,
       `import { v7 } from 'uuid';`,
       `import { z } from 'zod';`,
       `import { HoldfastError } from '../../shared/errors';`,
       `import type { Store } from './store/store';`,
-      `export const all = [fs, sleep, Database, Anthropic, v7, z, HoldfastError, Buffer.from('x')];`,
-      `export type S = Store;`,
+      `export const all = [fs, sleep, Database, v7, z, HoldfastError, Buffer.from('x')];`,
+      `export type S = Store | Anthropic;`,
     ].join('\n'),
   },
   {
@@ -234,6 +235,15 @@ describe('process layers', () => {
       });
     });
   }
+
+  it('the main process loads the provider SDKs on first use: a value import of one fails the linter', async () => {
+    const refused = [
+      `import OpenAI from 'openai';\nexport const o = OpenAI;`,
+      `import { Stream } from '@anthropic-ai/sdk/streaming';\nexport const s = Stream;`,
+    ].map((text) => probe('src/main/core/providers', '.ts', text));
+    const errors = await lintErrors(refused);
+    for (const file of refused) expect(errors.get(file)?.join('; ')).toMatch(/^@typescript-eslint\/no-restricted-imports: .*on first use/);
+  });
 
   it('npm run typecheck builds every layer project, and every source file belongs to one', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };

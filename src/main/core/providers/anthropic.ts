@@ -1,11 +1,25 @@
 /** The Anthropic provider: the real @anthropic-ai/sdk, streaming; SDK failures become typed ProviderErrors. */
-import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { Stream } from '@anthropic-ai/sdk/streaming';
 import { toAnthropicMessages } from './anthropic-content';
 import { ProviderError, retryAfterMs, type Provider, type ProviderEvent, type ProviderRequest, type StreamOptions } from './provider';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
+type Sdk = typeof import('@anthropic-ai/sdk') & { Stream: typeof import('@anthropic-ai/sdk/streaming').Stream };
+let loading: Promise<Sdk> | undefined;
+/** Set once the SDK is loaded: until then no error can be one of its classes. */
+let loaded: Sdk | undefined;
+
+/**
+ * The SDK is loaded with the first request, not with the process: loading it takes about 150 ms of a start that
+ * streams nothing yet (issue 14: start-up), and a person may never use this provider at all.
+ */
+function sdk(): Promise<Sdk> {
+  return (loading ??= Promise.all([import('@anthropic-ai/sdk'), import('@anthropic-ai/sdk/streaming')]).then(
+    ([main, streaming]) => (loaded = { ...main, Stream: streaming.Stream }),
+  ));
+}
 
 export interface AnthropicOptions {
   apiKey: string;
@@ -25,7 +39,7 @@ export class AnthropicProvider implements Provider {
     this.endpoint = `anthropic ${options.baseURL ?? DEFAULT_BASE_URL}`;
   }
 
-  private client(onActivity?: () => void): Anthropic {
+  private client({ default: Anthropic }: Sdk, onActivity?: () => void): Anthropic {
     return new Anthropic({
       apiKey: this.options.apiKey,
       baseURL: this.options.baseURL ?? null,
@@ -39,9 +53,11 @@ export class AnthropicProvider implements Provider {
     // Files are checked against the API's limits before anything is sent: a broken limit fails at once, with its reason.
     const messages = toAnthropicMessages(request.messages, request.model);
     let response;
+    let lib: Sdk;
     try {
+      lib = await sdk();
       // The raw response, read below with the SDK's own SSE parser: the SDK's event stream drops data-only frames.
-      response = await this.client(onActivity)
+      response = await this.client(lib, onActivity)
         .messages.create(
           {
             model: request.model,
@@ -58,7 +74,7 @@ export class AnthropicProvider implements Provider {
     } catch (err) {
       throw toProviderError(err);
     }
-    const stream = streamEvents(response);
+    const stream = streamEvents(response, lib.Stream);
     let stopReason: string | null = null;
     let inputTokens: number | undefined;
     let outputTokens: number | undefined;
@@ -116,7 +132,7 @@ export class AnthropicProvider implements Provider {
  * `error` event becomes a typed failure. A stream in which no Anthropic event at all can be read fails at once
  * instead of being retried as an interruption.
  */
-async function* streamEvents(response: Response): AsyncGenerator<RawMessageStreamEvent> {
+async function* streamEvents(response: Response, Stream: Sdk['Stream']): AsyncGenerator<RawMessageStreamEvent> {
   let known = 0;
   let firstUnknown: string | null = null;
   for await (const sse of Stream.rawEvents(response)) {
@@ -186,9 +202,9 @@ function streamFetch(onActivity?: () => void): typeof fetch {
 
 export function toProviderError(err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
-  if (err instanceof APIUserAbortError) return new ProviderError('aborted', 'The request was aborted');
-  if (err instanceof APIConnectionError) return new ProviderError('network', `Connection failed: ${err.message}`);
-  if (err instanceof APIError) {
+  if (loaded && err instanceof loaded.APIUserAbortError) return new ProviderError('aborted', 'The request was aborted');
+  if (loaded && err instanceof loaded.APIConnectionError) return new ProviderError('network', `Connection failed: ${err.message}`);
+  if (loaded && err instanceof loaded.APIError) {
     const body = err.error as { error?: { type?: string; message?: string } } | undefined;
     const type = body?.error?.type ?? '';
     const detail = body?.error?.message ?? err.message;

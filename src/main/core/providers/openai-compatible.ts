@@ -3,8 +3,7 @@
  * Gemini): the real `openai` SDK sends the request, its SSE reader reads the stream, and this module reads the chunks
  * as real servers send them; SDK failures become typed ProviderErrors.
  */
-import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
-import { _iterSSEMessages } from 'openai/core/streaming';
+import type OpenAI from 'openai';
 import type { ContinuationStyle } from '../../../shared/providers';
 import {
   ProviderError,
@@ -38,6 +37,18 @@ export interface OpenAICompatibleOptions {
   maxCompletionTokens?: boolean;
 }
 
+type Sdk = typeof import('openai') & { iterSSEMessages: typeof import('openai/core/streaming')._iterSSEMessages };
+let loading: Promise<Sdk> | undefined;
+/** Set once the SDK is loaded: until then no error can be one of its classes. */
+let loaded: Sdk | undefined;
+
+/** The SDK is loaded with the first request, not with the process (as the Anthropic provider's: start-up, issue 14). */
+function sdk(): Promise<Sdk> {
+  return (loading ??= Promise.all([import('openai'), import('openai/core/streaming')]).then(
+    ([main, streaming]) => (loaded = { ...main, iterSSEMessages: streaming._iterSSEMessages }),
+  ));
+}
+
 /** Seconds without an answer from a loopback endpoint after which it is shown as loading the model. */
 const LOADING_AFTER_S = 2;
 
@@ -60,7 +71,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.endpoint = `openai-compatible ${options.baseURL}`;
   }
 
-  private client(timeout: number): OpenAI {
+  private client({ default: OpenAI }: Sdk, timeout: number): OpenAI {
     return new OpenAI({
       // The SDK insists on a key; local servers ignore the header.
       apiKey: this.options.apiKey || 'no-key',
@@ -82,8 +93,10 @@ export class OpenAICompatibleProvider implements Provider {
         }, 1000)
       : null;
     let response: Response;
+    let lib: Sdk;
     try {
-      response = await this.client(firstByteMs)
+      lib = await sdk();
+      response = await this.client(lib, firstByteMs)
         .chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal })
         .asResponse();
     } catch (err) {
@@ -147,7 +160,7 @@ export class OpenAICompatibleProvider implements Provider {
   /** The endpoint's model list (`GET /models`), sorted. */
   async models(signal?: AbortSignal): Promise<string[]> {
     try {
-      const page = await this.client(this.options.connectTimeoutMs ?? 15_000).models.list({ signal });
+      const page = await this.client(await sdk(), this.options.connectTimeoutMs ?? 15_000).models.list({ signal });
       return page.data
         .map((m) => m.id)
         .filter(Boolean)
@@ -214,7 +227,8 @@ export async function* readChunks(response: Response, signal: AbortSignal, onAct
   signal.addEventListener('abort', onAbort, { once: true });
   let started = false;
   try {
-    for await (const sse of _iterSSEMessages(response, controller)) {
+    const { iterSSEMessages } = await sdk();
+    for await (const sse of iterSSEMessages(response, controller)) {
       onActivity?.();
       const data = sse.data.trim();
       if (!data) continue;
@@ -314,9 +328,9 @@ function contentParts(content: Delta['content']): { kind: 'text' | 'thinking'; t
 
 export function toProviderError(err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
-  if (err instanceof APIUserAbortError) return new ProviderError('aborted', 'The request was aborted');
-  if (err instanceof APIConnectionError) return new ProviderError('network', `Connection failed: ${err.message}`);
-  if (err instanceof APIError) {
+  if (loaded && err instanceof loaded.APIUserAbortError) return new ProviderError('aborted', 'The request was aborted');
+  if (loaded && err instanceof loaded.APIConnectionError) return new ProviderError('network', `Connection failed: ${err.message}`);
+  if (loaded && err instanceof loaded.APIError) {
     const status = err.status;
     const detail = err.message;
     if (status === undefined) return streamError(err.error as Chunk['error']);
