@@ -156,6 +156,43 @@ describe('the action layer', () => {
     expect(await actions.newConversation({ writing })).toBe('new5');
   });
 
+  it('New gives a blank composer from the click; the draft written before the conversation exists is handed to it as it is shown', async () => {
+    const answers: ((c: Conversation) => void)[] = [];
+    const { actions } = setup((method) => {
+      if (method === 'conversations.create') return new Promise((resolve) => answers.push(resolve));
+      throw new Error(`unexpected ${method}`);
+    });
+    const fresh = (id: string) => ({ ...conversation, id, title: '', current_leaf_id: null, updated_at: 1 });
+    useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });
+    const adopted: { id: string; shown: string | null }[] = [];
+    const adopt = (id: string) => adopted.push({ id, shown: useHoldfast.getState().currentId });
+
+    const made = actions.newConversation({ adopt });
+    expect(useHoldfast.getState()).toMatchObject({ creating: true, currentId: 'c1' });
+    answers.shift()!(fresh('new1'));
+    expect(await made).toBe('new1');
+    expect(adopted).toEqual([{ id: 'new1', shown: 'c1' }]); // handed over before the new one is shown
+    expect(useHoldfast.getState()).toMatchObject({ creating: false, currentId: 'new1' });
+
+    // The person opens another conversation while it is created: they stay there; the new one is kept, empty.
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, new1: { ...s.conversations.new1!, title: 'Used' } } }));
+    const second = actions.newConversation({ adopt });
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    useHoldfast.setState({ currentId: 'c1' });
+    answers.shift()!(fresh('new2'));
+    expect(await second).toBe('new2');
+    expect(adopted).toHaveLength(1);
+    expect(useHoldfast.getState()).toMatchObject({ creating: false, currentId: 'c1' });
+    expect(useHoldfast.getState().conversations.new2).toBeDefined();
+  });
+
+  it('New that cannot create a conversation shows none, so what was typed meanwhile stays in view', async () => {
+    const { actions } = setup(() => fail({ code: 'internal', message: 'disk full' }));
+    useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });
+    expect(await actions.newConversation({ adopt: () => expect.unreachable() })).toBeUndefined();
+    expect(useHoldfast.getState()).toMatchObject({ creating: false, currentId: null, error: { action: 'Create a conversation' } });
+  });
+
   it('an import the host refuses says nothing was imported; one that works leaves a notice', async () => {
     const reply = (status: number, body: unknown) => () => Promise.resolve(new Response(JSON.stringify(body), { status }));
     const refused = setup(() => conversation, reply(400, { error: { code: 'invalid_input', message: 'This file is not valid JSON' } }));

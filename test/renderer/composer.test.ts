@@ -10,7 +10,7 @@ import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
 // The window's client opens a socket at import; the composer only calls these two actions here.
 const client = vi.hoisted(() => ({ actions: { newConversation: vi.fn(), send: vi.fn() } }));
 vi.mock('../../src/renderer/src/api/client', () => client);
-const { Composer } = await import('../../src/renderer/src/features/Composer');
+const { Composer, adoptDraft } = await import('../../src/renderer/src/features/Composer');
 
 function type(box: HTMLTextAreaElement, value: string): void {
   // React hears a controlled field's change through the native setter and an input event.
@@ -90,6 +90,30 @@ describe('the composer', () => {
     await act(async () => pending.get('A')!(true));
     act(() => useHoldfast.setState({ currentId: 'A' }));
     expect(box().value).toBe('');
+    act(() => root.unmount());
+  });
+
+  it('while New creates a conversation the composer is blank, and what is typed then goes to the new one, not the one left', () => {
+    const el = document.createElement('div');
+    document.body.append(el);
+    const root = createRoot(el);
+    act(() => root.render(createElement(Composer)));
+    const box = () => el.querySelector<HTMLTextAreaElement>('[data-testid="composer-input"]')!;
+
+    act(() => useHoldfast.setState({ currentId: 'left' }));
+    act(() => type(box(), 'a draft for the conversation left'));
+    act(() => useHoldfast.setState({ creating: true })); // New clicked; the conversation is not made yet
+    expect(box().value).toBe('');
+    act(() => type(box(), 'typed straight after New'));
+    act(() => {
+      adoptDraft('new');
+      useHoldfast.setState({ creating: false, currentId: 'new' });
+    });
+    expect(box().value).toBe('typed straight after New');
+    act(() => useHoldfast.setState({ currentId: 'left' }));
+    expect(box().value).toBe('a draft for the conversation left');
+    act(() => useHoldfast.setState({ currentId: null }));
+    expect(box().value).toBe(''); // handed over, not copied
     act(() => root.unmount());
   });
 });

@@ -42,10 +42,24 @@ export function hasDraft(conversationId: string): boolean {
   return !!d && (d.text.trim() !== '' || d.files.length > 0 || d.uploading > 0 || d.sending);
 }
 
+/**
+ * Hands what was written while no conversation was shown (after New, before the new one exists) to the new
+ * conversation. A draft already being sent is left to its send, which makes its own conversation.
+ */
+export function adoptDraft(id: string): void {
+  const draft = useDrafts.getState()[NO_CONVERSATION];
+  if (!draft || draft.sending || hasDraft(id)) return;
+  changeDraft(id, () => draft);
+  changeDraft(NO_CONVERSATION, () => EMPTY);
+}
+
 export function Composer() {
   const [dragging, setDragging] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
-  const currentId = useHoldfast((s) => s.currentId);
+  const shownId = useHoldfast((s) => s.currentId);
+  // While New creates a conversation, the composer is already that one's: blank, and not the one left's.
+  const creating = useHoldfast((s) => s.creating);
+  const currentId = creating ? null : shownId;
   const key = currentId ?? NO_CONVERSATION;
   const { text, files, uploading, sending } = useDrafts((all) => all[key] ?? EMPTY);
   const setText = (value: string) => changeDraft(key, () => ({ text: value }));

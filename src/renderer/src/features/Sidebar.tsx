@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { actions } from '../api/client';
 import { DataMenu } from './DataMenu';
-import { hasDraft } from './Composer';
+import { adoptDraft, hasDraft } from './Composer';
 import { useHoldfast, visibleList } from '../state/store';
 
 export function Sidebar() {
@@ -45,7 +45,7 @@ export function Sidebar() {
         type="button"
         className="new-conversation"
         data-testid="new-conversation"
-        onClick={() => void actions.newConversation({ writing: hasDraft })}
+        onClick={() => void actions.newConversation({ writing: hasDraft, adopt: adoptDraft })}
       >
         + New conversation
       </button>

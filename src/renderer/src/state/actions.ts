@@ -143,16 +143,32 @@ export function createActions(
    * empty one this window knows of, and only when there is none creates one, so clicking New never leaves a trail of
    * empty, untitled conversations. `fresh` always creates one (a first message being sent carries its own draft);
    * `writing` names conversations with something written in their composer: not blank, so not reused.
+   *
+   * A conversation being created gets a blank composer from the click: until it exists, what is typed is the draft of
+   * no conversation, not of the one left; `adopt` hands that draft to the new conversation just before it is shown. If
+   * the person opens another conversation meanwhile they stay there (the new one stays empty, for New to reuse); if
+   * it cannot be created, no conversation is shown, so what was typed stays in view (sending it makes one).
    */
-  async function newConversation(options: { fresh?: boolean; writing?: (id: string) => boolean } = {}): Promise<string | undefined> {
+  async function newConversation(
+    options: { fresh?: boolean; writing?: (id: string) => boolean; adopt?: (id: string) => void } = {},
+  ): Promise<string | undefined> {
     const empty = options.fresh ? undefined : emptyConversation(options.writing ?? (() => false));
     if (empty) {
       if (empty !== useHoldfast.getState().currentId) await selectConversation(empty);
       return empty;
     }
+    const from = useHoldfast.getState().currentId;
+    if (!options.fresh) useHoldfast.setState({ creating: true });
     const c = await call('Create a conversation', 'conversations.create', {});
-    if (!c) return undefined;
+    const stayed = useHoldfast.getState().currentId === from;
+    if (!options.fresh) useHoldfast.setState({ creating: false });
+    if (!c) {
+      if (!options.fresh && stayed && from !== null) await selectConversation(null);
+      return undefined;
+    }
     useHoldfast.setState((s) => ({ conversations: { ...s.conversations, [c.id]: c } }));
+    if (!options.fresh && !stayed) return c.id;
+    options.adopt?.(c.id);
     await selectConversation(c.id);
     return c.id;
   }

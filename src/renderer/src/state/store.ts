@@ -47,6 +47,11 @@ export interface HoldfastState {
   listTotal: number | null;
   trees: Record<string, TreeState>;
   currentId: string | null;
+  /**
+   * New was clicked and the conversation is being created: the composer is already the new one's (blank), so nothing
+   * typed before it is shown lands in the draft of the conversation left.
+   */
+  creating: boolean;
   /** A message to scroll to and highlight (search results, new answers). */
   focusMessageId: string | null;
   error: Failure | null;
@@ -65,6 +70,7 @@ export const initialState = (): HoldfastState => ({
   listTotal: null,
   trees: {},
   currentId: null,
+  creating: false,
   focusMessageId: null,
   error: null,
   notice: null,
