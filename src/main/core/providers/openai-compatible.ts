@@ -49,6 +49,14 @@ function sdk(): Promise<Sdk> {
   ));
 }
 
+/**
+ * How servers word a request over the model's context: OpenAI ("maximum context length", `context_length_exceeded`),
+ * vLLM and llama.cpp ("exceeds the available context size", "too many tokens"), Ollama, LM Studio, Mistral
+ * ("prompt is too long", "too large for model").
+ */
+const CONTEXT_LIMIT =
+  /context[ _-]?(length|window|size)|too many tokens|(prompt|input) is too long|too large for (the )?model|maximum .*tokens/i;
+
 /** Seconds without an answer from a loopback endpoint after which it is shown as loading the model. */
 const LOADING_AFTER_S = 2;
 
@@ -103,7 +111,14 @@ export class OpenAICompatibleProvider implements Provider {
       const e = toProviderError(err);
       // A server that will not take a trailing assistant message says so with a 400 or 422 ("last message must be
       // from the user"): the engine then continues with a user turn and remembers it for this endpoint and model.
-      if (e.kind === 'bad_request' && (e.status === 400 || e.status === 422) && request.messages.at(-1)?.role === 'assistant')
+      // A refusal that names the context or token limit is about the request's size, not its last message: it is not
+      // taken (and remembered) as "cannot continue".
+      if (
+        e.kind === 'bad_request' &&
+        (e.status === 400 || e.status === 422) &&
+        request.messages.at(-1)?.role === 'assistant' &&
+        !CONTEXT_LIMIT.test(e.message)
+      )
         throw new ProviderError('prefill_unsupported', `The endpoint refused a trailing assistant message: ${e.message}`, e.status);
       throw e;
     } finally {
