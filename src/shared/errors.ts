@@ -21,6 +21,14 @@ export const ErrorShape = z.object({
 });
 export type ErrorShape = z.infer<typeof ErrorShape>;
 
+/**
+ * Why a `conflict` happened, in its `details.reason`, so a window or a script acts on it without reading the message:
+ * the conversation is in the trash; the answer is generating (or queued); it is complete (regenerate instead); it did
+ * not finish (retry instead); it ended normally (nothing to continue); the provider is used by conversations.
+ */
+export const ConflictReason = z.enum(['trashed', 'generating', 'completed', 'unfinished', 'ended_normally', 'provider_in_use']);
+export type ConflictReason = z.infer<typeof ConflictReason>;
+
 /** Thrown by the core; each edge maps it once. */
 export class HoldfastError extends Error {
   constructor(
@@ -31,6 +39,11 @@ export class HoldfastError extends Error {
     super(message);
     this.name = 'HoldfastError';
   }
+}
+
+/** A conflict with its reason in `details` (beside any other details). */
+export function conflict(reason: ConflictReason, message: string, details: Record<string, unknown> = {}): HoldfastError {
+  return new HoldfastError('conflict', message, { reason, ...details });
 }
 
 export function toErrorShape(err: unknown): ErrorShape {

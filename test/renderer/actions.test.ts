@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActions, installErrorHandlers, type ActionEnv } from '../../src/renderer/src/state/actions';
 import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
-import { HoldfastError } from '../../src/shared/errors';
+import { conflict, HoldfastError, type ConflictReason } from '../../src/shared/errors';
 import type { Conversation } from '../../src/shared/model';
 import { FakeTransport, fail } from '../support/fake-transport';
 import type { Sync } from '../../src/renderer/src/state/sync';
@@ -53,7 +53,7 @@ describe('the action layer', () => {
 
   it('an error thrown by the far side arrives in the one shape, with a hint per code', async () => {
     const { actions } = setup(() => {
-      throw new HoldfastError('conflict', 'The answer is still being generated');
+      throw conflict('generating', 'The answer is still being generated');
     });
     await actions.regenerate('m1');
     expect(useHoldfast.getState().error).toMatchObject({
@@ -63,19 +63,25 @@ describe('the action layer', () => {
     });
   });
 
-  it('a conflict is hinted by what the core says: a conversation trashed elsewhere says to restore it, not to wait', async () => {
-    const { actions } = setup(() => fail({ code: 'conflict', message: 'This conversation is in the trash; restore it first' }));
+  it('a conflict is hinted by its reason: a conversation trashed elsewhere says to restore it, not to wait', async () => {
+    const { actions } = setup(() => {
+      throw conflict('trashed', 'This conversation is in the trash; restore it first');
+    });
     await actions.send('hello', [], 'c1');
     expect(useHoldfast.getState().error).toMatchObject({ action: 'Send the message', code: 'conflict' });
     expect(useHoldfast.getState().error?.hint).toBe('Restore it from the trash to write in it.');
-    const hints = {
-      'This answer did not finish; retry it instead': /Retry/,
-      'This answer is complete; regenerate it for a new variant': /Regenerate/,
-      '2 conversation(s) use this provider: name another one in move_to to move them there': /another provider/,
-      'Something else changed': /changed meanwhile/,
-    };
-    for (const [message, hint] of Object.entries(hints)) {
-      const { actions } = setup(() => fail({ code: 'conflict', message }));
+    const hints: [ConflictReason | undefined, RegExp][] = [
+      ['unfinished', /Retry/],
+      ['completed', /Regenerate/],
+      ['ended_normally', /follow-up/],
+      ['provider_in_use', /another provider/],
+      [undefined, /changed meanwhile/], // no reason (or one this window does not know): the general hint
+    ];
+    for (const [reason, hint] of hints) {
+      // The wording is the same for all: the hint follows the reason, not the message.
+      const { actions } = setup(() =>
+        fail({ code: 'conflict', message: 'It cannot be done now', ...(reason ? { details: { reason } } : {}) }),
+      );
       await actions.retry('m1');
       expect(useHoldfast.getState().error?.hint).toMatch(hint);
       expect(useHoldfast.getState().error?.hint).not.toMatch(/Wait for the answer/);

@@ -3,7 +3,7 @@ import type { Contract } from '../../shared/contract';
 import type { HandlersFor } from '../../shared/rpc';
 import type { Core } from './core';
 import type { Caller } from './sync/hub';
-import { HoldfastError } from '../../shared/errors';
+import { conflict, HoldfastError } from '../../shared/errors';
 import { PRESETS } from '../../shared/providers';
 import { OpenAICompatibleProvider } from './providers/openai-compatible';
 
@@ -78,13 +78,9 @@ function deleteProvider(core: Core, id: string, moveTo: string | undefined): { d
     throw new HoldfastError('invalid_input', `move_to must name another provider (${moveTo} is not one)`);
   const using = core.store.conversationsUsingProvider(id);
   if (using.length && moveTo === undefined)
-    throw new HoldfastError(
-      'conflict',
-      `${using.length} conversation(s) use this provider: name another one in move_to to move them there`,
-      {
-        conversations: using.length,
-      },
-    );
+    throw conflict('provider_in_use', `${using.length} conversation(s) use this provider: name another one in move_to to move them there`, {
+      conversations: using.length,
+    });
   core.store.mutate(() => {
     for (const conversationId of using) core.store.updateConversation(conversationId, { provider_id: moveTo ?? null }, false);
   });

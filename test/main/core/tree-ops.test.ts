@@ -30,7 +30,7 @@ describe('tree operations in the core', () => {
     await settled(core, second.assistant_message_id);
     // Regenerate the first answer, not the last.
     const { assistant_message_id: v2 } = core.engine.regenerate(first.assistant_message_id);
-    expect(() => core.engine.regenerate(v2)).toThrow(/still being generated/);
+    expect(() => core.engine.regenerate(v2)).toThrow(expect.objectContaining({ code: 'conflict', details: { reason: 'generating' } }));
     await settled(core, v2);
     const thread = core.conversations.thread(conv.id).messages;
     expect(thread.map((m) => m.id)).toEqual([first.user_message_id, v2]);

@@ -2,7 +2,7 @@
  * The engine owns every generation: it stores what is sent, runs answers in the background whether or not a window
  * watches, resumes what a dead process left `generating`, and starts the offline queue when the network returns.
  */
-import { HoldfastError } from '../../../shared/errors';
+import { conflict, HoldfastError } from '../../../shared/errors';
 import { CONTINUABLE_STOP_REASONS, DEMO_MODEL, type Message } from '../../../shared/model';
 import type { SendInput, SendOutput } from '../../../shared/messages';
 import type { Provider, ProviderAttachment, ProviderMessage } from '../providers/provider';
@@ -157,7 +157,7 @@ export class Engine {
   send(input: SendInput): SendOutput {
     const { store } = this.o;
     const conv = store.conversation(input.conversation_id);
-    if (conv.deleted_at !== null) throw new HoldfastError('conflict', 'This conversation is in the trash; restore it first');
+    if (conv.deleted_at !== null) throw conflict('trashed', 'This conversation is in the trash; restore it first');
     const parentId = input.parent_id === undefined ? conv.current_leaf_id : input.parent_id;
     if (parentId) this.ownMessage(conv.id, parentId);
     return this.addTurn(conv.id, parentId ?? null, input.content, input.attachments ?? []);
@@ -176,7 +176,7 @@ export class Engine {
     const m = store.message(messageId);
     if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be regenerated');
     if (m.status === 'generating' || m.status === 'queued') {
-      throw new HoldfastError('conflict', 'This answer is still being generated; stop it first');
+      throw conflict('generating', 'This answer is still being generated; stop it first');
     }
     // Regenerate always asks the conversation's own provider and model (a fallback answer gets its variant beside it).
     const route = this.routeOf(m.conversation_id);
@@ -202,8 +202,8 @@ export class Engine {
     const { store } = this.o;
     const m = store.message(messageId);
     if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be retried');
-    if (m.status === 'generating' || m.status === 'queued') throw new HoldfastError('conflict', 'This answer is already being generated');
-    if (m.status === 'completed') throw new HoldfastError('conflict', 'This answer is complete; regenerate it for a new variant');
+    if (m.status === 'generating' || m.status === 'queued') throw conflict('generating', 'This answer is already being generated');
+    if (m.status === 'completed') throw conflict('completed', 'This answer is complete; regenerate it for a new variant');
     const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id, this.routeOfMessage(m)) ? 'generating' : 'queued';
     store.mutate(() => store.updateMessage(m.id, { status: next, error: null }));
     if (next === 'generating') this.launch(store.message(m.id));
@@ -215,13 +215,10 @@ export class Engine {
     const { store } = this.o;
     const m = store.message(messageId);
     if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be continued');
-    if (m.status === 'generating' || m.status === 'queued') throw new HoldfastError('conflict', 'This answer is already being generated');
-    if (m.status !== 'completed') throw new HoldfastError('conflict', 'This answer did not finish; retry it instead');
+    if (m.status === 'generating' || m.status === 'queued') throw conflict('generating', 'This answer is already being generated');
+    if (m.status !== 'completed') throw conflict('unfinished', 'This answer did not finish; retry it instead');
     if (!CONTINUABLE_STOP_REASONS.includes(m.stop_reason ?? ''))
-      throw new HoldfastError(
-        'conflict',
-        `This answer ended normally (${m.stop_reason ?? 'no stop reason'}); there is nothing to continue`,
-      );
+      throw conflict('ended_normally', `This answer ended normally (${m.stop_reason ?? 'no stop reason'}); there is nothing to continue`);
     const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id, this.routeOfMessage(m)) ? 'generating' : 'queued';
     store.mutate(() => store.updateMessage(m.id, { status: next, stop_reason: null, error: null }));
     if (next === 'generating') this.launch(store.message(m.id));

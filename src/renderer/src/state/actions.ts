@@ -3,7 +3,7 @@
  * included, ends in the one error banner saying what failed and what to do; the replica follows from the events.
  */
 import type { Input, Method, Output } from '../../../shared/contract';
-import { HoldfastError, type ErrorCode, type ErrorShape } from '../../../shared/errors';
+import { ConflictReason, HoldfastError, type ErrorCode, type ErrorShape } from '../../../shared/errors';
 import type { Conversation, Reaction } from '../../../shared/model';
 import type { ImportResult } from '../../../shared/exchange';
 import { MAX_IMPORT_TEXT, describeImport } from '../../../shared/exchange';
@@ -25,30 +25,36 @@ const HINTS: Record<ErrorCode, string> = {
 };
 
 /**
- * A conflict has many causes; the core's message says which, and the hint follows it (a send into a conversation
+ * A conflict has many causes; its `details.reason` says which, and the hint follows it (a send into a conversation
  * trashed in another window is not helped by waiting for an answer).
  */
-const CONFLICT_HINTS: [RegExp, string][] = [
-  [/in the trash/i, 'Restore it from the trash to write in it.'],
-  [/(still|already) being generated/i, 'Wait for the answer in progress to finish (or stop it), then try again.'],
-  [/did not finish/i, 'Use Retry on the answer instead.'],
-  [/answer is complete/i, 'Use Regenerate for another answer.'],
-  [/nothing to continue/i, 'The answer is complete: ask a follow-up, or regenerate it.'],
-  [/use this provider/i, 'Choose another provider to move its conversations to, then remove it.'],
-];
+const CONFLICT_HINTS: Record<ConflictReason, string> = {
+  trashed: 'Restore it from the trash to write in it.',
+  generating: 'Wait for the answer in progress to finish (or stop it), then try again.',
+  unfinished: 'Use Retry on the answer instead.',
+  completed: 'Use Regenerate for another answer.',
+  ended_normally: 'The answer is complete: ask a follow-up, or regenerate it.',
+  provider_in_use: 'Choose another provider to move its conversations to, then remove it.',
+};
 
-function hintOf(shape: Pick<ErrorShape, 'code' | 'message'>): string {
-  if (shape.code === 'conflict') for (const [pattern, hint] of CONFLICT_HINTS) if (pattern.test(shape.message)) return hint;
-  return HINTS[shape.code];
+function hintOf(shape: Shape): string {
+  return (shape.code === 'conflict' && shape.reason && CONFLICT_HINTS[shape.reason]) || HINTS[shape.code];
 }
 
+type Shape = Pick<ErrorShape, 'code' | 'message'> & { reason?: ConflictReason };
+
 /** Whatever was thrown, as the one error shape: an unknown or missing code counts as `internal`. */
-function shapeOf(err: unknown): Pick<ErrorShape, 'code' | 'message'> {
+function shapeOf(err: unknown): Shape {
   // The preload bridge rejects with the shape's fields on a plain Error (Electron may drop all but `message`).
-  const raw = err instanceof RpcError ? err.shape : (err as { code?: unknown; message?: unknown } | null);
+  const raw = err instanceof RpcError ? err.shape : (err as { code?: unknown; message?: unknown; details?: unknown } | null);
   const code = raw?.code;
   const message = typeof raw?.message === 'string' && raw.message ? raw.message : typeof err === 'string' ? err : 'Unknown error';
-  return { code: typeof code === 'string' && Object.hasOwn(HINTS, code) ? (code as ErrorCode) : 'internal', message };
+  const reason = ConflictReason.safeParse((raw?.details as { reason?: unknown } | undefined)?.reason);
+  return {
+    code: typeof code === 'string' && Object.hasOwn(HINTS, code) ? (code as ErrorCode) : 'internal',
+    message,
+    ...(reason.success ? { reason: reason.data } : {}),
+  };
 }
 
 export function failureOf(action: string, err: unknown, hint?: string): Failure {

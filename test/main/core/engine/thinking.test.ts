@@ -294,7 +294,10 @@ describe('why an answer stopped', () => {
     expect(m.stop_reason).toBe('end_turn');
     expect(core.store.messagesOf(conv.id).filter((x) => x.role === 'assistant')).toHaveLength(1);
     expect(m.output_tokens).toBeGreaterThan(120); // summed over the continuations
-    await expect(core.call('messages.continue', { message_id: id })).rejects.toThrow(/nothing to continue/);
+    await expect(core.call('messages.continue', { message_id: id })).rejects.toMatchObject({
+      message: expect.stringMatching(/nothing to continue/),
+      details: { reason: 'ended_normally' },
+    });
   });
 
   it('keeps refusal, pause_turn and unknown stop reasons, each with a named note', async () => {
@@ -346,7 +349,7 @@ describe('over REST', () => {
     expect(answer.stop_reason).toBe('end_turn');
     const again = await requestJson(`${h.url}/api/messages/${id}/continue`, { method: 'POST' });
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('conflict');
+    expect(again.body.error).toMatchObject({ code: 'conflict', details: { reason: 'ended_normally' } }); // for scripts to act on
     expect((await requestJson(`${h.url}/api/messages/nope/continue`, { method: 'POST' })).status).toBe(404);
   });
 });

@@ -432,7 +432,10 @@ describe('providers as data', () => {
     const first = await ask(core, conv.id, 'first question [len=100]');
     expect(first.provider_id).toBe(p.id);
     const other = await addProvider(core, fakeB, 'vllm');
-    await expect(core.call('providers.delete', { id: p.id })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(core.call('providers.delete', { id: p.id })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { reason: 'provider_in_use', conversations: 1 },
+    });
     // Switching the conversation's provider keeps its history: the new provider is asked with it.
     await core.call('conversations.update', { id: conv.id, provider_id: other.id, model: 'local-b' });
     const second = await ask(core, conv.id, 'second question [len=100]');
