@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActions, installErrorHandlers, type ActionEnv } from '../../src/renderer/src/state/actions';
 import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
-import { conflict, HoldfastError, type ConflictReason } from '../../src/shared/errors';
+import { conflict, type ConflictReason } from '../../src/shared/errors';
 import type { Conversation } from '../../src/shared/model';
 import { FakeTransport, fail } from '../support/fake-transport';
 import type { Sync } from '../../src/renderer/src/state/sync';
