@@ -42,13 +42,18 @@ describe('extended thinking', () => {
     const conv = conversation(core, { thinking: BUDGET, temperature: 0.4 });
     const seen = events(core);
     const prompt = 'Think first [len=1200]';
+    const sentAt = performance.now();
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: prompt });
     const m = await settled(core, id);
+    const elapsed = performance.now() - sentAt;
     expect(m.status).toBe('completed');
     expect(m.content).toBe(FakeAnthropic.answer(prompt));
     expect(m.thinking).toBe(FakeAnthropic.thinking(prompt));
     expect(m.content).not.toContain(FakeAnthropic.thinking(prompt).slice(0, 60));
+    // A duration in milliseconds within the request's own (not a timestamp, not seconds, not missing).
+    expect(m.thinking_ms).toEqual(expect.any(Number));
     expect(m.thinking_ms).toBeGreaterThanOrEqual(0);
+    expect(m.thinking_ms).toBeLessThanOrEqual(Math.ceil(elapsed));
     expect(m.thinking_redacted).toBe(false);
     expect(core.store.thinkingBlocks(id)).toEqual([
       { type: 'thinking', thinking: FakeAnthropic.thinking(prompt), signature: FakeAnthropic.signature(prompt) },
