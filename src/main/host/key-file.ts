@@ -82,11 +82,7 @@ export class FileKeyStore implements KeyStore {
     let key: Buffer;
     try {
       key = derive(secret, envelope.kdf);
-      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'), { authTagLength: TAG_BYTES });
-      decipher.setAAD(AAD);
-      decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
-      const plain = Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]).toString('utf8');
-      keys = new Map(Object.entries(z.record(z.string(), z.string()).parse(JSON.parse(plain))));
+      keys = decryptKeys(key, envelope);
     } catch {
       throw new KeyFileError(
         `key file ${file} cannot be decrypted with ${KEY_FILE_SECRET_ENV}: the secret differs from the one it was written with, or the file is damaged; it was left as it is`,
@@ -99,7 +95,7 @@ export class FileKeyStore implements KeyStore {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const kdf = { name: 'scrypt' as const, ...KDF, salt: crypto.randomBytes(16).toString('base64') };
     const store = new FileKeyStore(file, kdf, derive(secret, kdf), new Map());
-    store.save(); // at start, so a path that cannot be written fails now rather than when a key is added
+    store.save(store.keys); // at start, so a path that cannot be written fails now rather than when a key is added
     return store;
   }
 
@@ -112,26 +108,47 @@ export class FileKeyStore implements KeyStore {
   }
 
   set(id: string, key: string | null): void {
-    const before = this.keys.get(id);
-    if (key) this.keys.set(id, key);
-    else this.keys.delete(id);
-    if (before === (key || undefined)) return;
+    if (this.keys.get(id) === (key || undefined)) return;
+    // Another host may share the file (each with its own data folder): its keys as written now are kept, and only this
+    // one key changes, so the last writer no longer drops what the other added.
+    const next = new Map(this.readBack() ?? this.keys);
+    if (key) next.set(id, key);
+    else next.delete(id);
+    // On failure the file still holds the old set and memory is left as it was: what the API reports is what a restart finds.
+    this.save(next);
+    this.keys.clear();
+    for (const [k, v] of next) this.keys.set(k, v);
+  }
+
+  /**
+   * The keys the file holds now, when it was written with this store's key derivation (the same salt: the same file,
+   * perhaps rewritten by another host); null when it is gone or was recreated with another salt. A file that is there
+   * but cannot be read or decrypted is never written over.
+   */
+  private readBack(): Map<string, string> | null {
+    let text: string;
     try {
-      this.save();
+      text = fs.readFileSync(this.file, 'utf8');
     } catch (err) {
-      // The file still holds the old set: memory follows it, so what the API reports is what a restart will find.
-      if (before === undefined) this.keys.delete(id);
-      else this.keys.set(id, before);
-      throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new KeyFileError(`key file ${this.file} cannot be read: ${message(err)}`);
+    }
+    const envelope = Envelope.safeParse(safeJson(text));
+    if (!envelope.success) throw new KeyFileError(`key file ${this.file} is not a Holdfast key file (or is damaged); it was left as it is`);
+    if (envelope.data.kdf.salt !== this.kdf.salt) return null;
+    try {
+      return decryptKeys(this.key, envelope.data);
+    } catch {
+      throw new KeyFileError(`key file ${this.file} cannot be decrypted any more: it was changed by something else; it was left as it is`);
     }
   }
 
   /** Temp file (0600, new) + fsync + rename + fsync of the folder: a crash leaves the old file or the new one, never half. */
-  private save(): void {
+  private save(keys: Map<string, string>): void {
     const iv = crypto.randomBytes(12);
     const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(AAD);
-    const data = Buffer.concat([cipher.update(JSON.stringify(Object.fromEntries(this.keys)), 'utf8'), cipher.final()]);
+    const data = Buffer.concat([cipher.update(JSON.stringify(Object.fromEntries(keys)), 'utf8'), cipher.final()]);
     const envelope: Envelope = {
       format: 'holdfast-keys',
       version: 1,
@@ -155,6 +172,23 @@ export class FileKeyStore implements KeyStore {
       throw new KeyFileError(`key file ${this.file} cannot be written: ${message(err)}`);
     }
     syncFolder(path.dirname(this.file));
+  }
+}
+
+/** The key map an envelope holds; throws when the key does not decrypt it (or it was tampered with). */
+function decryptKeys(key: Buffer, envelope: Envelope): Map<string, string> {
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'), { authTagLength: TAG_BYTES });
+  decipher.setAAD(AAD);
+  decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
+  const plain = Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]).toString('utf8');
+  return new Map(Object.entries(z.record(z.string(), z.string()).parse(JSON.parse(plain))));
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -83,6 +83,33 @@ describe('the key file', () => {
     expect(() => FileKeyStore.open(file, SECRET)).toThrow(/not a Holdfast key file/);
   });
 
+  it('two hosts sharing one key file keep each other’s keys: a write changes only its own key', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    const a = FileKeyStore.open(file, SECRET);
+    const b = FileKeyStore.open(file, SECRET); // another host, another data folder, the same file
+    a.set('from-a', KEY);
+    b.set('from-b', 'sk-b-key-00000000000000000');
+    a.set('also-a', 'sk-a-second-0000000000000');
+    b.set('from-a', null); // a removal by one is a removal for both
+    const after = FileKeyStore.open(file, SECRET);
+    expect(after.get('from-b')).toBe('sk-b-key-00000000000000000');
+    expect(after.get('also-a')).toBe('sk-a-second-0000000000000');
+    expect(after.get('from-a')).toBeNull();
+    expect(a.get('from-b')).toBe('sk-b-key-00000000000000000'); // what a read back when it last wrote
+  });
+
+  it('a key file replaced by something it cannot decrypt is not written over when a key changes', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    const store = FileKeyStore.open(file, SECRET);
+    store.set('p1', KEY);
+    const envelope = JSON.parse(fs.readFileSync(file, 'utf8')) as { data: string };
+    const tampered = JSON.stringify({ ...envelope, data: Buffer.from('not the keys').toString('base64') });
+    fs.writeFileSync(file, tampered);
+    expect(() => store.set('p2', 'sk-p2-000000000000000000000')).toThrow(/cannot be decrypted any more.*left as it is/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(tampered);
+    expect(store.get('p2')).toBeNull();
+  });
+
   it('keeps memory in step with the file when a write fails', () => {
     const file = path.join(tempDir(), 'keys.json');
     const store = FileKeyStore.open(file, SECRET);
@@ -91,9 +118,9 @@ describe('the key file', () => {
     // A folder in the file's place refuses the rename (even for root, which permissions would not stop).
     fs.rmSync(file);
     fs.mkdirSync(path.join(file, 'in-the-way'), { recursive: true });
-    expect(() => store.set('p2', 'sk-never-written-000000000')).toThrow(/cannot be written/);
+    expect(() => store.set('p2', 'sk-never-written-000000000')).toThrow(/cannot be (read|written)/);
     expect(store.get('p2')).toBeNull();
-    expect(() => store.set('p1', null)).toThrow(/cannot be written/);
+    expect(() => store.set('p1', null)).toThrow(/cannot be (read|written)/);
     expect(store.get('p1')).toBe(KEY);
     expect(fs.readdirSync(path.dirname(file))).toEqual(['keys.json']); // no temp file left
     fs.rmSync(file, { recursive: true });
