@@ -58,7 +58,8 @@ export interface StageInWorkerOptions {
 
 /**
  * Stages on a worker thread. Settles only once the thread has ended, so the staging file is closed when the caller merges
- * or removes it; a worker that ends without an outcome (crashed, out of memory) fails the import.
+ * or removes it; a worker that ends without an outcome (it crashed, or was terminated because this side failed) fails
+ * the import. `start` is for tests: a worker that misbehaves.
  */
 export function stageInWorker(
   request: StageRequest,
@@ -76,7 +77,7 @@ export function stageInWorker(
       try {
         if (m.type === 'progress') options.onProgress?.(m.progress);
         else if (m.type === 'ids')
-          worker.postMessage({ type: 'ids', ids: Array.from({ length: m.count }, options.newId) } satisfies ToWorker);
+          worker.postMessage({ type: 'ids', ids: Array.from({ length: m.count }, () => options.newId()) } satisfies ToWorker);
         else if (m.type === 'done') settled ??= { outcome: m.outcome };
         else settled ??= { error: rebuildError(m.error) };
       } catch (err) {
@@ -99,7 +100,7 @@ const stopped = (why: string) => new HoldfastError('internal', `The import stopp
  * through tsx), else the built `import-worker.js` in out/main (an entry of electron.vite.config.ts), which sits beside
  * this code or one folder up when the bundler put this code in a shared chunk (out/main/chunks/).
  */
-export function startWorker(workerData: StageWorkerData): Worker {
+function startWorker(workerData: StageWorkerData): Worker {
   const here = import.meta.url;
   if (new URL(here).pathname.endsWith('.ts')) {
     const entry = new URL('./import-worker.ts', here).href;
