@@ -9,6 +9,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/electron/main.ts'),
           host: resolve(__dirname, 'src/main/host/main.ts'),
+          // The import's staging thread (src/main/core/exchange/import-thread.ts starts it from out/main/import-worker.js).
+          'import-worker': resolve(__dirname, 'src/main/core/exchange/import-worker.ts'),
         },
       },
     },
