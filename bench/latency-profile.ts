@@ -6,22 +6,10 @@
  */
 import { chromium } from '@playwright/test';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
-import { startHostProcess, type HostProcess } from '../test/support/host-process';
+import { startHostProcess } from '../test/support/host-process';
+import { finished } from './latency';
 import { tempDir } from '../test/support/core';
 import { chromiumLaunchOptions } from '../test/support/chromium';
-
-/** Waits until the conversation's last message is a finished answer (the host's view: `GET /api/sessions/:id/messages`). */
-export async function finished(host: HostProcess, id: string): Promise<void> {
-  for (let t = Date.now(); Date.now() - t < 120_000; await new Promise((r) => setTimeout(r, 100))) {
-    const thread = (await (await fetch(`${host.url}/api/sessions/${id}/messages`, { headers: host.headers })).json()) as {
-      role: string;
-      status: string;
-    }[];
-    const last = thread.at(-1);
-    if (last?.role === 'assistant' && last.status !== 'queued' && last.status !== 'generating') return;
-  }
-  throw new Error(`answer in ${id} did not finish`);
-}
 
 export async function runLatencyProfile(): Promise<string> {
   const out: string[] = [];
@@ -69,8 +57,8 @@ export async function runLatencyProfile(): Promise<string> {
     // CLEAN=1: CPU alone, without the profiler's and the tracing's own cost.
     const clean = Boolean(process.env.CLEAN);
     if (!clean) {
-      await cdp.send('Profiler.start');
-      await browser.startTracing(page, { categories: ['devtools.timeline'] });
+      if (!process.env.NO_PROFILER) await cdp.send('Profiler.start');
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel', 'blink', 'cc', 'v8'] });
     }
     counting = true;
     const before = await cpu();
@@ -83,16 +71,20 @@ export async function runLatencyProfile(): Promise<string> {
     const span = Date.now() - t0;
     counting = false;
     if (clean) return out.join('\n') + `CPU ${spent.toFixed(0)} ms for ${[...kinds.values()].reduce((a, b) => a + b, 0)} messages`;
-    const trace = JSON.parse((await browser.stopTracing()).toString()) as {
+    const raw = await browser.stopTracing();
+    if (process.env.TRACE_OUT) (await import('node:fs')).writeFileSync(process.env.TRACE_OUT, raw);
+    const trace = JSON.parse(raw.toString()) as {
       traceEvents: { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }[];
     };
-    const { profile } = (await cdp.send('Profiler.stop')) as {
-      profile: {
-        nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-        samples: number[];
-        timeDeltas: number[];
-      };
-    };
+    const { profile } = process.env.NO_PROFILER
+      ? { profile: { nodes: [], samples: [], timeDeltas: [] } }
+      : ((await cdp.send('Profiler.stop')) as {
+          profile: {
+            nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+            samples: number[];
+            timeDeltas: number[];
+          };
+        });
     const messages = [...kinds.values()].reduce((a, b) => a + b, 0);
     const idleShare = (idleMs / 3000) * span;
     out.push(
