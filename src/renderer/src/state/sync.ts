@@ -6,6 +6,8 @@ import type { HoldfastEvent, PullOutput, WatchOutput } from '../../../shared/syn
 import type { Transport } from '../api/transport';
 import {
   appendChunks,
+  applyListChanges,
+  type ListChange,
   dropTrees,
   markTree,
   mergePage,
@@ -13,12 +15,13 @@ import {
   removeConversation,
   resetList,
   setTree,
+  shareStatus,
   upsertConversation,
   upsertMessage,
   useHoldfast,
 } from './store';
 
-/** When to apply the chunks received so far: once per painted frame in a window; tests pass their own. */
+/** When to apply the chunks and list-level changes received so far: once per painted frame in a window; tests pass their own. */
 export type FlushScheduler = (flush: () => void) => void;
 
 // A hidden window gets no animation frames: apply on the next task instead.
@@ -29,6 +32,8 @@ export class Sync {
   private pulling = false;
   private pullAgain = false;
   private chunks: PendingChunk[] = [];
+  /** List-level changes (rows of conversations not shown, the app's status) waiting for the next frame, in order. */
+  private listChanges: ListChange[] = [];
   private flushScheduled = false;
   /** The conversation this window told the host it shows (it hears that one's messages only). */
   private shown: string | null = null;
@@ -68,7 +73,8 @@ export class Sync {
       this.buffer = null;
       for (const e of buffered) this.apply(e);
       const status = await this.api.invoke('app.status', {});
-      useHoldfast.setState({ status });
+      this.flushList(); // any status heard before this one is older
+      useHoldfast.setState({ status: shareStatus(useHoldfast.getState().status, status) });
       const current = useHoldfast.getState().currentId;
       if (pulled.reset && current) await this.loadTree(current);
     } catch (err) {
@@ -118,7 +124,9 @@ export class Sync {
       .invoke('conversations.page', { limit: Sync.PAGE, cursor })
       .then((page) => {
         // A snapshot since (reconnect) restarted the list: this page belongs to the old one.
-        if (useHoldfast.getState().listCursor === cursor) mergePage(page, changed);
+        if (useHoldfast.getState().listCursor !== cursor) return;
+        this.flushList(); // received before the page was read, or newer and named in `changed`: either way first
+        mergePage(page, changed);
       })
       .finally(() => {
         this.loadingMore = null;
@@ -146,6 +154,7 @@ export class Sync {
   }
 
   private applyPull(p: PullOutput): void {
+    this.flushList(); // received before the pull read the database: older than what it brings
     if (p.reset) {
       dropTrees();
       resetList(p.conversations, p.next_cursor ?? null, p.total ?? null);
@@ -157,16 +166,41 @@ export class Sync {
     useHoldfast.setState({ lastSeq: p.seq });
   }
 
-  /** Chunks are applied once per frame (they can arrive much faster than a window paints). */
-  private queueChunk(c: PendingChunk): void {
-    this.chunks.push(c);
+  /**
+   * Chunks and list-level changes are applied once per frame: chunks can arrive much faster than a window paints, and
+   * twenty answers starting or ending at once are forty list changes, each a render of the list if applied alone.
+   */
+  private schedule(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.scheduleFlush(() => this.flushChunks());
+    this.scheduleFlush(() => this.flush());
+  }
+
+  private queueChunk(c: PendingChunk): void {
+    this.chunks.push(c);
+    this.schedule();
+  }
+
+  private queueList(c: ListChange): void {
+    this.listChanges.push(c);
+    this.schedule();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    this.flushList();
+    this.flushChunks();
+  }
+
+  /** Applies the list-level changes received so far (before anything that must see them, such as a pull or a page). */
+  private flushList(): void {
+    if (!this.listChanges.length) return;
+    const batch = this.listChanges;
+    this.listChanges = [];
+    applyListChanges(batch);
   }
 
   private flushChunks(): void {
-    this.flushScheduled = false;
     if (!this.chunks.length) return;
     const batch = this.chunks;
     this.chunks = [];
@@ -174,8 +208,18 @@ export class Sync {
   }
 
   private apply(e: HoldfastEvent): void {
-    // A row change is the truth as of its seq: chunks received before it go first.
-    if (e.type !== 'messages.didAppendChunk') this.flushChunks();
+    // The list (conversations, the status) waits for the next frame, except the shown conversation's row: its current
+    // branch moves with its messages, so it stays in step with them.
+    if (e.type === 'sync.didChange' && e.entity === 'conversation' && e.data.id !== this.shown) {
+      this.changedDuringPage?.add(e.data.id);
+      return this.queueList({ kind: 'conversation', data: e.data, seq: e.seq });
+    }
+    if (e.type === 'app.didChangeStatus') return this.queueList({ kind: 'status', status: e.status });
+    // A row change is the truth as of its seq: what was received before it goes first.
+    if (e.type !== 'messages.didAppendChunk') {
+      this.flushList();
+      this.flushChunks();
+    }
     switch (e.type) {
       case 'sync.didChange':
         if (e.entity === 'conversation') {
@@ -200,9 +244,6 @@ export class Sync {
         break;
       case 'exchange.didProgress':
         useHoldfast.setState({ importProgress: e.done ? null : { bytes: e.bytes, total: e.total, conversations: e.conversations } });
-        break;
-      case 'app.didChangeStatus':
-        useHoldfast.setState({ status: e.status });
         break;
     }
   }
