@@ -41,7 +41,11 @@ export async function runLatencyProfile(): Promise<string> {
     );
     await page.goto(host.appUrl(`#/c/${shown}`));
     await page.locator('[data-testid="message"][data-role="assistant"][data-status="completed"]').waitFor();
-    if (process.env.NO_PULSE) await page.addStyleTag({ content: '.generating-dot { animation: none !important; }' });
+    if (process.env.NO_PULSE)
+      await page.addStyleTag({
+        content: `.generating-dot { animation: ${process.env.NO_PULSE === 'steps' ? 'pulse 1s steps(2, jump-none) infinite alternate' : 'none'} !important; }`,
+      });
+    if (process.env.CONTAIN) await page.addStyleTag({ content: process.env.CONTAIN });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const cpu = async () =>
