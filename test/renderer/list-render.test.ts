@@ -100,10 +100,15 @@ afterEach(async () => {
   document.body.replaceChildren();
 });
 
+/** Runs what the window scheduled (the list's wait, then the frame it asks for) until nothing more is due. */
 async function nextFrame(): Promise<void> {
-  const due = frames;
-  frames = [];
-  await act(async () => due.forEach((f) => f()));
+  await act(async () => {
+    while (frames.length) {
+      const due = frames;
+      frames = [];
+      due.forEach((f) => f());
+    }
+  });
 }
 
 const rows = () => [...document.querySelectorAll<HTMLElement>('[data-testid="conversation-item"]')];

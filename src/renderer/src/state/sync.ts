@@ -27,6 +27,10 @@ export type FlushScheduler = (flush: () => void) => void;
 // A hidden window gets no animation frames: apply on the next task instead.
 const perFrame: FlushScheduler = (flush) => (document.hidden ? setTimeout(flush, 0) : requestAnimationFrame(flush));
 
+/** How long list-level changes may wait before they go to the next frame: the list need not move faster than this. */
+export const LIST_EVERY_MS = 100;
+const listSoon: FlushScheduler = (flush) => setTimeout(flush, LIST_EVERY_MS);
+
 export class Sync {
   private buffer: HoldfastEvent[] | null = null;
   private pulling = false;
@@ -35,6 +39,7 @@ export class Sync {
   /** List-level changes (rows of conversations not shown, the app's status) waiting for the next frame, in order. */
   private listChanges: ListChange[] = [];
   private flushScheduled = false;
+  private listScheduled = false;
   /** The conversation this window told the host it shows (it hears that one's messages only). */
   private shown: string | null = null;
   private loadingMore: Promise<void> | null = null;
@@ -47,6 +52,8 @@ export class Sync {
   constructor(
     private readonly api: Pick<Transport, 'invoke' | 'subscribe' | 'onConnection'>,
     private readonly scheduleFlush: FlushScheduler = perFrame,
+    // In a window, list changes gather for LIST_EVERY_MS and then go with the next frame; a test's own scheduler does both.
+    private readonly scheduleList: FlushScheduler = scheduleFlush === perFrame ? listSoon : scheduleFlush,
   ) {
     api.subscribe((e) => (this.buffer ? this.buffer.push(e) : this.apply(e)));
     api.onConnection((state) => {
@@ -183,7 +190,12 @@ export class Sync {
 
   private queueList(c: ListChange): void {
     this.listChanges.push(c);
-    this.schedule();
+    if (this.listScheduled) return;
+    this.listScheduled = true;
+    this.scheduleList(() => {
+      this.listScheduled = false;
+      if (this.listChanges.length) this.schedule();
+    });
   }
 
   private flush(): void {
