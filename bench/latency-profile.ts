@@ -2,7 +2,8 @@
  * Where a list-level message's renderer time goes: one window shows a conversation that is not streaming while 16 answers
  * stream in others, so everything it hears is list-level (conversation rows, app status); prints what it received by
  * type, its main-thread CPU per message, and a CPU profile's self time by function. Not part of `npm run bench`: run
- * `npm run bench -- latency-profile` after `npm run build`.
+ * `npm run bench -- latency-profile` after `npm run build`; CLEAN=1 measures CPU without the profiler and tracing (their
+ * own cost is large), NO_PULSE=1 stops the list's generating-dot animation, CONTAIN=<css> adds a style sheet.
  */
 import { chromium } from '@playwright/test';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
@@ -74,7 +75,14 @@ export async function runLatencyProfile(): Promise<string> {
     const spent = (await cpu()) - before;
     const span = Date.now() - t0;
     counting = false;
-    if (clean) return out.join('\n') + `CPU ${spent.toFixed(0)} ms for ${[...kinds.values()].reduce((a, b) => a + b, 0)} messages`;
+    const messages = [...kinds.values()].reduce((a, b) => a + b, 0);
+    const idleShare = (idleMs / 3000) * span;
+    out.push(
+      `one window showing an idle conversation while 16 answers stream elsewhere: ${messages} WebSocket messages in ${span} ms`,
+      `  by type: ${[...kinds.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `  renderer main-thread CPU ${spent.toFixed(0)} ms (idle over the same span ≈ ${idleShare.toFixed(0)} ms): ${((spent - idleShare) / messages).toFixed(2)} ms per message`,
+    );
+    if (clean) return out.join('\n');
     const raw = await browser.stopTracing();
     if (process.env.TRACE_OUT) (await import('node:fs')).writeFileSync(process.env.TRACE_OUT, raw);
     const trace = JSON.parse(raw.toString()) as {
@@ -89,13 +97,6 @@ export async function runLatencyProfile(): Promise<string> {
             timeDeltas: number[];
           };
         });
-    const messages = [...kinds.values()].reduce((a, b) => a + b, 0);
-    const idleShare = (idleMs / 3000) * span;
-    out.push(
-      `one window showing an idle conversation while 16 answers stream elsewhere: ${messages} WebSocket messages in ${span} ms`,
-      `  by type: ${[...kinds.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`,
-      `  renderer main-thread CPU ${spent.toFixed(0)} ms (idle over the same span ≈ ${idleShare.toFixed(0)} ms): ${((spent - idleShare) / messages).toFixed(2)} ms per message`,
-    );
     const self = new Map<string, number>();
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     profile.samples.forEach((s, i) => {
