@@ -36,7 +36,7 @@ export class Sync {
   private pulling = false;
   private pullAgain = false;
   private chunks: PendingChunk[] = [];
-  /** List-level changes (rows of conversations not shown, the app's status) waiting for the next frame, in order. */
+  /** List-level changes (rows of conversations not shown, the app's status) waiting to be applied, in order. */
   private listChanges: ListChange[] = [];
   private flushScheduled = false;
   private listScheduled = false;
@@ -174,8 +174,9 @@ export class Sync {
   }
 
   /**
-   * Chunks and list-level changes are applied once per frame: chunks can arrive much faster than a window paints, and
-   * twenty answers starting or ending at once are forty list changes, each a render of the list if applied alone.
+   * Chunks are applied once per frame (they can arrive much faster than a window paints), and list-level changes with
+   * them once they have gathered: twenty answers starting or ending at once are forty list changes, each a render of the
+   * list if applied alone.
    */
   private schedule(): void {
     if (this.flushScheduled) return;
@@ -220,7 +221,7 @@ export class Sync {
   }
 
   private apply(e: HoldfastEvent): void {
-    // The list (conversations, the status) waits for the next frame, except the shown conversation's row: its current
+    // The list (conversations, the status) waits (queueList), except the shown conversation's row: its current
     // branch moves with its messages, so it stays in step with them.
     if (e.type === 'sync.didChange' && e.entity === 'conversation' && e.data.id !== this.shown) {
       this.changedDuringPage?.add(e.data.id);
