@@ -13,6 +13,7 @@ import { runHostMemoryBench } from './host-memory';
 import { runLaunchBench } from './launch';
 import { machineLine } from './machine';
 import { runSwitchProfile } from './switch-profile';
+import { runLatencyProfile } from './latency-profile';
 import { runSwitchBench } from './switch';
 import { runProvidersBench } from './providers';
 
@@ -73,6 +74,10 @@ if (!which || which === 'launch') {
 if (!which || which === 'switch') {
   header('## Switching conversations: first open and switch back, side by side with a baseline renderer (needs `npm run build` first)');
   console.log(await runSwitchBench(log), '\n');
+}
+if (which === 'latency-profile') {
+  header("## Where a list-level message's renderer time goes (needs `npm run build` first)");
+  console.log(await runLatencyProfile(), '\n');
 }
 if (which === 'switch-profile') {
   header('## Where a switch goes: a CPU profile of the window (needs `npm run build` first)');

@@ -274,6 +274,7 @@ export class Core {
     let clean = false;
     try {
       await this.engine.close();
+      this.sync.close();
       this.db.close();
       // Damage found, a check that never ran, or text that could not be saved: the next start checks in full first.
       clean = !this.health.damaged && !this.checkAtNextStart && !this.health.diskFull;

@@ -13,6 +13,11 @@ import { HoldfastError } from '../../../shared/errors';
 const MAX_DELTA_ROWS = 5000;
 /** A snapshot carries this much of the conversation list; the window pages in the rest as it scrolls. */
 export const SNAPSHOT_PAGE = 100;
+/**
+ * The engine's status changes go out at most once per this span (about a frame): twenty answers starting at once are one
+ * or two status events for every window, not twenty. The first change of a quiet spell goes out at once.
+ */
+export const STATUS_EVERY_MS = 16;
 
 /** One window's (or stream's) place in the fan-out: what it hears, and which conversations' messages it wants. */
 export interface Subscription {
@@ -50,6 +55,9 @@ class Subscriber implements Subscription {
 export class SyncHub {
   private readonly subscribers = new Set<Subscriber>();
   private lastSeq: number;
+  /** Open while status changes are held back: the span after a status went out. */
+  private statusHold: ReturnType<typeof setTimeout> | null = null;
+  private statusDirty = false;
 
   constructor(
     private readonly store: Store,
@@ -81,8 +89,31 @@ export class SyncHub {
         ...(kind === 'text' ? {} : { kind }),
       });
     });
-    engine.onStatus(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
+    engine.onStatus(() => this.statusChanged());
     store.health.onChange(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
+  }
+
+  /** Publishes the status now if none went out in the last STATUS_EVERY_MS, else once that span ends. */
+  private statusChanged(): void {
+    if (this.statusHold) {
+      this.statusDirty = true;
+      return;
+    }
+    this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() });
+    this.statusHold = setTimeout(() => {
+      this.statusHold = null;
+      if (!this.statusDirty) return;
+      this.statusDirty = false;
+      this.statusChanged();
+    }, STATUS_EVERY_MS);
+    this.statusHold.unref?.();
+  }
+
+  /** Stops a held-back status from going out (the core is closing: its database is about to close). */
+  close(): void {
+    if (this.statusHold) clearTimeout(this.statusHold);
+    this.statusHold = null;
+    this.statusDirty = false;
   }
 
   /** Every event, unfiltered (scripts, streams); returns the unsubscribe. */

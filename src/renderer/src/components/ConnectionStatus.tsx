@@ -2,7 +2,8 @@
  * A small indicator: connected to Holdfast or not, and whether the provider of the conversation in view is reachable
  * (each provider's state in its tooltip).
  */
-import { useHoldfast } from '../state/store';
+import { useShallow } from 'zustand/react/shallow';
+import { useHoldfast, type HoldfastState } from '../state/store';
 import { DEMO_MODEL, modelLabel, type Conversation } from '../../../shared/model';
 import type { AppStatus } from '../../../shared/sync';
 
@@ -44,10 +45,10 @@ export function waitingLabel(status: AppStatus | null, provider: ReturnType<type
   return `Offline — ${answers(here)} waiting${elsewhere ? ` (${answers(elsewhere)} for other providers)` : ''}`;
 }
 
-export function ConnectionStatus() {
-  const connection = useHoldfast((s) => s.connection);
-  const status = useHoldfast((s) => s.status);
-  const conversation = useHoldfast((s) => (s.currentId ? (s.conversations[s.currentId] ?? null) : null));
+/** What the bar shows, as plain values: a status update that changes none of them (an answer starting elsewhere) renders nothing. */
+function barOf(s: HoldfastState) {
+  const { connection, status } = s;
+  const conversation = s.currentId ? (s.conversations[s.currentId] ?? null) : null;
   const provider = shownProvider(status, conversation);
   const network = provider?.network ?? status?.network;
   const offline = network === 'offline';
@@ -64,29 +65,48 @@ export function ConnectionStatus() {
           : offline
             ? waitingLabel(status, provider)
             : 'Connected';
+  return {
+    connection,
+    network,
+    offline,
+    label,
+    providerId: provider?.id,
+    providerName: provider?.name,
+    providerNetwork: provider?.network,
+    title: status?.providers?.map((p) => `${p.name}: ${p.network === 'online' ? 'reachable' : 'unreachable'}`).join('\n'),
+    damaged: Boolean(storage?.damaged),
+    diskFull: Boolean(storage?.disk_full),
+    model: status ? shownModel(status, conversation, provider) : null,
+  };
+}
+
+export function ConnectionStatus() {
+  const { connection, network, offline, label, providerId, providerName, providerNetwork, title, damaged, diskFull, model } = useHoldfast(
+    useShallow(barOf),
+  );
   return (
     <div
       className="connection-status"
       data-testid="connection-status"
       data-state={connection}
       data-network={network ?? 'unknown'}
-      data-provider-id={provider?.id}
-      title={status?.providers?.map((p) => `${p.name}: ${p.network === 'online' ? 'reachable' : 'unreachable'}`).join('\n')}
-      data-storage={storage?.damaged ? 'damaged' : storage?.disk_full ? 'disk_full' : 'ok'}
+      data-provider-id={providerId}
+      title={title}
+      data-storage={damaged ? 'damaged' : diskFull ? 'disk_full' : 'ok'}
       role="status"
     >
-      <span className={`dot ${connection === 'connected' && !offline && !storage?.disk_full && !storage?.damaged ? 'ok' : 'bad'}`} />
+      <span className={`dot ${connection === 'connected' && !offline && !diskFull && !damaged ? 'ok' : 'bad'}`} />
       {label}
       {/* The demo's model label already says "Demo (offline)". */}
-      {provider && provider.id !== 'demo' && (
-        <span className="status-provider" data-testid="status-provider" data-provider-id={provider.id} data-network={provider.network}>
-          {provider.name}
+      {providerId && providerId !== 'demo' && (
+        <span className="status-provider" data-testid="status-provider" data-provider-id={providerId} data-network={providerNetwork}>
+          {providerName}
           {offline ? ' unreachable' : ''}
         </span>
       )}
-      {status && (
+      {model !== null && (
         <span className="model-label" data-testid="model-label">
-          {shownModel(status, conversation, provider)}
+          {model}
         </span>
       )}
     </div>

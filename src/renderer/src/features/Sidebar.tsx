@@ -1,10 +1,18 @@
 /** The conversation list: newest activity first, pinned on top, the ones generating marked; paged in as it scrolls. */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { actions } from '../api/client';
 import { DataMenu } from './DataMenu';
 import { adoptDraft, hasDraft } from './Composer';
 import { useHoldfast, visibleList } from '../state/store';
+import type { Conversation } from '../../../shared/model';
+
+/** Renders of list rows since the window opened (tests read it: a change to one conversation renders its row only). */
+export const rowRenders = { count: 0 };
+
+// Generating marks as one string: the list renders again only when the set changes, not on every status update.
+const generatingKey = (s: { status: { generating_conversation_ids: string[] } | null }) =>
+  (s.status?.generating_conversation_ids ?? []).join('\n');
 
 export function Sidebar() {
   const conversations = useHoldfast((s) => s.conversations);
@@ -12,10 +20,10 @@ export function Sidebar() {
   const cursor = useHoldfast((s) => s.listCursor);
   const hasMore = cursor !== null;
   const currentId = useHoldfast((s) => s.currentId);
-  const generating = useHoldfast((s) => s.status?.generating_conversation_ids);
+  const generating = useHoldfast(generatingKey);
   // Paged: the list shows what the loaded pages reach, plus any conversation a live change moved above their end.
   const list = useMemo(() => visibleList({ conversations, listEnd }), [conversations, listEnd]);
-  const active = new Set(generating ?? []);
+  const active = useMemo(() => new Set(generating ? generating.split('\n') : []), [generating]);
   const listRef = useRef<HTMLDivElement>(null);
   // Virtualised: an import can bring thousands of conversations.
   const virtualizer = useVirtualizer({
@@ -55,23 +63,7 @@ export function Sidebar() {
             const c = list[item.index]!;
             return (
               <li key={c.id} style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
-                <button
-                  type="button"
-                  data-testid="conversation-item"
-                  data-id={c.id}
-                  data-generating={active.has(c.id) ? 'true' : 'false'}
-                  aria-current={c.id === currentId ? 'page' : undefined}
-                  className={c.id === currentId ? 'conversation current' : 'conversation'}
-                  onClick={() => void actions.selectConversation(c.id)}
-                >
-                  {c.pinned && (
-                    <span className="pin" aria-label="pinned">
-                      ●
-                    </span>
-                  )}
-                  <span className="title">{c.title || 'New conversation'}</span>
-                  {active.has(c.id) && <span className="generating-dot" title="Answer in progress" aria-label="generating" />}
-                </button>
+                <ConversationRow conversation={c} current={c.id === currentId} generating={active.has(c.id)} />
               </li>
             );
           })}
@@ -118,3 +110,35 @@ export function Sidebar() {
     </nav>
   );
 }
+
+/** One row: rendered again only when its conversation, its being shown or its generating mark changes. */
+const ConversationRow = memo(function ConversationRow({
+  conversation: c,
+  current,
+  generating,
+}: {
+  conversation: Conversation;
+  current: boolean;
+  generating: boolean;
+}) {
+  rowRenders.count++;
+  return (
+    <button
+      type="button"
+      data-testid="conversation-item"
+      data-id={c.id}
+      data-generating={generating ? 'true' : 'false'}
+      aria-current={current ? 'page' : undefined}
+      className={current ? 'conversation current' : 'conversation'}
+      onClick={() => void actions.selectConversation(c.id)}
+    >
+      {c.pinned && (
+        <span className="pin" aria-label="pinned">
+          ●
+        </span>
+      )}
+      <span className="title">{c.title || 'New conversation'}</span>
+      {generating && <span className="generating-dot" title="Answer in progress" aria-label="generating" />}
+    </button>
+  );
+});

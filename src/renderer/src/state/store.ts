@@ -115,6 +115,65 @@ export function visibleList(s: Pick<HoldfastState, 'conversations' | 'listEnd'>)
     .sort(compareListOrder);
 }
 
+/** A list-level change as the window applies it: a conversation row, one gone, or the app's status. */
+export type ListChange =
+  | { kind: 'conversation'; data: Conversation; seq: number }
+  | { kind: 'deleted'; id: string; seq: number }
+  | { kind: 'status'; status: AppStatus };
+
+/**
+ * Applies the list-level changes received in a frame in order, in one state update: one render for all of them, and
+ * the status's parts that did not change stay the same objects, so what shows only them does not render again.
+ */
+export function applyListChanges(changes: readonly ListChange[]): void {
+  if (!changes.length) return;
+  set((s) => {
+    let conversations = s.conversations;
+    let trees = s.trees;
+    let currentId = s.currentId;
+    let status = s.status;
+    let lastSeq = s.lastSeq;
+    const own = <T extends object>(x: T, original: T): T => (x === original ? { ...x } : x);
+    for (const c of changes) {
+      if (c.kind === 'status') {
+        status = shareStatus(status, c.status);
+        continue;
+      }
+      if (lastSeq === null || c.seq > lastSeq) lastSeq = c.seq;
+      if (c.kind === 'conversation') {
+        conversations = own(conversations, s.conversations);
+        conversations[c.data.id] = c.data;
+      } else {
+        conversations = own(conversations, s.conversations);
+        delete conversations[c.id];
+        if (trees[c.id]) {
+          trees = own(trees, s.trees);
+          delete trees[c.id];
+        }
+        if (currentId === c.id) currentId = null;
+      }
+    }
+    return { conversations, trees, currentId, status, lastSeq };
+  });
+}
+
+/** `next`, reusing each part of `prev` that is equal to it (and `prev` itself when nothing changed). */
+export function shareStatus(prev: AppStatus | null, next: AppStatus): AppStatus {
+  if (!prev) return next;
+  let changed = Object.keys(prev).length !== Object.keys(next).length;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(next)) {
+    const a = (prev as Record<string, unknown>)[k];
+    const b = (next as Record<string, unknown>)[k];
+    if (a === b || JSON.stringify(a) === JSON.stringify(b)) out[k] = a;
+    else {
+      out[k] = b;
+      changed = true;
+    }
+  }
+  return changed ? (out as AppStatus) : prev;
+}
+
 export function removeConversation(id: string): void {
   set((s) => {
     const { [id]: _gone, ...conversations } = s.conversations;

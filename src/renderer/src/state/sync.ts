@@ -6,6 +6,8 @@ import type { HoldfastEvent, PullOutput, WatchOutput } from '../../../shared/syn
 import type { Transport } from '../api/transport';
 import {
   appendChunks,
+  applyListChanges,
+  type ListChange,
   dropTrees,
   markTree,
   mergePage,
@@ -13,23 +15,31 @@ import {
   removeConversation,
   resetList,
   setTree,
+  shareStatus,
   upsertConversation,
   upsertMessage,
   useHoldfast,
 } from './store';
 
-/** When to apply the chunks received so far: once per painted frame in a window; tests pass their own. */
+/** When to apply the chunks and list-level changes received so far: once per painted frame in a window; tests pass their own. */
 export type FlushScheduler = (flush: () => void) => void;
 
 // A hidden window gets no animation frames: apply on the next task instead.
 const perFrame: FlushScheduler = (flush) => (document.hidden ? setTimeout(flush, 0) : requestAnimationFrame(flush));
+
+/** How long list-level changes may wait before they go to the next frame: the list need not move faster than this. */
+export const LIST_EVERY_MS = 100;
+const listSoon: FlushScheduler = (flush) => setTimeout(flush, LIST_EVERY_MS);
 
 export class Sync {
   private buffer: HoldfastEvent[] | null = null;
   private pulling = false;
   private pullAgain = false;
   private chunks: PendingChunk[] = [];
+  /** List-level changes (rows of conversations not shown, the app's status) waiting to be applied, in order. */
+  private listChanges: ListChange[] = [];
   private flushScheduled = false;
+  private listScheduled = false;
   /** The conversation this window told the host it shows (it hears that one's messages only). */
   private shown: string | null = null;
   private loadingMore: Promise<void> | null = null;
@@ -42,6 +52,8 @@ export class Sync {
   constructor(
     private readonly api: Pick<Transport, 'invoke' | 'subscribe' | 'onConnection'>,
     private readonly scheduleFlush: FlushScheduler = perFrame,
+    // In a window, list changes gather for LIST_EVERY_MS and then go with the next frame; a test's own scheduler does both.
+    private readonly scheduleList: FlushScheduler = scheduleFlush === perFrame ? listSoon : scheduleFlush,
   ) {
     api.subscribe((e) => (this.buffer ? this.buffer.push(e) : this.apply(e)));
     api.onConnection((state) => {
@@ -68,7 +80,8 @@ export class Sync {
       this.buffer = null;
       for (const e of buffered) this.apply(e);
       const status = await this.api.invoke('app.status', {});
-      useHoldfast.setState({ status });
+      this.flushList(); // any status heard before this one is older
+      useHoldfast.setState({ status: shareStatus(useHoldfast.getState().status, status) });
       const current = useHoldfast.getState().currentId;
       if (pulled.reset && current) await this.loadTree(current);
     } catch (err) {
@@ -118,7 +131,9 @@ export class Sync {
       .invoke('conversations.page', { limit: Sync.PAGE, cursor })
       .then((page) => {
         // A snapshot since (reconnect) restarted the list: this page belongs to the old one.
-        if (useHoldfast.getState().listCursor === cursor) mergePage(page, changed);
+        if (useHoldfast.getState().listCursor !== cursor) return;
+        this.flushList(); // received before the page was read, or newer and named in `changed`: either way first
+        mergePage(page, changed);
       })
       .finally(() => {
         this.loadingMore = null;
@@ -146,6 +161,7 @@ export class Sync {
   }
 
   private applyPull(p: PullOutput): void {
+    this.flushList(); // received before the pull read the database: older than what it brings
     if (p.reset) {
       dropTrees();
       resetList(p.conversations, p.next_cursor ?? null, p.total ?? null);
@@ -157,16 +173,47 @@ export class Sync {
     useHoldfast.setState({ lastSeq: p.seq });
   }
 
-  /** Chunks are applied once per frame (they can arrive much faster than a window paints). */
-  private queueChunk(c: PendingChunk): void {
-    this.chunks.push(c);
+  /**
+   * Chunks are applied once per frame (they can arrive much faster than a window paints), and list-level changes with
+   * them once they have gathered: twenty answers starting or ending at once are forty list changes, each a render of the
+   * list if applied alone.
+   */
+  private schedule(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.scheduleFlush(() => this.flushChunks());
+    this.scheduleFlush(() => this.flush());
+  }
+
+  private queueChunk(c: PendingChunk): void {
+    this.chunks.push(c);
+    this.schedule();
+  }
+
+  private queueList(c: ListChange): void {
+    this.listChanges.push(c);
+    if (this.listScheduled) return;
+    this.listScheduled = true;
+    this.scheduleList(() => {
+      this.listScheduled = false;
+      if (this.listChanges.length) this.schedule();
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    this.flushList();
+    this.flushChunks();
+  }
+
+  /** Applies the list-level changes received so far (before anything that must see them, such as a pull or a page). */
+  private flushList(): void {
+    if (!this.listChanges.length) return;
+    const batch = this.listChanges;
+    this.listChanges = [];
+    applyListChanges(batch);
   }
 
   private flushChunks(): void {
-    this.flushScheduled = false;
     if (!this.chunks.length) return;
     const batch = this.chunks;
     this.chunks = [];
@@ -174,8 +221,18 @@ export class Sync {
   }
 
   private apply(e: HoldfastEvent): void {
-    // A row change is the truth as of its seq: chunks received before it go first.
-    if (e.type !== 'messages.didAppendChunk') this.flushChunks();
+    // The list (conversations, the status) waits (queueList), except the shown conversation's row: its current
+    // branch moves with its messages, so it stays in step with them.
+    if (e.type === 'sync.didChange' && e.entity === 'conversation' && e.data.id !== this.shown) {
+      this.changedDuringPage?.add(e.data.id);
+      return this.queueList({ kind: 'conversation', data: e.data, seq: e.seq });
+    }
+    if (e.type === 'app.didChangeStatus') return this.queueList({ kind: 'status', status: e.status });
+    // A row change is the truth as of its seq: what was received before it goes first.
+    if (e.type !== 'messages.didAppendChunk') {
+      this.flushList();
+      this.flushChunks();
+    }
     switch (e.type) {
       case 'sync.didChange':
         if (e.entity === 'conversation') {
@@ -200,9 +257,6 @@ export class Sync {
         break;
       case 'exchange.didProgress':
         useHoldfast.setState({ importProgress: e.done ? null : { bytes: e.bytes, total: e.total, conversations: e.conversations } });
-        break;
-      case 'app.didChangeStatus':
-        useHoldfast.setState({ status: e.status });
         break;
     }
   }

@@ -30,6 +30,21 @@ describe('sync', () => {
     expect(events.some((e) => e.type === 'messages.didAppendChunk')).toBe(true);
   });
 
+  it('twenty answers started at once are a few status events, not one each, and the last says all of them', async () => {
+    const events: HoldfastEvent[] = [];
+    core.sync.subscribe((e) => events.push(e));
+    const convs = Array.from({ length: 20 }, (_, i) => core.conversations.create({ title: `s${i}` }));
+    const ids = convs.map((c) => core.engine.send({ conversation_id: c.id, content: `status [len=400]` }).assistant_message_id);
+    const statuses = () => events.flatMap((e) => (e.type === 'app.didChangeStatus' ? [e.status] : []));
+    // The first change goes out at once; the other nineteen of the same moment follow together.
+    expect(statuses()).toHaveLength(1);
+    await expect.poll(() => statuses().at(-1)?.generating_conversation_ids.length).toBe(20);
+    expect(statuses().findIndex((st) => st.generating_conversation_ids.length === 20)).toBe(1);
+    for (const id of ids) await settled(core, id);
+    await expect.poll(() => statuses().at(-1)?.generating_conversation_ids).toEqual([]);
+    expect(core.sync.status().generating_conversation_ids).toEqual([]);
+  });
+
   it('answers with a snapshot when it has no seq or the log was compacted past it', async () => {
     const conv = core.conversations.create({ title: 'snap' });
     const { assistant_message_id: id } = core.engine.send({ conversation_id: conv.id, content: 'snapshot [len=300]' });
