@@ -95,7 +95,11 @@ export class FileKeyStore implements KeyStore {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const kdf = { name: 'scrypt' as const, ...KDF, salt: crypto.randomBytes(16).toString('base64') };
     const store = new FileKeyStore(file, kdf, derive(secret, kdf), new Map());
-    store.save(store.keys); // at start, so a path that cannot be written fails now rather than when a key is added
+    // At start, so a path that cannot be written fails now rather than when a key is added. Never over a file that
+    // appeared meanwhile: two hosts started together on one key file would each write their own salt, and the later
+    // file would hide the earlier host's keys from it (read back with another salt, then written over). The one that
+    // finds the file there opens it instead.
+    if (!store.save(store.keys, { replace: false })) return FileKeyStore.open(file, secret);
     return store;
   }
 
@@ -143,8 +147,11 @@ export class FileKeyStore implements KeyStore {
     }
   }
 
-  /** Temp file (0600, new) + fsync + rename + fsync of the folder: a crash leaves the old file or the new one, never half. */
-  private save(keys: Map<string, string>): void {
+  /**
+   * Temp file (0600, new) + fsync + rename + fsync of the folder: a crash leaves the old file or the new one, never half.
+   * With `replace: false` the temp file is linked in place instead, which fails when the file exists: false then.
+   */
+  private save(keys: Map<string, string>, { replace = true } = {}): boolean {
     const iv = crypto.randomBytes(12);
     const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(AAD);
@@ -166,12 +173,30 @@ export class FileKeyStore implements KeyStore {
       } finally {
         fs.closeSync(fd);
       }
-      fs.renameSync(tmp, this.file);
+      if (replace || !linkNew(tmp, this.file)) fs.renameSync(tmp, this.file);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
+      if (!replace && (err as NodeJS.ErrnoException).code === 'EEXIST') return false; // another host made the file first
       throw new KeyFileError(`key file ${this.file} cannot be written: ${message(err)}`);
     }
+    fs.rmSync(tmp, { force: true });
     syncFolder(path.dirname(this.file));
+    return true;
+  }
+}
+
+/**
+ * Puts `tmp` at `file` only if no file is there (EEXIST otherwise); false where the file system has no hard links, and
+ * the caller renames instead.
+ */
+function linkNew(tmp: string, file: string): boolean {
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return false;
+    throw err;
   }
 }
 

@@ -98,6 +98,20 @@ describe('the key file', () => {
     expect(a.get('from-b')).toBe('sk-b-key-00000000000000000'); // what a read back when it last wrote
   });
 
+  it('two hosts started together on a missing key file keep each other’s keys: the second to create it opens the first one’s', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    const a = FileKeyStore.open(file, SECRET);
+    // Host b found no file a moment before a wrote it, so it goes on to create one (what open does after ENOENT).
+    const b = (FileKeyStore['create'] as (file: string, secret: string) => FileKeyStore)(file, SECRET);
+    b.set('from-b', 'sk-b-key-00000000000000000');
+    a.set('from-a', KEY);
+    const after = FileKeyStore.open(file, SECRET);
+    expect(after.get('from-a')).toBe(KEY);
+    expect(after.get('from-b')).toBe('sk-b-key-00000000000000000');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['keys.json']); // no temp file left behind
+  });
+
   it('a key file replaced by something it cannot decrypt is not written over when a key changes', () => {
     const file = path.join(tempDir(), 'keys.json');
     const store = FileKeyStore.open(file, SECRET);
