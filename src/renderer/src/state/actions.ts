@@ -166,7 +166,10 @@ export function createActions(
     const from = useHoldfast.getState().currentId;
     if (!options.fresh) useHoldfast.setState({ creating: true });
     const c = await call('Create a conversation', 'conversations.create', {});
-    const stayed = useHoldfast.getState().currentId === from;
+    // Opening the new conversation itself meanwhile (its list event comes before the call's answer: a second click on
+    // New, or a click on its row) is staying too: what was typed is still handed to it.
+    const shown = useHoldfast.getState().currentId;
+    const stayed = shown === from || (c !== undefined && shown === c.id);
     if (!options.fresh) useHoldfast.setState({ creating: false });
     if (!c) {
       if (!options.fresh && stayed && from !== null) await selectConversation(null);
