@@ -76,6 +76,14 @@ test('a busy port prints one line and the usage, exit code 2, and leaves no data
   }
 });
 
+test('a --data-dir that is a file, or lies inside one, prints one line and the usage, exit code 2', async () => {
+  const file = path.join(tempDir('holdfast-cli-'), 'notes.txt');
+  fs.writeFileSync(file, 'mine');
+  expectUsageError(await runHost(['--port', '0', '--data-dir', file]), /--data-dir .*notes\.txt is a file, or inside one \(EEXIST\)/);
+  expectUsageError(await runHost(['--port', '0', '--data-dir', path.join(file, 'data')]), /is a file, or inside one \(ENOTDIR\)/);
+  expect(fs.readFileSync(file, 'utf8')).toBe('mine');
+});
+
 test('--help lists every option and environment variable', async () => {
   const r = await runHost(['--help']);
   expect(r.code).toBe(0);
