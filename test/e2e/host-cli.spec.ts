@@ -49,6 +49,14 @@ test('an unknown option or a bad number prints one line and the usage, exit code
   expectUsageError(await runHost(['--restore-backup', 'yesterday', '--data-dir', dataDir]), /--restore-backup takes "latest"/);
   expectUsageError(await runHost(['stray', '--data-dir', dataDir]), /positional argument/i);
   expectUsageError(await runHost(['--port', '0', '--data-dir', dataDir], { HOLDFAST_TOKEN: 'short' }), /HOLDFAST_TOKEN must be/);
+  expectUsageError(
+    await runHost(['--port', '0', '--data-dir', dataDir], { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'notaurl' }),
+    /ANTHROPIC_BASE_URL must be an http:\/\/ or https:\/\/ URL with a host .*not printed/,
+  );
+  expectUsageError(
+    await runHost(['--port', '0', '--data-dir', dataDir], { OPENAI_BASE_URL: 'http://127.0.0.1:99999/v1' }),
+    /OPENAI_BASE_URL must be/,
+  );
 });
 
 test('a busy port prints one line and the usage, exit code 2, and leaves no data folder it created behind', async () => {
