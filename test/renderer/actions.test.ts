@@ -215,6 +215,22 @@ describe('the action layer', () => {
     expect(useHoldfast.getState()).toMatchObject({ creating: false, currentId: 'new1' });
   });
 
+  it('New, then a click on the conversation left while it is created, stays there: the new one is kept empty', async () => {
+    const answers: ((c: Conversation) => void)[] = [];
+    const { actions } = setup((method) => {
+      if (method === 'conversations.create') return new Promise((resolve) => answers.push(resolve));
+      throw new Error(`unexpected ${method}`);
+    });
+    useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });
+    const made = actions.newConversation({ adopt: () => expect.unreachable() });
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    await actions.selectConversation('c1'); // the person changed their mind: the row of the one still shown behind
+    answers.shift()!({ ...conversation, id: 'new1', title: '', current_leaf_id: null, updated_at: 1 });
+    expect(await made).toBe('new1');
+    expect(useHoldfast.getState()).toMatchObject({ creating: false, currentId: 'c1' });
+    expect(useHoldfast.getState().conversations.new1).toBeDefined();
+  });
+
   it('New that cannot create a conversation shows none, so what was typed meanwhile stays in view', async () => {
     const { actions } = setup(() => fail({ code: 'internal', message: 'disk full' }));
     useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });
