@@ -182,7 +182,13 @@ const BaseUrl = z
   .string()
   .trim()
   .max(500)
-  .refine((s) => /^https?:\/\//.test(s), 'base_url must start with http:// or https://');
+  .refine((s) => /^https?:\/\//.test(s), 'base_url must start with http:// or https://')
+  // A URL no client can parse ("http://", a space in the host, port 99999) would leave every answer queued as if the
+  // endpoint were offline, since the request never leaves: refused here with the reason instead.
+  .refine(
+    (s) => !/^https?:\/\//.test(s) || z.url().safeParse(s).success,
+    'base_url is not a valid URL: a host, an optional port up to 65535, no spaces',
+  );
 const Key = z.string().trim().max(500);
 
 export const CreateProviderInput = z

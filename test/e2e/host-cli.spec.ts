@@ -49,6 +49,14 @@ test('an unknown option or a bad number prints one line and the usage, exit code
   expectUsageError(await runHost(['--restore-backup', 'yesterday', '--data-dir', dataDir]), /--restore-backup takes "latest"/);
   expectUsageError(await runHost(['stray', '--data-dir', dataDir]), /positional argument/i);
   expectUsageError(await runHost(['--port', '0', '--data-dir', dataDir], { HOLDFAST_TOKEN: 'short' }), /HOLDFAST_TOKEN must be/);
+  expectUsageError(
+    await runHost(['--port', '0', '--data-dir', dataDir], { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'notaurl' }),
+    /ANTHROPIC_BASE_URL must be an http:\/\/ or https:\/\/ URL with a host .*not printed/,
+  );
+  expectUsageError(
+    await runHost(['--port', '0', '--data-dir', dataDir], { OPENAI_BASE_URL: 'http://127.0.0.1:99999/v1' }),
+    /OPENAI_BASE_URL must be/,
+  );
 });
 
 test('a busy port prints one line and the usage, exit code 2, and leaves no data folder it created behind', async () => {
@@ -74,6 +82,14 @@ test('a busy port prints one line and the usage, exit code 2, and leaves no data
   } finally {
     busy.close();
   }
+});
+
+test('a --data-dir that is a file, or lies inside one, prints one line and the usage, exit code 2', async () => {
+  const file = path.join(tempDir('holdfast-cli-'), 'notes.txt');
+  fs.writeFileSync(file, 'mine');
+  expectUsageError(await runHost(['--port', '0', '--data-dir', file]), /--data-dir .*notes\.txt is a file, or inside one \(EEXIST\)/);
+  expectUsageError(await runHost(['--port', '0', '--data-dir', path.join(file, 'data')]), /is a file, or inside one \(ENOTDIR\)/);
+  expect(fs.readFileSync(file, 'utf8')).toBe('mine');
 });
 
 test('--help lists every option and environment variable', async () => {

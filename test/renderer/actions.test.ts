@@ -192,6 +192,45 @@ describe('the action layer', () => {
     expect(useHoldfast.getState().conversations.new2).toBeDefined();
   });
 
+  it('New clicked twice, the second time after the list heard of the new conversation, still hands it what was typed', async () => {
+    const answers: ((c: Conversation) => void)[] = [];
+    const { actions } = setup((method) => {
+      if (method === 'conversations.create') return new Promise((resolve) => answers.push(resolve));
+      throw new Error(`unexpected ${method}`);
+    });
+    const fresh = { ...conversation, id: 'new1', title: '', current_leaf_id: null, updated_at: 1 };
+    useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });
+    const adopted: string[] = [];
+    const adopt = (id: string) => adopted.push(id);
+
+    const made = actions.newConversation({ adopt });
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    // The host's event for the new conversation comes before the call's answer: a second click on New opens it.
+    useHoldfast.setState((s) => ({ conversations: { ...s.conversations, new1: fresh } }));
+    expect(await actions.newConversation({ adopt })).toBe('new1');
+    expect(useHoldfast.getState().currentId).toBe('new1');
+    answers.shift()!(fresh);
+    expect(await made).toBe('new1');
+    expect(adopted).toEqual(['new1']); // what was typed meanwhile is the new conversation's, not left with no conversation
+    expect(useHoldfast.getState()).toMatchObject({ creating: false, currentId: 'new1' });
+  });
+
+  it('New, then a click on the conversation left while it is created, stays there: the new one is kept empty', async () => {
+    const answers: ((c: Conversation) => void)[] = [];
+    const { actions } = setup((method) => {
+      if (method === 'conversations.create') return new Promise((resolve) => answers.push(resolve));
+      throw new Error(`unexpected ${method}`);
+    });
+    useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });
+    const made = actions.newConversation({ adopt: () => expect.unreachable() });
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    await actions.selectConversation('c1'); // the person changed their mind: the row of the one still shown behind
+    answers.shift()!({ ...conversation, id: 'new1', title: '', current_leaf_id: null, updated_at: 1 });
+    expect(await made).toBe('new1');
+    expect(useHoldfast.getState()).toMatchObject({ creating: false, currentId: 'c1' });
+    expect(useHoldfast.getState().conversations.new1).toBeDefined();
+  });
+
   it('New that cannot create a conversation shows none, so what was typed meanwhile stays in view', async () => {
     const { actions } = setup(() => fail({ code: 'internal', message: 'disk full' }));
     useHoldfast.setState({ conversations: { c1: conversation }, currentId: 'c1' });

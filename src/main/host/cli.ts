@@ -77,6 +77,14 @@ export function parseHostArgs(argv: string[], env: NodeJS.ProcessEnv): HostArgs 
   if (!dataDir.trim()) throw new UsageError('--data-dir must not be empty');
   const keyFile = values['key-file'] ?? (env.HOLDFAST_KEY_FILE || undefined);
   if (keyFile !== undefined && !keyFile.trim()) throw new UsageError('--key-file must not be empty');
+  // An endpoint no client can parse would leave every answer queued as if offline: refused at start instead.
+  for (const name of ['ANTHROPIC_BASE_URL', 'OPENAI_BASE_URL'] as const) {
+    const url = env[name];
+    if (url && !(/^https?:\/\//i.test(url) && URL.canParse(url)))
+      throw new UsageError(
+        `${name} must be an http:// or https:// URL with a host (and a port up to 65535); it is not (its value is not printed: it may hold credentials)`,
+      );
+  }
   return {
     port: int('--port', values.port, 0, 65_535) ?? 5174,
     dataDir: path.resolve(dataDir),

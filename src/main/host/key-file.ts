@@ -20,6 +20,11 @@ const MAX_KDF_BYTES = 64 * 1024 * 1024;
 /** GCM's full tag: without a fixed length, Node takes a tag cut to 4 bytes, which a forger guesses one time in 2^32. */
 const TAG_BYTES = 16;
 
+/** How long a change waits for another host's change of the same file, and the age past which a lock is a dead host's. */
+const LOCK_WAIT_MS = 3_000;
+const STALE_LOCK_MS = 10_000;
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /** Something about the key file a person must fix: printed as one line, the host does not start. */
 export class KeyFileError extends Error {}
 
@@ -95,7 +100,11 @@ export class FileKeyStore implements KeyStore {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const kdf = { name: 'scrypt' as const, ...KDF, salt: crypto.randomBytes(16).toString('base64') };
     const store = new FileKeyStore(file, kdf, derive(secret, kdf), new Map());
-    store.save(store.keys); // at start, so a path that cannot be written fails now rather than when a key is added
+    // At start, so a path that cannot be written fails now rather than when a key is added. Never over a file that
+    // appeared meanwhile: two hosts started together on one key file would each write their own salt, and the later
+    // file would hide the earlier host's keys from it (read back with another salt, then written over). The one that
+    // finds the file there opens it instead.
+    if (!store.save(store.keys, { replace: false })) return FileKeyStore.open(file, secret);
     return store;
   }
 
@@ -109,6 +118,10 @@ export class FileKeyStore implements KeyStore {
 
   set(id: string, key: string | null): void {
     if (this.keys.get(id) === (key || undefined)) return;
+    this.locked(() => this.change(id, key));
+  }
+
+  private change(id: string, key: string | null): void {
     // Another host may share the file (each with its own data folder): its keys as written now are kept, and only this
     // one key changes, so the last writer no longer drops what the other added.
     const next = new Map(this.readBack() ?? this.keys);
@@ -118,6 +131,40 @@ export class FileKeyStore implements KeyStore {
     this.save(next);
     this.keys.clear();
     for (const [k, v] of next) this.keys.set(k, v);
+  }
+
+  /**
+   * Runs a read-change-write of the file under `<file>.lock` (made exclusively), so two hosts changing keys at the same
+   * moment cannot both read the old set and the later write drop the other's key. A lock older than any write takes
+   * is one a killed host left, and is taken over.
+   */
+  private locked(fn: () => void): void {
+    const lock = `${this.file}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        fs.closeSync(fs.openSync(lock, 'wx', 0o600));
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new KeyFileError(`key file ${this.file} cannot be written: ${message(err)}`);
+      }
+      let age: number;
+      try {
+        age = Date.now() - fs.statSync(lock).mtimeMs;
+      } catch {
+        continue; // released meanwhile: try again at once
+      }
+      if (age > STALE_LOCK_MS) fs.rmSync(lock, { force: true });
+      else if (Date.now() > deadline)
+        throw new KeyFileError(`key file ${this.file} is being changed by another host (${lock} is held); try again`);
+      else Atomics.wait(PAUSE, 0, 0, 5); // a write takes milliseconds: wait a little, synchronously like the write itself
+    }
+    try {
+      fn();
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
   }
 
   /**
@@ -143,8 +190,11 @@ export class FileKeyStore implements KeyStore {
     }
   }
 
-  /** Temp file (0600, new) + fsync + rename + fsync of the folder: a crash leaves the old file or the new one, never half. */
-  private save(keys: Map<string, string>): void {
+  /**
+   * Temp file (0600, new) + fsync + rename + fsync of the folder: a crash leaves the old file or the new one, never half.
+   * With `replace: false` the temp file is linked in place instead, which fails when the file exists: false then.
+   */
+  private save(keys: Map<string, string>, { replace = true } = {}): boolean {
     const iv = crypto.randomBytes(12);
     const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(AAD);
@@ -166,12 +216,30 @@ export class FileKeyStore implements KeyStore {
       } finally {
         fs.closeSync(fd);
       }
-      fs.renameSync(tmp, this.file);
+      if (replace || !linkNew(tmp, this.file)) fs.renameSync(tmp, this.file);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
+      if (!replace && (err as NodeJS.ErrnoException).code === 'EEXIST') return false; // another host made the file first
       throw new KeyFileError(`key file ${this.file} cannot be written: ${message(err)}`);
     }
+    fs.rmSync(tmp, { force: true });
     syncFolder(path.dirname(this.file));
+    return true;
+  }
+}
+
+/**
+ * Puts `tmp` at `file` only if no file is there (EEXIST otherwise); false where the file system has no hard links, and
+ * the caller renames instead.
+ */
+function linkNew(tmp: string, file: string): boolean {
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return false;
+    throw err;
   }
 }
 

@@ -63,7 +63,20 @@ function readToken(): string {
   }
 }
 // Before anything is written: the folder and every file in it are for this user only.
-const folder = privateDataDir(dataDir);
+const folder = dataFolder();
+function dataFolder(): ReturnType<typeof privateDataDir> {
+  try {
+    return privateDataDir(dataDir);
+  } catch (err) {
+    // A path that names a file, or lies under one, or that this user may not make: a mistake on the command line.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR')
+      exitWithUsage(`--data-dir ${dataDir} is a file, or inside one (${code}): give a folder (made if it is missing)`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      exitWithUsage(`--data-dir ${dataDir} cannot be made or used by this user (${code}): give a folder you may write`);
+    throw err;
+  }
+}
 const core = openCore();
 function openCore(): PlatformDoor {
   try {

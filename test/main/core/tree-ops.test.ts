@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeAnthropic } from '../../support/fake-anthropic';
 import { startHostProcess, type HostProcess } from '../../support/host-process';
 import { makeCore, settled, tempDir } from '../../support/core';
@@ -72,6 +72,35 @@ describe('tree operations in the core', () => {
 });
 
 describe('trash', () => {
+  it('refuses every way of starting an answer in a trashed conversation, as send does, with reason trashed', async () => {
+    const core = makeCore(fake);
+    const conv = core.conversations.create({});
+    const sent = core.engine.send({ conversation_id: conv.id, content: 'cut me [len=2000]' });
+    await vi.waitFor(() => expect(core.store.message(sent.assistant_message_id).content.length).toBeGreaterThan(0));
+    core.engine.stop(sent.assistant_message_id);
+    await settled(core, sent.assistant_message_id);
+    const long = core.engine.send({ conversation_id: conv.id, content: 'long [len=40]', parent_id: sent.user_message_id });
+    await settled(core, long.assistant_message_id);
+    core.db.prepare("UPDATE messages SET stop_reason = 'max_tokens' WHERE id = ?").run(long.assistant_message_id);
+    core.conversations.trash(conv.id);
+    const count = () => core.db.prepare('SELECT count(*) AS n FROM messages WHERE conversation_id = ?').get(conv.id);
+    const before = count();
+    const trashed = expect.objectContaining({ code: 'conflict', details: { reason: 'trashed' } });
+    expect(() => core.engine.send({ conversation_id: conv.id, content: 'x' })).toThrow(trashed);
+    expect(() => core.engine.edit(sent.user_message_id, 'edited')).toThrow(trashed);
+    expect(() => core.engine.regenerate(long.assistant_message_id)).toThrow(trashed);
+    expect(() => core.engine.retry(sent.assistant_message_id)).toThrow(trashed);
+    expect(() => core.engine.continueAnswer(long.assistant_message_id)).toThrow(trashed);
+    expect(count()).toEqual(before);
+    expect(core.store.message(sent.assistant_message_id).status).toBe('cancelled');
+    expect(core.store.message(long.assistant_message_id).status).toBe('completed');
+    // Restored, it takes answers again.
+    core.conversations.restore(conv.id);
+    await settled(core, core.engine.retry(sent.assistant_message_id).assistant_message_id);
+    expect(core.store.message(sent.assistant_message_id).status).toBe('completed');
+    await core.close();
+  });
+
   it('a trashed conversation can be restored; emptying the trash deletes it for good and tells every window', async () => {
     const core = makeCore(fake);
     const conv = core.conversations.create({ title: 'doomed' });

@@ -1,4 +1,6 @@
 /** The headless host's key file: keys survive a reopen, never in plain text, 0600, refused when others may read it. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +98,57 @@ describe('the key file', () => {
     expect(after.get('also-a')).toBe('sk-a-second-0000000000000');
     expect(after.get('from-a')).toBeNull();
     expect(a.get('from-b')).toBe('sk-b-key-00000000000000000'); // what a read back when it last wrote
+  });
+
+  it('two hosts started together on a missing key file keep each other’s keys: the second to create it opens the first one’s', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    const a = FileKeyStore.open(file, SECRET);
+    // Host b found no file a moment before a wrote it, so it goes on to create one (what open does after ENOENT).
+    const b = (FileKeyStore['create'] as (file: string, secret: string) => FileKeyStore)(file, SECRET);
+    b.set('from-b', 'sk-b-key-00000000000000000');
+    a.set('from-a', KEY);
+    const after = FileKeyStore.open(file, SECRET);
+    expect(after.get('from-a')).toBe(KEY);
+    expect(after.get('from-b')).toBe('sk-b-key-00000000000000000');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['keys.json']); // no temp file left behind
+  });
+
+  it('two host processes changing keys at the same moment keep every key: each change is made under a lock', async () => {
+    const file = path.join(tempDir(), 'keys.json');
+    FileKeyStore.open(file, SECRET);
+    const module = path.resolve(import.meta.dirname, '../../../src/main/host/key-file.ts');
+    // Both start writing at the same moment, whatever each one's start-up took.
+    const start = Date.now() + 2_000;
+    const writer = (prefix: string) => {
+      const script = `const { FileKeyStore } = await import(${JSON.stringify(module)});
+        const s = FileKeyStore.open(${JSON.stringify(file)}, ${JSON.stringify(SECRET)});
+        while (Date.now() < ${start});
+        for (let i = 0; i < 30; i++) s.set('${prefix}' + i, 'sk-${prefix}-' + i + '-0000000000000000');`;
+      const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      return once(proc, 'exit').then(([code]) => expect(code).toBe(0));
+    };
+    await Promise.all([writer('a'), writer('b')]);
+    const after = FileKeyStore.open(file, SECRET);
+    for (const prefix of ['a', 'b']) for (let i = 0; i < 30; i++) expect(after.get(`${prefix}${i}`), `${prefix}${i}`).not.toBeNull();
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['keys.json']); // the lock is gone
+  });
+
+  it('waits for a held lock and then says another host is changing the file; takes over a lock a killed host left', () => {
+    const file = path.join(tempDir(), 'keys.json');
+    const store = FileKeyStore.open(file, SECRET);
+    const before = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(`${file}.lock`, '');
+    expect(() => store.set('p1', KEY)).toThrow(/being changed by another host/);
+    expect(store.get('p1')).toBeNull();
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(`${file}.lock`, old, old);
+    store.set('p1', KEY);
+    expect(FileKeyStore.open(file, SECRET).get('p1')).toBe(KEY);
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
   });
 
   it('a key file replaced by something it cannot decrypt is not written over when a key changes', () => {

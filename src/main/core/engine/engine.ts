@@ -3,7 +3,7 @@
  * watches, resumes what a dead process left `generating`, and starts the offline queue when the network returns.
  */
 import { conflict, HoldfastError } from '../../../shared/errors';
-import { CONTINUABLE_STOP_REASONS, DEMO_MODEL, type Message } from '../../../shared/model';
+import { CONTINUABLE_STOP_REASONS, DEMO_MODEL, type Conversation, type Message } from '../../../shared/model';
 import type { SendInput, SendOutput } from '../../../shared/messages';
 import type { Provider, ProviderAttachment, ProviderMessage } from '../providers/provider';
 import type { Store } from '../store/store';
@@ -155,9 +155,7 @@ export class Engine {
   }
 
   send(input: SendInput): SendOutput {
-    const { store } = this.o;
-    const conv = store.conversation(input.conversation_id);
-    if (conv.deleted_at !== null) throw conflict('trashed', 'This conversation is in the trash; restore it first');
+    const conv = this.liveConversation(input.conversation_id);
     const parentId = input.parent_id === undefined ? conv.current_leaf_id : input.parent_id;
     if (parentId) this.ownMessage(conv.id, parentId);
     return this.addTurn(conv.id, parentId ?? null, input.content, input.attachments ?? []);
@@ -167,6 +165,7 @@ export class Engine {
   edit(messageId: string, content: string, attachments: readonly string[] = []): SendOutput {
     const m = this.o.store.message(messageId);
     if (m.role !== 'user') throw new HoldfastError('invalid_input', 'Only a user message can be edited');
+    this.liveConversation(m.conversation_id);
     return this.addTurn(m.conversation_id, m.parent_id, content, attachments);
   }
 
@@ -175,6 +174,7 @@ export class Engine {
     const { store } = this.o;
     const m = store.message(messageId);
     if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be regenerated');
+    this.liveConversation(m.conversation_id);
     if (m.status === 'generating' || m.status === 'queued') {
       throw conflict('generating', 'This answer is still being generated; stop it first');
     }
@@ -202,6 +202,7 @@ export class Engine {
     const { store } = this.o;
     const m = store.message(messageId);
     if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be retried');
+    this.liveConversation(m.conversation_id);
     if (m.status === 'generating' || m.status === 'queued') throw conflict('generating', 'This answer is already being generated');
     if (m.status === 'completed') throw conflict('completed', 'This answer is complete; regenerate it for a new variant');
     const next = this.canStartUnder(m.conversation_id, m.parent_id, m.id, this.routeOfMessage(m)) ? 'generating' : 'queued';
@@ -215,6 +216,7 @@ export class Engine {
     const { store } = this.o;
     const m = store.message(messageId);
     if (m.role !== 'assistant') throw new HoldfastError('invalid_input', 'Only an assistant message can be continued');
+    this.liveConversation(m.conversation_id);
     if (m.status === 'generating' || m.status === 'queued') throw conflict('generating', 'This answer is already being generated');
     if (m.status !== 'completed') throw conflict('unfinished', 'This answer did not finish; retry it instead');
     if (!CONTINUABLE_STOP_REASONS.includes(m.stop_reason ?? ''))
@@ -256,6 +258,16 @@ export class Engine {
   }
 
   // ---- internals ----
+
+  /**
+   * The conversation, refused while it is in the trash: every way of starting an answer (send, edit, regenerate, retry,
+   * continue) checks it, so a window that has not yet heard of the trashing cannot start one there by another door.
+   */
+  private liveConversation(id: string): Conversation {
+    const conv = this.o.store.conversation(id);
+    if (conv.deleted_at !== null) throw conflict('trashed', 'This conversation is in the trash; restore it first');
+    return conv;
+  }
 
   /**
    * An image past the answering provider's limit (pixels or bytes), or a PDF past Anthropic's page limit, is refused

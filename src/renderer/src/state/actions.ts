@@ -103,6 +103,9 @@ export function createActions(
   sync: Pick<Sync, 'loadTree' | 'loadTail'> & Partial<Pick<Sync, 'show' | 'loadMore'>>,
   env: ActionEnv = browserEnv,
 ) {
+  /** Counts conversations opened (the one shown again included), so New can tell a click on the one it left. */
+  let opened = 0;
+
   /** Runs one step; on failure shows it and resolves `undefined`, so no click ever leaves a rejection behind. */
   async function attempt<T>(action: string, step: () => Promise<T>, hint?: string): Promise<T | undefined> {
     try {
@@ -115,6 +118,7 @@ export function createActions(
   const call = <M extends Method>(action: string, method: M, input: Input<M>) => attempt(action, () => api.invoke(method, input));
 
   async function selectConversation(id: string | null, focusMessageId: string | null = null): Promise<void> {
+    opened++;
     useHoldfast.setState({ currentId: id, focusMessageId });
     env.setHash(id ? `#/c/${id}` : '');
     // Sent first, not awaited first: the host hears it before the reads below, with no extra round trip.
@@ -164,9 +168,14 @@ export function createActions(
       return empty;
     }
     const from = useHoldfast.getState().currentId;
+    const openedBefore = opened;
     if (!options.fresh) useHoldfast.setState({ creating: true });
     const c = await call('Create a conversation', 'conversations.create', {});
-    const stayed = useHoldfast.getState().currentId === from;
+    // A click on the conversation left (shown all along) is leaving the new one too. Opening the new conversation
+    // itself meanwhile (its list event comes before the call's answer: a second click on New, or a click on its row) is
+    // staying: what was typed is still handed to it.
+    const shown = useHoldfast.getState().currentId;
+    const stayed = (opened === openedBefore && shown === from) || (c !== undefined && shown === c.id);
     if (!options.fresh) useHoldfast.setState({ creating: false });
     if (!c) {
       if (!options.fresh && stayed && from !== null) await selectConversation(null);
