@@ -6,8 +6,16 @@ import { MAX_ATTACHMENTS_PER_MESSAGE } from './attachments';
 
 export const MAX_MESSAGE_CHARS = 1_000_000;
 
+/**
+ * A message's text as it is kept: blank lines before it and whitespace after it go, the first line's indentation stays
+ * (pasted code or a quoted block starts with it).
+ */
+export function tidyMessage(text: string): string {
+  return text.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
+}
+
 /** A message's text: may be empty only when the message carries files (a screenshot sent alone). */
-const Content = z.string().trim().max(MAX_MESSAGE_CHARS);
+const Content = z.string().max(MAX_MESSAGE_CHARS).transform(tidyMessage);
 const Attachments = z.array(Id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional();
 const hasTextOrFiles = (m: { content: string; attachments?: string[] | undefined }) => m.content.length > 0 || !!m.attachments?.length;
 const EMPTY = { message: 'content must not be empty unless the message carries attachments', path: ['content'] };

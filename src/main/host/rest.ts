@@ -61,6 +61,8 @@ export function clipForMessage(text: string, max = 64): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
+const BOOLEAN_WORDS: Record<string, boolean> = { '1': true, true: true, '0': false, false: false };
+
 /** The route's contract input: defaults, then the JSON body, then query parameters, then the path's id. */
 export function routeInput(route: Route, id: string | undefined, query: URLSearchParams, body: unknown): Record<string, unknown> {
   const input: Record<string, unknown> = { ...route.http.defaults };
@@ -71,7 +73,9 @@ export function routeInput(route: Route, id: string | undefined, query: URLSearc
   for (const [key, type] of Object.entries(route.http.query ?? {})) {
     const raw = query.get(key);
     if (raw === null) continue;
-    input[key] = type === 'number' ? Number(raw) : type === 'boolean' ? raw === '1' || raw === 'true' : raw;
+    // A boolean is 1/true or 0/false; anything else goes to the schema as it came, which refuses it by name (`?trashed=yes`
+    // quietly listing the live conversations would look like an empty trash).
+    input[key] = type === 'number' ? Number(raw) : type === 'boolean' ? (BOOLEAN_WORDS[raw] ?? raw) : raw;
   }
   if (id !== undefined) input[route.http.id ?? 'id'] = id;
   return input;

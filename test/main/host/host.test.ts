@@ -49,6 +49,12 @@ describe('headless host', () => {
     expect(final.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
     const list = await requestJson(`${h.url}/api/sessions`);
     expect(list.body[0].id).toBe(id);
+    // A boolean query is 1/true or 0/false: another word is refused by name, not read as false (an empty trash).
+    const yes = await requestJson(`${h.url}/api/sessions?trashed=yes`);
+    expect(yes.status).toBe(400);
+    expect(yes.body.error.message).toMatch(/^trashed: /);
+    expect((await requestJson(`${h.url}/api/sessions?trashed=0`)).body[0].id).toBe(id);
+    expect((await requestJson(`${h.url}/api/sessions?trashed=true`)).body).toEqual([]);
     const cross = await fetch(`${h.url}/api/sessions`, { headers: { ...h.headers, origin: 'http://evil.example' } });
     expect(cross.status).toBe(400);
     const rebound = await new Promise<number>((resolve) => {

@@ -9,6 +9,7 @@ import { useHoldfast } from '../state/store';
 import { actions } from '../api/client';
 import { AttachmentChip } from './Attachments';
 import { isDisplayableImage, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type ImageLimit } from '../../../shared/attachments';
+import { tidyMessage } from '../../../shared/messages';
 import { currentImageLimit, fitImage } from './downscale';
 
 /** A file in the composer, with what was done to it on the way in (an image downscaled to the provider's limit). */
@@ -90,7 +91,7 @@ export function Composer() {
   };
 
   const submit = async () => {
-    const content = text.trim();
+    const content = tidyMessage(text);
     // A file alone is a message (a screenshot sent without a word); nothing at all is not.
     if ((!content && !files.length) || sending || uploading) return;
     changeDraft(key, () => ({ sending: true }));
