@@ -11,6 +11,7 @@ import {
 import { useHoldfast } from '../state/store';
 import { useThread, type ThreadEntry } from './useThread';
 import { MessageView } from './MessageView';
+import { estimateRowHeight } from './row-height';
 
 /**
  * Heights of messages as last measured, so a thread shown again opens with its rows where they will be: no frames of
@@ -71,7 +72,7 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
       const known = id ? heights.get(id) : undefined;
       if (known !== undefined) return known;
       const m = id ? useHoldfast.getState().trees[conversationId]?.messages[id] : undefined;
-      return 76 + Math.ceil((m?.content.length ?? 0) / 95) * 25 + (m?.content.match(/\n/g)?.length ?? 0) * 6;
+      return estimateRowHeight(m?.role ?? 'assistant', m?.content ?? '');
     },
     [thread, conversationId],
   );
