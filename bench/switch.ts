@@ -155,8 +155,10 @@ export async function runSwitchBench(log: (s: string) => void): Promise<string> 
   });
   const browser = await chromium.launch(chromiumLaunchOptions);
   try {
+    // Each conversation's texts are its own (the id is in each): a first open of the second long one must not find the
+    // first one's texts already lexed and rendered in the window's caches.
     const conv = (id: string, n: number) =>
-      chainConversation({ id, title: id, messages: n, content: (i) => answerFor(`msg ${i} [len=${i % 2 ? 600 : 80}]`) });
+      chainConversation({ id, title: id, messages: n, content: (i) => answerFor(`${id} ${i} [len=${i % 2 ? 600 : 80}]`) });
     const archive = archiveOf([conv('big', 2000), conv('small', 2), conv('other', 2000)]);
     for (const h of [host, baseHost]) {
       const imported = await fetch(`${h.url}/api/import`, { method: 'POST', body: archive, headers: h.headers });
