@@ -84,3 +84,33 @@ test('a streaming answer is followed to its end, and one scrolled away from is n
   });
   expect(await thread.evaluate((el) => el.scrollTop)).toBe(0);
 });
+
+test('a first open renders its rows above the screen after its first paint: a scroll up then shows no blank rows', async ({
+  page,
+  host,
+  request,
+}) => {
+  const archive = { format: 'holdfast-archive', version: 1, conversations: [chain('alpha', 200)] };
+  const res = await request.post(`${host.current.url}/api/import`, { data: JSON.stringify(archive), headers: host.current.headers });
+  expect(res.ok()).toBe(true);
+  await openApp(page, host.current.url);
+  await page.locator('[data-testid="conversation-item"][data-id="alpha"]').click();
+  await expect(page.locator('[data-testid="message"][data-id="alpha-199"]')).toBeVisible();
+  // Rows wholly above the thread's visible top: the full margin of four once the first paint is done.
+  const above = () =>
+    page.getByTestId('thread').evaluate((thread) => {
+      const top = thread.getBoundingClientRect().top;
+      return [...thread.querySelectorAll('[data-testid="message"]')].filter((m) => m.getBoundingClientRect().bottom <= top).length;
+    });
+  await expect.poll(above).toBe(4);
+  // A small scroll up lands on rendered rows, not on blank space.
+  await page.getByTestId('thread').evaluate((el) => el.scrollBy(0, -300));
+  const visibleTop = await page.getByTestId('thread').evaluate((thread) => {
+    const top = thread.getBoundingClientRect().top;
+    return [...thread.querySelectorAll('[data-testid="message"]')].some((m) => {
+      const r = m.getBoundingClientRect();
+      return r.top <= top + 1 && r.bottom > top;
+    });
+  });
+  expect(visibleTop).toBe(true);
+});

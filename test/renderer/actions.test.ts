@@ -4,8 +4,8 @@ import { createActions, installErrorHandlers, type ActionEnv } from '../../src/r
 import { initialState, useHoldfast } from '../../src/renderer/src/state/store';
 import { conflict, type ConflictReason } from '../../src/shared/errors';
 import type { Conversation } from '../../src/shared/model';
-import { FakeTransport, fail } from '../support/fake-transport';
-import type { Sync } from '../../src/renderer/src/state/sync';
+import { FakeTransport, conversationRow, fail, messageRow } from '../support/fake-transport';
+import { Sync } from '../../src/renderer/src/state/sync';
 import { ipcTransport } from '../../src/renderer/src/api/transport';
 
 const conversation = { id: 'c1', title: 'Hello', pinned: false, deleted_at: null } as Conversation; // only what the actions read
@@ -378,5 +378,28 @@ describe('the action layer', () => {
       message: 'An object could not be cloned.',
       hint: 'Try again; if it keeps failing, restart Holdfast.',
     });
+  });
+
+  it('opening a conversation sends its requests before it sets the address, and the address still follows', async () => {
+    // pushState costs milliseconds in a fresh window: spent after the requests leave, it overlaps their round trip.
+    const fake = new FakeTransport((method) => {
+      if (method === 'sync.watch') return { seq: 1, reset: false, messages: [] };
+      if (method === 'messages.thread') return { conversation: conversationRow({ id: 'c1' }), messages: [] };
+      if (method === 'messages.tree') return { current_leaf_id: null, messages: [messageRow({ id: 'm1', conversation_id: 'c1' })] };
+      return undefined;
+    });
+    fake.setConnection('connected');
+    const sentBeforeAddress: string[][] = [];
+    const actions = createActions(fake, new Sync(fake, (flush) => flush()), {
+      ...env,
+      setHash: (hash) => sentBeforeAddress.push([hash, ...fake.calls.slice(start).map((c) => c.method)]),
+    });
+    let start = fake.calls.length;
+    await actions.selectConversation('c1');
+    expect(sentBeforeAddress).toEqual([['#/c/c1', 'sync.watch', 'messages.thread']]);
+    expect(useHoldfast.getState().trees.c1?.messages.m1).toBeDefined();
+    start = fake.calls.length;
+    await actions.selectConversation(null);
+    expect(sentBeforeAddress[1]).toEqual(['', 'sync.watch']);
   });
 });

@@ -1,9 +1,17 @@
 /** The thread view, virtualised so thousands of messages stay responsive; follows the bottom while answers stream. */
-import { memo, useCallback, useEffect, useRef } from 'react';
-import { measureElement, observeElementOffset, observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
+import {
+  measureElement,
+  observeElementOffset,
+  observeElementRect,
+  useVirtualizer,
+  type Range,
+  type Virtualizer,
+} from '@tanstack/react-virtual';
 import { useHoldfast } from '../state/store';
 import { useThread, type ThreadEntry } from './useThread';
 import { MessageView } from './MessageView';
+import { estimateRowHeight } from './row-height';
 
 /**
  * Heights of messages as last measured, so a thread shown again opens with its rows where they will be: no frames of
@@ -30,6 +38,9 @@ const offsetWhileInPage: typeof observeElementOffset<HTMLDivElement> = (instance
   observeElementOffset(instance, (offset, scrolling) => {
     if (instance.scrollElement?.isConnected) cb(offset, scrolling);
   });
+
+/** Rows rendered beyond each edge of the screen, so a scroll does not show blank rows before they render. */
+const OVERSCAN = 4;
 
 /** Dispatched on a kept thread's scroll box when it is put back in the page (see ThreadStack). */
 export const THREAD_SHOWN = 'holdfast:thread-shown';
@@ -61,16 +72,17 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
       const known = id ? heights.get(id) : undefined;
       if (known !== undefined) return known;
       const m = id ? useHoldfast.getState().trees[conversationId]?.messages[id] : undefined;
-      return 76 + Math.ceil((m?.content.length ?? 0) / 95) * 25 + (m?.content.match(/\n/g)?.length ?? 0) * 6;
+      return estimateRowHeight(m?.role ?? 'assistant', m?.content ?? '');
     },
     [thread, conversationId],
   );
   const measure = useCallback(
     (el: Element, entry: ResizeObserverEntry | undefined, instance: Virtualizer<HTMLDivElement, Element>) => {
       const id = thread[Number(el.getAttribute('data-index'))]?.id;
-      // A kept thread out of the page (see ThreadStack) reports every row as 0 high: keep what was measured.
+      // A row out of the page (a kept thread, hidden: see ThreadStack) reports 0 high: keep what was measured, and
+      // remember nothing from there.
       const known = id ? heights.get(id) : undefined;
-      if (!el.isConnected && known !== undefined) return known;
+      if (!el.isConnected) return known ?? measureElement(el, entry, instance);
       const size = measureElement(el, entry, instance);
       if (id) rememberHeight(id, size);
       return size;
@@ -78,11 +90,32 @@ function ThreadList({ conversationId, thread }: { conversationId: string; thread
     [thread],
   );
   const getItemKey = useCallback((i: number) => thread[i]?.id ?? i, [thread]);
+  // The first paint renders one row above the screen, the rest of that margin (rows a scroll up brings into view) after
+  // that frame: rendering four answers above the screen was a large part of a first open. Below it stays whole: the
+  // list opens at its end, and until its rows are measured the end may lie a row or two further down.
+  const [above, setAbove] = useState(1);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setAbove(OVERSCAN), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, []);
+  const rangeExtractor = useCallback(
+    (r: Range) => {
+      const first = Math.max(0, r.startIndex - above);
+      const last = Math.min(r.count - 1, r.endIndex + OVERSCAN);
+      return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    },
+    [above],
+  );
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => parentRef.current,
     estimateSize: estimate,
-    overscan: 4,
+    overscan: OVERSCAN,
+    rangeExtractor,
     // Following a streaming answer: a row that grows while the list is at its end keeps it at its end, adjusted where the
     // virtualiser measures the row (after layout). Scrolling to the last row on every frame instead forced a layout per
     // frame (the largest part of a streaming window's work, profiled).
