@@ -88,6 +88,9 @@ beforeEach(async () => {
   );
   // The thread's list (happy-dom lays nothing out, so the virtualiser shows no rows: the thread's renders are what count).
   await vi.waitFor(() => expect(document.querySelector('[data-testid="thread"]')).not.toBeNull());
+  // The thread renders the rest of its margin after its first frame (a frame, then a task: Thread.tsx); this waits on
+  // the same two steps, queued after its own, so that render is done before the counting starts.
+  await act(() => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
   fakeRef = fake;
   commits.sidebar = commits.thread = 0;
   rowRenders.count = 0;

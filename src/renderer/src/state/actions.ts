@@ -122,7 +122,7 @@ export function createActions(
     useHoldfast.setState({ currentId: id, focusMessageId });
     // Sent first, not awaited first: the host hears it before the reads below, with no extra round trip.
     const watching = sync.show?.(id);
-    const opened = attempt('Open the conversation', async () => {
+    const opening = attempt('Open the conversation', async () => {
       if (!id) return watching;
       // Never opened here: the thread's last messages first, so a long conversation paints at once.
       if (!useHoldfast.getState().trees[id]) {
@@ -136,7 +136,7 @@ export function createActions(
     // The address once the requests are on their way: in a fresh window pushState alone took 1 to 8 ms (profiled), and
     // spent here it overlaps their round trip instead of delaying it.
     env.setHash(id ? `#/c/${id}` : '');
-    await opened;
+    await opening;
   }
 
   /**
