@@ -212,4 +212,36 @@ describe('the renderer sync against a real core', () => {
     // Nothing is left to catch up on: a pull from the replica's seq brings nothing.
     expect(core.sync.pull(useHoldfast.getState().lastSeq).messages).toEqual([]);
   });
+
+  it('reads ahead the tails of the conversations at the top of the list, and opening one catches it up from when it was read', async () => {
+    // The window hears no events here: whatever changes after the read ahead reaches it only through the catch-up.
+    const fake = new FakeTransport(coreHandler(core));
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = core.conversations.create({ title: `c${i}` });
+      if (i !== 2) await settled(core, core.engine.send({ conversation_id: c.id, content: `question ${i} [len=80]` }).assistant_message_id);
+      made.push(c.id);
+    }
+    const sync = new Sync(fake, frames().schedule);
+    fake.setConnection('connected');
+    await vi.waitFor(() => expect(useHoldfast.getState().lastSeq).not.toBeNull());
+    await sync.show(made[4]!); // shown: not read ahead
+
+    // Newest first: c4 is shown and c2 has no messages, so c3, c1 and c0 are read, 40 messages at most each.
+    expect(await sync.readAhead()).toEqual([made[3], made[1], made[0]]);
+    expect(fake.callsOf('messages.thread')).toEqual([made[3], made[1], made[0]].map((id) => ({ conversation_id: id, tail: 40 })));
+    const tree = useHoldfast.getState().trees[made[3]!]!;
+    expect(tree.complete).toBe(false);
+    expect(tree.asOf).toBe(useHoldfast.getState().lastSeq);
+    expect(await sync.readAhead()).toEqual([]); // each once
+
+    // An answer lands in c3 after it was read: opening it brings that in without reading its tail again.
+    const later = core.engine.send({ conversation_id: made[3]!, content: 'after the read ahead [len=60]' });
+    await settled(core, later.assistant_message_id);
+    await sync.show(made[3]!);
+    expect(fake.callsOf('messages.thread')).toHaveLength(3);
+    expect(useHoldfast.getState().trees[made[3]!]!.messages[later.assistant_message_id]).toEqual(
+      core.store.message(later.assistant_message_id),
+    );
+  });
 });

@@ -19,6 +19,7 @@ import {
   upsertConversation,
   upsertMessage,
   useHoldfast,
+  visibleList,
 } from './store';
 
 /** When to apply the chunks and list-level changes received so far: once per painted frame in a window; tests pass their own. */
@@ -145,6 +146,34 @@ export class Sync {
   async loadTree(conversationId: string): Promise<void> {
     const tree = await this.api.invoke('messages.tree', { conversation_id: conversationId });
     setTree(conversationId, tree.messages);
+  }
+
+  /**
+   * Reads ahead, once the window is idle, the last messages of the few conversations at the top of the list (the ones a
+   * person most likely opens next), so that opening one paints from memory instead of waiting on the socket and the
+   * core first. Each is kept like a tree left earlier (`asOf`: what it was read as of), so opening it catches it up
+   * (`show`) and then loads its whole tree. Nothing is shown on failure: an open reads the tail itself as before.
+   */
+  async readAhead(count = 3): Promise<string[]> {
+    const s = useHoldfast.getState();
+    const ids = visibleList(s)
+      .filter((c) => c.current_leaf_id !== null && c.id !== this.shown && !s.trees[c.id])
+      .slice(0, count)
+      .map((c) => c.id);
+    const read: string[] = [];
+    for (const id of ids) {
+      const asOf = useHoldfast.getState().lastSeq ?? 0;
+      try {
+        await this.loadTail(id);
+      } catch {
+        break; // offline or refused: the open will ask again
+      }
+      // Opened meanwhile: that open owns the tree now.
+      if (id === this.shown || !useHoldfast.getState().trees[id]) continue;
+      markTree(id, asOf);
+      read.push(id);
+    }
+    return read;
   }
 
   /** The last messages of the current thread only: enough to paint; loadTree follows with everything. */
