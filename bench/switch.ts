@@ -238,9 +238,9 @@ export async function runSwitchBench(log: (s: string) => void): Promise<string> 
       const second = rs.map((r) => r.second);
       const underTracer = (xs: number[]) => `${med(xs).toFixed(1)}`;
       return [
-        `| ${name}: first open, in a fresh window (at the top of the list: read ahead) | ${cold.map((c) => c.toFixed(0)).join(', ')} | ${med(cold).toFixed(1)} | ${underTracer(ts.map((r) => r.cold))} | ${fmt(avg(ts, (r) => r.coldTrace))} |`,
-        `| ${name}: first open, in a fresh window, of one further down (not read ahead) | ${farOpens.map((c) => c.toFixed(0)).join(', ')} | ${med(farOpens).toFixed(1)} | — | — | — | — | — | — | — |`,
-        `| ${name}: first open of another (not read ahead), in the window used for the switches | ${second.map((c) => c.toFixed(0)).join(', ')} | ${med(second).toFixed(1)} | ${underTracer(ts.map((r) => r.second))} | ${fmt(avg(ts, (r) => r.secondTrace))} |`,
+        `| ${name}: first open, in a fresh window, of one at the top of the list (which Holdfast reads ahead) | ${cold.map((c) => c.toFixed(0)).join(', ')} | ${med(cold).toFixed(1)} | ${underTracer(ts.map((r) => r.cold))} | ${fmt(avg(ts, (r) => r.coldTrace))} |`,
+        `| ${name}: first open, in a fresh window, of one further down (not read ahead by either) | ${farOpens.map((c) => c.toFixed(0)).join(', ')} | ${med(farOpens).toFixed(1)} | — | — | — | — | — | — | — |`,
+        `| ${name}: first open of another (not read ahead by either), in the window used for the switches | ${second.map((c) => c.toFixed(0)).join(', ')} | ${med(second).toFixed(1)} | ${underTracer(ts.map((r) => r.second))} | ${fmt(avg(ts, (r) => r.secondTrace))} |`,
         `| ${name}: switch back | ${warm.map((c) => c.toFixed(0)).join(', ')} | ${med(warm).toFixed(1)} | ${underTracer(ts.flatMap((r) => r.warm))} | ${fmt(avg(ts, (r) => r.warmTrace))} |`,
       ];
     };
