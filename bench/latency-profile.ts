@@ -11,6 +11,7 @@ import { startHostProcess } from '../test/support/host-process';
 import { finished } from './latency';
 import { tempDir } from '../test/support/core';
 import { chromiumLaunchOptions } from '../test/support/chromium';
+import { selfTimeByFunction, topFunctions, type CpuProfile } from './cpu-profile';
 
 export async function runLatencyProfile(): Promise<string> {
   const out: string[] = [];
@@ -89,22 +90,9 @@ export async function runLatencyProfile(): Promise<string> {
       traceEvents: { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }[];
     };
     const { profile } = process.env.NO_PROFILER
-      ? { profile: { nodes: [], samples: [], timeDeltas: [] } }
-      : ((await cdp.send('Profiler.stop')) as {
-          profile: {
-            nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-            samples: number[];
-            timeDeltas: number[];
-          };
-        });
-    const self = new Map<string, number>();
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    profile.samples.forEach((s, i) => {
-      const n = byId.get(s)!;
-      if (n.callFrame.functionName === '(idle)') return;
-      const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
-      self.set(k, (self.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-    });
+      ? { profile: { nodes: [], samples: [], timeDeltas: [] } as CpuProfile }
+      : ((await cdp.send('Profiler.stop')) as { profile: CpuProfile });
+    const self = selfTimeByFunction(profile, true);
     // The renderer main thread's tasks by kind (complete events nest: each name's total includes what runs inside it).
     const main = trace.traceEvents.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
     const byName = new Map<string, number>();
@@ -129,13 +117,7 @@ export async function runLatencyProfile(): Promise<string> {
         .join(', ')}`,
     );
     out.push('  self time by function (ms, sampled):');
-    out.push(
-      [...self.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, Number(process.env.TOP ?? 16))
-        .map(([k, v]) => `    ${v.toFixed(1)} ${k}`)
-        .join('\n'),
-    );
+    out.push(topFunctions(self, Number(process.env.TOP ?? 16), '    '));
   } finally {
     await browser.close();
     await host.kill('SIGKILL');

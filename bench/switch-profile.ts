@@ -11,6 +11,7 @@ import { tempDir } from '../test/support/core';
 import { answerFor } from '../src/main/core/providers/demo-text';
 import { chromiumLaunchOptions } from '../test/support/chromium';
 import { archiveOf, chainConversation } from '../test/support/archive';
+import { selfTimeByFunction, topFunctions, type CpuProfile } from './cpu-profile';
 
 export async function runSwitchProfile(): Promise<string> {
   const out: string[] = [];
@@ -50,28 +51,10 @@ export async function runSwitchProfile(): Promise<string> {
           return performance.now() - t;
       }
     }, id);
-    const { profile } = (await cdp.send('Profiler.stop')) as {
-      profile: {
-        nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-        samples: number[];
-        timeDeltas: number[];
-      };
-    };
-    const self = new Map<string, number>();
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    profile.samples.forEach((s, i) => {
-      const n = byId.get(s)!;
-      const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
-      self.set(k, (self.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-    });
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+    const self = selfTimeByFunction(profile);
     out.push(`${label}: ${ms.toFixed(0)} ms; self time by function (ms, sampled):`);
-    out.push(
-      [...self.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, Number(process.env.TOP ?? 14))
-        .map(([k, v]) => `  ${v.toFixed(1)} ${k}`)
-        .join('\n'),
-    );
+    out.push(topFunctions(self, Number(process.env.TOP ?? 14)));
   }
   await browser.close();
   await host.kill('SIGKILL');
