@@ -1,5 +1,21 @@
 /** Conversations in Holdfast's own archive format, one chain of completed messages each: for the window benchmarks and the tests that import long histories. */
-import type { Message } from '../../src/shared/model';
+import type { Conversation, Message } from '../../src/shared/model';
+
+/** A conversation row as the core sends it; fields a test does not name take their defaults. */
+export const conversationRow = (o: Partial<Conversation> & { id: string }): Conversation =>
+  ({
+    title: o.id,
+    created_at: 1,
+    updated_at: 1,
+    current_leaf_id: null,
+    model: null,
+    system_prompt: null,
+    max_tokens: null,
+    temperature: null,
+    pinned: false,
+    deleted_at: null,
+    ...o,
+  }) as Conversation; // a cast: optional fields (thinking, provider…) stay undefined in these hand-made rows
 
 /** A completed assistant message row in conversation `c1` unless the test says otherwise. */
 export const messageRow = (o: Partial<Message> & { id: string }): Message =>
@@ -34,19 +50,7 @@ export interface ChainOptions {
 
 export function chainConversation({ id, title = id, messages, content, prefix = `${id}m`, at = Date.now() }: ChainOptions) {
   return {
-    conversation: {
-      id,
-      title,
-      created_at: at,
-      updated_at: at,
-      current_leaf_id: `${prefix}${messages - 1}`,
-      model: null,
-      system_prompt: null,
-      max_tokens: null,
-      temperature: null,
-      pinned: false,
-      deleted_at: null,
-    },
+    conversation: conversationRow({ id, title, created_at: at, updated_at: at, current_leaf_id: `${prefix}${messages - 1}` }),
     messages: Array.from({ length: messages }, (_, i) =>
       messageRow({
         id: `${prefix}${i}`,

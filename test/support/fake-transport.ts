@@ -6,7 +6,6 @@ import { Emitter } from '../../src/shared/emitter';
 import type { Input, Method, Output } from '../../src/shared/contract';
 import type { ErrorShape } from '../../src/shared/errors';
 import type { AppStatus, HoldfastEvent } from '../../src/shared/sync';
-import type { Conversation } from '../../src/shared/model';
 import type { Core } from '../../src/main/core/core';
 import { toErrorShape } from '../../src/shared/errors';
 import { RpcError, type ConnectionState, type Transport } from '../../src/renderer/src/api/transport';
@@ -84,21 +83,5 @@ export const onlineStatus: AppStatus = {
   storage: { disk_full: false, unsaved_message_ids: [], damaged: null },
 };
 
-/** A conversation row as the core sends it; fields a test does not name take their defaults. */
-export const conversationRow = (o: Partial<Conversation> & { id: string }): Conversation =>
-  ({
-    title: o.id,
-    created_at: 1,
-    updated_at: 1,
-    current_leaf_id: null,
-    model: null,
-    system_prompt: null,
-    max_tokens: null,
-    temperature: null,
-    pinned: false,
-    deleted_at: null,
-    ...o,
-  }) as Conversation; // a cast: optional fields (thinking, provider…) stay undefined in these hand-made rows
-
 /** Defined beside the archive builder, which benchmarks import without the renderer transport. */
-export { messageRow } from './archive';
+export { conversationRow, messageRow } from './archive';
