@@ -188,23 +188,33 @@ describe('the OpenAI-compatible provider', () => {
     }
   });
 
-  it("a continuation refused for the context's size is not taken for an endpoint that cannot continue: the answer errors with the reason, nothing is remembered", async () => {
-    const fake = await fakeOpenAI();
-    const core = openCore();
-    const p = await addProvider(core, fake); // no preset: a 400 on a trailing assistant message would otherwise switch
-    const conv = core.conversations.create({ provider_id: p.id, model: 'local-a' });
-    const prompt = 'too long to continue [len=900]';
-    const limit = "This model's maximum context length is 8192 tokens. However, you requested 8300 tokens. Please reduce the length.";
-    fake.script({ kind: 'drop', after: 'middle' }, { kind: 'status', status: 400, message: limit });
-    const m = await ask(core, conv.id, prompt);
-    expect(m.status).toBe('error');
-    expect(m.error).toContain('maximum context length');
-    expect(m.content.length).toBeGreaterThan(0); // the partial text stays
-    expect(FakeOpenAI.answer(prompt).startsWith(m.content)).toBe(true);
-    expect(fake.requests.at(-1)!.messages.at(-1)!.role).toBe('assistant'); // never retried as a user turn
-    const row = core.db.prepare('SELECT strategy FROM continuation_strategies WHERE endpoint = ?').get(`openai-compatible ${fake.url}`);
-    expect(row).toBeUndefined();
-  });
+  // The wording real servers use (OpenAI; LM Studio, as reported in its bug tracker, issue 546; llama.cpp's server).
+  it.each([
+    ['OpenAI', "This model's maximum context length is 8192 tokens. However, you requested 8300 tokens. Please reduce the length."],
+    [
+      'LM Studio',
+      'Trying to keep the first 111490 tokens when context the overflows. However, the model is loaded with context length of only 32768 tokens, which is not enough.',
+    ],
+    ['llama.cpp', 'the request exceeds the available context size, try increasing it'],
+  ])(
+    "a continuation refused for the context's size (%s) is not taken for an endpoint that cannot continue: the answer errors with the reason, nothing is remembered",
+    async (_server, limit) => {
+      const fake = await fakeOpenAI();
+      const core = openCore();
+      const p = await addProvider(core, fake); // no preset: a 400 on a trailing assistant message would otherwise switch
+      const conv = core.conversations.create({ provider_id: p.id, model: 'local-a' });
+      const prompt = 'too long to continue [len=900]';
+      fake.script({ kind: 'drop', after: 'middle' }, { kind: 'status', status: 400, message: limit });
+      const m = await ask(core, conv.id, prompt);
+      expect(m.status).toBe('error');
+      expect(m.error).toContain(limit);
+      expect(m.content.length).toBeGreaterThan(0); // the partial text stays
+      expect(FakeOpenAI.answer(prompt).startsWith(m.content)).toBe(true);
+      expect(fake.requests.at(-1)!.messages.at(-1)!.role).toBe('assistant'); // never retried as a user turn
+      const row = core.db.prepare('SELECT strategy FROM continuation_strategies WHERE endpoint = ?').get(`openai-compatible ${fake.url}`);
+      expect(row).toBeUndefined();
+    },
+  );
 
   it('says an answer was cut at the length limit, and Continue extends it to the full text', async () => {
     const fake = await fakeOpenAI();
