@@ -115,11 +115,8 @@ export function visibleList(s: Pick<HoldfastState, 'conversations' | 'listEnd'>)
     .sort(compareListOrder);
 }
 
-/** A list-level change as the window applies it: a conversation row, one gone, or the app's status. */
-export type ListChange =
-  | { kind: 'conversation'; data: Conversation; seq: number }
-  | { kind: 'deleted'; id: string; seq: number }
-  | { kind: 'status'; status: AppStatus };
+/** A list-level change as the window applies it: a conversation's row, or the app's status (a removal applies at once). */
+export type ListChange = { kind: 'conversation'; data: Conversation; seq: number } | { kind: 'status'; status: AppStatus };
 
 /**
  * Applies the list-level changes received in a frame in order, in one state update: one render for all of them, and
@@ -129,31 +126,18 @@ export function applyListChanges(changes: readonly ListChange[]): void {
   if (!changes.length) return;
   set((s) => {
     let conversations = s.conversations;
-    let trees = s.trees;
-    let currentId = s.currentId;
     let status = s.status;
     let lastSeq = s.lastSeq;
-    const own = <T extends object>(x: T, original: T): T => (x === original ? { ...x } : x);
     for (const c of changes) {
       if (c.kind === 'status') {
         status = shareStatus(status, c.status);
         continue;
       }
       if (lastSeq === null || c.seq > lastSeq) lastSeq = c.seq;
-      if (c.kind === 'conversation') {
-        conversations = own(conversations, s.conversations);
-        conversations[c.data.id] = c.data;
-      } else {
-        conversations = own(conversations, s.conversations);
-        delete conversations[c.id];
-        if (trees[c.id]) {
-          trees = own(trees, s.trees);
-          delete trees[c.id];
-        }
-        if (currentId === c.id) currentId = null;
-      }
+      if (conversations === s.conversations) conversations = { ...conversations };
+      conversations[c.data.id] = c.data;
     }
-    return { conversations, trees, currentId, status, lastSeq };
+    return { conversations, status, lastSeq };
   });
 }
 
