@@ -90,7 +90,8 @@ export class SyncHub {
       });
     });
     engine.onStatus(() => this.statusChanged());
-    store.health.onChange(() => this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() }));
+    // A storage problem (disk full, damage) is rare and urgent: it goes out at once, with the engine's latest status in it.
+    store.health.onChange(() => this.publishStatus());
   }
 
   /** Publishes the status now if none went out in the last STATUS_EVERY_MS, else once that span ends. */
@@ -99,7 +100,7 @@ export class SyncHub {
       this.statusDirty = true;
       return;
     }
-    this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() });
+    this.publishStatus();
     this.statusHold = setTimeout(() => {
       this.statusHold = null;
       if (!this.statusDirty) return;
@@ -107,6 +108,10 @@ export class SyncHub {
       this.statusChanged();
     }, STATUS_EVERY_MS);
     this.statusHold.unref?.();
+  }
+
+  private publishStatus(): void {
+    this.publish({ type: 'app.didChangeStatus', seq: this.seq(), status: this.status() });
   }
 
   /** Stops a held-back status from going out (the core is closing: its database is about to close). */
